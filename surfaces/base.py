@@ -1,0 +1,46 @@
+"""The Surface record: a loss function of two variables with its analytic gradient and Hessian."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+
+Array = np.ndarray
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Surface:
+    """A 2-D loss surface. f, grad and hessian broadcast over xy of shape (..., 2).
+
+    f(xy) -> (...), grad(xy) -> (..., 2), hessian(xy) -> (..., 2, 2); all analytic.
+    """
+
+    name: str
+    title: str
+    description: str  # one line
+    latex: str  # the formula, e.g. r"f(x, y) = x^2 - y^2"
+    f: Callable[[Array], Array]
+    grad: Callable[[Array], Array]
+    hessian: Callable[[Array], Array]
+    bounds: Bounds  # ((xmin, xmax), (ymin, ymax)): the default view
+    minima: Array = dataclasses.field(default_factory=lambda: np.zeros((0, 2)))  # (k, 2) known minima
+    saddles: Array = dataclasses.field(default_factory=lambda: np.zeros((0, 2)))  # (k, 2) known saddle points
+    starts: Array = dataclasses.field(default_factory=lambda: np.zeros((0, 2)))  # (k, 2) suggested starts
+    min_value: float | None = None  # the global minimum value, where known
+    formula: str | None = None  # the user's text, for formula surfaces (None for built-ins)
+
+    @property
+    def default_start(self) -> Array:
+        if len(self.starts):
+            return np.array(self.starts[0], dtype=np.float64)
+        (x0, x1), (y0, y1) = self.bounds
+        return np.array([x0 + 0.8 * (x1 - x0), y0 + 0.8 * (y1 - y0)])
+
+    def divergence_box(self, widths: float = 10.0) -> tuple[Array, Array]:
+        """The box outside which a run counts as diverged: the view grown by `widths` view-widths a side."""
+        b = np.asarray(self.bounds, dtype=np.float64)
+        span = b[:, 1] - b[:, 0]
+        return b[:, 0] - widths * span, b[:, 1] + widths * span
