@@ -31,8 +31,21 @@ from .sgd import SGD
 # In the order of the story the Guide tells.
 CLASSES: dict[str, type[Optimizer]] = {
     cls.name: cls
-    for cls in (SGD, Momentum, Nesterov, Adagrad, Adadelta, RMSprop, Adam, AMSGrad, Adamax, NAdam, AdamW, RAdam,
-                Newton)
+    for cls in (
+        SGD,
+        Momentum,
+        Nesterov,
+        Adagrad,
+        Adadelta,
+        RMSprop,
+        Adam,
+        AMSGrad,
+        Adamax,
+        NAdam,
+        AdamW,
+        RAdam,
+        Newton,
+    )
 }
 NAMES: tuple[str, ...] = tuple(CLASSES)
 FIRST_ORDER: tuple[str, ...] = tuple(n for n, c in CLASSES.items() if not c.needs_hessian)
@@ -66,6 +79,17 @@ def defaults(name: str) -> dict[str, Any]:
 
 
 __all__ = [
-    "CLASSES", "FIRST_ORDER", "MAX_STEPS", "NAMES", "Hyper", "Line", "Optimizer", "Trajectory",
-    "UnknownHyperparameterError", "defaults", "get", "make", "run",
+    "CLASSES",
+    "FIRST_ORDER",
+    "MAX_STEPS",
+    "NAMES",
+    "Hyper",
+    "Line",
+    "Optimizer",
+    "Trajectory",
+    "UnknownHyperparameterError",
+    "defaults",
+    "get",
+    "make",
+    "run",
 ]

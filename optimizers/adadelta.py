@@ -34,21 +34,31 @@ class Adadelta(base.Optimizer):
     torch_equivalent = "torch.optim.Adadelta(params, lr, rho=ρ, eps=ε)"
     HYPERS = {
         "lr": base.lr(1.0),
-        "rho": Hyper(0.9, 0.0, 1.0, symbol=r"\rho",
-                     help="ρ: decay of both running averages (of g² and of Δ²)."),
-        "eps": base.eps(1e-3, "inside both square roots; it sets the size of the very first steps "
-                              "(torch's default 1e-6 makes them tiny)"),
+        "rho": Hyper(
+            0.9, 0.0, 1.0, symbol=r"\rho", help="ρ: decay of both running averages (of g² and of Δ²)."
+        ),
+        "eps": base.eps(
+            1e-3,
+            "inside both square roots; it sets the size of the very first steps "
+            "(torch's default 1e-6 makes them tiny)",
+        ),
     }
     QUANTITIES = {
         "v": ("v", "running average of g²"),
         "u": ("u", "running average of Δ²"),
         "delta": (r"\Delta", "step before the learning rate"),
-        "step_size": (r"\gamma\sqrt{u+\varepsilon}/\sqrt{v+\varepsilon}", "effective step size per coordinate"),
+        "step_size": (
+            r"\gamma\sqrt{u+\varepsilon}/\sqrt{v+\varepsilon}",
+            "effective step size per coordinate",
+        ),
     }
     LINES = (
         Line("v", r"v_t = \rho\, v_{t-1} + (1-\rho)\, g_t^2", "rho*v_prev + (1 - rho)*g**2"),
-        Line("delta", r"\Delta_t = \frac{\sqrt{u_{t-1}+\varepsilon}}{\sqrt{v_t+\varepsilon}}\, g_t",
-             "sqrt(u_prev + eps)/sqrt(v + eps)*g"),
+        Line(
+            "delta",
+            r"\Delta_t = \frac{\sqrt{u_{t-1}+\varepsilon}}{\sqrt{v_t+\varepsilon}}\, g_t",
+            "sqrt(u_prev + eps)/sqrt(v + eps)*g",
+        ),
         Line("u", r"u_t = \rho\, u_{t-1} + (1-\rho)\, \Delta_t^2", "rho*u_prev + (1 - rho)*delta**2"),
         Line("theta", r"\theta_t = \theta_{t-1} - \gamma\, \Delta_t", "theta_prev - lr*delta"),
     )

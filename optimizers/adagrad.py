@@ -27,14 +27,17 @@ class Adagrad(base.Optimizer):
 
     name = "adagrad"
     title = "Adagrad"
-    description = "Per-coordinate steps that shrink with the sum of past squared gradients; they never grow back."
+    description = (
+        "Per-coordinate steps that shrink with the sum of past squared gradients; they never grow back."
+    )
     paper = "Duchi, Hazan & Singer (2011), Adaptive Subgradient Methods"
     torch_equivalent = "torch.optim.Adagrad(params, lr, eps=ε, initial_accumulator_value=s₀)"
     HYPERS = {
         "lr": base.lr(0.5),
         "eps": base.eps(1e-10),
-        "initial_accumulator": Hyper(0.0, 0.0, 1e6, symbol="s_0",
-                                     help="s₀, the starting value of the sum of squared gradients."),
+        "initial_accumulator": Hyper(
+            0.0, 0.0, 1e6, symbol="s_0", help="s₀, the starting value of the sum of squared gradients."
+        ),
     }
     QUANTITIES = {
         "s": ("s", "sum of squared gradients"),

@@ -123,7 +123,9 @@ class Optimizer:
         super().__init_subclass__(**kwargs)
         if "LINES" in cls.__dict__:
             doc = (cls.__doc__ or "").rstrip()
-            cls.__doc__ = f"{doc}\n\nUpdate rule (LaTeX, the one the app shows)::\n\n    {cls.formula_tex()}\n"
+            cls.__doc__ = (
+                f"{doc}\n\nUpdate rule (LaTeX, the one the app shows)::\n\n    {cls.formula_tex()}\n"
+            )
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -171,7 +173,9 @@ class Optimizer:
     def init(self, params: np.ndarray) -> NamedTuple:
         raise NotImplementedError
 
-    def update(self, grad: np.ndarray, state: NamedTuple, params: np.ndarray) -> tuple[np.ndarray, NamedTuple]:
+    def update(
+        self, grad: np.ndarray, state: NamedTuple, params: np.ndarray
+    ) -> tuple[np.ndarray, NamedTuple]:
         raise NotImplementedError
 
 
@@ -185,8 +189,15 @@ def step_count() -> np.ndarray:
 
 # -- hyperparameters that several optimizers share (each optimizer picks its own 2-D default) -------------
 def lr(default: float) -> Hyper:
-    return Hyper(default, 0.0, 10.0, low_open=True, log=True, symbol=r"\gamma",
-                 help="Learning rate γ: how far each update moves.")
+    return Hyper(
+        default,
+        0.0,
+        10.0,
+        low_open=True,
+        log=True,
+        symbol=r"\gamma",
+        help="Learning rate γ: how far each update moves.",
+    )
 
 
 def eps(default: float, where: str = "added to the denominator so it is never zero") -> Hyper:
@@ -194,21 +205,43 @@ def eps(default: float, where: str = "added to the denominator so it is never ze
 
 
 def beta1(default: float = 0.9) -> Hyper:
-    return Hyper(default, 0.0, 1.0, high_open=True, symbol=r"\beta_1",
-                 help="β₁: decay of the first-moment (mean of g) average. 0.9 is the usual value.")
+    return Hyper(
+        default,
+        0.0,
+        1.0,
+        high_open=True,
+        symbol=r"\beta_1",
+        help="β₁: decay of the first-moment (mean of g) average. 0.9 is the usual value.",
+    )
 
 
 def beta2(default: float = 0.999) -> Hyper:
-    return Hyper(default, 0.0, 1.0, high_open=True, symbol=r"\beta_2",
-                 help="β₂: decay of the second-moment (mean of g²) average. 0.999 is the usual value.")
+    return Hyper(
+        default,
+        0.0,
+        1.0,
+        high_open=True,
+        symbol=r"\beta_2",
+        help="β₂: decay of the second-moment (mean of g²) average. 0.999 is the usual value.",
+    )
 
 
 def momentum(default: float = 0.9) -> Hyper:
-    return Hyper(default, 0.0, 1.0, high_open=True, symbol=r"\mu",
-                 help="Momentum μ: the fraction of the previous buffer kept at each step.")
+    return Hyper(
+        default,
+        0.0,
+        1.0,
+        high_open=True,
+        symbol=r"\mu",
+        help="Momentum μ: the fraction of the previous buffer kept at each step.",
+    )
 
 
 def bias_correction() -> Hyper:
-    return Hyper(True, kind=bool, symbol="",
-                 help="Divide m and v by (1 − βᵗ) so the zero-initialised averages are not biased "
-                      "towards 0 in the first steps. Switch off to see why it matters.")
+    return Hyper(
+        True,
+        kind=bool,
+        symbol="",
+        help="Divide m and v by (1 − βᵗ) so the zero-initialised averages are not biased "
+        "towards 0 in the first steps. Switch off to see why it matters.",
+    )

@@ -55,7 +55,7 @@ class Trajectory:
 
     @property
     def diverged_at(self) -> int | None | np.ndarray:
-        """None (single start) or -1 (per start of a batch) if the run stayed good, else the first bad step."""
+        """None (or -1 per start of a batch) if the run stayed good, else the first bad step."""
         if self.batched:
             return self.diverged
         d = int(self.diverged)
@@ -66,7 +66,7 @@ class Trajectory:
         return self.points[-1]
 
     def to_frame(self, index: int | None = None):
-        """One row per step: step, x, y, loss, grad_x, grad_y, then <quantity>_x, <quantity>_y (scalars: <quantity>).
+        """One row per step: step, x, y, loss, grad_x, grad_y, then <q>_x, <q>_y per quantity (scalars: <q>).
 
         For a batch, `index` picks one start; without it the frame is long, with a `start` column.
         """
@@ -229,6 +229,15 @@ def run(
             rec["update"] = upd
 
     return Trajectory(
-        optimizer=optimizer, surface=surface, start=np.array(start, dtype=np.float64), steps=steps, noise=noise,
-        seed=seed, points=points, losses=losses, grads=grads, quantities=rec, diverged=diverged,
+        optimizer=optimizer,
+        surface=surface,
+        start=np.array(start, dtype=np.float64),
+        steps=steps,
+        noise=noise,
+        seed=seed,
+        points=points,
+        losses=losses,
+        grads=grads,
+        quantities=rec,
+        diverged=diverged,
     )

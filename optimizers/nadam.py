@@ -41,8 +41,13 @@ class NAdam(base.Optimizer):
         "beta1": base.beta1(),
         "beta2": base.beta2(),
         "eps": base.eps(1e-8, "added to √v̂"),
-        "momentum_decay": Hyper(4e-3, 0.0, 1.0, symbol=r"\psi",
-                                help="ψ: how fast the momentum schedule μ_t warms up to β₁ (torch default 4e-3)."),
+        "momentum_decay": Hyper(
+            4e-3,
+            0.0,
+            1.0,
+            symbol=r"\psi",
+            help="ψ: how fast the momentum schedule μ_t warms up to β₁ (torch default 4e-3).",
+        ),
     }
     QUANTITIES = {
         "mu": (r"\mu_t", "momentum coefficient at this step"),
@@ -53,17 +58,24 @@ class NAdam(base.Optimizer):
         "d": ("d", r"denominator √v̂ + ε"),
     }
     LINES = (
-        Line("mu", r"\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})", "beta1*(1 - 0.5*0.96**(t*momentum_decay))"),
-        Line("mu_next", r"\mu_{t+1} = \beta_1 (1 - \tfrac12\, 0.96^{(t+1)\psi})",
-             "beta1*(1 - 0.5*0.96**((t + 1)*momentum_decay))"),
+        Line(
+            "mu", r"\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})", "beta1*(1 - 0.5*0.96**(t*momentum_decay))"
+        ),
+        Line(
+            "mu_next",
+            r"\mu_{t+1} = \beta_1 (1 - \tfrac12\, 0.96^{(t+1)\psi})",
+            "beta1*(1 - 0.5*0.96**((t + 1)*momentum_decay))",
+        ),
         Line("mu_product", r"\Pi_t = \Pi_{t-1}\, \mu_t", "mu_product_prev*mu"),
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),
         Line("v", r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2", "beta2*v_prev + (1 - beta2)*g**2"),
         Line("d", r"d_t = \sqrt{v_t / (1-\beta_2^t)} + \varepsilon", "sqrt(v/(1 - beta2**t)) + eps"),
-        Line("theta",
-             r"\theta_t = \theta_{t-1} - \gamma \frac{1-\mu_t}{1-\Pi_t} \frac{g_t}{d_t}"
-             r" - \gamma \frac{\mu_{t+1}}{1-\Pi_t \mu_{t+1}} \frac{m_t}{d_t}",
-             "theta_prev - lr*(1 - mu)/(1 - mu_product)*g/d - lr*mu_next/(1 - mu_product*mu_next)*m/d"),
+        Line(
+            "theta",
+            r"\theta_t = \theta_{t-1} - \gamma \frac{1-\mu_t}{1-\Pi_t} \frac{g_t}{d_t}"
+            r" - \gamma \frac{\mu_{t+1}}{1-\Pi_t \mu_{t+1}} \frac{m_t}{d_t}",
+            "theta_prev - lr*(1 - mu)/(1 - mu_product)*g/d - lr*mu_next/(1 - mu_product*mu_next)*m/d",
+        ),
     )
     State = NAdamState
 

@@ -43,13 +43,20 @@ class Newton(base.Optimizer):
 
     name = "newton"
     title = "Newton"
-    description = "Jump to the stationary point of the local quadratic model: fast, but saddles attract it too."
+    description = (
+        "Jump to the stationary point of the local quadratic model: fast, but saddles attract it too."
+    )
     paper = "Newton (1669) and Raphson (1690); see Nocedal & Wright, Numerical Optimization, ch. 3"
     torch_equivalent = "(no torch.optim equivalent; θ -= γ·torch.linalg.solve(H + δI, g))"
     HYPERS = {
         "lr": base.lr(1.0),
-        "damping": Hyper(0.0, 0.0, 1e6, symbol=r"\delta",
-                         help="Damping δ added to the Hessian's diagonal: larger is closer to gradient descent."),
+        "damping": Hyper(
+            0.0,
+            0.0,
+            1e6,
+            symbol=r"\delta",
+            help="Damping δ added to the Hessian's diagonal: larger is closer to gradient descent.",
+        ),
     }
     QUANTITIES = {
         "H": ("H", "Hessian ∇²f at θ_{t−1}"),

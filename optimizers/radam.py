@@ -34,7 +34,9 @@ class RAdam(base.Optimizer):
 
     name = "radam"
     title = "RAdam"
-    description = "Adam with a warm-up derived from theory: momentum SGD until v is trustworthy, then rectified Adam."
+    description = (
+        "Adam with a warm-up derived from theory: momentum SGD until v is trustworthy, then rectified Adam."
+    )
     paper = "Liu et al. (2020), On the Variance of the Adaptive Learning Rate and Beyond"
     torch_equivalent = "torch.optim.RAdam(params, lr, betas=(β₁, β₂), eps=ε)"
     HYPERS = {
@@ -58,16 +60,39 @@ class RAdam(base.Optimizer):
         Line("v", r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2", "beta2*v_prev + (1 - beta2)*g**2"),
         Line("m_hat", r"\hat m_t = m_t / (1-\beta_1^t)", "m/(1 - beta1**t)"),
         Line("rho_inf", r"\rho_\infty = 2/(1-\beta_2) - 1", "2/(1 - beta2) - 1"),
-        Line("rho", r"\rho_t = \rho_\infty - 2t\beta_2^t / (1-\beta_2^t)", "rho_inf - 2*t*beta2**t/(1 - beta2**t)"),
-        Line("r", r"r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}",
-             "sqrt((rho - 4)*(rho - 2)*rho_inf/((rho_inf - 4)*(rho_inf - 2)*rho))",
-             when="rho > 5", when_tex=r"\rho_t > 5"),
-        Line("l", r"l_t = \sqrt{1-\beta_2^t} / (\sqrt{v_t} + \varepsilon)", "sqrt(1 - beta2**t)/(sqrt(v) + eps)",
-             when="rho > 5", when_tex=r"\rho_t > 5"),
-        Line("theta", r"\theta_t = \theta_{t-1} - \gamma\, \hat m_t\, r_t\, l_t", "theta_prev - lr*m_hat*r*l",
-             when="rho > 5", when_tex=r"\rho_t > 5"),
-        Line("theta", r"\theta_t = \theta_{t-1} - \gamma\, \hat m_t", "theta_prev - lr*m_hat",
-             when="rho <= 5", when_tex=r"\rho_t \le 5"),
+        Line(
+            "rho",
+            r"\rho_t = \rho_\infty - 2t\beta_2^t / (1-\beta_2^t)",
+            "rho_inf - 2*t*beta2**t/(1 - beta2**t)",
+        ),
+        Line(
+            "r",
+            r"r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}",
+            "sqrt((rho - 4)*(rho - 2)*rho_inf/((rho_inf - 4)*(rho_inf - 2)*rho))",
+            when="rho > 5",
+            when_tex=r"\rho_t > 5",
+        ),
+        Line(
+            "l",
+            r"l_t = \sqrt{1-\beta_2^t} / (\sqrt{v_t} + \varepsilon)",
+            "sqrt(1 - beta2**t)/(sqrt(v) + eps)",
+            when="rho > 5",
+            when_tex=r"\rho_t > 5",
+        ),
+        Line(
+            "theta",
+            r"\theta_t = \theta_{t-1} - \gamma\, \hat m_t\, r_t\, l_t",
+            "theta_prev - lr*m_hat*r*l",
+            when="rho > 5",
+            when_tex=r"\rho_t > 5",
+        ),
+        Line(
+            "theta",
+            r"\theta_t = \theta_{t-1} - \gamma\, \hat m_t",
+            "theta_prev - lr*m_hat",
+            when="rho <= 5",
+            when_tex=r"\rho_t \le 5",
+        ),
     )
     State = RAdamState
 

@@ -37,13 +37,25 @@ class RMSprop(base.Optimizer):
     torch_equivalent = "torch.optim.RMSprop(params, lr, alpha=ρ, eps=ε, momentum=μ, centered=...)"
     HYPERS = {
         "lr": base.lr(0.01),
-        "rho": Hyper(0.99, 0.0, 1.0, symbol=r"\rho",
-                     help="ρ (torch's alpha): decay of the average of g². 0.9 to 0.99 are usual."),
+        "rho": Hyper(
+            0.99,
+            0.0,
+            1.0,
+            symbol=r"\rho",
+            help="ρ (torch's alpha): decay of the average of g². 0.9 to 0.99 are usual.",
+        ),
         "eps": base.eps(1e-8, "added to √v, outside the root (Keras puts it inside)"),
-        "momentum": Hyper(0.0, 0.0, 1.0, high_open=True, symbol=r"\mu",
-                          help="Momentum μ on top of the scaled gradient; 0 turns it off."),
-        "centered": Hyper(False, kind=bool,
-                          help="Divide by an estimate of the variance, √(v − ḡ²), instead of √v."),
+        "momentum": Hyper(
+            0.0,
+            0.0,
+            1.0,
+            high_open=True,
+            symbol=r"\mu",
+            help="Momentum μ on top of the scaled gradient; 0 turns it off.",
+        ),
+        "centered": Hyper(
+            False, kind=bool, help="Divide by an estimate of the variance, √(v − ḡ²), instead of √v."
+        ),
     }
     QUANTITIES = {
         "v": ("v", "running average of g²"),
@@ -54,14 +66,22 @@ class RMSprop(base.Optimizer):
     }
     LINES = (
         Line("v", r"v_t = \rho\, v_{t-1} + (1-\rho)\, g_t^2", "rho*v_prev + (1 - rho)*g**2"),
-        Line("gbar", r"\bar g_t = \rho\, \bar g_{t-1} + (1-\rho)\, g_t", "rho*gbar_prev + (1 - rho)*g",
-             when="centered"),
+        Line(
+            "gbar",
+            r"\bar g_t = \rho\, \bar g_{t-1} + (1-\rho)\, g_t",
+            "rho*gbar_prev + (1 - rho)*g",
+            when="centered",
+        ),
         Line("d", r"d_t = \sqrt{v_t - \bar g_t^2} + \varepsilon", "sqrt(v - gbar**2) + eps", when="centered"),
         Line("d", r"d_t = \sqrt{v_t} + \varepsilon", "sqrt(v) + eps", when="not centered"),
         Line("b", r"b_t = \mu\, b_{t-1} + g_t / d_t", "momentum*b_prev + g/d", when="momentum > 0"),
         Line("theta", r"\theta_t = \theta_{t-1} - \gamma\, b_t", "theta_prev - lr*b", when="momentum > 0"),
-        Line("theta", r"\theta_t = \theta_{t-1} - \gamma\, g_t / d_t", "theta_prev - lr*g/d",
-             when="momentum == 0"),
+        Line(
+            "theta",
+            r"\theta_t = \theta_{t-1} - \gamma\, g_t / d_t",
+            "theta_prev - lr*g/d",
+            when="momentum == 0",
+        ),
     )
     State = RMSpropState
 

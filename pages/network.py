@@ -1,0 +1,5 @@
+"""Placeholder until the network page lands."""
+
+import streamlit as st
+
+st.info("This page is being built.")

@@ -1,0 +1,41 @@
+"""The architecture rules that a test can keep true."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ["optimizers", "surfaces", "viz", "training"]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", CORE)
+def test_core_never_imports_streamlit(package):
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files, f"{package}/ has no modules"
+    offenders = [str(f.relative_to(ROOT)) for f in files if "streamlit" in _imports(f)]
+    assert offenders == []
+
+
+def test_optimizers_import_numpy_only():
+    allowed = {"numpy", "__future__", "dataclasses", "math", "typing", "collections", "pandas"}
+    for f in sorted((ROOT / "optimizers").rglob("*.py")):
+        third_party = _imports(f) - allowed - {"optimizers"}
+        assert third_party == set(), f"{f.name} imports {third_party}"
+
+
+def test_the_checker_sees_an_import(tmp_path):
+    bad = tmp_path / "m.py"
+    bad.write_text("import streamlit as st\nfrom streamlit import session_state\n")
+    assert "streamlit" in _imports(bad)

@@ -1,0 +1,115 @@
+"""Settings that live in st.session_state and are mirrored in st.query_params, so a link reproduces a view.
+
+A page declares its settings as a list of Param; `restore` copies valid query values into the widgets'
+session-state keys (once per distinct URL, so the widgets then own the values), and `mirror` writes the
+current values back into the URL. A malformed query value falls back to the default with a notice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    name: str  # the query-string key
+    default: Any
+    parse: Callable[[str], Any]  # str -> value; raises ValueError on a malformed or out-of-range value
+    fmt: Callable[[Any], str] = str  # value -> str for the URL
+
+    def key(self, page: str) -> str:
+        return f"{page}:{self.name}"
+
+
+def parse_float(low: float = -math.inf, high: float = math.inf) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        x = float(text)
+        if not (math.isfinite(x) and low <= x <= high):
+            raise ValueError(f"must be a finite number in [{low:g}, {high:g}]")
+        return x
+
+    return parse
+
+
+def parse_int(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        x = int(text)
+        if not low <= x <= high:
+            raise ValueError(f"must be a whole number in [{low}, {high}]")
+        return x
+
+    return parse
+
+
+def parse_choice(options: Sequence[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return text
+
+    return parse
+
+
+def parse_bool(text: str) -> bool:
+    low = text.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def fmt_bool(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def fmt_float(value: Any) -> str:
+    return repr(float(value))
+
+
+def restore(page: str, params: Sequence[Param]) -> list[str]:
+    """Initialise each param's session-state key: from the URL when it is new to this session, else keep it.
+
+    Returns notices for query values that were malformed (those settings fall back to their defaults).
+    """
+    notices: list[str] = []
+    url = tuple(sorted((k, st.query_params.get(k)) for k in st.query_params))
+    marker = f"{page}::url"
+    fresh_url = st.session_state.get(marker) != url and url != st.session_state.get(f"{page}::mirrored")
+    for p in params:
+        key = p.key(page)
+        if fresh_url and p.name in st.query_params:
+            raw = st.query_params.get(p.name)
+            try:
+                st.session_state[key] = p.parse(raw)
+            except (ValueError, TypeError, OverflowError) as exc:
+                notices.append(f"Ignored `{p.name}={raw}` from the link ({exc}); using {p.fmt(p.default)}.")
+                st.session_state[key] = p.default
+        elif key not in st.session_state:
+            st.session_state[key] = p.default
+    st.session_state[marker] = url
+    return notices
+
+
+def value(page: str, name: str) -> Any:
+    return st.session_state[f"{page}:{name}"]
+
+
+def mirror(page: str, params: Sequence[Param], keep: Sequence[str] = ()) -> None:
+    """Write the current values into the URL (keys not in `params` or `keep` are dropped)."""
+    wanted = {p.name: p.fmt(st.session_state[p.key(page)]) for p in params if p.key(page) in st.session_state}
+    for k in list(st.query_params):
+        if k not in wanted and k not in keep:
+            del st.query_params[k]
+    for k, v in wanted.items():
+        if st.query_params.get(k) != v:
+            st.query_params[k] = v
+    st.session_state[f"{page}::mirrored"] = tuple(
+        sorted((k, st.query_params.get(k)) for k in st.query_params)
+    )
+    st.session_state[f"{page}::url"] = st.session_state[f"{page}::mirrored"]

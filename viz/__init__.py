@@ -1,0 +1,1 @@
+"""Plotly figure builders. Never imports streamlit."""
