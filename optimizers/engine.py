@@ -38,7 +38,7 @@ class Trajectory:
     """The record of one run (or a batch of runs, one per start)."""
 
     optimizer: Optimizer
-    surface: Any
+    surface_name: str  # the surface's name (not the surface: a Trajectory pickles, for st.cache_data)
     start: np.ndarray
     steps: int
     noise: float
@@ -230,7 +230,7 @@ def run(
 
     return Trajectory(
         optimizer=optimizer,
-        surface=surface,
+        surface_name=getattr(surface, "name", ""),
         start=np.array(start, dtype=np.float64),
         steps=steps,
         noise=noise,
