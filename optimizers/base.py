@@ -52,8 +52,17 @@ class Hyper:
         hi = ")" if self.high_open else "]"
         return f"{lo}{_num(self.low)}, {_num(self.high)}{hi}"
 
-    def check(self, name: str, value: Any) -> float | bool:
-        """Return `value` as this parameter's type, or raise ValueError naming the parameter and its range."""
+    def check(self, name: str, value: Any) -> float | bool | np.ndarray:
+        """Return `value` as this parameter's type, or raise ValueError naming the parameter and its range.
+
+        A float parameter may also be an array (every element checked): it broadcasts against the params, so
+        an lr of shape (k, 1) runs k learning rates over a (k, d) batch in one pass (a learning-rate sweep).
+        """
+        if isinstance(value, np.ndarray) and value.ndim > 0 and self.kind is not bool:
+            arr = np.asarray(value, dtype=np.float64)
+            for x in arr.ravel():
+                self.check(name, float(x))
+            return arr
         if self.kind is bool:
             if isinstance(value, (bool, np.bool_)) or value in (0, 1):
                 return bool(value)
