@@ -181,8 +181,8 @@ def run(
 
         loss = np.asarray(surface.f(x), dtype=np.float64)
         g = gradient(x)
-        bad0 = ~np.isfinite(loss) | ~np.isfinite(g).all(-1)
-        if bad0.any():  # a start where the surface is not defined: stopped before the first update
+        bad0 = ~np.isfinite(loss) | ~np.isfinite(g).all(-1) | ~((x >= lo) & (x <= hi)).all(-1)
+        if bad0.any():  # a start outside the box or where f is undefined: no update at all
             diverged[bad0] = 0
             alive &= ~bad0
         points[0], losses[0], grads[0] = x, loss, g
