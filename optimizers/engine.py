@@ -172,8 +172,8 @@ def run(
 
     with np.errstate(all="ignore"):
         state = optimizer.init(x)
-        names = [n for n in state._fields if n != "count"]
-        rec = {n: np.empty((steps + 1, *np.shape(getattr(state, n)))) for n in names} if record else {}
+        names = [n for n in state._fields if n != "count"] if record else []
+        rec = {n: np.empty((steps + 1, *np.shape(getattr(state, n)))) for n in names}
 
         def gradient(at: np.ndarray) -> np.ndarray:
             g = np.asarray(surface.grad(at), dtype=np.float64)
@@ -189,9 +189,11 @@ def run(
         for n in names:
             rec[n][0] = getattr(state, n)
 
+        all_alive = bool(alive.all())
+        batch_axes = tuple(range(x.ndim - 1))
         t = 0
         for t in range(1, steps + 1):
-            if not alive.any():
+            if not all_alive and not alive.any():
                 t -= 1
                 break
             if needs_hessian:
@@ -199,8 +201,14 @@ def run(
             else:
                 new_x, new_state = optimizer.update(g, state, x)
             new_loss = np.asarray(surface.f(new_x), dtype=np.float64)
-            good = np.isfinite(new_loss) & ((new_x >= lo) & (new_x <= hi)).all(-1)  # NaN compares False
-            if not good.all() or not alive.all():
+            # Fast path: every loss finite and the batch's extremes inside the box (NaN compares False).
+            all_good = (
+                bool(np.isfinite(new_loss).all())
+                and bool((new_x.min(axis=batch_axes) >= lo).all())
+                and bool((new_x.max(axis=batch_axes) <= hi).all())
+            )
+            if not (all_good and all_alive):
+                good = np.isfinite(new_loss) & ((new_x >= lo) & (new_x <= hi)).all(-1)
                 newly = alive & ~good
                 diverged[newly] = t
                 alive &= good
@@ -208,6 +216,7 @@ def run(
                 new_x = np.where(mask, new_x, x)
                 new_loss = np.where(alive, new_loss, loss)
                 new_state = _freeze(new_state, state, alive)
+                all_alive = bool(alive.all())
             x, state, loss = new_x, new_state, new_loss
             g = gradient(x)
             points[t], losses[t], grads[t] = x, loss, g
