@@ -1,0 +1,67 @@
+"""ui.state: settings restored from the query string, malformed values noticed, current values mirrored."""
+
+from streamlit.testing.v1 import AppTest
+
+
+def _app():
+    import streamlit as st
+
+    from ui import state
+
+    params = [
+        state.Param("opt", "adam", state.parse_choice(["sgd", "adam"])),
+        state.Param("lr", 0.05, state.parse_float(0.0, 10.0), state.fmt_float),
+        state.Param("steps", 100, state.parse_int(1, 2000)),
+        state.Param("bc", True, state.parse_bool, state.fmt_bool),
+    ]
+    for notice in state.restore("demo", params):
+        st.warning(notice)
+    st.selectbox("Optimizer", ["sgd", "adam"], key="demo:opt")
+    st.number_input("lr", key="demo:lr", format="%g")
+    st.number_input("steps", key="demo:steps", step=1)
+    st.toggle("bias correction", key="demo:bc")
+    state.mirror("demo", params)
+
+
+def q(at, key):
+    value = at.query_params[key]
+    return value[-1] if isinstance(value, list) else value
+
+
+def test_defaults_are_mirrored_into_the_url():
+    at = AppTest.from_function(_app).run()
+    assert not at.exception
+    assert q(at, "opt") == "adam" and q(at, "lr") == "0.05"
+    assert q(at, "steps") == "100" and q(at, "bc") == "true"
+
+
+def test_a_link_restores_the_settings():
+    at = AppTest.from_function(_app)
+    at.query_params.update({"opt": "sgd", "lr": "0.2", "steps": "7", "bc": "false"})
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.selectbox[0].value == "sgd" and at.number_input[0].value == 0.2
+    assert at.number_input[1].value == 7 and at.toggle[0].value is False
+
+
+def test_malformed_values_fall_back_with_a_notice():
+    at = AppTest.from_function(_app)
+    at.query_params.update({"opt": "adamm", "lr": "nan", "steps": "1e9", "bc": "maybe"})
+    at.run()
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    for key in ("opt=adamm", "lr=nan", "steps=1e9", "bc=maybe"):
+        assert key in notices
+    assert at.selectbox[0].value == "adam" and at.number_input[0].value == 0.05 and at.toggle[0].value is True
+    assert q(at, "lr") == "0.05"
+
+
+def test_widget_changes_win_over_the_original_link():
+    at = AppTest.from_function(_app)
+    at.query_params.update({"opt": "sgd", "lr": "0.2"})
+    at.run()
+    at.number_input[0].set_value(0.3).run()
+    at.selectbox[0].select("adam").run()
+    assert not at.exception
+    assert at.number_input[0].value == 0.3 and at.selectbox[0].value == "adam"
+    assert q(at, "lr") == "0.3" and q(at, "opt") == "adam"
