@@ -1,0 +1,233 @@
+"""The optimizers' family tree: which method descends from which, and what each one changed.
+
+Plain data (EDGES, POSITIONS, YEARS, CHANGE, FAMILY) and one Plotly figure builder; never imports streamlit.
+Read left to right: each column is a generation, each arrow a descent, and each box says what that method
+added to its parents. Newton stands apart: it uses curvature, not a history of gradients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+import optimizers
+
+# (parent, child). Newton descends from none of the first-order methods.
+EDGES: tuple[tuple[str, str], ...] = (
+    ("sgd", "momentum"),
+    ("momentum", "nesterov"),
+    ("sgd", "adagrad"),
+    ("adagrad", "rmsprop"),
+    ("adagrad", "adadelta"),
+    ("momentum", "adam"),
+    ("rmsprop", "adam"),
+    ("adam", "amsgrad"),
+    ("adam", "adamax"),
+    ("adam", "nadam"),
+    ("nesterov", "nadam"),
+    ("adam", "adamw"),
+    ("adam", "radam"),
+)
+
+# What each method changed relative to its parents (the box's second line).
+CHANGE: dict[str, str] = {
+    "sgd": "step against g",
+    "momentum": "+ velocity b",
+    "nesterov": "look ahead",
+    "adagrad": "÷ √(Σg²) per coordinate",
+    "rmsprop": "sum → decaying average",
+    "adadelta": "units from past steps",
+    "adam": "m ÷ √v, bias-corrected",
+    "amsgrad": "max of v",
+    "adamax": "∞-norm instead of √v",
+    "nadam": "Nesterov inside Adam",
+    "adamw": "decoupled weight decay",
+    "radam": "rectified warm-up",
+    "newton": "curvature: H⁻¹g",
+}
+
+# Column = generation, row = lane; chosen so that no arrow crosses a box.
+COLUMN = 1.3
+POSITIONS: dict[str, tuple[float, float]] = {
+    "sgd": (0 * COLUMN, 0.0),
+    "momentum": (1 * COLUMN, 1.5),
+    "adagrad": (1 * COLUMN, -1.5),
+    "nesterov": (2 * COLUMN, 2.6),
+    "rmsprop": (2 * COLUMN, -0.4),
+    "adadelta": (2 * COLUMN, -2.6),
+    "adam": (3 * COLUMN, 0.4),
+    "nadam": (4 * COLUMN, 2.6),
+    "amsgrad": (4 * COLUMN, 1.3),
+    "adamax": (4 * COLUMN, 0.0),
+    "adamw": (4 * COLUMN, -1.3),
+    "radam": (4 * COLUMN, -2.6),
+    "newton": (0 * COLUMN, -2.6),
+}
+HALF_WIDTH = 0.5  # box half-sizes, in data units
+HALF_HEIGHT = 0.45
+
+YEARS: dict[str, str] = {
+    "sgd": "1951",
+    "momentum": "1964",
+    "nesterov": "1983",
+    "adagrad": "2011",
+    "rmsprop": "2012",
+    "adadelta": "2012",
+    "adam": "2014",
+    "adamax": "2014",
+    "nadam": "2016",
+    "amsgrad": "2018",
+    "adamw": "2019",
+    "radam": "2020",
+    "newton": "1669",
+}
+
+FAMILY: dict[str, str] = {
+    "sgd": "gradient descent",
+    "momentum": "momentum",
+    "nesterov": "momentum",
+    "adagrad": "adaptive step",
+    "rmsprop": "adaptive step",
+    "adadelta": "adaptive step",
+    "adam": "Adam family",
+    "amsgrad": "Adam family",
+    "adamax": "Adam family",
+    "nadam": "Adam family",
+    "adamw": "Adam family",
+    "radam": "Adam family",
+    "newton": "second order",
+}
+# Okabe–Ito colours (safe for colour-blind readers).
+COLOURS: dict[str, str] = {
+    "gradient descent": "#555555",
+    "momentum": "#0072B2",
+    "adaptive step": "#E69F00",
+    "Adam family": "#009E73",
+    "second order": "#CC79A7",
+}
+
+
+def parents(name: str) -> tuple[str, ...]:
+    """The methods `name` descends from directly (empty for SGD and Newton)."""
+    return tuple(p for p, c in EDGES if c == name)
+
+
+def edge_path(parent: str, child: str, n: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """The arrow's curve: a cubic Bézier from the parent box's right side to the child box's left side."""
+    (x0, y0), (x3, y3) = POSITIONS[parent], POSITIONS[child]
+    x0, x3 = x0 + HALF_WIDTH, x3 - HALF_WIDTH
+    xm = (x0 + x3) / 2
+    s = np.linspace(0.0, 1.0, n)[:, None]
+    ctrl = np.array([[x0, y0], [xm, y0], [xm, y3], [x3, y3]])
+    weights = np.hstack([(1 - s) ** 3, 3 * s * (1 - s) ** 2, 3 * s**2 * (1 - s), s**3])
+    pts = weights @ ctrl
+    return pts[:, 0], pts[:, 1]
+
+
+def family_tree(highlight: str | None = None, height: int = 560) -> go.Figure:
+    """The family tree: one box per optimizer (name, year, what it changed), one arrow per descent.
+
+    `highlight`: an optimizer drawn with a thick border and tinted box (e.g. the one being read about).
+    """
+    if highlight is not None:
+        optimizers.get(highlight)  # ValueError for an unknown name
+    fig = go.Figure()
+    for parent, child in EDGES:
+        xs, ys = edge_path(parent, child)
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": "#9a9a9a", "width": 2},
+                hoverinfo="skip",
+                showlegend=False,
+                name=f"{parent} → {child}",
+            )
+        )
+        fig.add_annotation(  # the arrowhead, pointing at the child's box
+            x=xs[-1],
+            y=ys[-1],
+            ax=-14,
+            ay=0,
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1.3,
+            arrowwidth=2,
+            arrowcolor="#9a9a9a",
+            text="",
+        )
+    for name, (x, y) in POSITIONS.items():
+        colour = COLOURS[FAMILY[name]]
+        chosen = name == highlight
+        fig.add_shape(
+            type="rect",
+            x0=x - HALF_WIDTH,
+            x1=x + HALF_WIDTH,
+            y0=y - HALF_HEIGHT,
+            y1=y + HALF_HEIGHT,
+            line={"color": colour, "width": 5 if chosen else 2},
+            fillcolor=colour if chosen else "#ffffff",
+            opacity=1.0,
+            layer="above",
+            name=f"box:{name}",
+        )
+        if chosen:  # a light tint under the text
+            fig.add_shape(
+                type="rect",
+                x0=x - HALF_WIDTH,
+                x1=x + HALF_WIDTH,
+                y0=y - HALF_HEIGHT,
+                y1=y + HALF_HEIGHT,
+                line={"width": 0},
+                fillcolor="rgba(255,255,255,0.82)",
+                layer="above",
+            )
+        fig.add_annotation(
+            x=x,
+            y=y,
+            text=(
+                f"<b>{optimizers.get(name).title}</b> <span style='color:#666'>{YEARS[name]}</span>"
+                f"<br><span style='font-size:12px'>{CHANGE[name]}</span>"
+            ),
+            showarrow=False,
+            font={"size": 15, "color": "#111111"},
+            name=f"node:{name}",
+        )
+    names = list(POSITIONS)
+    fig.add_trace(  # invisible markers: hovering a box shows the optimizer's one-line description
+        go.Scatter(
+            x=[POSITIONS[n][0] for n in names],
+            y=[POSITIONS[n][1] for n in names],
+            mode="markers",
+            marker={"size": 60, "opacity": 0},
+            hovertext=[f"{optimizers.get(n).title}: {optimizers.get(n).description}" for n in names],
+            hoverinfo="text",
+            showlegend=False,
+            name="optimizers",
+        )
+    )
+    for family, colour in COLOURS.items():  # legend: one square per family
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"size": 13, "symbol": "square-open", "color": colour, "line": {"width": 3}},
+                name=family,
+            )
+        )
+    xs = [p[0] for p in POSITIONS.values()]
+    ys = [p[1] for p in POSITIONS.values()]
+    fig.update_xaxes(visible=False, range=[min(xs) - 0.6, max(xs) + 0.6], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[min(ys) - 0.55, max(ys) + 0.55], fixedrange=True)
+    fig.update_layout(
+        height=height,
+        margin={"l": 4, "r": 4, "t": 36, "b": 4},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        font={"color": "#111111"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.5, "xanchor": "center"},
+        dragmode=False,
+    )
+    return fig
