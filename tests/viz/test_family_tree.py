@@ -94,9 +94,7 @@ def test_the_figure_has_a_box_a_label_and_an_arrowhead_for_everything():
 
 
 def test_highlight_thickens_one_border():
-    widths = {
-        s.name[4:]: s.line.width for s in ft.family_tree(highlight="adam").layout.shapes if s.name
-    }
+    widths = {s.name[4:]: s.line.width for s in ft.family_tree(highlight="adam").layout.shapes if s.name}
     assert widths["adam"] > max(w for n, w in widths.items() if n != "adam")
     with pytest.raises(ValueError, match="unknown optimizer"):
         ft.family_tree(highlight="adamm")
