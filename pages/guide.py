@@ -1,5 +1,126 @@
-"""Placeholder until the guide page lands."""
+"""Guide: every optimizer explained, from gradient descent to Adam and beyond, each one runnable.
+
+The prose lives in guide/ (plain data); the update rules come from the optimizer objects themselves
+(`optimizers.make(name, **settings).formula()`, the same LaTeX the Explorer shows); "Try it" links are built
+by presets.explorer_link and open the Explorer through st.page_link with the link's query parameters.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
 
 import streamlit as st
 
-st.info("This page is being built.")
+import optimizers
+from guide import MISTAKES, SECTIONS, Demo, Section, state_table
+from viz.family_tree import family_tree
+
+EXPLORER_PAGE = "pages/explorer.py"  # as registered with st.navigation in app.py (url_path "explorer")
+
+
+@st.cache_data
+def _state_table():
+    return state_table()
+
+
+def _cell(text: str) -> str:
+    """Text for a markdown table cell (a literal | would end the cell)."""
+    return text.replace("|", r"\|").replace("\n", " ")
+
+
+def _default(value: float | bool) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{value:g}"
+
+
+def try_it(demo: Demo) -> None:
+    """A link that opens the Explorer on the demo's configuration, and what to watch there."""
+    query = dict(parse_qsl(urlsplit(demo.link()).query))
+    with st.container(border=True):
+        st.page_link(EXPLORER_PAGE, label=f"**Try it:** {demo.label}", icon="▶️", query_params=query)
+        st.caption(demo.watch)
+
+
+def hyper_table(section: Section) -> str:
+    cls = optimizers.get(section.name)
+    rows = [
+        "| Setting | Lab default, valid range | What it does | Usual values |",
+        "|---|---|---|---|",
+    ]
+    for name, h in cls.HYPERS.items():
+        label = f"${h.symbol}$ `{name}`" if h.symbol else f"`{name}`"
+        rows.append(
+            f"| {label} | {_default(h.default)}, in {_cell(h.range_text())} | {_cell(h.help)} "
+            f"| {_cell(section.usual[name])} |"
+        )
+    return "\n".join(rows)
+
+
+def render_section(number: int, section: Section) -> None:
+    cls = optimizers.get(section.name)
+    st.header(f"{number}. {cls.title}", anchor=section.name, divider="gray")
+    st.markdown(f"*{cls.description}*")
+    st.markdown(f"**The problem it was made to solve.** {section.problem}")
+    st.markdown("**The update rule**, exactly as the lab computes it (and the Explorer shows it):")
+    for column, (caption, settings) in zip(st.columns(len(section.formulas)), section.formulas, strict=True):
+        if caption:
+            column.caption(caption)
+        column.latex(optimizers.make(section.name, **settings).formula())
+    if section.note:
+        st.info(section.note, icon="ℹ️")
+    st.markdown("**Hyperparameters**")
+    st.markdown(hyper_table(section))
+    good, bad = st.columns(2)
+    good.markdown("**Strengths**\n\n" + "\n".join(f"- {s}" for s in section.strengths))
+    bad.markdown("**Failure modes**\n\n" + "\n".join(f"- {s}" for s in section.failures))
+    st.markdown(f"**Paper:** [{cls.paper}]({section.paper_url})  \n**In torch:** `{cls.torch_equivalent}`")
+    for demo in section.demos:
+        try_it(demo)
+
+
+def contents() -> None:
+    lines = ["**On this page**", "", "- [Family tree](#family-tree)", "- [What each one keeps](#state)"]
+    lines += [f"- [{optimizers.get(s.name).title}](#{s.name})" for s in SECTIONS]
+    lines.append("- [Common mistakes](#mistakes)")
+    st.sidebar.markdown("\n".join(lines))
+
+
+st.title("Guide")
+st.markdown(
+    "The story that tutorials tell, from plain gradient descent to Adam and beyond, told with the "
+    "formulas this lab actually computes. Each section says what problem the method was made to solve, "
+    "shows its update rule, explains its settings, and ends with **Try it** links that open the Explorer on "
+    "a surface chosen to show the point."
+)
+st.markdown(
+    "Notation: θ are the parameters, $g_t$ the gradient at $\\theta_{t-1}$, $t$ the step number (from 1), "
+    "γ the learning rate. Every operation is per coordinate. Every update equals torch.optim's in float64."
+)
+contents()
+
+st.header("Family tree", anchor="family-tree", divider="gray")
+st.caption(
+    "Each method and what it added to its parents, left to right in order of descent. Newton stands apart: "
+    "it uses curvature instead of a history of gradients."
+)
+st.plotly_chart(family_tree(), theme=None, config={"displayModeBar": False}, key="family-tree")
+
+st.header("What each one keeps between steps", anchor="state", divider="gray")
+st.caption(
+    "Read off each optimizer's rule: a quantity is kept if the next step reads it back. “Copies of θ” is "
+    "the memory it costs, in units of the parameters' size; the quantities computed each step are shown "
+    "by the Explorer's inspector."
+)
+st.dataframe(_state_table(), hide_index=True)
+
+for i, sec in enumerate(SECTIONS, start=1):
+    render_section(i, sec)
+
+st.header("Common mistakes", anchor="mistakes", divider="gray")
+st.markdown("Things many tutorials get wrong or leave out, and what the frameworks actually do.")
+for mistake in MISTAKES:
+    with st.container(border=True):
+        st.markdown(f"##### {mistake.title}")
+        st.markdown(mistake.body)
+        st.caption("See: " + ", ".join(f"[{optimizers.get(n).title}](#{n})" for n in mistake.about))

@@ -1,0 +1,751 @@
+"""The Guide's story, one section per optimizer: plain data, no streamlit.
+
+Each section says what problem the method was made to solve, what each hyperparameter does and its usual
+values, its strengths and failure modes, the paper, and one or more demonstrations that open the Explorer
+on a configuration chosen to show the point. The update rule itself is never written here: the page shows
+`optimizers.make(name, **settings).formula()` for each entry of `formulas`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import presets
+
+
+@dataclasses.dataclass(frozen=True)
+class Demo:
+    """A configuration of the Explorer that shows one point, and what to watch when it runs."""
+
+    key: str  # unique id, e.g. "adagrad-shrinks"
+    label: str  # the link text after "Try it: "
+    surface: str
+    opt: str
+    hypers: dict[str, Any]
+    start: tuple[float, float]
+    steps: int
+    watch: str  # what to look at in the Explorer
+    noise: float | None = None
+    seed: int | None = None
+
+    def link(self) -> str:
+        return presets.explorer_link(
+            self.surface, self.opt, self.start, self.steps, noise=self.noise, seed=self.seed, **self.hypers
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    name: str  # an optimizers.NAMES name
+    problem: str  # the problem it was made to solve (markdown)
+    usual: dict[str, str]  # per hyperparameter: its usual values and what to know (markdown)
+    strengths: tuple[str, ...]
+    failures: tuple[str, ...]
+    paper_url: str
+    demos: tuple[Demo, ...]
+    # The rules shown: (caption, hyperparameters); the page shows make(name, **hyperparameters).formula().
+    formulas: tuple[tuple[str, dict[str, Any]], ...] = (("", {}),)
+    note: str = ""  # where implementations differ (markdown)
+
+
+SECTIONS: tuple[Section, ...] = ()  # filled below, in the order of the story (optimizers.NAMES)
+
+
+def _s(**kwargs: Any) -> Section:
+    return Section(**kwargs)
+
+
+SGD = _s(
+    name="sgd",
+    problem=(
+        "You want the lowest point of a loss you can differentiate. The gradient $g$ points uphill, so step "
+        "against it. **Batch gradient descent** computes $g$ over the whole training set at every step: "
+        "exact, but each step costs a full pass over the data. **Stochastic gradient descent** (Robbins and "
+        "Monro's stochastic approximation) uses one example or a **mini-batch** instead: a noisy estimate "
+        "whose average is the true gradient, so you take many cheap steps rather than a few expensive ones. "
+        "In the Explorer, the `noise` setting adds Gaussian noise to $g$ to play the part of the mini-batch."
+    ),
+    usual={
+        "lr": (
+            "The only knob. On a quadratic whose steepest curvature is $L$, the iterates converge only for "
+            "$\\gamma < 2/L$ and zig-zag as $\\gamma$ nears that bound. For networks, 0.1 to 0.001, "
+            "usually decayed during training."
+        ),
+    },
+    strengths=(
+        "No state at all: memory equal to the parameters, the cheapest possible step.",
+        "With a decaying learning rate it provably converges on convex problems; mini-batch noise even "
+        "helps it leave saddle points and sharp minima.",
+        "With momentum, still the reference method for training large image models.",
+    ),
+    failures=(
+        "One γ for every direction: in a ravine γ must suit the steep walls, so the run zig-zags across "
+        "them and crawls along the flat floor.",
+        "Crawls on plateaus and near saddle points, where the gradient is small.",
+        "With noisy gradients and a constant γ it never settles: it keeps bouncing around the minimum "
+        "in a region whose size grows with γ.",
+    ),
+    paper_url="https://doi.org/10.1214/aoms/1177729586",
+    demos=(
+        Demo(
+            "sgd-zigzag",
+            "batch gradient descent zig-zags down a ravine",
+            "ravine",
+            "sgd",
+            {"lr": 0.05},
+            (-4.0, 1.5),
+            60,
+            "The path bounces from wall to wall while it creeps along the valley floor.",
+        ),
+        Demo(
+            "sgd-noise",
+            "mini-batch noise: SGD never settles",
+            "bowl",
+            "sgd",
+            {"lr": 0.1},
+            (2.0, 1.5),
+            200,
+            "With noise in g the run reaches the bottom fast, then wanders around it for good.",
+            noise=1.0,
+            seed=0,
+        ),
+    ),
+)
+
+MOMENTUM = _s(
+    name="momentum",
+    problem=(
+        "Gradient descent has no memory: each step knows only today's slope. In a ravine the gradient flips "
+        "sign from one wall to the other and is small along the floor. Polyak's **heavy ball** keeps a "
+        "velocity $b$, a decaying sum of past gradients: the components that flip sign cancel, the ones "
+        "that persist add up, to about $1/(1-\\mu)$ times the gradient on a steady slope (ten times for "
+        "$\\mu = 0.9$)."
+    ),
+    usual={
+        "lr": (
+            "On a steady slope the step is about $\\gamma/(1-\\mu)$, so use a smaller γ than for plain "
+            "SGD (here 0.02 against SGD's 0.05). torch puts γ outside the buffer."
+        ),
+        "momentum": (
+            "0.9 is the usual value; 0.95 to 0.99 on smooth problems; 0 turns it into plain SGD. A larger "
+            "μ means a longer memory and more overshoot."
+        ),
+    },
+    strengths=(
+        "Speeds up along directions where the gradient keeps its sign (the valley floor).",
+        "Damps the zig-zag across a ravine: opposite gradients cancel in the buffer.",
+        "Its inertia carries it over small bumps and across flat stretches.",
+    ),
+    failures=(
+        "Overshoots and circles around the minimum, like an under-damped spring.",
+        "Too large a γ or μ makes the oscillation grow until the run diverges.",
+        "Still one learning rate for every coordinate.",
+    ),
+    paper_url="https://doi.org/10.1016/0041-5553(64)90137-5",
+    demos=(
+        Demo(
+            "momentum-ravine",
+            "momentum in the same ravine",
+            "ravine",
+            "momentum",
+            {"lr": 0.02, "momentum": 0.9},
+            (-4.0, 1.5),
+            60,
+            "Compare with SGD's zig-zag: the velocity builds up along the floor and the bouncing dies out.",
+        ),
+    ),
+    note=(
+        "torch keeps γ outside the buffer ($b \\leftarrow \\mu b + g$, step $\\gamma b$); many tutorials "
+        "write $V \\leftarrow \\mu V + \\gamma g$, step $V$. With a constant γ the iterates are identical "
+        "($V = \\gamma b$); they differ only when γ changes during the run."
+    ),
+)
+
+NESTEROV = _s(
+    name="nesterov",
+    problem=(
+        "Momentum measures the slope where it stands and then adds its whole velocity, so by the time the "
+        "slope turns it has already overshot. Nesterov's accelerated gradient measures the slope at the "
+        "**look-ahead point**, where the velocity is about to carry it, and brakes before the turn. "
+        "Sutskever et al. (2013) brought it to deep learning. torch and optax use an equivalent "
+        "reformulation that needs the gradient only at the current point: step along $g + \\mu b$."
+    ),
+    usual={
+        "lr": "As for momentum: about $(1-\\mu)$ times what plain SGD would use.",
+        "momentum": (
+            "0.9 is the usual value. Because it corrects earlier, Nesterov tolerates a larger μ (0.95, "
+            "0.99) than plain momentum before it oscillates."
+        ),
+    },
+    strengths=(
+        "Less overshoot than plain momentum, and a tighter approach to the minimum.",
+        "With Nesterov's own schedule for μ it reaches the optimal $O(1/t^2)$ rate on smooth convex "
+        "problems; with a constant μ, as here, it is a better-damped momentum.",
+    ),
+    failures=(
+        "With very noisy gradients most of its advantage over momentum disappears.",
+        "Still one learning rate for every coordinate; too large a γ still oscillates.",
+    ),
+    paper_url="https://proceedings.mlr.press/v28/sutskever13.html",
+    demos=(
+        Demo(
+            "nesterov-bowl",
+            "Nesterov with μ = 0.95",
+            "bowl",
+            "nesterov",
+            {"lr": 0.05, "momentum": 0.95},
+            (2.0, 1.5),
+            80,
+            "The run slows down as it nears the bottom and settles with little overshoot.",
+        ),
+        Demo(
+            "momentum-bowl",
+            "plain momentum, same settings",
+            "bowl",
+            "momentum",
+            {"lr": 0.05, "momentum": 0.95},
+            (2.0, 1.5),
+            80,
+            "The same γ and μ without the look-ahead: it spirals around the minimum many times.",
+        ),
+    ),
+    note=(
+        "Tutorials usually show the classic form, with the gradient taken at the look-ahead point "
+        "$\\theta - \\mu V$. torch's iterates are that form's look-ahead points, so the two draw slightly "
+        "different paths while converging to the same place."
+    ),
+)
+
+ADAGRAD = _s(
+    name="adagrad",
+    problem=(
+        "A single learning rate is wrong when the coordinates' gradients have different scales: in a ravine, "
+        "and in models with sparse features, where a rare feature's weight gets a gradient once in a "
+        "thousand examples. Adagrad divides each coordinate's step by the root of the **sum** of its "
+        "squared gradients: coordinates with large or frequent gradients get small steps, rare ones large."
+    ),
+    usual={
+        "lr": (
+            "Dividing by $\\sqrt{s}$ makes the first step about γ in every coordinate whatever the gradient's "
+            "size, so γ is a distance in parameter space. torch's default is 0.01; 0.1 to 0.5 suits these "
+            "surfaces."
+        ),
+        "eps": "torch's default is 1e-10, added outside the root; it only guards the division.",
+        "initial_accumulator": (
+            "0 in torch. TensorFlow/Keras start the sum at 0.1, which makes the first steps smaller "
+            "when gradients are small."
+        ),
+    },
+    strengths=(
+        "Per-coordinate steps with no extra knob: a ravine's steep and flat directions move alike.",
+        "Made for sparse, convex problems, where it comes with regret guarantees.",
+    ),
+    failures=(
+        "The sum only grows: the step shrinks like $1/\\sqrt{t}$ for ever, so a long run can stall before "
+        "reaching the minimum.",
+        "Early large gradients shrink the steps for good, even after the landscape has changed.",
+    ),
+    paper_url="https://jmlr.org/papers/v12/duchi11a.html",
+    demos=(
+        Demo(
+            "adagrad-shrinks",
+            "Adagrad's shrinking step in a ravine",
+            "ravine",
+            "adagrad",
+            {"lr": 0.5},
+            (-4.0, 1.5),
+            150,
+            "Watch the effective step size γ/(√s+ε): it only ever goes down, and the run slows to a crawl "
+            "along the valley floor.",
+        ),
+    ),
+)
+
+ADADELTA = _s(
+    name="adadelta",
+    problem=(
+        "Two complaints about Adagrad: its steps die out, and you still have to choose γ. Zeiler replaces "
+        "the sum of $g^2$ with a **decaying average**, and notes that $g/\\sqrt{v}$ has no units: multiplying "
+        "it by the root-mean-square of the past **updates** gives the step the units of θ, as a Newton step "
+        "has. The method needs no learning rate."
+    ),
+    usual={
+        "lr": (
+            "Not part of Zeiler's method (γ = 1); torch keeps it as a multiplier with default 1.0. Keras's "
+            "default is 0.001, which makes its Adadelta a thousand times slower than the paper's."
+        ),
+        "rho": "Decay of both averages: 0.9 in torch, 0.95 in the paper and in Keras.",
+        "eps": (
+            "It does more than guard a division: at the start $u = 0$, so the first steps are about "
+            "$\\sqrt{\\varepsilon/(1-\\rho)}$ per coordinate, whatever the gradient. That is 0.003 with "
+            "torch's default 1e-6; the lab uses 1e-3 (first steps about 0.1) so that you can see them."
+        ),
+    },
+    strengths=(
+        "No learning rate to tune in the original form.",
+        "The step grows while progress is steady (u builds up) and shrinks when gradients grow; it does "
+        "not die out like Adagrad's.",
+    ),
+    failures=(
+        "A slow start set by ε, which acts as a hidden learning rate.",
+        "Rarely the best choice today; Adam and its relatives usually train faster.",
+    ),
+    paper_url="https://arxiv.org/abs/1212.5701",
+    demos=(
+        Demo(
+            "adadelta-grows",
+            "Adadelta's step grows from nothing",
+            "bowl",
+            "adadelta",
+            {"lr": 1.0, "rho": 0.9, "eps": 1e-3},
+            (2.0, 1.5),
+            150,
+            "The first steps are tiny (about √(ε/(1−ρ))); the effective step grows as u learns how far "
+            "the run has been moving.",
+        ),
+        Demo(
+            "adadelta-torch-eps",
+            "torch's default ε = 1e-6",
+            "bowl",
+            "adadelta",
+            {"lr": 1.0, "rho": 0.9, "eps": 1e-6},
+            (2.0, 1.5),
+            150,
+            "With ε thirty times smaller under the root, the first steps are about 0.003: the run barely "
+            "moves at first.",
+        ),
+    ),
+)
+
+RMSPROP = _s(
+    name="rmsprop",
+    problem=(
+        "Adagrad's sum of $g^2$ only grows. Hinton's lecture (never published as a paper) replaces it with "
+        "a **decaying average**: each coordinate's step is scaled by the recent root-mean-square of its "
+        "gradient, so it follows the gradient's current size and can grow back after a steep stretch."
+    ),
+    usual={
+        "lr": "torch's default is 0.01, Keras's 0.001; 1e-3 to 1e-4 is common for networks.",
+        "rho": (
+            "torch calls it `alpha` (default 0.99), Keras `rho` (default 0.9); Hinton suggested 0.9. "
+            "It sets how many recent gradients the average remembers, about $1/(1-\\rho)$."
+        ),
+        "eps": (
+            "torch adds 1e-8 to $\\sqrt{v}$. Keras puts its 1e-7 inside the root, $\\sqrt{v+\\varepsilon}$, "
+            "which is about $\\sqrt{\\varepsilon} = 3\\cdot10^{-4}$ where v is small: a much stronger floor."
+        ),
+        "momentum": (
+            "torch's momentum on top of the scaled gradient (not Adam's first moment); 0 turns it off, 0.9 is common."
+        ),
+        "centered": (
+            "Divides by an estimate of the gradient's standard deviation instead of its root-mean-square "
+            "(Graves, 2013); steadier on some problems, at the cost of one more buffer."
+        ),
+    },
+    strengths=(
+        "Fixes Adagrad's dying step while keeping per-coordinate scaling.",
+        "Copes with objectives that change over time (recurrent networks, reinforcement learning).",
+    ),
+    failures=(
+        "No bias correction: v starts at 0, so the first step is about $\\gamma/\\sqrt{1-\\rho}$ per "
+        "coordinate, ten times γ with ρ = 0.99.",
+        "Near the minimum each step is about γ·sign(g): it rattles around at the scale of γ unless γ decays.",
+    ),
+    paper_url="https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf",
+    demos=(
+        Demo(
+            "rmsprop-ravine",
+            "RMSprop in Adagrad's ravine",
+            "ravine",
+            "rmsprop",
+            {"lr": 0.05, "rho": 0.9},
+            (-4.0, 1.5),
+            150,
+            "Same start as the Adagrad demo: the step size recovers on the flat floor and the run keeps "
+            "going to the minimum. Look at the first step too: far larger than γ.",
+        ),
+    ),
+)
+
+ADAM = _s(
+    name="adam",
+    problem=(
+        "Put momentum's smoothed direction ($m$, an average of $g$) over RMSprop's per-coordinate scale "
+        "($v$, an average of $g^2$), and fix what RMSprop gets wrong at the start: both averages begin at 0, "
+        "so early on they are biased towards 0. Dividing by $1-\\beta^t$ removes the bias: at step 1, "
+        "$\\hat m = g$ and $\\hat v = g^2$, so the first step is γ in every coordinate."
+    ),
+    usual={
+        "lr": (
+            "0.001 in the paper and in torch; 0.05 for these surfaces. The step is about γ per coordinate, "
+            "so γ is a distance in parameter space."
+        ),
+        "beta1": "0.9 nearly everywhere; 0.5 is common for GANs.",
+        "beta2": (
+            "0.999 (the paper's default; not 0.9999). Large language models often use 0.95 to 0.98 for stability."
+        ),
+        "eps": (
+            "1e-8 in torch and the paper (1e-7 in Keras, placed differently). Some models use 1e-6 or more to "
+            "damp steps where v is tiny."
+        ),
+        "bias_correction": "The lab's switch (torch has none): turn it off to see what the correction is for.",
+    },
+    strengths=(
+        "Works out of the box on a wide range of problems; the default of deep learning.",
+        "Invariant to rescaling each coordinate's gradient; each step is about γ at most.",
+        "Handles noisy and sparse gradients.",
+    ),
+    failures=(
+        "Can fail to converge even on convex problems: large, rare gradients are forgotten as v decays "
+        "(Reddi et al.) — see AMSGrad.",
+        "L2 regularisation added to the gradient gets divided by $\\sqrt{\\hat v}$ and stops acting like "
+        "weight decay — see AdamW.",
+        "The first steps rest on a v estimated from a handful of gradients — see RAdam and warm-up.",
+        "Near a minimum it keeps moving about γ per step: it needs γ to decay to settle.",
+    ),
+    paper_url="https://arxiv.org/abs/1412.6980",
+    formulas=(
+        ("As torch computes it (the paper's Algorithm 1):", {}),
+        ("With `bias_correction` switched off:", {"bias_correction": False}),
+    ),
+    demos=(
+        Demo(
+            "adam-no-bias-correction",
+            "Adam without bias correction: look at step 1",
+            "bowl",
+            "adam",
+            {"lr": 0.05, "bias_correction": False},
+            (2.0, 1.5),
+            60,
+            "Step once. Without the correction the first step is (1−β₁)/√(1−β₂) ≈ 3.16 times γ in each "
+            "coordinate; switch the correction on and it is exactly γ.",
+        ),
+        Demo(
+            "adam-rosenbrock",
+            "Adam along Rosenbrock's banana valley",
+            "rosenbrock",
+            "adam",
+            {"lr": 0.05},
+            (-1.5, 2.0),
+            500,
+            "Watch m̂ and v̂: the step keeps a size of about γ although the gradient changes by orders of "
+            "magnitude between the walls and the floor.",
+        ),
+    ),
+)
+
+AMSGRAD = _s(
+    name="amsgrad",
+    problem=(
+        "Reddi, Kale and Kumar built a simple convex problem on which Adam converges to the worst point: a "
+        "large gradient that comes rarely is averaged away in $v$ before it returns, so the effective step "
+        "$\\gamma/\\sqrt{\\hat v}$ grows in between. AMSGrad divides by the **largest** $v$ seen so far, so "
+        "the effective step can never grow."
+    ),
+    usual={
+        "lr": "As for Adam.",
+        "beta1": "As for Adam: 0.9.",
+        "beta2": "As for Adam: 0.999. It also sets how quickly v itself forgets; $v^{\\max}$ never does.",
+        "eps": "As for Adam: 1e-8, added after bias correction.",
+        "bias_correction": (
+            "torch takes the maximum of the raw v and then divides by $1-\\beta_2^t$. The paper's algorithm "
+            "has no bias correction: switch it off to get that rule (its analysis also decays γ and β₁ over "
+            "time, which the lab does not)."
+        ),
+    },
+    strengths=(
+        "A convergence guarantee on convex problems where Adam has none.",
+        "One large gradient tames its coordinate for the rest of the run.",
+    ),
+    failures=(
+        "The step can only shrink: an early large gradient slows its coordinate for good.",
+        "In practice it rarely trains networks better than Adam.",
+    ),
+    paper_url="https://openreview.net/forum?id=ryQu7f-RZ",
+    formulas=(
+        ("As torch computes it (`Adam(amsgrad=True)`):", {}),
+        ("With `bias_correction` off, the paper's rule (with ε):", {"bias_correction": False}),
+    ),
+    demos=(
+        Demo(
+            "amsgrad-vmax",
+            "AMSGrad's v_max never goes down",
+            "rosenbrock",
+            "amsgrad",
+            {"lr": 0.05},
+            (-1.5, 2.0),
+            300,
+            "Compare v and v_max in the inspector: once the run leaves the steep wall for the valley floor, v "
+            "decays while v_max stays at its peak, so the steps stay small.",
+        ),
+    ),
+)
+
+ADAMAX = _s(
+    name="adamax",
+    problem=(
+        "Adam's $v$ is an average of $g^2$: an $L^2$ norm of the recent gradients. Section 7.1 of the Adam "
+        "paper takes the $L^p$ version to $p \\to \\infty$ and gets a simpler rule: $u$, a decaying maximum "
+        "of $|g|$, the exponentially weighted **infinity norm**. $u$ is not biased towards zero, so it needs "
+        "no bias correction; $m$ still does."
+    ),
+    usual={
+        "lr": "0.002 in the paper and torch (0.001 in Keras).",
+        "beta1": "As for Adam: 0.9.",
+        "beta2": (
+            "0.999. It now sets how fast u forgets a large $|g|$: by a factor β₂ per step, so a peak halves "
+            "in about 700 steps."
+        ),
+        "eps": ("torch adds ε to $|g|$ inside the maximum; Keras adds it to u in the denominator; the paper has none."),
+    },
+    strengths=(
+        "The paper shows each step is bounded by γ per coordinate.",
+        "Simple and numerically steady: no square roots.",
+    ),
+    failures=(
+        "A single outlier gradient sets u for hundreds of steps, shrinking that coordinate's steps meanwhile.",
+        "Seldom better than Adam in practice.",
+    ),
+    paper_url="https://arxiv.org/abs/1412.6980",
+    demos=(
+        Demo(
+            "adamax-infinity-norm",
+            "AdaMax's ∞-norm on Rosenbrock",
+            "rosenbrock",
+            "adamax",
+            {"lr": 0.1},
+            (-1.5, 2.0),
+            300,
+            "Watch u: it jumps to the largest |g| met so far and then decays only by β₂ per step, while the "
+            "gradient on the valley floor is far smaller.",
+        ),
+    ),
+)
+
+NADAM = _s(
+    name="nadam",
+    problem=(
+        "Nesterov's look-ahead improves momentum; Dozat put it into Adam. The step uses the momentum the "
+        "**next** step will have, a mix of the current gradient and $m$, rather than $m$ alone. torch also "
+        "applies the paper's momentum schedule $\\mu_t$, which warms up towards β₁."
+    ),
+    usual={
+        "lr": "0.002 in torch.",
+        "beta1": "The ceiling of the momentum schedule $\\mu_t$: 0.9.",
+        "beta2": "As for Adam: 0.999.",
+        "eps": "As for Adam: 1e-8.",
+        "momentum_decay": (
+            "ψ = 0.004 in torch. The schedule starts at about β₁/2 and reaches β₁ only slowly: with "
+            "ψ = 0.004 it is halfway (0.675 for β₁ = 0.9) after about 4,200 steps."
+        ),
+    },
+    strengths=("Often converges a little faster than Adam early in training, with less overshoot.",),
+    failures=(
+        "Inherits Adam's failure modes.",
+        "Over a short run its momentum is much weaker than β₁ suggests: on these surfaces it behaves like "
+        "Adam with β₁ near 0.45.",
+    ),
+    paper_url="https://openreview.net/forum?id=OM0jvwB8jIp57ZJjtNEZ",
+    demos=(
+        Demo(
+            "nadam-ravine",
+            "NAdam in the ravine",
+            "ravine",
+            "nadam",
+            {"lr": 0.05},
+            (-4.0, 1.5),
+            150,
+            "Compare with Adam on the same settings (switch the optimizer): NAdam overshoots less on the "
+            "way into the valley. μₜ and μₜ₊₁ sit near 0.45.",
+        ),
+    ),
+)
+
+ADAMW = _s(
+    name="adamw",
+    problem=(
+        "Weight decay shrinks the weights towards 0 to regularise. With SGD it is the same as adding λθ to "
+        "the gradient (L2 regularisation); with Adam it is not: the added λθ is divided by $\\sqrt{\\hat v}$, "
+        "so weights with large gradients are barely decayed. Loshchilov and Hutter **decouple** it: shrink θ "
+        "by $(1-\\gamma\\lambda)$ first, then take the Adam step on the loss's own gradient."
+    ),
+    usual={
+        "lr": "As for Adam; torch's default 0.001.",
+        "beta1": "As for Adam: 0.9.",
+        "beta2": "As for Adam: 0.999.",
+        "eps": "As for Adam: 1e-8.",
+        "weight_decay": (
+            "torch's default is 0.01; 0.01 to 0.1 is common for transformers. torch, optax and Keras multiply "
+            "λ by γ; the paper multiplies it by the schedule's factor only, so a λ tuned in one convention "
+            "does not carry over to the other."
+        ),
+    },
+    strengths=(
+        "Regularisation that acts as true weight decay whatever the gradients' scale.",
+        "The best λ depends less on γ than an L2 penalty does; the standard for transformers.",
+    ),
+    failures=(
+        "The decay pulls every coordinate towards 0: where the loss's minimum is elsewhere, the run settles "
+        "where the decay and the Adam step balance, not at the minimum.",
+        "Too large a λ drags the weights to 0 and underfits.",
+    ),
+    paper_url="https://arxiv.org/abs/1711.05101",
+    demos=(
+        Demo(
+            "adamw-decay",
+            "AdamW's decay pulls the run off the minimum",
+            "rosenbrock",
+            "adamw",
+            {"lr": 0.05, "weight_decay": 2.0},
+            (-1.5, 2.0),
+            500,
+            "Rosenbrock's minimum is at (1, 1). With λ = 2 the run settles short of it, nearer the origin: "
+            "θ′ shows each step's shrink. Set λ to 0 to compare.",
+        ),
+    ),
+)
+
+RADAM = _s(
+    name="radam",
+    problem=(
+        "In its first steps Adam divides by a $\\hat v$ estimated from one or two gradients, so its adaptive "
+        "step has a huge variance: the reason practitioners add a learning-rate **warm-up**. Liu et al. "
+        "measure how many gradients $v$ effectively averages ($\\rho_t$, the length of the simple moving "
+        "average it approximates). While $\\rho_t \\le 5$ the variance is intractable, so RAdam takes a "
+        "plain momentum step $\\gamma \\hat m$; afterwards, Adam's step multiplied by a rectification "
+        "$r_t$ that rises towards 1."
+    ),
+    usual={
+        "lr": "0.001 in torch.",
+        "beta1": "As for Adam: 0.9.",
+        "beta2": (
+            "0.999. It sets the warm-up: $\\rho_t$ is close to $t$ at first, so the first 5 steps are momentum "
+            "steps; then $r_t$ is 0.03 at step 6, 0.2 at step 100 and 0.65 at step 1000. If β₂ ≤ 2/3 then "
+            "$\\rho_\\infty \\le 5$ and RAdam never adapts at all."
+        ),
+        "eps": "1e-8, added to $\\sqrt{v}$ (the bias correction is folded into $l_t$).",
+    },
+    strengths=(
+        "A warm-up derived from the variance of v, with no schedule to tune.",
+        "Less sensitive to the choice of γ than Adam in the paper's experiments.",
+    ),
+    failures=(
+        "The warm-up steps are not normalised: $\\gamma \\hat m$ scales with the gradient, so where the "
+        "gradient is large the first steps are huge, where Adam's would be γ.",
+        "After the warm-up, $r_t$ stays well below 1 for hundreds of steps: early progress is slow.",
+    ),
+    paper_url="https://arxiv.org/abs/1908.03265",
+    demos=(
+        Demo(
+            "radam-warmup",
+            "RAdam's warm-up: ρₜ ≤ 5 for the first steps",
+            "bowl",
+            "radam",
+            {"lr": 0.05},
+            (2.0, 1.5),
+            40,
+            "Step through the first ten steps: while ρₜ ≤ 5 (steps 1 to 5) the step is γ·m̂ and rₜ is "
+            "not defined; from step 6 the step is γ·rₜ·lₜ·m̂ with rₜ ≈ 0.03.",
+        ),
+        Demo(
+            "radam-steep",
+            "RAdam's unnormalised first steps on a steep wall",
+            "rosenbrock",
+            "radam",
+            {"lr": 0.05},
+            (-1.5, 2.0),
+            40,
+            "The first steps are γ·m̂ with a gradient in the hundreds: the run leaps far across the valley "
+            "before the rectified, normalised steps take over.",
+        ),
+    ),
+    note=("torch switches at $\\rho_t > 5$ (as the authors' code does); the paper's Algorithm 2 writes $\\rho_t > 4$."),
+)
+
+NEWTON = _s(
+    name="newton",
+    problem=(
+        "Gradient descent ignores curvature: it takes the same kind of step in a steep direction and a flat "
+        "one. Newton's method fits the local quadratic model, value plus gradient plus curvature $H$, and "
+        "jumps to that model's stationary point. On a quadratic that is the exact answer in one step, "
+        "however badly conditioned the ravine."
+    ),
+    usual={
+        "lr": "1 is the pure Newton step; less is a damped step (a line search would choose it each step).",
+        "damping": (
+            "Adds δ to every eigenvalue of $H$ (Levenberg–Marquardt style). A large δ turns the step into "
+            "gradient descent with learning rate 1/δ; a δ larger than the most negative eigenvalue's size "
+            "makes the step go downhill, so saddles repel instead of attract."
+        ),
+    },
+    strengths=(
+        "Converges quadratically near a minimum: the number of correct digits doubles each step.",
+        "Affine invariant: ravines and bad scaling cost it nothing.",
+    ),
+    failures=(
+        "Heads for any stationary point: at a saddle the negative curvature flips the step's sign in that "
+        "direction, so Newton is drawn to saddles and maxima.",
+        "Needs the Hessian: d² numbers and a d³ solve per step, out of reach for a network with millions "
+        "of weights (hence quasi-Newton methods such as L-BFGS).",
+        "Where $H$ is singular or nearly so the step is huge or undefined.",
+    ),
+    paper_url="https://doi.org/10.1007/978-0-387-40065-5",
+    formulas=(("Without damping:", {}), ("With damping δ > 0:", {"damping": 1.0})),
+    demos=(
+        Demo(
+            "newton-saddle",
+            "Newton is drawn to the saddle",
+            "saddle",
+            "newton",
+            {"lr": 1.0, "damping": 0.0},
+            (1.0, 0.5),
+            10,
+            "One step lands exactly on the saddle point at the origin, and the run stays there: for Newton a "
+            "saddle is as good as a minimum.",
+        ),
+        Demo(
+            "newton-damped-saddle",
+            "damping turns the saddle away",
+            "saddle",
+            "newton",
+            {"lr": 1.0, "damping": 3.0},
+            (1.0, 0.5),
+            10,
+            "With δ larger than the negative curvature's size, H + δI is positive definite: the step goes "
+            "downhill and the run leaves the saddle along y.",
+        ),
+        Demo(
+            "newton-ravine",
+            "one Newton step crosses the ravine",
+            "ravine",
+            "newton",
+            {"lr": 1.0, "damping": 0.0},
+            (-4.0, 1.5),
+            5,
+            "On a quadratic, the first step lands on the minimum, however elongated the ravine.",
+        ),
+    ),
+)
+
+SECTIONS = (
+    SGD,
+    MOMENTUM,
+    NESTEROV,
+    ADAGRAD,
+    ADADELTA,
+    RMSPROP,
+    ADAM,
+    AMSGRAD,
+    ADAMAX,
+    NADAM,
+    ADAMW,
+    RADAM,
+    NEWTON,
+)
+BY_NAME: dict[str, Section] = {s.name: s for s in SECTIONS}
+
+
+def demos() -> tuple[Demo, ...]:
+    """Every demonstration of every section, in the order of the story."""
+    return tuple(d for s in SECTIONS for d in s.demos)

@@ -1,0 +1,118 @@
+"""What each optimizer keeps from one step to the next, read off the optimizers themselves.
+
+A state field is *kept* if the update rule reads its previous value (`<field>_prev` in a line of LINES, the
+same expressions the inspector evaluates and a test checks against `update`); every other field is
+computed afresh at each step and kept only so that the Explorer can show it. Whether a field holds one
+number per coordinate or a single scalar comes from the shapes `init` returns.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+import optimizers
+
+# Plain-text forms of the LaTeX symbols in QUANTITIES (a table cell cannot render LaTeX).
+PLAIN_SYMBOLS: dict[str, str] = {
+    r"\bar g": "ḡ",
+    r"v^{\max}": "vₘₐₓ",
+    r"\Pi_t": "Π",
+    r"\mu_t": "μₜ",
+    r"\mu_{t+1}": "μₜ₊₁",
+    r"\hat m": "m̂",
+    r"\hat v": "v̂",
+    r"\Delta": "Δ",
+    r"\theta'": "θ′",
+    r"\rho_\infty": "ρ∞",
+    r"\rho_t": "ρₜ",
+    "r_t": "rₜ",
+    "l_t": "lₜ",
+    r"\gamma": "γ",
+    r"\gamma/d": "γ/d",
+    r"\gamma/(\sqrt{s}+\varepsilon)": "γ/(√s+ε)",
+    r"\gamma\sqrt{u+\varepsilon}/\sqrt{v+\varepsilon}": "γ√(u+ε)/√(v+ε)",
+    r"\gamma/(\sqrt{\hat v}+\varepsilon)": "γ/(√v̂+ε)",
+    r"\gamma/((1-\beta_1^t)u)": "γ/((1−β₁ᵗ)u)",
+    r"\gamma r_t l_t": "γ rₜ lₜ",
+    r"(H+\delta I)^{-1} g": "(H+δI)⁻¹g",
+}
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def plain(symbol: str) -> str:
+    """A QUANTITIES symbol as plain text (single letters stay as they are)."""
+    if symbol in PLAIN_SYMBOLS:
+        return PLAIN_SYMBOLS[symbol]
+    if re.fullmatch(r"[A-Za-z]", symbol):
+        return symbol
+    raise KeyError(f"no plain form for the symbol {symbol!r}")
+
+
+def kept_fields(name: str) -> dict[str, str | None]:
+    """The state fields the update reads back at the next step, each with its condition (None: always)."""
+    cls = optimizers.get(name)
+    kept: dict[str, str | None] = {}
+    for line in cls.LINES:
+        for token in _NAME.findall(line.expr):
+            if token.endswith("_prev") and token != "theta_prev":
+                field = token.removesuffix("_prev")
+                if field in kept and kept[field] is None:
+                    continue
+                kept[field] = line.when if field not in kept else _either(kept[field], line.when)
+    return {f: kept[f] for f in cls.State._fields if f in kept}
+
+
+def _either(a: str | None, b: str | None) -> str | None:
+    if a is None or b is None:
+        return None
+    return a if a == b else f"{a} or {b}"
+
+
+def uses_step_count(name: str) -> bool:
+    """True if some line of the rule uses the step number t (bias corrections, schedules)."""
+    cls = optimizers.get(name)
+    return any("t" in _NAME.findall(line.expr) for line in cls.LINES)
+
+
+def field_shapes(name: str, d: int = 2) -> dict[str, tuple[int, ...]]:
+    """The shape of every state field for a single point in d dimensions."""
+    state = optimizers.make(name).init(np.zeros(d))
+    return {f: np.shape(getattr(state, f)) for f in state._fields}
+
+
+def _label(cls: type, field: str, when: str | None) -> str:
+    text = plain(cls.QUANTITIES[field][0])
+    return f"{text} (if {when})" if when else text
+
+
+def state_table():
+    """One row per optimizer: what it keeps between steps, how much memory that is, what it derives.
+
+    Columns: Optimizer, Kept between steps, Copies of θ, Scalars kept, Uses t, Computed each step.
+    """
+    import pandas as pd
+
+    rows = []
+    for name in optimizers.NAMES:
+        cls = optimizers.get(name)
+        kept = kept_fields(name)
+        shapes = field_shapes(name)
+        per_coord = {f: w for f, w in kept.items() if shapes[f] == (2,)}
+        scalars = {f: w for f, w in kept.items() if shapes[f] == ()}
+        always = sum(1 for w in per_coord.values() if w is None)
+        copies = f"{always}" if always == len(per_coord) else f"{always}–{len(per_coord)}"
+        derived = [f for f in cls.QUANTITIES if f not in kept]
+        rows.append(
+            {
+                "Optimizer": cls.title,
+                "Kept between steps": ", ".join(_label(cls, f, w) for f, w in per_coord.items()) or "nothing",
+                "Copies of θ": copies,
+                "Scalars kept": ", ".join(_label(cls, f, w) for f, w in scalars.items()) or "",
+                "Uses t": "yes" if uses_step_count(name) else "no",
+                "Computed each step": ", ".join(plain(cls.QUANTITIES[f][0]) for f in derived),
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index(optimizers.NAMES, name="name"))
