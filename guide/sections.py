@@ -312,8 +312,8 @@ ADADELTA = _s(
             {"lr": 1.0, "rho": 0.9, "eps": 1e-6},
             (2.0, 1.5),
             150,
-            "With ε thirty times smaller under the root, the first steps are about 0.003: the run barely "
-            "moves at first.",
+            "With ε a thousand times smaller the first steps are √1000 ≈ 32 times smaller, about 0.003: "
+            "the run barely moves at first.",
         ),
     ),
 )

@@ -94,8 +94,9 @@ st.markdown(
     "a surface chosen to show the point."
 )
 st.markdown(
-    "Notation: θ are the parameters, $g_t$ the gradient at $\\theta_{t-1}$, $t$ the step number (from 1), "
-    "γ the learning rate. Every operation is per coordinate. Every update equals torch.optim's in float64."
+    "Notation: $\\theta$ are the parameters, $g_t$ the gradient at $\\theta_{t-1}$, $t$ the step number "
+    "(from 1), $\\gamma$ the learning rate; every operation is per coordinate. Every update equals "
+    "torch.optim's in float64."
 )
 contents()
 
