@@ -557,7 +557,7 @@ NADAM = _s(
             (-4.0, 1.5),
             150,
             "Compare with Adam on the same settings (switch the optimizer): NAdam overshoots less on the "
-            "way into the valley. μₜ and μₜ₊₁ sit near 0.45.",
+            "way into the valley. μₜ and μₜ₊₁ stay near 0.45, far below β₁.",
         ),
     ),
 )

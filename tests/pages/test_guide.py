@@ -252,21 +252,211 @@ def test_every_try_it_link_opens_a_working_explorer(demo):
 
 
 # -- every demo shows its point ---------------------------------------------------------------------------
-def _run(demo, **changes):
+def _run(demo, opt=None, hypers=None, noise=None):
+    """Run the demo's configuration (optionally another optimizer, some hyperparameters changed)."""
     import surfaces
 
-    hypers = presets.recommended(demo.opt, demo.surface) | demo.hypers | changes.pop("hypers", {})
-    opt = optimizers.make(changes.pop("opt", demo.opt), **hypers)
-    surface = surfaces.get(changes.pop("surface", demo.surface))
-    return optimizers.run(
-        opt,
+    name = opt or demo.opt
+    known = optimizers.get(name).HYPERS
+    settings = presets.recommended(name, demo.surface) | {k: v for k, v in demo.hypers.items() if k in known}
+    settings |= hypers or {}
+    surface = surfaces.get(demo.surface)
+    traj = optimizers.run(
+        optimizers.make(name, **settings),
         surface,
-        np.array(changes.pop("start", demo.start)),
-        changes.pop("steps", demo.steps),
-        noise=changes.pop("noise", demo.noise or 0.0),
-        seed=changes.pop("seed", demo.seed),
-    ), surface
+        np.array(demo.start),
+        demo.steps,
+        noise=(demo.noise or 0.0) if noise is None else noise,
+        seed=demo.seed,
+    )
+    return traj, surface
 
 
 def _dist_to_min(points, surface):
     return np.min(np.linalg.norm(points[..., None, :] - surface.minima, axis=-1), axis=-1)
+
+
+def _surfaces():
+    try:
+        import surfaces
+    except ImportError:  # pragma: no cover
+        return None
+    return surfaces if hasattr(surfaces, "get") else None
+
+
+surfaces_pending = pytest.mark.skipif(_surfaces() is None, reason="surfaces.get has not landed yet")
+
+
+def _updates(traj):
+    return traj.quantities["update"][1:]  # row t-1: θ_t − θ_{t−1}
+
+
+def _claim_sgd_zigzag(demo):
+    traj, surf = _run(demo)
+    steep = np.linalg.eigh(surf.hessian(np.asarray(surf.minima[0], dtype=float)))[1][:, -1]
+    along = _updates(traj)[:20] @ steep
+    flips = np.mean(np.sign(along[1:]) != np.sign(along[:-1]))
+    assert flips > 0.8  # bounces from wall to wall
+    mom, _ = _run(demo, opt="momentum", hypers={"lr": demo.hypers["lr"] * 0.1, "momentum": 0.9})
+    assert _dist_to_min(traj.final, surf) > _dist_to_min(mom.final, surf)
+
+
+def _claim_sgd_noise(demo):
+    noisy, surf = _run(demo)
+    clean, _ = _run(demo, noise=0.0)
+    tail = _dist_to_min(noisy.points[demo.steps // 2 :], surf)
+    assert _dist_to_min(clean.final, surf) < 1e-6  # without noise it settles
+    assert tail.min() > 100 * _dist_to_min(clean.final, surf)  # with noise it never does
+
+
+def _claim_momentum_ravine(demo):
+    traj, surf = _run(demo)
+    sgd, _ = _run(demo, opt="sgd", hypers={"lr": 0.05})
+    assert _dist_to_min(traj.final, surf) < _dist_to_min(sgd.final, surf)
+
+
+def _claim_nesterov_vs_momentum(demo):
+    nes, surf = _run(demo, opt="nesterov")
+    mom, _ = _run(demo, opt="momentum")
+    half = demo.steps // 2  # the second half of the run: momentum still circles, Nesterov has settled
+    assert _dist_to_min(nes.points[half:], surf).max() < 0.1 * _dist_to_min(mom.points[half:], surf).max()
+
+
+def _claim_adagrad_shrinks(demo):
+    traj, surf = _run(demo)
+    step = traj.quantities["step_size"][1:]
+    assert np.all(np.diff(step, axis=0) <= 0)  # the effective step never grows
+    rms = next(d for d in demos() if d.key == "rmsprop-ravine")
+    other, _ = _run(rms)
+    assert _dist_to_min(traj.final, surf) > _dist_to_min(other.final, surf)
+
+
+def _claim_adadelta_grows(demo):
+    traj, _ = _run(demo)
+    rho, eps = demo.hypers["rho"], demo.hypers["eps"]
+    first = np.abs(_updates(traj)[0])
+    assert first == pytest.approx(np.full(2, np.sqrt(eps / (1 - rho))), rel=0.1)
+    step = traj.quantities["step_size"][1:]
+    assert step.max() > 5 * step[0].max()
+
+
+def _claim_adadelta_torch_eps(demo):
+    traj, _ = _run(demo)
+    first = np.abs(_updates(traj)[0])
+    assert first == pytest.approx(np.full(2, np.sqrt(1e-6 / 0.1)), rel=0.1)
+    lab, _ = _run(demo, hypers={"eps": 1e-3})
+    assert np.abs(traj.final - traj.points[0]).sum() < np.abs(lab.final - lab.points[0]).sum()
+
+
+def _claim_rmsprop_ravine(demo):
+    traj, _ = _run(demo)
+    first = np.abs(_updates(traj)[0])
+    assert first == pytest.approx(np.full(2, demo.hypers["lr"] / np.sqrt(1 - demo.hypers["rho"])), rel=1e-3)
+
+
+def _claim_adam_no_bias_correction(demo):
+    off, _ = _run(demo)
+    on, _ = _run(demo, hypers={"bias_correction": True})
+    lr = demo.hypers["lr"]
+    assert np.abs(_updates(off)[0]) == pytest.approx(np.full(2, lr * 0.1 / np.sqrt(0.001)), rel=1e-4)
+    assert np.abs(_updates(on)[0]) == pytest.approx(np.full(2, lr), rel=1e-4)
+
+
+def _claim_adam_rosenbrock(demo):
+    traj, surf = _run(demo)
+    g = np.abs(traj.grads[:-1])
+    assert g.max() / g[g > 0].min() > 100  # the gradient spans orders of magnitude...
+    assert np.abs(_updates(traj)).max() < 3 * demo.hypers["lr"]  # ...the step stays about γ
+    assert traj.losses[-1] < 1e-2 * traj.losses[0]
+
+
+def _claim_amsgrad_vmax(demo):
+    traj, _ = _run(demo)
+    vmax, v = traj.quantities["v_max"], traj.quantities["v"]
+    assert np.all(np.diff(vmax, axis=0) >= 0)
+    assert np.any(v[-1] < 0.5 * vmax[-1])
+
+
+def _claim_adamax_infinity_norm(demo):
+    traj, _ = _run(demo)
+    u = traj.quantities["u"][-1]
+    assert np.any(u > 10 * np.abs(traj.grads[-2]))  # u still holds an old, larger |g|
+
+
+def _claim_nadam_ravine(demo):
+    traj, _ = _run(demo)
+    mu = traj.quantities["mu"][1:]
+    assert np.all((mu > 0.45) & (mu < 0.47))  # far below β₁ = 0.9 over the whole run
+
+
+def _claim_adamw_decay(demo):
+    traj, surf = _run(demo)
+    plain, _ = _run(demo, hypers={"weight_decay": 0.0})
+    assert _dist_to_min(traj.final, surf) > 0.1
+    assert np.linalg.norm(traj.final) < np.linalg.norm(surf.minima[0])
+    assert _dist_to_min(plain.final, surf) < _dist_to_min(traj.final, surf)
+
+
+def _claim_radam_warmup(demo):
+    traj, _ = _run(demo)
+    rho, r = traj.quantities["rho"], traj.quantities["r"]
+    assert np.all(rho[1:6] <= 5) and rho[6] > 5
+    assert np.all(np.isnan(r[1:6])) and 0.02 < r[6] < 0.03
+
+
+def _claim_radam_steep(demo):
+    traj, _ = _run(demo)
+    assert np.abs(_updates(traj)[:5]).max() > 10 * demo.hypers["lr"]
+
+
+def _claim_newton_saddle(demo):
+    traj, surf = _run(demo)
+    assert np.allclose(traj.points[1:], surf.saddles[0], atol=1e-9)
+
+
+def _claim_newton_damped_saddle(demo):
+    traj, surf = _run(demo)
+    d = np.linalg.norm(traj.points - surf.saddles[0], axis=-1)
+    assert np.all(np.diff(d[: traj.diverged_at or None]) > 0)
+
+
+def _claim_newton_ravine(demo):
+    traj, surf = _run(demo)
+    assert _dist_to_min(traj.points[1], surf) < 1e-9
+
+
+CLAIMS = {
+    "sgd-zigzag": _claim_sgd_zigzag,
+    "sgd-noise": _claim_sgd_noise,
+    "momentum-ravine": _claim_momentum_ravine,
+    "nesterov-bowl": _claim_nesterov_vs_momentum,
+    "momentum-bowl": _claim_nesterov_vs_momentum,
+    "adagrad-shrinks": _claim_adagrad_shrinks,
+    "adadelta-grows": _claim_adadelta_grows,
+    "adadelta-torch-eps": _claim_adadelta_torch_eps,
+    "rmsprop-ravine": _claim_rmsprop_ravine,
+    "adam-no-bias-correction": _claim_adam_no_bias_correction,
+    "adam-rosenbrock": _claim_adam_rosenbrock,
+    "amsgrad-vmax": _claim_amsgrad_vmax,
+    "adamax-infinity-norm": _claim_adamax_infinity_norm,
+    "nadam-ravine": _claim_nadam_ravine,
+    "adamw-decay": _claim_adamw_decay,
+    "radam-warmup": _claim_radam_warmup,
+    "radam-steep": _claim_radam_steep,
+    "newton-saddle": _claim_newton_saddle,
+    "newton-damped-saddle": _claim_newton_damped_saddle,
+    "newton-ravine": _claim_newton_ravine,
+}
+
+
+def test_every_demo_has_a_checked_claim():
+    assert set(CLAIMS) == {d.key for d in demos()}
+
+
+@surfaces_pending
+@pytest.mark.parametrize("demo", demos(), ids=lambda d: d.key)
+def test_every_demo_shows_its_point(demo):
+    import surfaces
+
+    assert demo.surface in surfaces.NAMES
+    CLAIMS[demo.key](demo)
