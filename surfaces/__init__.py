@@ -1,0 +1,36 @@
+"""Loss surfaces of two variables: f, gradient and Hessian, analytic, broadcasting over (..., 2).
+
+    import surfaces
+    surfaces.NAMES                    # the built-ins, in the order the menus show them
+    s = surfaces.get("rosenbrock")
+    s.f(xy); s.grad(xy); s.hessian(xy)
+    surfaces.from_formula("x^2 - y^2")   # a surface typed by the user, parsed safely
+
+Imports numpy only (sympy lazily, for formula surfaces).
+"""
+
+from __future__ import annotations
+
+from .base import Bounds, Surface
+from .builtin import BUILTIN
+
+SURFACES: dict[str, Surface] = {s.name: s for s in BUILTIN}
+NAMES: tuple[str, ...] = tuple(SURFACES)
+
+
+def get(name: str) -> Surface:
+    """The built-in surface called `name`; ValueError listing the names if there is none."""
+    try:
+        return SURFACES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(NAMES)}") from None
+
+
+def from_formula(text: str, bounds: Bounds | None = None) -> Surface:
+    """A surface from the user's formula in x and y, parsed into a whitelisted tree (never eval'd)."""
+    from .formula import from_formula as _from_formula
+
+    return _from_formula(text, bounds)
+
+
+__all__ = ["NAMES", "SURFACES", "Bounds", "Surface", "from_formula", "get"]
