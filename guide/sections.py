@@ -194,7 +194,7 @@ NESTEROV = _s(
             "Nesterov with μ = 0.95",
             "bowl",
             "nesterov",
-            {"lr": 0.05, "momentum": 0.95},
+            {"lr": 0.1, "momentum": 0.95},
             (2.0, 1.5),
             80,
             "The run slows down as it nears the bottom and settles with little overshoot.",
@@ -204,7 +204,7 @@ NESTEROV = _s(
             "plain momentum, same settings",
             "bowl",
             "momentum",
-            {"lr": 0.05, "momentum": 0.95},
+            {"lr": 0.1, "momentum": 0.95},
             (2.0, 1.5),
             80,
             "The same γ and μ without the look-ahead: it spirals around the minimum many times.",
@@ -253,7 +253,7 @@ ADAGRAD = _s(
             "Adagrad's shrinking step in a ravine",
             "ravine",
             "adagrad",
-            {"lr": 0.5},
+            {"lr": 0.2},
             (-4.0, 1.5),
             150,
             "Watch the effective step size γ/(√s+ε): it only ever goes down, and the run slows to a crawl "
@@ -473,11 +473,12 @@ AMSGRAD = _s(
             "AMSGrad's v_max never goes down",
             "rosenbrock",
             "amsgrad",
-            {"lr": 0.05},
+            {"lr": 0.05, "beta2": 0.99},
             (-1.5, 2.0),
             300,
-            "Compare v and v_max in the inspector: once the run leaves the steep wall for the valley floor, v "
-            "decays while v_max stays at its peak, so the steps stay small.",
+            "Compare v and v_max in the inspector (β₂ = 0.99 here, so v forgets within about 100 steps): once "
+            "the run leaves the steep wall for the valley floor, v decays while v_max stays at its peak, so the "
+            "steps stay small.",
         ),
     ),
 )
