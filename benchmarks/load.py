@@ -1,0 +1,538 @@
+"""Classroom load: N students at once, each opening a page, pressing `Step` and changing a control K times.
+
+Every session speaks Streamlit's own websocket protocol, as the browser does: it connects to
+`/_stcore/stream` with the subprotocol `streamlit`, sends `BackMsg.rerun_script` with its widget states
+(protobufs from the installed streamlit package) and reads `ForwardMsg`s until `script_finished`. A session
+opens the page (page name as in the URL, e.g. `explorer`), then K times: presses the button labelled
+`--button` and changes the control `--control` (a number input, slider, checkbox/toggle, selectbox or
+radio, found by its label or its widget key; each session moves it by its own amount).
+
+It starts its own server (`streamlit run app.py`, the repo's .streamlit/config.toml, a free loopback port)
+unless --url points at a running one (e.g. the nginx proxy of deploy/), and prints: script runs per second,
+p50/p95/max latency of the interactions (and of the first page load), errors (exceptions shown on the page,
+compile errors, timeouts, dropped connections), and the server's RSS (VmRSS from /proc): cold, baseline
+after one warm-up session, peak while the sessions run, just after they close, and --settle seconds later.
+
+Bounded: at most 200 sessions, 50 interactions, a deadline for the whole run; loopback addresses only.
+Run: .venv/bin/python benchmarks/load.py [--sessions 40] [--interactions 5] [--page explorer]
+     [--button Step] [--control steps] [--settle 60] [--url http://127.0.0.1:8080 --pid PID ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import ipaddress
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Element_pb2 import Element
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_SESSIONS = 200
+MAX_INTERACTIONS = 50
+WIDGETS = ("button", "number_input", "slider", "checkbox", "selectbox", "radio")
+DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+
+
+# -- one session, speaking the browser's protocol -------------------------------------------------------
+@dataclasses.dataclass
+class Run:
+    """What one script run sent back: its elements in order, and how long it took."""
+
+    seconds: float
+    elements: list[Element]
+    exceptions: list[str]
+    status: str  # "ok", "compile_error", "page_not_found"
+
+    def widget(self, name: str) -> Element:
+        """The widget whose label is `name`, or whose key is or ends with `name`, or whose label contains it."""
+        widgets = [e for e in self.elements if e.WhichOneof("type") in WIDGETS]
+
+        def proto(e: Element):
+            return getattr(e, e.WhichOneof("type"))
+
+        def user_key(e: Element) -> str:
+            wid = proto(e).id  # "$$ID-<hash>-<user key>" (the key part is "None" for unkeyed widgets)
+            return wid.split("-", 2)[2] if wid.startswith("$$ID-") and wid.count("-") >= 2 else ""
+
+        low = name.lower()
+        for test in (
+            lambda e: proto(e).label == name,
+            lambda e: user_key(e) == name or user_key(e).endswith(":" + name),
+            lambda e: low in proto(e).label.lower(),
+        ):
+            found = [e for e in widgets if test(e)]
+            if found:
+                return found[0]
+        labels = [f"{e.WhichOneof('type')} {proto(e).label!r}" for e in widgets]
+        raise LookupError(f"no widget {name!r} on the page; widgets: {labels}")
+
+    def texts(self) -> list[str]:
+        """Markdown/text/metric/heading bodies, for tests that read what the page says."""
+        out = []
+        for e in self.elements:
+            kind = e.WhichOneof("type")
+            if kind in ("markdown", "text", "heading"):
+                out.append(getattr(e, kind).body)
+            elif kind == "metric":
+                out.append(f"{e.metric.label}: {e.metric.body}")
+        return out
+
+
+class Session:
+    """A websocket session on a Streamlit server: `await s.open(page)`, then `await s.rerun(widget states)`."""
+
+    def __init__(self, base_url: str, timeout: float = 60.0):
+        parts = urlsplit(base_url)
+        scheme = "wss" if parts.scheme == "https" else "ws"
+        self.url = f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
+        self.timeout = timeout
+        self.ws = None
+        self.page_name = ""
+        self.page_hash = ""
+        self.query = ""
+        self.states: dict[str, WidgetState] = {}  # the widget values this client holds, by widget id
+        self.runs = 0
+
+    async def __aenter__(self) -> Session:
+        self.ws = await connect(
+            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout, compression=None
+        )
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.ws.close()
+
+    async def open(self, page: str = "", query: str = "") -> Run:
+        """Load a page as a browser does when its URL is opened: page name from the path, no widget states."""
+        self.page_name, self.page_hash, self.query = page, "", query
+        return await self.rerun()
+
+    async def rerun(self, *changes: WidgetState) -> Run:
+        """One script run with the widget values this client holds plus `changes` (a trigger counts once)."""
+        for w in changes:
+            if w.WhichOneof("value") != "trigger_value":
+                self.states[w.id] = w
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = self.query
+        cs.page_script_hash = self.page_hash
+        cs.page_name = "" if self.page_hash else self.page_name
+        cs.widget_states.widgets.extend(self.states.values())
+        cs.widget_states.widgets.extend(w for w in changes if w.WhichOneof("value") == "trigger_value")
+        t0 = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        elements: list[Element] = []
+        exceptions: list[str] = []
+        while True:
+            raw = await asyncio.wait_for(self.ws.recv(), self.timeout)
+            fwd = ForwardMsg()
+            fwd.ParseFromString(raw)
+            kind = fwd.WhichOneof("type")
+            if kind == "new_session":
+                self.page_hash = fwd.new_session.page_script_hash
+                elements = []  # a new run (also after st.rerun) replaces the page
+            elif kind == "navigation" and fwd.navigation.page_script_hash:
+                self.page_hash = fwd.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self.query = fwd.page_info_changed.query_string
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                el = fwd.delta.new_element
+                elements.append(el)
+                if el.WhichOneof("type") == "exception":
+                    exceptions.append(f"{el.exception.type}: {el.exception.message}")
+                elif el.WhichOneof("type") in WIDGETS:
+                    self._render(el)
+            elif kind == "session_event" and fwd.session_event.WhichOneof("type") == "script_compilation_exception":
+                exc = fwd.session_event.script_compilation_exception
+                exceptions.append(f"{exc.type}: {exc.message}")
+            elif kind == "page_not_found":
+                return self._done(t0, elements, exceptions + ["page not found"], "page_not_found")
+            elif kind == "script_finished":
+                if fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    return self._done(t0, elements, exceptions or ["compile error"], "compile_error")
+                if fwd.script_finished in DONE:
+                    return self._done(t0, elements, exceptions, "ok")
+                # FINISHED_EARLY_FOR_RERUN: the script called st.rerun(); the next run follows.
+
+    def _render(self, el: Element) -> None:
+        """Hold the widget's value as the browser's widget manager does: first sight or a server-set value."""
+        w = getattr(el, el.WhichOneof("type"))
+        if w.id not in self.states or getattr(w, "set_value", False):
+            state = browser_state(el)
+            if state is not None:
+                self.states[w.id] = state
+
+    def _done(self, t0: float, elements, exceptions, status) -> Run:
+        if status == "ok":  # the browser forgets the widgets that are gone from the page
+            shown = {getattr(e, e.WhichOneof("type")).id for e in elements if e.WhichOneof("type") in WIDGETS}
+            self.states = {k: v for k, v in self.states.items() if k in shown}
+        self.runs += 1
+        return Run(time.perf_counter() - t0, elements, exceptions, status)
+
+
+# -- widget values, as the browser would send them ------------------------------------------------------
+def press(button: Element) -> WidgetState:
+    return WidgetState(id=button.button.id, trigger_value=True)
+
+
+def browser_state(el: Element) -> WidgetState | None:
+    """The value the browser holds for a widget element it renders: the server's value if it sent one
+    (`set_value`), else the widget's default. None for widgets this client does not model (and buttons)."""
+    kind = el.WhichOneof("type")
+    w = getattr(el, kind)
+    if kind == "number_input":
+        if w.set_value:
+            return WidgetState(id=w.id, double_value=w.value) if w.HasField("value") else None
+        return WidgetState(id=w.id, double_value=w.default) if w.HasField("default") else None
+    if kind == "slider":
+        out = WidgetState(id=w.id)
+        out.double_array_value.data.extend(w.value if w.set_value else w.default)
+        return out
+    if kind == "checkbox":
+        return WidgetState(id=w.id, bool_value=w.value if w.set_value else w.default)
+    if kind in ("selectbox", "radio"):
+        if w.set_value:
+            return WidgetState(id=w.id, string_value=w.raw_value) if w.HasField("raw_value") else None
+        if len(w.default) and len(w.options):
+            return WidgetState(id=w.id, string_value=w.options[w.default[0]])
+    return None
+
+
+def current_value(held: WidgetState):
+    value = getattr(held, held.WhichOneof("value"))
+    return list(value.data) if held.WhichOneof("value") == "double_array_value" else value
+
+
+def change(el: Element, held: WidgetState | None, i: int, who: int) -> WidgetState:
+    """A new value for the control: session `who` moves it by (1 + who % 3) steps, up on even i, down on odd."""
+    kind = el.WhichOneof("type")
+    w = getattr(el, kind)
+    held = held if held is not None else browser_state(el)
+    if held is None:
+        raise LookupError(f"{kind} {w.label!r} has no value to change")
+    value = current_value(held)
+    sign = 1 if i % 2 == 0 else -1
+    if kind == "number_input":
+        step = w.step or (1 if w.data_type == w.INT else 0.01)
+        new = value + sign * (1 + who % 3) * step
+        if w.has_max and new > w.max:
+            new = value - (1 + who % 3) * step
+        if w.has_min and new < w.min:
+            new = value + (1 + who % 3) * step
+        if w.data_type == w.INT:
+            new = round(new)
+        return WidgetState(id=w.id, double_value=float(new))
+    if kind == "slider":
+        step = w.step or 1
+        new = [min(max(v + sign * (1 + who % 3) * step, w.min), w.max) for v in value]
+        if new == value:
+            new = [min(max(v - sign * (1 + who % 3) * step, w.min), w.max) for v in value]
+        out = WidgetState(id=w.id)
+        out.double_array_value.data.extend(new)
+        return out
+    if kind == "checkbox":
+        return WidgetState(id=w.id, bool_value=not value)
+    options = list(w.options)
+    k = (options.index(value) + 1 + who % 3) % len(options) if value in options else 0
+    return WidgetState(id=w.id, string_value=options[k])
+
+
+# -- the server and its memory ---------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(app: str | Path = "app.py", port: int | None = None, cwd: Path = ROOT, *extra: str):
+    """`streamlit run app` on 127.0.0.1:port with the config of `cwd`; returns (process, base url) once healthy."""
+    port = port or free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    cmd += ["--server.address", "127.0.0.1", *extra]
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, url
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.stderr.read()[-2000:]}")
+        if time.time() > deadline:
+            raise TimeoutError(f"{url} not healthy after {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process in MB (VmRSS in /proc/<pid>/status)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class PeakRss:
+    """Samples the summed RSS of some processes every 50 ms in a thread; `.peak` is the largest sum seen."""
+
+    def __init__(self, pids: Sequence[int]):
+        self.pids, self.peak, self._stop = list(pids), 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, total_rss(self.pids))
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, total_rss(self.pids))
+
+
+def total_rss(pids: Sequence[int]) -> float:
+    return sum(rss_mb(p) for p in pids) if pids else math.nan
+
+
+# -- the load ---------------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class Student:
+    who: int
+    load_seconds: float = math.nan
+    seconds: list[float] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+    runs: int = 0
+
+
+async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.Event | None = None) -> Student:
+    out = Student(who)
+    if start is not None:
+        await start.wait()
+    try:
+        async with Session(url, timeout=args.timeout) as s:
+            run = await s.open(args.page, args.query)
+            out.load_seconds = run.seconds
+            out.errors += run.exceptions
+            if run.status != "ok":
+                return out
+            for i in range(args.interactions):
+                moves = []
+                if args.button:
+                    moves.append(lambda r: press(r.widget(args.button)))
+                if args.control:
+                    moves.append(lambda r, i=i: control(r, s, i, who, args))
+                for move in moves:
+                    run = await s.rerun(move(run))
+                    out.seconds.append(run.seconds)
+                    out.errors += run.exceptions
+                    if run.status != "ok":
+                        return out
+            out.runs = s.runs
+    except (TimeoutError, OSError, LookupError) as exc:
+        out.errors.append(f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a dropped connection (websockets.ConnectionClosed) and the like
+        out.errors.append(f"{type(exc).__name__}: {exc}")
+    return out
+
+
+def control(run: Run, s: Session, i: int, who: int, args: argparse.Namespace) -> WidgetState:
+    el = run.widget(args.control)
+    w = getattr(el, el.WhichOneof("type"))
+    return change(el, s.states.get(w.id), i, who)
+
+
+async def classroom(url: str, args: argparse.Namespace, n: int) -> tuple[list[Student], float]:
+    start = asyncio.Event()
+    tasks = [asyncio.create_task(student(url, who, args, start)) for who in range(n)]
+    await asyncio.sleep(0)
+    t0 = time.perf_counter()
+    start.set()  # everyone at the same moment
+    done, pending = await asyncio.wait(tasks, timeout=args.deadline)
+    for t in pending:
+        t.cancel()
+    wall = time.perf_counter() - t0
+    students = [t.result() for t in tasks if t in done]
+    students += [Student(-1, errors=["deadline: session cancelled"]) for _ in pending]
+    return students, wall
+
+
+def pct(xs: Sequence[float], q: float) -> float:
+    if not xs:
+        return math.nan
+    return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] if len(xs) > 1 else xs[0]
+
+
+def check_loopback(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise SystemExit(f"--url must be a loopback address (127.0.0.1, ::1, localhost), not {host!r}")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--sessions", type=int, default=40, help="concurrent sessions (default 40, at most 200)")
+    p.add_argument("--interactions", type=int, default=5, help="Step presses + control changes per session")
+    p.add_argument("--page", default="explorer", help="page url path, as in the address bar (default explorer)")
+    p.add_argument("--query", default="", help="query string each session opens the page with")
+    p.add_argument("--button", default="Step", help="label of the button to press ('' for none)")
+    p.add_argument("--control", default="steps", help="label or key of the control to change ('' for none)")
+    p.add_argument("--settle", type=float, default=60, help="seconds to wait after the sessions close")
+    p.add_argument("--timeout", type=float, default=60, help="per script run, seconds")
+    p.add_argument("--deadline", type=float, default=600, help="for all sessions together, seconds")
+    p.add_argument("--app", default="app.py", help="script the own server runs (default app.py)")
+    p.add_argument("--url", help="use this running server (loopback) instead of starting one")
+    p.add_argument("--pid", type=int, action="append", default=[], help="with --url: server pid(s) for RSS")
+    p.add_argument("--json", help="also write the figures to this file")
+    args = p.parse_args(argv)
+    if not 1 <= args.sessions <= MAX_SESSIONS:
+        p.error(f"--sessions must be in [1, {MAX_SESSIONS}]")
+    if not 0 <= args.interactions <= MAX_INTERACTIONS:
+        p.error(f"--interactions must be in [0, {MAX_INTERACTIONS}]")
+    if not 0 <= args.settle <= 600:
+        p.error("--settle must be in [0, 600] seconds")
+    if args.url:
+        check_loopback(args.url)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    args = parse_args(argv)
+    proc = None
+    if args.url:
+        url, pids = args.url.rstrip("/"), args.pid
+    else:
+        proc, url = start_server(args.app)
+        pids = [proc.pid]
+    try:
+        figures = measure(url, pids, args)
+    finally:
+        if proc is not None:
+            stop_server(proc)
+    report(figures, args)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return figures
+
+
+def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
+    rss_cold = total_rss(pids)
+    # one warm-up student loads the modules and fills the caches a first class would
+    warm = asyncio.run(classroom(url, args, 1))[0][0]
+    if warm.errors:
+        raise SystemExit(f"warm-up session failed: {warm.errors[:3]}")
+    time.sleep(2)
+    rss_before = total_rss(pids)
+    cpu0 = sum(cpu_seconds(p) for p in pids)
+    with PeakRss(pids) as peak:
+        students, wall = asyncio.run(classroom(url, args, args.sessions))
+    cpu = sum(cpu_seconds(p) for p in pids) - cpu0
+    time.sleep(2)
+    rss_after = total_rss(pids)
+    time.sleep(args.settle)
+    rss_settled = total_rss(pids)
+    seconds = [x for s in students for x in s.seconds]
+    loads = [s.load_seconds for s in students if not math.isnan(s.load_seconds)]
+    errors = [e for s in students for e in s.errors]
+    runs = len(seconds) + len(loads)
+    return {
+        "sessions": args.sessions,
+        "interactions": args.interactions,
+        "page": args.page,
+        "script_runs": runs,
+        "wall_seconds": wall,
+        "runs_per_second": runs / wall if wall else math.nan,
+        "p50_seconds": pct(seconds, 50),
+        "p95_seconds": pct(seconds, 95),
+        "max_seconds": max(seconds, default=math.nan),
+        "load_p50_seconds": pct(loads, 50),
+        "load_p95_seconds": pct(loads, 95),
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        "server_cpu_seconds": cpu,
+        "rss_cold_mb": rss_cold,
+        "rss_before_mb": rss_before,
+        "rss_peak_mb": peak.peak,
+        "rss_after_mb": rss_after,
+        "rss_settled_mb": rss_settled,
+        "settle_seconds": args.settle,
+    }
+
+
+def report(f: dict, args: argparse.Namespace) -> None:
+    per = 1 + (bool(args.button) + bool(args.control)) * f["interactions"]
+    print(f"{f['sessions']} sessions x {f['interactions']} interactions on /{f['page']} ({per} script runs each)")
+    print(f"  script runs        {f['script_runs']} in {f['wall_seconds']:.1f} s = {f['runs_per_second']:.1f} runs/s")
+    print(
+        f"  interaction        p50 {f['p50_seconds']:.3f} s   p95 {f['p95_seconds']:.3f} s   "
+        f"max {f['max_seconds']:.3f} s"
+    )
+    print(f"  first page load    p50 {f['load_p50_seconds']:.3f} s   p95 {f['load_p95_seconds']:.3f} s")
+    print(f"  errors             {f['errors']}" + (f"   e.g. {f['error_samples']}" if f["errors"] else ""))
+    print(f"  server CPU         {f['server_cpu_seconds']:.1f} s during the sessions")
+    if not math.isnan(f["rss_cold_mb"]):
+        base = f["rss_before_mb"]
+        print(f"  server RSS         cold {f['rss_cold_mb']:.0f} MB, baseline after warm-up {base:.0f} MB")
+        print(f"{'':21}peak during {f['rss_peak_mb']:.0f} MB, just after close {f['rss_after_mb']:.0f} MB")
+        print(
+            f"                     {f['settle_seconds']:.0f} s after close {f['rss_settled_mb']:.0f} MB "
+            f"({100 * (f['rss_settled_mb'] / base - 1):+.0f}% of baseline)"
+        )
+
+
+if __name__ == "__main__":
+    main()
