@@ -41,7 +41,8 @@ def namespace(traj: Trajectory, t: int, index: int | None = None) -> dict:
             v = v[index]
         return np.asarray(v)
 
-    ns: dict = {**EXPR_FUNCTIONS, "solve": solve, **opt.hyperparams(), "t": t}
+    # t as the run counts it (an int64): Python's float ** int and NumPy's can differ in the last bit
+    ns: dict = {**EXPR_FUNCTIONS, "solve": solve, **opt.hyperparams(), "t": np.int64(t)}
     ns["g"] = pick(traj.grads, t - 1)
     ns["theta_prev"] = pick(traj.points, t - 1)
     ns["theta"] = pick(traj.points, t)
