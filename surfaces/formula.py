@@ -38,7 +38,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -108,8 +108,8 @@ def _show_char(ch: str) -> str:
     return repr(ch) if ch.isascii() else f"{ch!r} (U+{ord(ch):04X})"
 
 
-def _tokenize(text: str) -> list[_Tok]:
-    toks: list[_Tok] = []
+def _tokenize(text: str) -> Iterator[_Tok]:
+    """Tokens one at a time (so the parser reports the first problem in reading order)."""
     pos, n = 0, len(text)
     while pos < n:
         m = _TOKEN.match(text, pos)
@@ -123,11 +123,13 @@ def _tokenize(text: str) -> list[_Tok]:
             hint = "; only ASCII is accepted" if not ch.isascii() else ""
             raise FormulaError(f"unexpected character {_show_char(ch)} at column {col}{hint}: {_WHAT_IS_ALLOWED}", col)
         kind = m.lastgroup
+        if kind == "name" and m.end() < n and not text[m.end()].isascii():  # e.g. "s\u0456n": a lookalike letter
+            pos = m.end()
+            continue
         if kind != "ws":
-            toks.append(_Tok(kind, m.group(), pos + 1))
+            yield _Tok(kind, m.group(), pos + 1)
         pos = m.end()
-    toks.append(_Tok("end", "", n + 1))
-    return toks
+    yield _Tok("end", "", n + 1)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -154,15 +156,17 @@ def _prec(node: _Node) -> int:
 
 
 class _Parser:
-    def __init__(self, toks: list[_Tok]):
-        self.toks, self.i, self.depth = toks, 0, 0
+    def __init__(self, text: str):
+        self.text, self.tokens, self.toks, self.i, self.depth = text, _tokenize(text), [], 0, 0
 
     @property
     def peek(self) -> _Tok:
+        if self.i == len(self.toks):
+            self.toks.append(next(self.tokens))
         return self.toks[self.i]
 
     def advance(self) -> _Tok:
-        tok = self.toks[self.i]
+        tok = self.peek
         self.i += 1
         return tok
 
@@ -240,6 +244,11 @@ class _Parser:
             return _Node("num", tok.text, (), tok.col, tok.text)
         if tok.kind == "name":
             name = tok.text
+            if name not in FUNCTIONS and name not in VARIABLES and name not in CONSTANTS:
+                # look at the raw text (not the next token, which may itself be invalid, as in "lambda: 1")
+                called = self.text[tok.col - 1 + len(name) :].lstrip(" \t\r\n").startswith("(")
+                kind = "function" if called else "name"
+                raise FormulaError(f"unknown {kind} {name!r} at column {tok.col}; {_WHAT_IS_ALLOWED}", tok.col)
             called = self.is_op("(")
             if name in FUNCTIONS:
                 if not called:
@@ -258,8 +267,6 @@ class _Parser:
                         tok.col,
                     )
                 return _Node("var" if name in VARIABLES else "const", name, (), tok.col)
-            kind = "function" if called else "name"
-            raise FormulaError(f"unknown {kind} {name!r} at column {tok.col}; {_WHAT_IS_ALLOWED}", tok.col)
         if tok.kind == "op" and tok.text == "(":
             if self.is_op(")"):
                 raise FormulaError(f"empty parentheses at column {tok.col}", tok.col)
@@ -791,7 +798,7 @@ def parse(text: Any) -> _Node:
         raise FormulaError(f"input is {len(text)} characters; the limit is {MAX_LENGTH}")
     if not text.strip():
         raise FormulaError(f"the formula is empty: type an expression in x and y, e.g. {EXAMPLE}")
-    tree = _Parser(_tokenize(text)).parse()
+    tree = _Parser(text).parse()
     _check_constants(tree, text)
     return tree
 
