@@ -1,0 +1,377 @@
+"""Train the small network with several optimizers, fairly, and record their curves.
+
+    result = train({"sgd": {"lr": 0.1}, "adam": {}}, dataset="iris", hidden=(16,), epochs=200)
+    result.curves["adam"].val_acc        # (epochs + 1,) validation accuracy after each epoch (0 = at init)
+    result.summary()                      # pandas: final and best validation accuracy, epoch of best, time
+    result.to_frame()                     # pandas, long format: the curves for a CSV download
+
+Fairness: every optimizer starts from the same initial weights (drawn from the seed) and sees the same
+mini-batches in the same order (one seeded permutation of the training set per epoch, shared by all).
+Hyperparameters not given take this task's defaults (NETWORK_DEFAULTS), not the 2-D demos' defaults.
+
+Losses and accuracies are measured on the whole training set and the whole validation set at the end of each
+epoch (and once before training, epoch 0), so every optimizer's curve starts at the same point.
+
+Divergence is data: when a step makes the loss or the weights non-finite, the optimizer stops there, its
+curves hold NaN from that epoch on and `diverged_at` records the epoch.
+
+Newton is excluded (see EXCLUDED): it needs the full Hessian of the loss over every weight.
+
+Sizes are capped (MAX_EPOCHS, mlp.MAX_WIDTH, mlp.MAX_HIDDEN_LAYERS, and an estimate of the run's time
+against MAX_SECONDS) so that one call runs in about a second on a small machine; bad input raises ValueError
+naming the parameter and its valid range.
+
+Imports numpy only (pandas lazily, for the tables).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+import optimizers
+
+from . import datasets
+from .mlp import ACTIVATIONS, MLP, check_hidden
+
+# Hyperparameters for this task (standardised features, a few hundred weights, mini-batches of 16, 100-200
+# epochs) where they differ from the 2-D demos' defaults: each optimizer at a setting that trains every
+# dataset here, so the comparison is between sensible configurations, not one tuned against the rest.
+NETWORK_DEFAULTS: dict[str, dict[str, Any]] = {
+    "sgd": {"lr": 0.1},
+    "momentum": {"lr": 0.01, "momentum": 0.9},  # the same effective step as SGD's 0.1: γ / (1 − μ)
+    "nesterov": {"lr": 0.01, "momentum": 0.9},
+    "adagrad": {"lr": 0.05},
+    "adadelta": {"lr": 1.0, "rho": 0.9, "eps": 1e-6},  # torch's defaults
+    "rmsprop": {"lr": 0.01},  # torch's default
+    "adam": {"lr": 0.01},
+    "amsgrad": {"lr": 0.01},
+    "adamax": {"lr": 0.02},
+    "nadam": {"lr": 0.01},
+    "adamw": {"lr": 0.01, "weight_decay": 0.01},
+    "radam": {"lr": 0.01},
+}
+
+EXCLUDED: dict[str, str] = {
+    "newton": (
+        "Newton is not offered for the network: its step solves with the full Hessian of the loss over every "
+        "weight (d x d, with d in the hundreds to thousands here), which costs d extra gradient evaluations "
+        "and an O(d³) solve per step, and on a network the Hessian is indefinite, so the undamped step heads "
+        "for saddle points and maxima as readily as for minima. Networks use approximations instead "
+        "(L-BFGS, Gauss-Newton, K-FAC), which are not part of this lab. Try Newton on the 2-D surfaces."
+    )
+}
+
+OPTIMIZERS: tuple[str, ...] = tuple(n for n in optimizers.NAMES if n not in EXCLUDED)
+CLASSIC: tuple[str, ...] = ("sgd", "momentum", "adagrad", "rmsprop", "adam")  # the classic comparison
+
+MAX_EPOCHS = 1000
+MAX_BATCH_SIZE = 1024
+MAX_OPTIMIZERS = len(OPTIMIZERS)
+# The work one call may do, as an estimate of its time on the lab's 2-core machine: a fixed cost per update
+# (Python and NumPy call overhead, dominant for small batches) plus a cost per sample and weight per epoch
+# (the matrix products of the training pass and of the per-epoch evaluation, dominant for wide layers).
+SECONDS_PER_UPDATE = 60e-6
+SECONDS_PER_SAMPLE_WEIGHT = 3e-9
+MAX_SECONDS = 1.5
+
+
+def network_defaults(name: str) -> dict[str, Any]:
+    """Every hyperparameter of optimizer `name` at this task's default."""
+    if name in EXCLUDED:
+        raise ValueError(EXCLUDED[name])
+    return {**optimizers.defaults(name), **NETWORK_DEFAULTS.get(name, {})}
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
+    return int(value)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Setup:
+    """What every optimizer shares: data split, network, initial weights, and the batch order."""
+
+    dataset: str
+    hidden: tuple[int, ...]
+    activation: str
+    batch_size: int  # as used: at most the training set's size
+    epochs: int
+    val_fraction: float
+    seed: int
+    split: datasets.Split
+    model: MLP
+    theta0: np.ndarray  # the initial weights, read-only
+    order: np.ndarray  # (epochs, n_train): the training rows in the order they are visited in each epoch
+
+    @property
+    def n_train(self) -> int:
+        return len(self.split.y_train)
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return math.ceil(self.n_train / self.batch_size)
+
+    def batches(self, epoch: int) -> list[np.ndarray]:
+        """The row indices of each mini-batch of epoch `epoch` (1-based), in order."""
+        rows = self.order[epoch - 1]
+        return [rows[i : i + self.batch_size] for i in range(0, len(rows), self.batch_size)]
+
+
+def prepare(
+    dataset: str = "iris",
+    hidden: Sequence[int] = (16,),
+    activation: str = "relu",
+    batch_size: int = 16,
+    epochs: int = 100,
+    val_fraction: float = 0.3,
+    seed: int = 0,
+) -> Setup:
+    """Validate the settings and draw the split, the initial weights and the batch order from `seed`."""
+    if dataset not in datasets.NAMES:
+        raise ValueError(f"dataset must be one of {', '.join(datasets.NAMES)}, got {dataset!r}")
+    hidden = check_hidden(hidden)
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    batch_size = _check_int("batch_size", batch_size, 1, MAX_BATCH_SIZE)
+    epochs = _check_int("epochs", epochs, 1, MAX_EPOCHS)
+    val_fraction = datasets.check_val_fraction(val_fraction)
+    seed = _check_int("seed", seed, 0, 2**32 - 1)
+
+    data = datasets.load(dataset, seed=seed)
+    split = datasets.split(data, val_fraction, seed=seed)
+    model = MLP(data.n_features, hidden, data.n_classes, activation)
+    # Separate streams for the weights and the batch order, so changing epochs leaves the weights alone.
+    init_seed, order_seed = np.random.SeedSequence(seed).spawn(2)
+    theta0 = model.init(np.random.default_rng(init_seed))
+    theta0.setflags(write=False)
+    n_train = len(split.y_train)
+    rng = np.random.default_rng(order_seed)
+    order = np.stack([rng.permutation(n_train) for _ in range(epochs)])
+    order.setflags(write=False)
+    return Setup(
+        dataset, hidden, activation, min(batch_size, n_train), epochs, val_fraction, seed, split, model, theta0, order
+    )
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Curves:
+    """One optimizer's run: curves indexed by epoch 0..E (0 = the shared initial weights)."""
+
+    name: str
+    title: str
+    hypers: dict[str, Any]
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    train_acc: np.ndarray
+    val_acc: np.ndarray
+    seconds: float  # wall time of the training loop (updates and per-epoch evaluation)
+    diverged_at: int | None  # the epoch in which the loss or the weights became non-finite
+    theta: np.ndarray  # the final weights (the last finite ones if it diverged)
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    @property
+    def epochs(self) -> np.ndarray:
+        return np.arange(len(self.train_loss))
+
+    @property
+    def best_epoch(self) -> int:
+        """The first epoch with the highest validation accuracy (NaN epochs never count)."""
+        acc = np.where(np.isfinite(self.val_acc), self.val_acc, -1.0)
+        return int(np.argmax(acc))
+
+    @property
+    def best_val_acc(self) -> float:
+        return float(self.val_acc[self.best_epoch])
+
+    @property
+    def final_val_acc(self) -> float:
+        return float(self.val_acc[-1])
+
+
+def fit(setup: Setup, opt: Any, name: str = "", title: str = "", hypers: Mapping | None = None) -> Curves:
+    """Train setup.model from setup.theta0 with `opt` (anything with init/update in optax's shape)."""
+    model, split = setup.model, setup.split
+    X, y = split.X_train, split.y_train
+    E = setup.epochs
+    curves = np.full((4, E + 1), np.nan)  # train loss, train acc, val loss, val acc
+    diverged_at = None
+    t0 = time.perf_counter()
+    with np.errstate(all="ignore"):
+        theta = np.array(setup.theta0)
+        curves[0:2, 0] = model.evaluate(theta, X, y)
+        curves[2:4, 0] = model.evaluate(theta, split.X_val, split.y_val)
+        state = opt.init(theta)
+        last_finite = theta
+        for epoch in range(1, E + 1):
+            for rows in setup.batches(epoch):
+                loss, grad = model.loss_and_grad(theta, X[rows], y[rows])
+                if not math.isfinite(loss) or not np.all(np.isfinite(grad)):
+                    diverged_at = epoch
+                    break
+                last_finite = theta
+                theta, state = opt.update(grad, state, theta)
+            if diverged_at is None:
+                curves[0:2, epoch] = model.evaluate(theta, X, y)
+                curves[2:4, epoch] = model.evaluate(theta, split.X_val, split.y_val)
+                if not (np.all(np.isfinite(curves[:, epoch])) and np.all(np.isfinite(theta))):
+                    curves[:, epoch] = np.nan
+                    diverged_at = epoch
+                else:
+                    last_finite = theta
+            if diverged_at is not None:
+                break
+    seconds = time.perf_counter() - t0
+    train_loss, train_acc, val_loss, val_acc = curves
+    return Curves(
+        name,
+        title or name,
+        dict(hypers or {}),
+        train_loss,
+        val_loss,
+        train_acc,
+        val_acc,
+        seconds,
+        diverged_at,
+        np.array(last_finite),
+    )
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Result:
+    setup: Setup
+    curves: dict[str, Curves]
+
+    def summary(self):
+        """One row per optimizer: final and best validation accuracy, epoch of best, wall time, divergence."""
+        import pandas as pd
+
+        rows = []
+        for c in self.curves.values():
+            rows.append(
+                {
+                    "Optimizer": c.title,
+                    "Final val. accuracy": c.final_val_acc,
+                    "Best val. accuracy": c.best_val_acc,
+                    "Epoch of best": c.best_epoch,
+                    "Final train loss": float(c.train_loss[-1]),
+                    "Final val. loss": float(c.val_loss[-1]),
+                    "Wall time (s)": c.seconds,
+                    "Diverged at epoch": c.diverged_at,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def to_frame(self):
+        """The curves in long format: optimizer, epoch, train_loss, val_loss, train_acc, val_acc."""
+        import pandas as pd
+
+        frames = [
+            pd.DataFrame(
+                {
+                    "optimizer": c.name,
+                    "epoch": c.epochs,
+                    "train_loss": c.train_loss,
+                    "val_loss": c.val_loss,
+                    "train_acc": c.train_acc,
+                    "val_acc": c.val_acc,
+                }
+            )
+            for c in self.curves.values()
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    def decision_regions(self, name: str, n: int = 150, margin: float = 0.5):
+        """For a 2-D dataset: xs (n,), ys (n,), the predicted class (n, n) at (xs[j], ys[i]) in standardised
+        features, over the data's extent plus `margin`; None if the data is not 2-D or the weights are not
+        finite."""
+        split = self.setup.split
+        if split.dataset.n_features != 2:
+            return None
+        theta = self.curves[name].theta
+        if not np.all(np.isfinite(theta)):
+            return None
+        X = np.concatenate([split.X_train, split.X_val])
+        (x0, y0), (x1, y1) = X.min(axis=0) - margin, X.max(axis=0) + margin
+        xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+        grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        with np.errstate(all="ignore"):
+            classes = self.setup.model.predict(theta, grid).reshape(n, n)
+        return xs, ys, classes
+
+
+def check_optimizers(opts: Mapping[str, Mapping[str, Any]] | Sequence[str]) -> dict[str, dict[str, Any]]:
+    """{name: every hyperparameter} with this task's defaults filled in; ValueError on a bad name or value."""
+    if not isinstance(opts, Mapping):
+        opts = {n: {} for n in opts}
+    if not 1 <= len(opts) <= MAX_OPTIMIZERS:
+        raise ValueError(f"optimizers: choose 1 to {MAX_OPTIMIZERS}, got {len(opts)}")
+    out = {}
+    for name, hypers in opts.items():
+        if name in EXCLUDED:
+            raise ValueError(EXCLUDED[name])
+        full = {**network_defaults(name), **dict(hypers)}
+        optimizers.make(name, **full)  # ValueError naming the hyperparameter and its range
+        out[name] = full
+    return out
+
+
+def estimated_seconds(setup: Setup, n_optimizers: int) -> float:
+    """The time training `n_optimizers` on `setup` is expected to take (see SECONDS_PER_UPDATE)."""
+    split = setup.split
+    n_samples = len(split.y_train) + len(split.y_val)
+    per_epoch = (
+        setup.batches_per_epoch * SECONDS_PER_UPDATE + n_samples * setup.model.n_params * SECONDS_PER_SAMPLE_WEIGHT
+    )
+    return n_optimizers * setup.epochs * per_epoch
+
+
+def check_budget(setup: Setup, n_optimizers: int) -> None:
+    """ValueError if the run is expected to take more than MAX_SECONDS."""
+    seconds = estimated_seconds(setup, n_optimizers)
+    if seconds > MAX_SECONDS:
+        raise ValueError(
+            f"epochs, batch_size and hidden: this run would take about {seconds:.1f} s ({n_optimizers} optimizers "
+            f"x {setup.epochs} epochs x {setup.batches_per_epoch} batches of a {setup.model.n_params}-weight "
+            f"network), over the limit of {MAX_SECONDS:g} s per run: use fewer epochs, a larger batch_size, a "
+            "smaller network or fewer optimizers"
+        )
+
+
+def train(
+    opts: Mapping[str, Mapping[str, Any]] | Sequence[str],
+    dataset: str = "iris",
+    hidden: Sequence[int] = (16,),
+    activation: str = "relu",
+    batch_size: int = 16,
+    epochs: int = 100,
+    val_fraction: float = 0.3,
+    seed: int = 0,
+    progress: Callable[[float, str], None] | None = None,
+) -> Result:
+    """Train one network per optimizer in `opts` ({name: hyperparameters} or names), all from the same start.
+
+    `progress(fraction_done, message)` is called before each optimizer and once at the end.
+    """
+    full = check_optimizers(opts)
+    setup = prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
+    check_budget(setup, len(full))
+    curves = {}
+    for i, (name, hypers) in enumerate(full.items()):
+        opt = optimizers.make(name, **hypers)
+        title = optimizers.get(name).title
+        if progress is not None:
+            progress(i / len(full), f"Training with {title} ({i + 1} of {len(full)})")
+        curves[name] = fit(setup, opt, name, title, hypers)
+    if progress is not None:
+        progress(1.0, "Done")
+    return Result(setup, curves)
