@@ -185,9 +185,10 @@ class _Parser:
         """`tok` follows a complete operand where an operator, ')' or the end was expected."""
         if tok.kind in ("num", "name") or (tok.kind == "op" and tok.text == "("):
             prev = self.toks[self.i - 1]
+            example = f"{prev.text}*{tok.text}" if prev.kind in ("num", "name") and tok.kind != "op" else "2*x"
             raise FormulaError(
                 f"missing operator between {prev.text!r} and {tok.text!r} at column {tok.col} "
-                f"(write * for a product, e.g. 2*x)",
+                f"(write * for a product, e.g. {example})",
                 tok.col,
             )
         if tok.kind == "op" and tok.text == ")":

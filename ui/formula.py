@@ -29,6 +29,14 @@ HELP = (
 )
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|$~^"})
+
+
+def escape_markdown(text: str) -> str:
+    """The message as literal text for st.error/st.warning (which render Markdown and $...$ as LaTeX)."""
+    return text.translate(_MARKDOWN)
+
+
 def _parse_formula(text: str) -> str:
     if text.strip():
         from_formula(text)  # ValueError (with the reason) if the link's formula is not acceptable
@@ -62,6 +70,7 @@ def formula_input(page: str, container: Any = None) -> tuple[Surface | None, str
 
     text = box.text_input("f(x, y) =", key=key, placeholder=EXAMPLE, help=HELP)
     text = text if isinstance(text, str) else ""
+    message_slot = box.empty()  # the formula's error goes right under the box, above the bounds
 
     bounds_error = None
     try:
@@ -69,11 +78,11 @@ def formula_input(page: str, container: Any = None) -> tuple[Surface | None, str
     except ValueError as exc:
         bounds_error = str(exc)
     expander = box.expander("View bounds of the formula", expanded=bounds_error is not None)
-    cols = expander.columns(4)
+    cols = [*expander.columns(2), *expander.columns(2)]  # x min | x max, then y min | y max
     for col, name in zip(cols, BOUND_NAMES, strict=True):
         col.number_input(BOUND_LABELS[name], key=f"{page}:{name}", step=0.5, format="%g")
     if bounds_error is not None:
-        expander.error(bounds_error, icon="⚠️")
+        expander.error(escape_markdown(bounds_error), icon="⚠️")
 
     if not text.strip():
         return None, None
@@ -83,5 +92,5 @@ def formula_input(page: str, container: Any = None) -> tuple[Surface | None, str
         return from_formula(text, bounds), None
     except ValueError as exc:
         message = str(exc)
-        box.error(message, icon="⚠️")
+        message_slot.error(escape_markdown(message), icon="⚠️")
         return None, message

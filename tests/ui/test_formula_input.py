@@ -53,7 +53,10 @@ def test_a_bad_formula_shows_its_message_and_returns_it():
     assert "missing operator" in _said(at, "error:")
     # the app still answers the next input
     at.text_input(key="demo:formula").input("__import__('os')").run()
-    assert "unknown function '__import__' at column 1" in at.error[0].value
+    # shown literally: Markdown would turn __import__ into bold "import"
+    assert r"unknown function '\_\_import\_\_' at column 1" in at.error[0].value
+    at.text_input(key="demo:formula").input("x$y$*2").run()
+    assert r"unexpected character '\$' at column 2" in at.error[0].value
     at.text_input(key="demo:formula").input("x*y").run()
     assert not at.error and _said(at, "surface:") == "surface: x*y"
 
