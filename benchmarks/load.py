@@ -27,6 +27,7 @@ import ipaddress
 import json
 import math
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -99,11 +100,23 @@ class Run:
 class Session:
     """A websocket session on a Streamlit server: `await s.open(page)`, then `await s.rerun(widget states)`."""
 
-    def __init__(self, base_url: str, timeout: float = 60.0):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 60.0,
+        cookies: dict[str, str] | None = None,
+        load_index: bool = True,
+        resume: str = "",
+    ):
         parts = urlsplit(base_url)
         scheme = "wss" if parts.scheme == "https" else "ws"
+        self.base_url = base_url.rstrip("/")
         self.url = f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
         self.timeout = timeout
+        self.cookies = dict(cookies or {})  # like a browser's cookie jar for this site
+        self.load_index = load_index
+        self.resume = resume  # a session id to reconnect to, as the browser does after a dropped connection
+        self.session_id = ""
         self.ws = None
         self.page_name = ""
         self.page_hash = ""
@@ -112,10 +125,31 @@ class Session:
         self.runs = 0
 
     async def __aenter__(self) -> Session:
+        if self.load_index:  # the browser loads the page first (a proxy may set its sticky cookie here)
+            await asyncio.to_thread(self._get, "/")
+        # Sec-WebSocket-Protocol: "streamlit", then an XSRF token (unused without an Origin header), then the
+        # id of the session to resume, as the frontend sends them
+        protocols = ["streamlit", "xsrf", self.resume] if self.resume else ["streamlit"]
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
         self.ws = await connect(
-            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout, compression=None
+            self.url,
+            subprotocols=protocols,
+            additional_headers=headers,
+            max_size=None,
+            open_timeout=self.timeout,
+            compression=None,
         )
         return self
+
+    def _get(self, path: str) -> bytes:
+        req = urllib.request.Request(self.base_url + path)
+        if self.cookies:
+            req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        with urllib.request.urlopen(req, timeout=self.timeout) as r:
+            for header in r.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";", 1)[0].partition("=")
+                self.cookies[name.strip()] = value.strip()
+            return r.read()
 
     async def __aexit__(self, *exc) -> None:
         await self.ws.close()
@@ -148,6 +182,7 @@ class Session:
             kind = fwd.WhichOneof("type")
             if kind == "new_session":
                 self.page_hash = fwd.new_session.page_script_hash
+                self.session_id = fwd.new_session.initialize.session_id or self.session_id
                 elements = []  # a new run (also after st.rerun) replaces the page
             elif kind == "navigation" and fwd.navigation.page_script_hash:
                 self.page_hash = fwd.navigation.page_script_hash
@@ -355,6 +390,7 @@ class Student:
 
 async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.Event | None = None) -> Student:
     out = Student(who)
+    rng = random.Random(who)
     if start is not None:
         await start.wait()
     try:
@@ -371,6 +407,8 @@ async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.E
                 if args.control:
                     moves.append(lambda r, i=i: control(r, s, i, who, args))
                 for move in moves:
+                    if args.think:
+                        await asyncio.sleep(rng.uniform(0, args.think))
                     run = await s.rerun(move(run))
                     out.seconds.append(run.seconds)
                     out.errors += run.exceptions
@@ -434,7 +472,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--settle", type=float, default=60, help="seconds to wait after the sessions close")
     p.add_argument("--timeout", type=float, default=60, help="per script run, seconds")
     p.add_argument("--deadline", type=float, default=600, help="for all sessions together, seconds")
+    p.add_argument("--think", type=float, default=0, help="pause 0..THINK s (random) before each interaction")
     p.add_argument("--app", default="app.py", help="script the own server runs (default app.py)")
+    p.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        help="extra `streamlit run` option for the own server, e.g. --server-arg=--runner.postScriptGC=true",
+    )
     p.add_argument("--url", help="use this running server (loopback) instead of starting one")
     p.add_argument("--pid", type=int, action="append", default=[], help="with --url: server pid(s) for RSS")
     p.add_argument("--json", help="also write the figures to this file")
@@ -456,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if args.url:
         url, pids = args.url.rstrip("/"), args.pid
     else:
-        proc, url = start_server(args.app)
+        proc, url = start_server(args.app, None, ROOT, *args.server_arg)
         pids = [proc.pid]
     try:
         figures = measure(url, pids, args)
@@ -477,10 +522,10 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
         raise SystemExit(f"warm-up session failed: {warm.errors[:3]}")
     time.sleep(2)
     rss_before = total_rss(pids)
-    cpu0 = sum(cpu_seconds(p) for p in pids)
+    cpu0, own0 = sum(cpu_seconds(p) for p in pids), time.process_time()
     with PeakRss(pids) as peak:
         students, wall = asyncio.run(classroom(url, args, args.sessions))
-    cpu = sum(cpu_seconds(p) for p in pids) - cpu0
+    cpu, own = sum(cpu_seconds(p) for p in pids) - cpu0, time.process_time() - own0
     time.sleep(2)
     rss_after = total_rss(pids)
     time.sleep(args.settle)
@@ -504,6 +549,7 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
         "errors": len(errors),
         "error_samples": sorted(set(errors))[:5],
         "server_cpu_seconds": cpu,
+        "client_cpu_seconds": own,
         "rss_cold_mb": rss_cold,
         "rss_before_mb": rss_before,
         "rss_peak_mb": peak.peak,
@@ -515,7 +561,11 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
 
 def report(f: dict, args: argparse.Namespace) -> None:
     per = 1 + (bool(args.button) + bool(args.control)) * f["interactions"]
-    print(f"{f['sessions']} sessions x {f['interactions']} interactions on /{f['page']} ({per} script runs each)")
+    think = f", think time 0-{args.think:g} s" if args.think else ""
+    print(f"{f['sessions']} sessions x {f['interactions']} interactions on /{f['page']}", end=" ")
+    print(f"({per} script runs each{think})")
+    if args.server_arg:
+        print(f"  server options     {' '.join(args.server_arg)}")
     print(f"  script runs        {f['script_runs']} in {f['wall_seconds']:.1f} s = {f['runs_per_second']:.1f} runs/s")
     print(
         f"  interaction        p50 {f['p50_seconds']:.3f} s   p95 {f['p95_seconds']:.3f} s   "
@@ -523,7 +573,10 @@ def report(f: dict, args: argparse.Namespace) -> None:
     )
     print(f"  first page load    p50 {f['load_p50_seconds']:.3f} s   p95 {f['load_p95_seconds']:.3f} s")
     print(f"  errors             {f['errors']}" + (f"   e.g. {f['error_samples']}" if f["errors"] else ""))
-    print(f"  server CPU         {f['server_cpu_seconds']:.1f} s during the sessions")
+    print(
+        f"  CPU                server {f['server_cpu_seconds']:.1f} s, this client {f['client_cpu_seconds']:.1f} s "
+        f"(2 cores: {2 * f['wall_seconds']:.1f} s available)"
+    )
     if not math.isnan(f["rss_cold_mb"]):
         base = f["rss_before_mb"]
         print(f"  server RSS         cold {f['rss_cold_mb']:.0f} MB, baseline after warm-up {base:.0f} MB")
