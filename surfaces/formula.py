@@ -873,10 +873,18 @@ def _from_formula(text: str, bounds: Bounds) -> Surface:
         grad=grad_fn,
         hessian=hess_fn,
         bounds=bounds,
-        starts=_suggest_start(f_fn, grad_fn, hess_fn, bounds)[None, :],
+        minima=_frozen(np.zeros((0, 2))),
+        saddles=_frozen(np.zeros((0, 2))),
+        starts=_frozen(_suggest_start(f_fn, grad_fn, hess_fn, bounds)[None, :]),
         min_value=None,
         formula=formula,
     )
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """Read-only: the Surface is cached and shared between sessions."""
+    a.setflags(write=False)
+    return a
 
 
 _START_FRACTIONS = [(0.8, 0.8), (0.2, 0.8), (0.8, 0.2), (0.2, 0.2), (0.7, 0.55), (0.55, 0.7), (0.3, 0.6)]

@@ -170,6 +170,8 @@ def test_surface_fields():
     assert s.minima.shape == (0, 2) and s.saddles.shape == (0, 2)
     assert s.min_value is None
     assert s.starts.shape == (1, 2)
+    assert not s.starts.flags.writeable  # cached and shared: nobody may change it in place
+    assert from_formula("  x**2 -  y^2 +0.1*sin( 3*x )") is s  # cached by (text, bounds)
     start = s.default_start
     (x0, x1), (y0, y1) = s.bounds
     assert x0 < start[0] < x1 and y0 < start[1] < y1
