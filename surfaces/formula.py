@@ -365,6 +365,8 @@ def _check_constants(node: _Node, text: str) -> float | None:
                 f"the exponent {values[1]:g} at column {node.col} is too large; the limit is {MAX_EXPONENT:g}",
                 node.col,
             )
+    if kind == "bin" and node.op == "/" and values[1] == 0:
+        raise FormulaError(f"division by zero at column {node.col}", node.col)
     if any(v is None for v in values):
         return None
     op = node.op if kind in ("bin", "call") else "neg"
