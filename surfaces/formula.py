@@ -31,6 +31,8 @@ folding and 0/1 simplification; the gradient and Hessian are derived symbolicall
 textbook rules (sharing sub-expressions, so the size stays linear in the formula's), and each of f, grad and
 hessian is compiled into a straight-line program of vectorised NumPy calls. Where the formula is undefined
 (log of a negative, division by zero, overflow) the values are NaN or inf, with no RuntimeWarning escaping.
+Conventions: abs'(0) = 0 (sign); u^c for u < 0 and non-integer c is NaN (NumPy's real power), so x^(1/3)
+is undefined for x < 0; sympy is not used (its parser evaluates Python).
 """
 
 from __future__ import annotations
@@ -344,7 +346,7 @@ def _apply(op: str, a: float, b: float = 0.0) -> float:
     return r
 
 
-def _check_constants(node: _Node, text: str) -> float | None:
+def _check_constants(node: _Node) -> float | None:
     """Fill node.value for constant sub-trees (bottom-up); reject non-finite constants and huge exponents."""
     kind = node.kind
     if kind == "num":
@@ -358,7 +360,7 @@ def _check_constants(node: _Node, text: str) -> float | None:
         return node.value
     if kind == "var":
         return None
-    values = [_check_constants(k, text) for k in node.kids]
+    values = [_check_constants(k) for k in node.kids]
     if kind == "bin" and node.op == "^" and values[0] is None and values[1] is not None:
         if abs(values[1]) > MAX_EXPONENT:
             raise FormulaError(
@@ -802,7 +804,7 @@ def parse(text: Any) -> _Node:
     if not text.strip():
         raise FormulaError(f"the formula is empty: type an expression in x and y, e.g. {EXAMPLE}")
     tree = _Parser(text).parse()
-    _check_constants(tree, text)
+    _check_constants(tree)
     return tree
 
 
