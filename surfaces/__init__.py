@@ -6,7 +6,7 @@
     s.f(xy); s.grad(xy); s.hessian(xy)
     surfaces.from_formula("x^2 - y^2")   # a surface typed by the user, parsed safely
 
-Imports numpy only (sympy lazily, for formula surfaces).
+Imports numpy only (the formula parser is our own: user text never reaches eval or sympy).
 """
 
 from __future__ import annotations

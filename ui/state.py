@@ -88,7 +88,10 @@ def restore(page: str, params: Sequence[Param]) -> list[str]:
             try:
                 st.session_state[key] = p.parse(raw)
             except (ValueError, TypeError, OverflowError) as exc:
-                notices.append(f"Ignored `{p.name}={raw}` from the link ({exc}); using {p.fmt(p.default)}.")
+                notices.append(
+                    f"Ignored `{_code(p.name)}={_code(raw)}` from the link (`{_code(str(exc))}`); "
+                    f"using `{_code(p.fmt(p.default))}`."
+                )
                 st.session_state[key] = p.default
         elif key not in st.session_state:
             st.session_state[key] = p.default
@@ -113,3 +116,9 @@ def mirror(page: str, params: Sequence[Param], keep: Sequence[str] = ()) -> None
         sorted((k, st.query_params.get(k)) for k in st.query_params)
     )
     st.session_state[f"{page}::url"] = st.session_state[f"{page}::mirrored"]
+
+
+def _code(text: str) -> str:
+    """Text safe inside a Markdown `code span` (no backticks, no line breaks, at most 80 characters)."""
+    text = str(text).replace("`", "'").replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= 80 else text[:77] + "..."
