@@ -1,5 +1,306 @@
-"""Placeholder until the network page lands."""
+"""Train a network: the lab's optimizers train one small NumPy MLP on Iris, moons, circles or spirals.
+
+Read the widgets -> training.train one optimizer at a time (cached on plain values) -> viz.network figures.
+Every optimizer starts from the same weights and sees the same batches (training.prepare draws both from the
+seed). Settings live in session state and the URL (ui.state), so the address reproduces the run.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
-st.info("This page is being built.")
+import optimizers
+import training
+from training import datasets
+from ui import state
+from ui.controls import hyper_inputs, hyper_params
+from ui.state import Param, parse_choice, parse_float, parse_int
+from viz.network import curves_figure, regions_figure
+
+PAGE = "network"
+MAX_SEED = 2**31 - 1
+
+
+def key(name: str) -> str:
+    return f"{PAGE}:{name}"
+
+
+def prefix(opt: str) -> str:
+    return f"{opt}_"
+
+
+def _parse_hidden(text: str) -> str:
+    return training.format_hidden(training.parse_hidden(text))
+
+
+def _parse_opts(text: str) -> list[str]:
+    names = [n for n in (p.strip() for p in text.split(",")) if n]
+    for n in names:
+        if n in training.EXCLUDED:
+            raise ValueError(f"{n} cannot train the network (see the note under the optimizers)")
+        if n not in training.OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {n!r}; choose from {', '.join(training.OPTIMIZERS)}")
+    if not names:
+        raise ValueError("choose at least one optimizer")
+    return list(dict.fromkeys(names))
+
+
+def _parse_val(text: str) -> float:
+    return round(parse_float(datasets.MIN_VAL_FRACTION, datasets.MAX_VAL_FRACTION)(text), 2)
+
+
+BASE = [
+    Param("dataset", "iris", parse_choice(datasets.NAMES)),
+    Param("hidden", "16", _parse_hidden),
+    Param("act", "relu", parse_choice(training.ACTIVATIONS)),
+    Param("batch", 16, parse_int(1, training.MAX_BATCH_SIZE)),
+    Param("epochs", 200, parse_int(1, training.MAX_EPOCHS)),
+    Param("val", 0.3, _parse_val, lambda v: f"{float(v):g}"),
+    Param("seed", 0, parse_int(0, MAX_SEED)),
+    Param("opts", list(training.CLASSIC), _parse_opts, ",".join),
+]
+HYPERS = {o: hyper_params(o, prefix(o), overrides=training.network_defaults(o)) for o in training.OPTIMIZERS}
+
+
+# -- cached training (plain values in) ---------------------------------------------------------------------
+@st.cache_data(max_entries=256, show_spinner=False)
+def train_one(
+    dataset: str,
+    hidden: tuple,
+    activation: str,
+    batch_size: int,
+    epochs: int,
+    val_fraction: float,
+    seed: int,
+    name: str,
+    hypers: tuple,
+) -> training.Result:
+    return training.train({name: dict(hypers)}, dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
+
+
+def _frozen(hp: dict) -> tuple:
+    return tuple(sorted((k, v if isinstance(v, bool) else float(v)) for k, v in hp.items()))
+
+
+def _share_url() -> str | None:
+    """The page's address with the current settings (st.context.url holds the address the page was opened at)."""
+    try:
+        url = st.context.url
+    except Exception:  # noqa: BLE001 - no browser context (e.g. under AppTest)
+        return None
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=urlencode(dict(st.query_params.to_dict()))))
+
+
+def _int_setting(value, name: str, low: int, high: int, errors: dict[str, str]) -> int | None:
+    try:
+        x = int(value)
+        if x != value or not low <= x <= high:
+            raise ValueError
+        return x
+    except (TypeError, ValueError, OverflowError):
+        errors[name] = f"{name} must be a whole number in [{low}, {high}]"
+        return None
+
+
+# -- the page ----------------------------------------------------------------------------------------------
+# Wide, also when a fresh server's first visitor opens a /network link directly: Streamlit then runs this file
+# as a pages/ page without app.py (which sets the layout) until app.py has run once.
+st.set_page_config(layout="wide")
+st.title("Train a network", anchor=False)
+st.caption(
+    "The same optimizer objects as on the other pages train one small neural network (a multilayer perceptron "
+    "written in NumPy). Every optimizer starts from the same initial weights and sees the same mini-batches in "
+    "the same order, so the curves differ only by the optimizer. Every setting is in the page's address: copy it "
+    "to share this run."
+)
+
+notices = state.restore(PAGE, BASE + [p for ps in HYPERS.values() for p in ps])
+for n in notices:
+    st.warning(n, icon="⚠️")
+if not isinstance(st.session_state.get(key("opts")), list):
+    st.session_state[key("opts")] = list(training.CLASSIC)
+
+errors: dict[str, str] = {}
+
+# data and network
+row1 = st.columns([1.6, 1.1, 1, 1])
+dataset = row1[0].selectbox("Dataset", datasets.NAMES, key=key("dataset"), format_func=datasets.TITLES.get)
+hidden_text = row1[1].text_input(
+    "Hidden layers",
+    key=key("hidden"),
+    help=f"Widths of the hidden layers, separated by commas, e.g. `16` or `32, 16`: up to "
+    f"{training.MAX_HIDDEN_LAYERS} layers of 1 to {training.MAX_WIDTH} units. `none` trains softmax regression "
+    "(no hidden layer).",
+)
+try:
+    hidden = training.parse_hidden(hidden_text)
+except ValueError as exc:
+    hidden = None
+    errors["hidden"] = str(exc)
+    row1[1].error(f"{exc}.", icon="⚠️")
+activation = row1[2].radio(
+    "Activation",
+    training.ACTIVATIONS,
+    key=key("act"),
+    horizontal=True,
+    format_func={"relu": "ReLU", "tanh": "tanh"}.get,
+    help="ReLU: max(0, z). tanh: the hyperbolic tangent. The output layer is always a softmax.",
+)
+seed_in = row1[3].number_input(
+    "Seed",
+    min_value=0,
+    max_value=MAX_SEED,
+    step=1,
+    key=key("seed"),
+    help="Draws the generated data, the train/validation split, the initial weights and the batch order.",
+)
+seed = _int_setting(seed_in, "seed", 0, MAX_SEED, errors)
+if seed is None:
+    row1[3].error(f"{errors['seed']}.", icon="⚠️")
+
+row2 = st.columns([1, 1, 1.5, 0.6])
+batch_in = row2[0].number_input(
+    "Batch size",
+    min_value=1,
+    max_value=training.MAX_BATCH_SIZE,
+    step=1,
+    key=key("batch"),
+    help="Examples per update. The whole training set (or more) is full-batch gradient descent, 1 is "
+    "stochastic gradient descent, anything in between is mini-batch.",
+)
+batch_size = _int_setting(batch_in, "batch_size", 1, training.MAX_BATCH_SIZE, errors)
+epochs_in = row2[1].number_input(
+    "Epochs",
+    min_value=1,
+    max_value=training.MAX_EPOCHS,
+    step=50,
+    key=key("epochs"),
+    help="Passes over the training set. Losses and accuracies are measured after each one.",
+)
+epochs = _int_setting(epochs_in, "epochs", 1, training.MAX_EPOCHS, errors)
+val_fraction = row2[2].slider(
+    "Validation fraction",
+    min_value=datasets.MIN_VAL_FRACTION,
+    max_value=datasets.MAX_VAL_FRACTION,
+    step=0.05,
+    key=key("val"),
+    help="The share of each class held out for validation (never trained on; the features are standardised "
+    "with the training part's mean and standard deviation).",
+)
+budget_box = row2[0].empty()
+for name, box in (("batch_size", row2[0]), ("epochs", row2[1])):
+    if name in errors:
+        box.error(f"{errors[name]}.", icon="⚠️")
+
+# optimizers and their hyperparameters
+opts = st.multiselect(
+    "Optimizers to compare",
+    training.OPTIMIZERS,
+    key=key("opts"),
+    format_func=lambda n: optimizers.get(n).title,
+    help="Each one trains its own copy of the network from the same initial weights.",
+)
+with st.expander("Why is Newton not offered here?"):
+    st.write(training.EXCLUDED["newton"])
+racers: list[tuple[str, dict]] = []
+if opts:
+    with st.expander("Hyperparameters (defaults chosen for this task)", expanded=False):
+        tabs = st.tabs([optimizers.get(o).title for o in opts])
+        for tab, opt in zip(tabs, opts, strict=True):
+            values, hyper_errors = hyper_inputs(opt, PAGE, prefix(opt), container=tab)
+            if hyper_errors:
+                errors[f"{opt} hyperparameters"] = "; ".join(hyper_errors.values())
+            racers.append((opt, values))
+
+state.mirror(PAGE, BASE + [p for o in opts for p in HYPERS[o]])
+
+if not opts:
+    st.info("Choose at least one optimizer to train the network.")
+    st.stop()
+
+settings_ok = hidden is not None and None not in (seed, batch_size, epochs)
+if settings_ok:
+    try:
+        setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
+        training.check_budget(setup, len(opts))
+    except ValueError as exc:
+        budget_box.error(f"{exc}.", icon="⚠️")
+        settings_ok = False
+if not settings_ok:
+    st.info("Fix the settings marked above to train the network.")
+    st.stop()
+
+# -- training ----------------------------------------------------------------------------------------------
+bar = st.progress(0.0, text="Training…")
+results = []
+for i, (name, hp) in enumerate(racers):
+    bar.progress(i / len(racers), text=f"Training with {optimizers.get(name).title} ({i + 1} of {len(racers)})…")
+    results.append(train_one(dataset, hidden, activation, batch_size, epochs, val_fraction, seed, name, _frozen(hp)))
+bar.empty()
+result = training.Result.merge(results)
+
+data = result.setup.split.dataset
+st.caption(
+    f"{data.title}: {result.setup.n_train} training and {len(result.setup.split.y_val)} validation examples. "
+    f"Network {data.n_features} → {' → '.join(map(str, hidden)) + ' → ' if hidden else ''}{data.n_classes} "
+    f"({result.setup.model.n_params} weights, {activation} hidden units, softmax output); "
+    f"{result.setup.batches_per_epoch} updates per epoch with batches of {result.setup.batch_size}."
+)
+
+st.subheader("Loss and accuracy")
+st.plotly_chart(curves_figure(result), key=key("curves"), theme=None, config={"displaylogo": False})
+st.caption(
+    "Solid: the training set; dashed: the validation set, both measured after every epoch (epoch 0 is the "
+    "shared starting point). Click a name in the legend to hide or show that optimizer on both charts. "
+    "A training loss that keeps falling while the validation loss rises is overfitting."
+)
+
+st.subheader("Results")
+table = result.summary()
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "Final val. accuracy": st.column_config.NumberColumn(format="percent"),
+        "Best val. accuracy": st.column_config.NumberColumn(format="percent"),
+        "Final train loss": st.column_config.NumberColumn(format="%.4f"),
+        "Final val. loss": st.column_config.NumberColumn(format="%.4f"),
+        "Wall time (s)": st.column_config.NumberColumn(format="%.3f"),
+        "Diverged at epoch": st.column_config.NumberColumn(help="Empty if the loss stayed finite."),
+    },
+)
+diverged = [c.title for c in result.curves.values() if c.diverged]
+if diverged:
+    st.warning(
+        f"{', '.join(diverged)} diverged: the loss became infinite or undefined, so training stopped there. "
+        "Try a smaller learning rate.",
+        icon="💥",
+    )
+
+regions = regions_figure(result)
+if regions is not None:
+    st.subheader("Decision regions")
+    st.plotly_chart(regions, key=key("regions"), theme=None, config={"displaylogo": False})
+    st.caption(
+        "Each panel colours the plane by the class its trained network predicts, with the data on top: "
+        "circles are training points, diamonds validation points, in their true class's colour."
+    )
+else:
+    st.caption("Decision regions are drawn for the two-dimensional datasets (moons, circles, spirals).")
+
+st.subheader("Share and download")
+share = _share_url()
+if share:
+    st.code(share, language=None)
+st.download_button(
+    "Curves (CSV)",
+    result.to_frame().to_csv(index=False),
+    f"network_{dataset}_seed{seed}.csv",
+    "text/csv",
+    help="One row per optimizer and epoch: training and validation loss and accuracy.",
+)

@@ -111,6 +111,10 @@ class Setup:
     order: np.ndarray  # (epochs, n_train): the training rows in the order they are visited in each epoch
 
     @property
+    def settings(self) -> tuple:
+        return (self.dataset, self.hidden, self.activation, self.batch_size, self.epochs, self.val_fraction, self.seed)
+
+    @property
     def n_train(self) -> int:
         return len(self.split.y_train)
 
@@ -251,6 +255,19 @@ class Result:
     setup: Setup
     curves: dict[str, Curves]
 
+    @classmethod
+    def merge(cls, results: Sequence[Result]) -> Result:
+        """One Result from runs on the same setup (the page trains and caches one optimizer at a time)."""
+        if not results:
+            raise ValueError("merge needs at least one result")
+        first = results[0].setup
+        curves: dict[str, Curves] = {}
+        for r in results:
+            if r.setup.settings != first.settings or not np.array_equal(r.setup.theta0, first.theta0):
+                raise ValueError("only results trained on the same setup can be merged")
+            curves.update(r.curves)
+        return cls(first, curves)
+
     def summary(self):
         """One row per optimizer: final and best validation accuracy, epoch of best, wall time, divergence."""
         import pandas as pd
@@ -269,7 +286,9 @@ class Result:
                     "Diverged at epoch": c.diverged_at,
                 }
             )
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        table["Diverged at epoch"] = table["Diverged at epoch"].astype("Int64")  # empty where it did not
+        return table
 
     def to_frame(self):
         """The curves in long format: optimizer, epoch, train_loss, val_loss, train_acc, val_acc."""
