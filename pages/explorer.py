@@ -1,5 +1,424 @@
-"""Placeholder until the explorer page lands."""
+"""Explorer: step one optimizer over a surface and watch its path beside the numbers inside it.
 
+Thin page: widgets -> optimizers.run (cached, plain values in) -> viz.explorer.explorer_figure -> one Plotly
+figure (map left, state quantities right, Play/scrubber client-side) and the inspector (optimizers.explain).
+State: the settings in session state and the URL (ui.state; keys as presets.explorer_link writes them), the
+current step in "explorer::t"; any change of a setting starts a fresh run at step 0 and says so.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
 import streamlit as st
 
-st.info("This page is being built.")
+import optimizers
+import presets
+import surfaces
+from optimizers.explain import explain
+from ui import controls
+from ui import state as ui_state
+from viz import explorer as viz_explorer
+from viz import surface_map
+
+try:  # the formula box (ui/formula.py)
+    from ui.formula import formula_input, formula_params
+
+    HAVE_FORMULA = True
+except ImportError:  # pragma: no cover - before ui/formula.py landed
+    HAVE_FORMULA = False
+
+PAGE = "explorer"
+CUSTOM = "custom"
+MAX_STEPS = 2000  # a request stays well under a second
+DEFAULT_SURFACE = "rosenbrock"
+DEFAULT_OPT = "adam"
+DEFAULT_STEPS = 300
+SURFACE_OPTIONS = tuple(surfaces.NAMES) + ((CUSTOM,) if HAVE_FORMULA else ())
+T_KEY = f"{PAGE}::t"
+RUN_KEY = f"{PAGE}::run"
+NOTICE_KEY = f"{PAGE}::notice"
+
+
+def key(name: str) -> str:
+    return f"{PAGE}:{name}"
+
+
+def _surface_title(name: str) -> str:
+    return "Custom formula f(x, y)" if name == CUSTOM else surfaces.get(name).title
+
+
+def _fmt_num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+# -- which surface and optimizer the settings are for (before the widgets exist) --------------------------
+def _url_is_fresh() -> bool:
+    """The same test ui.state.restore makes: a URL this session has not seen or written itself."""
+    url = tuple(sorted((k, st.query_params.get(k)) for k in st.query_params))
+    return st.session_state.get(f"{PAGE}::url") != url and url != st.session_state.get(f"{PAGE}::mirrored")
+
+
+def _peek(name: str, options, default: str) -> str:
+    if _url_is_fresh() and st.query_params.get(name) in options:
+        return st.query_params.get(name)
+    value = st.session_state.get(key(name), default)
+    return value if value in options else default
+
+
+def _builtin_for_defaults(surface_name: str) -> str:
+    return surface_name if surface_name in surfaces.NAMES else "bowl"
+
+
+def params_for(surface_name: str, opt_name: str) -> list[ui_state.Param]:
+    surf = surfaces.get(_builtin_for_defaults(surface_name))
+    start = surf.default_start
+    params = [
+        ui_state.Param("surface", DEFAULT_SURFACE, ui_state.parse_choice(SURFACE_OPTIONS)),
+        ui_state.Param("opt", DEFAULT_OPT, ui_state.parse_choice(optimizers.NAMES)),
+        *controls.hyper_params(opt_name, overrides=presets.recommended(opt_name, _builtin_for_defaults(surface_name))),
+        ui_state.Param("x0", float(start[0]), ui_state.parse_float(-1e6, 1e6), ui_state.fmt_float),
+        ui_state.Param("y0", float(start[1]), ui_state.parse_float(-1e6, 1e6), ui_state.fmt_float),
+        ui_state.Param("steps", DEFAULT_STEPS, ui_state.parse_int(1, MAX_STEPS)),
+        ui_state.Param("noise", 0.0, ui_state.parse_float(0.0, 100.0), ui_state.fmt_float),
+        ui_state.Param("seed", 0, ui_state.parse_int(0, 2**31 - 1)),
+        ui_state.Param("view3d", False, ui_state.parse_bool, ui_state.fmt_bool),
+    ]
+    if HAVE_FORMULA and surface_name == CUSTOM:
+        params += formula_params()
+    return params
+
+
+# -- callbacks: a new surface or optimizer brings its recommended settings ----------------------------------
+def _apply_recommended(opt_name: str, surface_name: str) -> None:
+    for name, value in presets.recommended(opt_name, _builtin_for_defaults(surface_name)).items():
+        st.session_state[key(name)] = value
+
+
+def _on_surface() -> None:
+    name = st.session_state.get(key("surface"))
+    opt_name = st.session_state.get(key("opt"), DEFAULT_OPT)
+    if name in surfaces.NAMES:
+        x0, y0 = surfaces.get(name).default_start
+        st.session_state[key("x0")], st.session_state[key("y0")] = float(x0), float(y0)
+    elif name == CUSTOM and HAVE_FORMULA:
+        from ui.formula import EXAMPLE  # noqa: PLC0415
+
+        if not str(st.session_state.get(key("formula"), "")).strip():
+            st.session_state[key("formula")] = EXAMPLE
+        st.session_state[key("x0")], st.session_state[key("y0")] = 1.5, 0.5
+    if opt_name in optimizers.NAMES:
+        _apply_recommended(opt_name, name)
+
+
+def _on_opt() -> None:
+    opt_name = st.session_state.get(key("opt"))
+    if opt_name in optimizers.NAMES:
+        _apply_recommended(opt_name, st.session_state.get(key("surface"), DEFAULT_SURFACE))
+
+
+def _on_start(point) -> None:
+    st.session_state[key("x0")], st.session_state[key("y0")] = float(point[0]), float(point[1])
+
+
+def _on_map_click() -> None:
+    """A click on the map (a point of the invisible grid, or of the path) becomes the new start."""
+    event = st.session_state.get(key("map"))
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return
+    for p in points or []:
+        x, y = p.get("x"), p.get("y")
+        if isinstance(x, int | float) and isinstance(y, int | float) and math.isfinite(x) and math.isfinite(y):
+            _on_start((round(float(x), 3), round(float(y), 3)))
+            return
+
+
+# -- cached computations (plain values in, copies out) ------------------------------------------------------
+def _surface(surface_key: tuple):
+    if surface_key[0] == CUSTOM:
+        _, text, bounds = surface_key
+        return surfaces.from_formula(text, bounds)
+    return surfaces.get(surface_key[0])
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def run_cached(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
+    opt = optimizers.make(opt_name, **dict(hypers))
+    return optimizers.run(opt, _surface(surface_key), np.array(start), steps, noise=noise, seed=seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def map_cached(surface_key: tuple, three_d: bool) -> dict:
+    return surface_map.map_spec(_surface(surface_key), three_d=three_d, clickable=not three_d)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def csv_cached(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
+    traj = run_cached(surface_key, opt_name, hypers, start, steps, noise, seed)
+    return traj.to_frame().to_csv(index=False).encode()
+
+
+# -- the sidebar -----------------------------------------------------------------------------------------------
+def _number(label: str, name: str, *, help: str, step: float | int, fmt: str, box) -> float:  # noqa: A002
+    return box.number_input(label, key=key(name), help=help, step=step, format=fmt)
+
+
+def sidebar(notices: list[str]) -> dict | None:
+    """Render the controls; return the run's configuration (checked values) or None if it cannot run."""
+    sb = st.sidebar
+    sb.header("Settings")
+    surface_name = sb.selectbox(
+        "Surface",
+        SURFACE_OPTIONS,
+        key=key("surface"),
+        format_func=_surface_title,
+        on_change=_on_surface,
+        help="The loss surface f(x, y) the optimizer walks on.",
+    )
+    surface = None
+    surface_key: tuple
+    if surface_name == CUSTOM and HAVE_FORMULA:
+        surface, error = formula_input(PAGE, sb)
+        if surface is None:
+            notices.append(
+                f"The formula cannot be used ({error})." if error else "Type a formula f(x, y) in the sidebar."
+            )
+            surface_name = "bowl"
+        else:
+            text = st.session_state.get(key("formula"), "")
+            surface_key = (CUSTOM, text, tuple(tuple(map(float, b)) for b in surface.bounds))
+    if surface is None:
+        surface = surfaces.get(surface_name)
+        surface_key = (surface_name,)
+    sb.caption(surface.description)
+
+    opt_name = sb.selectbox(
+        "Optimizer",
+        optimizers.NAMES,
+        key=key("opt"),
+        format_func=lambda n: optimizers.get(n).title,
+        on_change=_on_opt,
+        help="The update rule. Changing it loads its recommended settings for this surface.",
+    )
+    sb.caption(optimizers.get(opt_name).description)
+    hypers, _errors = controls.hyper_inputs(opt_name, PAGE, container=sb)
+
+    sb.subheader("Start")
+    c1, c2 = sb.columns(2)
+    x0 = _number("x₀", "x0", help="Start x (or click the map).", step=0.1, fmt="%g", box=c1)
+    y0 = _number("y₀", "y0", help="Start y (or click the map).", step=0.1, fmt="%g", box=c2)
+    if len(surface.starts):
+        sb.caption("Suggested starts (or click anywhere on the map):")
+        cols = sb.columns(len(surface.starts))
+        for i, (col, p) in enumerate(zip(cols, surface.starts, strict=True)):
+            col.button(
+                f"({_fmt_num(p[0])}, {_fmt_num(p[1])})",
+                key=f"{PAGE}::start{i}",
+                on_click=_on_start,
+                args=(tuple(map(float, p)),),
+                width="stretch",
+            )
+    lo, hi = surface.divergence_box()
+    start_ok = all(isinstance(v, int | float) and math.isfinite(v) for v in (x0, y0))
+    if start_ok and not (lo[0] <= x0 <= hi[0] and lo[1] <= y0 <= hi[1]):
+        start_ok = False
+    if not start_ok:
+        d = surface.default_start
+        sb.error(
+            f"The start must be finite and within x ∈ [{lo[0]:g}, {hi[0]:g}], y ∈ [{lo[1]:g}, {hi[1]:g}]. "
+            f"Using ({_fmt_num(d[0])}, {_fmt_num(d[1])}).",
+            icon="⚠️",
+        )
+        x0, y0 = float(d[0]), float(d[1])
+
+    sb.subheader("Run")
+    steps = sb.number_input(
+        "Steps", key=key("steps"), step=10, help=f"How many updates to compute for Play (1 to {MAX_STEPS})."
+    )
+    steps = _checked_int(steps, 1, MAX_STEPS, DEFAULT_STEPS, "Steps", sb)
+    noise = sb.number_input(
+        "Gradient noise σ",
+        key=key("noise"),
+        step=0.1,
+        format="%g",
+        help="Stochastic-gradient mode: add N(0, σ²) to every gradient component (0 = exact gradients).",
+    )
+    if not (isinstance(noise, int | float) and math.isfinite(noise) and 0 <= noise <= 100):
+        sb.error("σ must be a number in [0, 100]. Using 0.", icon="⚠️")
+        noise = 0.0
+    seed = sb.number_input("Noise seed", key=key("seed"), step=1, help="The same seed gives the same noise.")
+    seed = _checked_int(seed, 0, 2**31 - 1, 0, "The seed", sb)
+    sb.toggle("3-D view", key=key("view3d"), help="Show the surface in 3-D (drag to turn it).")
+    return dict(
+        surface=surface,
+        surface_key=surface_key,
+        opt_name=opt_name,
+        hypers=tuple(hypers.items()),
+        start=(float(x0), float(y0)),
+        steps=steps,
+        noise=float(noise),
+        seed=seed,
+    )
+
+
+def _checked_int(value, low: int, high: int, default: int, what: str, box) -> int:
+    ok = isinstance(value, int | float) and math.isfinite(value) and float(value).is_integer() and low <= value <= high
+    if not ok:
+        box.error(f"{what} must be a whole number in [{low}, {high}]. Using {default}.", icon="⚠️")
+        return default
+    return int(value)
+
+
+# -- the inspector ------------------------------------------------------------------------------------------
+def _tex_text(s: str) -> str:
+    return s.replace("\\", "").replace("{", r"\{").replace("}", r"\}").replace("_", r"\_").replace("^", r"\^{}")
+
+
+def inspector(traj, t: int) -> None:
+    opt = traj.optimizer
+    st.subheader("Inspector", anchor=False)
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.markdown(f"**{opt.title}'s update rule**, as computed (these settings):")
+        st.latex(opt.formula())
+    with right:
+        if t == 0:
+            st.markdown("**Step 0**: the start. Press **Step** to see the rule with the first step's numbers.")
+            return
+        st.markdown(f"**Step {t}** with its numbers, per coordinate (x, then y):")
+        try:
+            lines = explain(traj, t)
+        except Exception as exc:  # noqa: BLE001 - the inspector must never break the page
+            st.warning(f"The inspector cannot show step {t}: {exc}")
+            return
+        rows = []
+        for ex in lines:
+            lhs = ex.line.tex.partition("=")[0].strip()
+            if len(ex.texts) == 2:
+                for coord, text in zip(("x", "y"), ex.texts, strict=True):
+                    rows.append(rf"{lhs}^{{({coord})}} &= \text{{{_tex_text(text)}}}")
+            else:
+                rows.append(rf"{lhs} &= \text{{{_tex_text(ex.texts[0])}}}")
+        st.latex(r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}")
+
+
+# -- the page -----------------------------------------------------------------------------------------------
+def main() -> None:
+    # Wide, also when a fresh server's first visitor opens an /explorer link directly: Streamlit then runs this
+    # file as a pages/ page without app.py (which sets the layout) until app.py has run once.
+    st.set_page_config(layout="wide")
+    surface_name = _peek("surface", SURFACE_OPTIONS, DEFAULT_SURFACE)
+    opt_name = _peek("opt", optimizers.NAMES, DEFAULT_OPT)
+    params = params_for(surface_name, opt_name)
+    notices = ui_state.restore(PAGE, params)
+
+    st.title("Explorer", anchor=False)
+    config = sidebar(notices)
+    # the URL mirrors every setting (with the formula's keys only for a custom surface)
+    params = params_for(st.session_state.get(key("surface"), DEFAULT_SURFACE), config["opt_name"])
+    ui_state.mirror(PAGE, params)
+
+    run_id = (
+        config["surface_key"],
+        config["opt_name"],
+        config["hypers"],
+        config["start"],
+        config["steps"],
+        config["noise"],
+        config["seed"],
+    )
+    if st.session_state.get(RUN_KEY) != run_id:
+        if RUN_KEY in st.session_state:
+            st.session_state[NOTICE_KEY] = "Settings changed: a fresh run starts at step 0."
+        st.session_state[RUN_KEY] = run_id
+        st.session_state[T_KEY] = 0
+    t = int(st.session_state.get(T_KEY, 0))
+
+    surface = config["surface"]
+    opt = optimizers.make(config["opt_name"], **dict(config["hypers"]))
+    st.markdown(f"**{opt.title}** on **{surface.title}** &nbsp; ${surface.latex}$")
+
+    b1, b2, b3, b4, m1, m2, dl = st.columns([1, 1.2, 1, 1, 1, 1.4, 1.6], vertical_alignment="center")
+    if b1.button("Step", help="One update from where the run stands.", width="stretch"):
+        t += 1
+    if b2.button("Step ×10", help="Ten updates.", width="stretch"):
+        t += 10
+    if b3.button("Back", help="Undo one update.", width="stretch"):
+        t -= 1
+    if b4.button("Reset", help="Back to the start (step 0).", width="stretch"):
+        t = 0
+    t = int(np.clip(t, 0, MAX_STEPS))
+    if t == MAX_STEPS and st.session_state.get(T_KEY) == MAX_STEPS:
+        notices.append(f"The Explorer stops at {MAX_STEPS} steps.")
+    st.session_state[T_KEY] = t
+
+    run_steps = max(config["steps"], t)
+    args = (
+        config["surface_key"],
+        config["opt_name"],
+        config["hypers"],
+        config["start"],
+        run_steps,
+        config["noise"],
+        config["seed"],
+    )
+    traj = run_cached(*args)
+    m1.metric("Step", t)
+    loss = float(traj.losses[t])
+    m2.metric("Loss f(θ)", f"{loss:.4g}" if math.isfinite(loss) else "—")
+    dl.download_button(
+        "Download CSV",
+        data=csv_cached(*args),
+        file_name=f"{config['opt_name']}-{surface.name}.csv",
+        mime="text/csv",
+        help="Every step of the computed run: θ, loss, gradient and the optimizer's state.",
+        width="stretch",
+    )
+
+    for n in notices:
+        st.warning(n, icon="⚠️")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice, icon="🔄")
+    d = traj.diverged_at
+    if d is not None:
+        where = "at the start" if d == 0 else f"at step {d}"
+        st.error(
+            f"**The run diverged {where}**: the next iterate left the finite numbers or the region ten view-widths "
+            f"around the map. The path up to step {max(d - 1, 0)} is kept; lower the learning rate to tame it.",
+            icon="💥",
+        )
+
+    three_d = bool(st.session_state.get(key("view3d"), False))
+    spec = viz_explorer.explorer_figure(
+        traj, surface, t, base=map_cached(config["surface_key"], three_d), three_d=three_d
+    )
+    st.plotly_chart(
+        surface_map.prepared(spec),
+        key=key("map"),
+        on_select=_on_map_click if not three_d else "ignore",
+        selection_mode="points",
+        theme=None,
+        config={"displaylogo": False, "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+        width="stretch",
+    )
+    frames = spec["layout"]["meta"].get("frame_steps", [])
+    stride = frames[1] - frames[0] if len(frames) > 1 else 1
+    every = "every step" if stride == 1 else f"every {stride}th step"
+    st.caption(
+        f"Left: the path to step {t} (red), with the arrows of step {t} drawn from θ₍ₜ₋₁₎: black −g (downhill), "
+        f"blue the first moment or momentum (both scaled to be seen) and red the actual update, to scale. "
+        f"Stars are minima, orange crosses saddle points; click the map to start there. Right: the numbers inside "
+        f"the optimizer, x-coordinate blue and y-coordinate orange, over the {traj.steps} computed steps; the "
+        f"dotted line is the current step. ▶ Play animates the run in your browser ({every})."
+    )
+    inspector(traj, t)
+
+
+try:
+    main()
+except Exception as exc:  # noqa: BLE001 - never a traceback on the page
+    st.error(f"Something went wrong while drawing the Explorer: {exc}. Change a setting or press Reset.", icon="💥")

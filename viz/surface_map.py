@@ -110,10 +110,20 @@ def _segments(xs: np.ndarray, ys: np.ndarray, s: np.ndarray, level: float) -> tu
     return seg_x, seg_y
 
 
-def iso_lines(surface, bounds: Bounds | None = None, n: int = 120, levels: int = 18) -> tuple[np.ndarray, np.ndarray]:
-    """x, y (float32, NaN between segments) of the iso-lines at the background's band edges."""
-    xs, ys, z = background.grid(surface, bounds, n)
+def iso_lines(
+    surface, bounds: Bounds | None = None, n: int = 120, levels: int = 18, image_n: int = 240
+) -> tuple[np.ndarray, np.ndarray]:
+    """x, y (float32, NaN between segments) of the iso-lines at the background's band edges.
+
+    The loss is normalised on the background image's own grid (`image_n`, as viz.background does), so the
+    lines sit on the image's band edges even where the loss is singular, then traced on about every
+    (image_n / n)-th grid line.
+    """
+    xs, ys, z = background.grid(surface, bounds, image_n)
     s = background.normalise(z)
+    k = max(1, image_n // max(n, 2))
+    idx = np.unique(np.r_[np.arange(0, image_n, k), image_n - 1])
+    xs, ys, s = xs[idx], ys[idx], s[np.ix_(idx, idx)]
     xparts, yparts = [], []
     for k in range(1, levels):
         sx, sy = _segments(xs, ys, s, k / levels)
@@ -131,7 +141,10 @@ def b64(values, dtype: str = "f4") -> dict:
     """A typed array as plotly.js reads it: {"dtype": "f4", "bdata": base64} (NaN/None kept as NaN)."""
     arr = np.asarray(values, dtype=np.float64 if dtype.startswith("f") else None)
     arr = np.ascontiguousarray(arr.astype({"f4": "<f4", "f8": "<f8", "i4": "<i4", "u1": "u1", "i2": "<i2"}[dtype]))
-    return {"dtype": dtype, "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+    out = {"dtype": dtype, "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+    if arr.ndim > 1:  # a matrix (a surface's z): plotly.js reads the shape
+        out["shape"] = ", ".join(str(n) for n in arr.shape)
+    return out
 
 
 def unpack(values) -> np.ndarray:
@@ -232,7 +245,7 @@ def point_markers(surface, *, three_d: bool = False, zfun=None, scene: str = "sc
                 z=rounded(zfun(pts) if len(pts) else [], 6),
                 scene=scene,
                 marker=dict(
-                    size=7, color=color, symbol="diamond" if star else "x", line=dict(color="#222222", width=1)
+                    size=7, color=color, symbol="diamond" if star else "cross", line=dict(color="#222222", width=1)
                 ),
             )
         else:
@@ -359,7 +372,7 @@ def scene_layout(surface, bounds: Bounds | None = None, *, ztitle: str = "loss")
         zaxis=dict(title=dict(text=ztitle)),
         aspectmode="manual",
         aspectratio=dict(x=1, y=max(0.3, min(3.0, (y1 - y0) / (x1 - x0))), z=0.6),
-        camera=dict(eye=dict(x=1.3, y=-1.6, z=1.0)),
+        camera=dict(eye=dict(x=1.25, y=-1.55, z=0.95)),
     )
 
 
@@ -492,7 +505,7 @@ def frame_steps(steps: int, max_frames: int = 250, budget_points: int = 80_000) 
     return out
 
 
-SPEEDS = ((0.25, "¼×"), (1.0, "1×"), (4.0, "4×"))
+SPEEDS = ((0.25, "¼×"), (1.0, "1×"), (4.0, "4×"))  # the extra Play buttons: slow motion and fast
 
 
 def frames_spec(frames: Sequence[Sequence[dict]], traces: Sequence[int], labels: Sequence[str]) -> list[dict]:
@@ -504,66 +517,57 @@ def frames_spec(frames: Sequence[Sequence[dict]], traces: Sequence[int], labels:
 
 
 def animation_controls(
-    labels: Sequence[str], *, frame_ms: int = 80, active: int | None = None, prefix: str = "step "
+    labels: Sequence[str], *, frame_ms: int = 80, active: int | None = None, prefix: str = "step ", redraw: bool = False
 ) -> dict:
-    """Layout entries: a Play/Pause menu, speed buttons (each plays from the current frame at its speed) and
-    a scrubber (slider) over the frames named `labels`, showing frame `active` (default: the last) at first."""
+    """Layout entries: Play, Pause and two more Play buttons at other speeds (each plays from the current
+    frame), and a scrubber (slider) over the frames named `labels`, showing frame `active` (default: the last) at first.
+    3-D scenes need `redraw=True` (plotly.js redraws WebGL scenes only then)."""
     active = len(labels) - 1 if active is None else int(active)
 
     def play(speed: float) -> dict:
         return dict(
-            frame=dict(duration=max(1, int(frame_ms / speed)), redraw=False),
+            frame=dict(duration=max(1, int(frame_ms / speed)), redraw=redraw),
             transition=dict(duration=0),
             fromcurrent=True,
             mode="immediate",
         )
 
-    still = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
-    menu = dict(
-        type="buttons",
-        direction="right",
-        showactive=False,
-        y=-0.06,
-        yanchor="top",
-        xanchor="left",
-        pad=dict(t=0, r=4, l=0, b=0),
-        bgcolor="#eef1f5",
-        bordercolor="#5f6b7a",
-        font=dict(size=14),
-    )
+    still = dict(frame=dict(duration=0, redraw=redraw), transition=dict(duration=0), mode="immediate")
+    buttons = [
+        dict(label="▶ Play", method="animate", args=[None, play(1.0)]),
+        dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+    ] + [dict(label=f"▶ {text}", method="animate", args=[None, play(speed)]) for speed, text in SPEEDS if speed != 1]
     return {
         "updatemenus": [
             dict(
-                menu,
+                type="buttons",
+                direction="right",
+                showactive=False,
                 x=0.0,
+                y=-0.085,
+                yanchor="top",
+                xanchor="left",
+                pad=dict(t=0, r=0, l=0, b=0),
+                bgcolor="#eef1f5",
+                bordercolor="#5f6b7a",
+                font=dict(size=14),
+                buttons=buttons,
                 name="play",
-                buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, play(1.0)]),
-                    dict(label="❚❚ Pause", method="animate", args=[[None], still]),
-                ],
-            ),
-            dict(
-                menu,
-                x=0.17,
-                name="speed",
-                showactive=True,
-                active=1,
-                buttons=[dict(label=t, method="animate", args=[None, play(s)]) for s, t in SPEEDS],
-            ),
+            )
         ],
         "sliders": [
             dict(
                 active=active,
-                x=0.34,
-                len=0.66,
-                y=-0.035,
+                x=0.46,
+                len=0.54,
+                y=-0.075,
                 yanchor="top",
                 pad=dict(t=0, b=0, l=0, r=0),
-                currentvalue=dict(prefix=prefix, visible=True, xanchor="left", font=dict(size=14)),
+                currentvalue=dict(prefix=prefix, visible=True, xanchor="right", font=dict(size=14)),
                 steps=[dict(label=str(label), method="animate", args=[[str(label)], still]) for label in labels],
                 transition=dict(duration=0),
                 font=dict(size=10),
-                ticklen=0,
+                ticklen=3,
                 minorticklen=0,
                 bgcolor="#eef1f5",
                 bordercolor="#5f6b7a",

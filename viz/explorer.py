@@ -1,0 +1,469 @@
+"""The Explorer's figure: the surface map beside the optimizer's numbers, one figure so that Play moves both.
+
+Left: the map (viz.surface_map) with the path up to step t, the current point, and arrows for step t drawn
+from θ_{t−1}: the descent direction −g_t, the first moment / momentum (−m̂_t, −b_t, ...), both scaled to be
+seen, and the actual update θ_t − θ_{t−1} to scale (it ends at the current point). At t = 0 only −g_1 at θ_0.
+Right: one row per recorded quantity (the gradient, the optimizer's state, the update), a line per
+coordinate over the whole run, a cursor at step t; the loss last, on a log scale when it is positive (or
+f − f* when the minimum value is known). Frames (every step, or every k-th for long runs: see
+surface_map.frame_steps) move only the path, the point, the arrows and the cursors.
+
+    spec = explorer_figure(traj, surface, t, base=map_spec(surface, clickable=True))
+    st.plotly_chart(surface_map.prepared(spec), on_select="rerun", selection_mode="points")
+
+Trace order: the map's static traces (base["layout"]["meta"]["map_traces"] of them), then path, current
+point, −gradient, moment, update (the MOVING map traces), then per row: the x line[, the y line], then the
+cursor, then one current-value dot trace per row. `layout.meta` records the indices.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import surface_map as sm
+
+PATH_COLOR = "#e8000b"
+GRAD_COLOR = "#111111"
+MOMENT_COLOR = "#0047b3"
+UPDATE_COLOR = "#e8000b"
+COORD_COLORS = ("#0047b3", "#d35400")  # x, y
+LOSS_COLOR = "#222222"
+MAP_DOMAIN = (0.0, 0.54)
+SERIES_DOMAIN = (0.63, 1.0)
+MAP_BOTTOM = 0.3  # the map fills the left column above this (paper fraction); the loss is below
+LOSS_TOP = 0.2
+
+# Which state field is the "first moment" arrow, and how it is named.
+MOMENT_FIELDS = (
+    ("m_hat", "−m̂ (first moment)"),
+    ("m", "−m (first moment)"),
+    ("b", "−b (momentum buffer)"),
+    ("direction", "−direction"),
+    ("delta", "−Δ (rescaled gradient)"),
+)
+
+
+def _plain(opt, name: str) -> str:
+    """A quantity's name as text for a chart label (m̂ for m_hat, ...)."""
+    if name == "update":
+        return "update θₜ − θₜ₋₁"
+    symbol, meaning = opt.QUANTITIES.get(name, (name, ""))
+    try:
+        from guide.tables import plain
+
+        text = plain(symbol)
+    except (ImportError, KeyError):
+        text = name
+    return f"{text}: {meaning}" if meaning else text
+
+
+def series_rows(traj) -> list[tuple[str, str, np.ndarray]]:
+    """(key, label, values (steps+1,) or (steps+1, 2)) for each row of the right-hand panel, loss excluded.
+
+    The gradient used at each step first (row t: the gradient at θ_{t−1}, the one step t used), then the
+    optimizer's recorded quantities in its QUANTITIES order, then the update; matrices (Newton's H) are left
+    to the inspector.
+    """
+    opt = traj.optimizer
+    g = np.full_like(traj.grads, np.nan)
+    g[1:] = traj.grads[:-1]
+    rows = [("g", "g: the gradient step t used", g)]
+    names = [n for n in opt.QUANTITIES if n in traj.quantities] + ["update"]
+    for name in names:
+        values = np.asarray(traj.quantities[name], dtype=np.float64)
+        if values.ndim == 1 or (values.ndim == 2 and values.shape[1] == 2):
+            vals = values.copy()
+            vals[0] = np.nan  # row 0 is the initial state, not a step
+            rows.append((name, _plain(opt, name), vals))
+    return rows
+
+
+def loss_series(traj, surface) -> tuple[np.ndarray, str, bool]:
+    """Values to plot for the loss, the row label, and whether the axis is logarithmic."""
+    losses = np.asarray(traj.losses, dtype=np.float64)
+    if np.all(losses[np.isfinite(losses)] > 0):
+        return losses, "loss f(θₜ), log scale", True
+    fmin = getattr(surface, "min_value", None)
+    if fmin is not None:
+        gap = losses - fmin
+        if np.all(gap[np.isfinite(gap)] >= 0):
+            return np.maximum(gap, 1e-300), f"f(θₜ) − f* (f* = {fmin:.4g}), log scale", True
+    return losses, "loss f(θₜ) (takes negative values: linear scale)", False
+
+
+def moment_field(traj) -> tuple[str | None, str]:
+    for name, label in MOMENT_FIELDS:
+        q = traj.quantities.get(name)
+        if q is not None and q.ndim == 2 and q.shape[1] == 2:
+            return name, label
+    return None, ""
+
+
+def _arrow(start, vec, color: str, name: str, *, width: float, three_d: bool, zfun=None, scene="scene") -> dict:
+    """A line from start along vec with an arrowhead at the end (2-D); a plain segment in 3-D."""
+    ok = start is not None and vec is not None and np.all(np.isfinite(start)) and np.all(np.isfinite(vec))
+    ok = ok and float(np.hypot(*vec)) > 0
+    if not ok:
+        xs, ys = [], []
+    else:
+        end = np.asarray(start) + np.asarray(vec)
+        xs, ys = sm.rounded([start[0], end[0]], 6), sm.rounded([start[1], end[1]], 6)
+    trace = dict(x=xs, y=ys, name=name, hoverinfo="skip" if not ok else None)
+    if three_d:
+        zs = sm.rounded(zfun(np.stack([xs, ys], -1)), 6) if ok else []
+        trace.update(type="scatter3d", z=zs, mode="lines", line=dict(color=color, width=width + 3), scene=scene)
+    else:
+        trace.update(
+            type="scatter",
+            mode="lines+markers",
+            line=dict(color=color, width=width),
+            marker=dict(symbol="arrow", angleref="previous", size=[0, 15], color=color),
+            cliponaxis=True,
+        )
+    if trace.get("hoverinfo") is None:
+        trace.pop("hoverinfo")
+        trace["hovertemplate"] = f"{name}<extra></extra>"
+    return trace
+
+
+class _Arrows:
+    """The three arrows of each step, with scales fixed over the run (so lengths compare across steps)."""
+
+    def __init__(self, traj, surface):
+        self.traj = traj
+        (x0, x1), (y0, y1) = surface.bounds
+        self.unit = 0.14 * min(x1 - x0, y1 - y0)  # the typical arrow length: 14% of the view
+        self.moment, self.moment_label = moment_field(traj)
+        self.g_scale = self._scale(traj.grads)
+        self.m_scale = self._scale(traj.quantities[self.moment][1:]) if self.moment else 1.0
+
+    def _scale(self, vectors) -> float:
+        n = np.hypot(vectors[..., 0], vectors[..., 1])
+        n = n[np.isfinite(n) & (n > 0)]
+        return self.unit / float(np.percentile(n, 90)) if n.size else 1.0
+
+    def _fit(self, vec, scale):
+        """Scale a vector, then clip its length to [0.25, 1.8] arrow units so it can be seen but not fill the map."""
+        v = np.asarray(vec, dtype=np.float64) * scale
+        n = float(np.hypot(*v))
+        if not np.isfinite(n) or n == 0:
+            return None
+        return v * (np.clip(n, 0.25 * self.unit, 1.8 * self.unit) / n)
+
+    def at(self, t: int) -> tuple:
+        """(anchor, −g vector, moment vector, update vector) for step t (vectors None when absent)."""
+        tr = self.traj
+        if t == 0:
+            return tr.points[0], self._fit(-tr.grads[0], self.g_scale), None, None
+        anchor = tr.points[t - 1]
+        g = self._fit(-tr.grads[t - 1], self.g_scale)
+        m = self._fit(-tr.quantities[self.moment][t], self.m_scale) if self.moment else None
+        u = tr.points[t] - tr.points[t - 1]
+        return anchor, g, m, (u if np.hypot(*u) > 0 else None)
+
+
+def _moving_map_traces(traj, arrows: _Arrows, t: int, *, three_d: bool, zfun=None) -> list[dict]:
+    """Path to t, current point, −g, moment, update: the map traces a frame replaces."""
+    pts = traj.points[: t + 1]
+    name = traj.optimizer.title
+    if three_d:
+        lift = 0.01
+        z = zfun(pts) + lift
+        path = sm.path_trace(pts, name=f"{name} path", color=PATH_COLOR, z=z)
+        cur = dict(
+            type="scatter3d",
+            x=sm.rounded(pts[-1:, 0], 7),
+            y=sm.rounded(pts[-1:, 1], 7),
+            z=sm.rounded(z[-1:], 7),
+            mode="markers",
+            name=f"step {t}",
+            marker=dict(size=7, color=PATH_COLOR, line=dict(color="#ffffff", width=2)),
+            scene="scene",
+        )
+    else:
+        path = sm.path_trace(pts, name=f"{name} path", color=PATH_COLOR)
+        cur = dict(
+            type="scatter",
+            x=sm.rounded(pts[-1:, 0], 7),
+            y=sm.rounded(pts[-1:, 1], 7),
+            mode="markers",
+            name="current point",
+            marker=dict(size=16, color=PATH_COLOR, line=dict(color="#ffffff", width=2.5)),
+            hovertemplate="current point<br>(%{x:.5g}, %{y:.5g})<extra></extra>",
+            cliponaxis=False,
+        )
+    anchor, g, m, u = arrows.at(t)
+    kw = dict(three_d=three_d, zfun=zfun)
+    return [
+        path,
+        cur,
+        _arrow(anchor, g, GRAD_COLOR, "−gradient (scaled)", width=3, **kw),
+        _arrow(anchor, m, MOMENT_COLOR, f"{arrows.moment_label or 'first moment'} (scaled)", width=3, **kw),
+        _arrow(anchor, u, UPDATE_COLOR, "update θₜ − θₜ₋₁", width=4, **kw),
+    ]
+
+
+def _cursor(t: int, axes: tuple[str, str]) -> dict:
+    return dict(
+        type="scatter",
+        x=[t, t],
+        y=[0, 1],
+        mode="lines",
+        xaxis=axes[0],
+        yaxis=axes[1],
+        line=dict(color="#5f6b7a", width=1.5, dash="dot"),
+        hoverinfo="skip",
+        showlegend=False,
+        name="current step",
+    )
+
+
+def _dots(t: int, values: np.ndarray, axes: tuple[str, str], log: bool = False) -> dict:
+    v = values[t]
+    ys = np.atleast_1d(v).astype(np.float64)
+    colors = list(COORD_COLORS[: len(ys)]) if values.ndim == 2 else [LOSS_COLOR]
+    return dict(
+        type="scatter",
+        x=[t] * len(ys),
+        y=sm.rounded(ys, 7),
+        mode="markers",
+        xaxis=axes[0],
+        yaxis=axes[1],
+        marker=dict(size=10, color=colors, line=dict(color="#ffffff", width=1.5)),
+        showlegend=False,
+        hovertemplate="step %{x}: %{y:.5g}<extra></extra>",
+        name="current value",
+    )
+
+
+def explorer_figure(
+    traj,
+    surface,
+    t: int,
+    *,
+    base: dict | None = None,
+    three_d: bool = False,
+    animate: bool = True,
+    height_px: int | None = None,
+    max_frames: int = 400,
+) -> dict:
+    """The figure dict for step t of `traj` on `surface` (see the module docstring).
+
+    `base` is `surface_map.map_spec(surface, three_d=...)`, possibly cached (it is copied, not changed).
+    """
+    t = int(np.clip(t, 0, traj.steps))
+    base = sm.copy_spec(base if base is not None else sm.map_spec(surface, three_d=three_d))
+    data: list[dict] = base["data"]
+    layout: dict = base["layout"]
+    zfun = sm.height_fn(surface)[0] if three_d else None
+    if three_d:
+        layout["scene"]["domain"] = dict(x=list(MAP_DOMAIN), y=[0.0, 1.0])
+    else:
+        layout["xaxis"]["domain"] = list(MAP_DOMAIN)
+        layout["yaxis"]["domain"] = [0.0, 1.0]
+        layout["yaxis"]["constraintoward"] = "top"
+        layout["xaxis"]["constraintoward"] = "left"
+    arrows = _Arrows(traj, surface)
+    moving = _moving_map_traces(traj, arrows, t, three_d=three_d, zfun=zfun)
+    map_moving = list(range(len(data), len(data) + len(moving)))
+    data.extend(moving)
+
+    # the loss under the map (left), the optimizer's quantities in rows on the right
+    rows = series_rows(traj)
+    loss, loss_label, loss_log = loss_series(traj, surface)
+    n_rows = len(rows)
+    gap = 0.03 if n_rows > 6 else 0.045
+    h = (1.0 - gap * (n_rows - 1)) / n_rows
+    x_range = [-0.02 * max(traj.steps, 1), traj.steps * 1.02 + 0.02]
+    annotations = layout.setdefault("annotations", [])
+    panels = [
+        (key, label, values, SERIES_DOMAIN, (1.0 - i * (h + gap) - h, 1.0 - i * (h + gap)), i == n_rows - 1, False)
+        for i, (key, label, values) in enumerate(rows)
+    ]
+    panels.append(("loss", loss_label, loss, MAP_DOMAIN, (0.0, LOSS_TOP), True, loss_log))
+    row_axes: list[tuple[str, str]] = []
+    for i, (key, label, values, xdom, ydom, ticks, is_log) in enumerate(panels):
+        k = i + 2  # axis number
+        xa, ya = f"x{k}", f"y{k}"
+        row_axes.append((xa, ya))
+        layout[f"xaxis{k}"] = _series_xaxis(xdom, ya, x_range, ticks)
+        layout[f"yaxis{k}"] = _series_yaxis(ydom, xa, is_log)
+        if is_log:
+            layout[f"yaxis{k}"]["tickvals"] = _log_ticks(values)
+        annotations.append(
+            dict(
+                text=label,
+                xref=f"{xa} domain",
+                yref=f"{ya} domain",
+                x=0,
+                y=1,
+                xanchor="left",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=13, color="#0b0c0e"),
+            )
+        )
+        data.extend(_series_lines(key, values, (xa, ya), traj.steps))
+    # a cursor at the current step over each column, on invisible axes of its own
+    cursor_axes = []
+    for j, (xdom, ydom) in enumerate(((SERIES_DOMAIN, (0.0, 1.0)), (MAP_DOMAIN, (0.0, LOSS_TOP)))):
+        kc = len(panels) + 2 + j
+        cursor_axes.append((f"x{kc}", f"y{kc}"))
+        layout[f"xaxis{kc}"] = dict(domain=list(xdom), anchor=f"y{kc}", range=x_range, visible=False, fixedrange=True)
+        layout[f"yaxis{kc}"] = dict(domain=list(ydom), anchor=f"x{kc}", range=[0, 1], visible=False, fixedrange=True)
+    series_moving = []
+    for axes in cursor_axes:
+        series_moving.append(len(data))
+        data.append(_cursor(t, axes))
+    for (_, _, values, *_), axes in zip(panels, row_axes, strict=True):
+        series_moving.append(len(data))
+        data.append(_dots(t, np.asarray(values, dtype=np.float64), axes))
+    # legend entries for the coordinates (one each, not one per row)
+    for j, name in enumerate(("x coordinate", "y coordinate")):
+        data.append(
+            dict(
+                type="scatter",
+                x=[None],
+                y=[None],
+                mode="lines",
+                xaxis=row_axes[0][0],
+                yaxis=row_axes[0][1],
+                line=dict(color=COORD_COLORS[j], width=3),
+                name=name,
+                hoverinfo="skip",
+            )
+        )
+    # the map above the loss
+    if three_d:
+        layout["scene"]["domain"] = dict(x=list(MAP_DOMAIN), y=[MAP_BOTTOM, 1.0])
+    else:
+        layout["xaxis"]["domain"] = list(MAP_DOMAIN)
+        layout["yaxis"]["domain"] = [MAP_BOTTOM, 1.0]
+        layout["yaxis"]["constraintoward"] = "top"
+        layout["xaxis"]["constraintoward"] = "center"
+
+    layout["height"] = height_px or int(max(780, min(1150, 62 * n_rows + 380)))
+    layout["margin"] = dict(l=55, r=15, t=64, b=118)
+    layout["plot_bgcolor"] = "rgba(0,0,0,0)"  # overlaid cursor axes must not hide the rows under them
+    layout["legend"] = dict(
+        orientation="h",
+        yanchor="bottom",
+        y=1.015,
+        xanchor="left",
+        x=0,
+        font=dict(size=14),
+        bgcolor="rgba(255,255,255,0)",
+        traceorder="normal",
+    )
+    layout["hovermode"] = "closest"
+    moving_all = map_moving + series_moving
+    layout["meta"] = dict(
+        layout["meta"],
+        path=map_moving[0],
+        current=map_moving[1],
+        arrows=map_moving[2:5],
+        cursors=series_moving[:2],
+        dots=series_moving[2:],
+        loss_axes=list(row_axes[-1]),
+        moving=moving_all,
+        rows=[p[0] for p in panels],
+    )
+
+    if animate and traj.steps > 0:
+        shown = sm.frame_steps(traj.steps, max_frames=max_frames)
+        frames = []
+        for s in shown:
+            s = int(s)
+            f_map = _moving_map_traces(traj, arrows, s, three_d=three_d, zfun=zfun)
+            f_series = [_cursor(s, axes) for axes in cursor_axes] + [
+                _dots(s, np.asarray(values, dtype=np.float64), axes)
+                for (_, _, values, *_), axes in zip(panels, row_axes, strict=True)
+            ]
+            frames.append([_strip(tr) for tr in f_map + f_series])
+        labels = [str(int(s)) for s in shown]
+        base["frames"] = sm.frames_spec(frames, moving_all, labels)
+        active = int(np.searchsorted(shown, t, side="right") - 1)
+        layout.update(sm.animation_controls(labels, active=active, redraw=three_d))
+        layout["meta"]["frame_steps"] = [int(s) for s in shown]
+    return base
+
+
+def _series_xaxis(domain, anchor: str, x_range, ticks: bool) -> dict:
+    return dict(
+        domain=list(domain),
+        anchor=anchor,
+        range=x_range,
+        showticklabels=ticks,
+        showgrid=True,
+        gridcolor="#e3e7ee",
+        zeroline=False,
+        ticks="outside" if ticks else "",
+        showline=True,
+        linecolor="#5f6b7a",
+        tickfont=dict(size=12),
+        fixedrange=True,
+    )
+
+
+def _series_yaxis(domain, anchor: str, log: bool) -> dict:
+    return dict(
+        domain=[max(0.0, domain[0]), domain[1]],
+        anchor=anchor,
+        type="log" if log else "linear",
+        showgrid=True,
+        gridcolor="#e3e7ee",
+        zeroline=not log,
+        zerolinecolor="#9aa5b1",
+        nticks=3,
+        tickfont=dict(size=11),
+        showline=True,
+        linecolor="#5f6b7a",
+        exponentformat="power" if log else "SI",
+        fixedrange=True,
+        automargin=False,
+    )
+
+
+def _log_ticks(values) -> list[float]:
+    """Tick values for a log axis: the powers of ten in range, or the ends when there are fewer than two."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return [1.0]
+    lo, hi = float(v.min()), float(v.max())
+    decades = np.arange(np.ceil(np.log10(lo)), np.floor(np.log10(hi)) + 1)
+    if len(decades) > 6:
+        decades = decades[:: int(np.ceil(len(decades) / 6))]
+    ticks = [float(10.0**d) for d in decades]
+    if len(ticks) < 2:
+        ticks = sorted({float(f"{lo:.2g}"), *ticks, float(f"{hi:.2g}")})
+    return ticks
+
+
+def _series_lines(key: str, values, axes: tuple[str, str], steps: int) -> list[dict]:
+    v = np.asarray(values, dtype=np.float64)
+    cols = [v] if v.ndim == 1 else [v[:, 0], v[:, 1]]
+    out = []
+    for j, col in enumerate(cols):
+        color = LOSS_COLOR if v.ndim == 1 else COORD_COLORS[j]
+        coord = "" if v.ndim == 1 else (" x" if j == 0 else " y")
+        out.append(
+            dict(
+                type="scatter",
+                x=sm.b64(np.arange(steps + 1)),
+                y=sm.b64(col, "f8"),
+                mode="lines",
+                xaxis=axes[0],
+                yaxis=axes[1],
+                line=dict(color=color, width=2),
+                name=f"{key}{coord}",
+                showlegend=False,
+                hovertemplate=f"{key}{coord}, step %{{x}}: %{{y:.5g}}<extra></extra>",
+            )
+        )
+    return out
+
+
+def _strip(trace: dict) -> dict:
+    """A frame's trace: only what changes (the data and per-point styles), not the static styling."""
+    return {k: v for k, v in trace.items() if k in ("type", "x", "y", "z")}
