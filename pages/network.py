@@ -266,12 +266,21 @@ st.dataframe(
     table,
     hide_index=True,
     column_config={
-        "Final val. accuracy": st.column_config.NumberColumn(format="percent"),
-        "Best val. accuracy": st.column_config.NumberColumn(format="percent"),
-        "Final train loss": st.column_config.NumberColumn(format="%.4f"),
-        "Final val. loss": st.column_config.NumberColumn(format="%.4f"),
-        "Wall time (s)": st.column_config.NumberColumn(format="%.3f"),
-        "Diverged at epoch": st.column_config.NumberColumn(help="Empty if the loss stayed finite."),
+        "Final val. accuracy": st.column_config.NumberColumn(
+            "Final val. acc.", format="percent", help="Validation accuracy after the last epoch."
+        ),
+        "Best val. accuracy": st.column_config.NumberColumn(
+            "Best val. acc.", format="percent", help="The highest validation accuracy over the epochs."
+        ),
+        "Epoch of best": st.column_config.NumberColumn("Best at epoch", help="The first epoch with the best."),
+        "Final train loss": st.column_config.NumberColumn("Train loss", format="%.4f", help="After the last epoch."),
+        "Final val. loss": st.column_config.NumberColumn("Val. loss", format="%.4f", help="After the last epoch."),
+        "Wall time (s)": st.column_config.NumberColumn(
+            "Time (s)", format="%.3f", help="Wall time of this optimizer's training loop on the server."
+        ),
+        "Diverged at epoch": st.column_config.NumberColumn(
+            "Diverged (epoch)", help="The epoch in which the loss stopped being finite; empty if it never did."
+        ),
     },
 )
 diverged = [c.title for c in result.curves.values() if c.diverged]
