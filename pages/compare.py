@@ -1,5 +1,489 @@
-"""Placeholder until the compare page lands."""
+"""Compare: race optimizers on one surface, give each its best learning rate, and map where they end up.
 
+Thin: widgets -> optimizers.analysis (the maths) -> viz.compare (the figures). Every setting is mirrored in
+the URL. Caps keep each request short: at most 8 racers x 2000 steps, sweeps of at most 60 rates x 1000
+steps (one vectorised run per optimizer), basin maps of at most grid² x steps = 5,000,000 start-steps
+(Newton, which solves a 2 x 2 system per start and step, counts five times).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.info("This page is being built.")
+import optimizers
+import presets
+import surfaces
+from optimizers import analysis
+from race_presets import BY_KEY as RACE_PRESETS
+from ui import state
+from ui.controls import hyper_inputs, hyper_params
+from viz import compare as vc
+from viz import surface_map as sm
+
+try:  # the formula box (another part of the app); the page works without it
+    from ui.formula import formula_input, formula_params
+except ImportError:  # pragma: no cover - only while ui.formula is missing
+    formula_input = formula_params = None
+
+PAGE = "compare"
+CUSTOM = "custom"
+MAX_RACERS = 8
+MAX_STEPS = 2000
+MAX_SWEEP_STEPS = 1000
+SWEEP_RATES = (30, 60)
+BASIN_GRIDS = (50, 75, 100, 125, 150)
+BASIN_BUDGET = 5_000_000  # grid² x steps
+NEWTON_COST = 5
+MAX_NOISE = 100.0
+DEFAULT_OPTS = ("sgd", "momentum", "adam")
+SURFACE_CHOICES = surfaces.NAMES + ((CUSTOM,) if formula_input is not None else ())
+
+
+# -- settings -----------------------------------------------------------------------------------------------
+def _parse_opts(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names or len(names) > MAX_RACERS or len(set(names)) != len(names):
+        raise ValueError(f"must be 1 to {MAX_RACERS} different optimizers, comma-separated")
+    for n in names:
+        optimizers.get(n)  # ValueError naming the choices
+    return names
+
+
+def _fmt_opts(names) -> str:
+    return ",".join(names)
+
+
+def _parse_preset(text: str) -> str:
+    if text and text not in RACE_PRESETS:
+        raise ValueError(f"must be one of {', '.join(RACE_PRESETS)}")
+    return text
+
+
+BASE = [
+    state.Param("surface", "rosenbrock", state.parse_choice(SURFACE_CHOICES)),
+    state.Param("opts", list(DEFAULT_OPTS), _parse_opts, _fmt_opts),
+    state.Param(
+        "x0", float(surfaces.get("rosenbrock").default_start[0]), state.parse_float(-1e6, 1e6), state.fmt_float
+    ),
+    state.Param(
+        "y0", float(surfaces.get("rosenbrock").default_start[1]), state.parse_float(-1e6, 1e6), state.fmt_float
+    ),
+    state.Param("steps", 500, state.parse_int(1, MAX_STEPS)),
+    state.Param("noise", 0.0, state.parse_float(0.0, MAX_NOISE), state.fmt_float),
+    state.Param("seed", 0, state.parse_int(0, 2**31 - 1)),
+    state.Param("tol", analysis.LOSS_TOL, state.parse_float(1e-12, 1e6), state.fmt_float),
+    state.Param("preset", "", _parse_preset),
+    state.Param("rates", SWEEP_RATES[0], state.parse_int(*SWEEP_RATES)),
+    state.Param("basin_opt", "adam", state.parse_choice(optimizers.NAMES)),
+    state.Param("grid", 100, state.parse_int(BASIN_GRIDS[0], BASIN_GRIDS[-1])),
+    state.Param("basin_steps", 500, state.parse_int(1, MAX_SWEEP_STEPS)),
+    state.Param("color_by", "minimum", state.parse_choice(("minimum", "steps"))),
+]
+FORMULA = formula_params() if formula_params is not None else []
+
+
+def key(name: str) -> str:
+    return f"{PAGE}:{name}"
+
+
+def prefix(opt: str) -> str:
+    return f"{opt}_"
+
+
+def _surface_guess() -> str:
+    """The surface this run will show (read before restore, for the hyperparameters' defaults)."""
+    q = st.query_params.get("surface")
+    if q in SURFACE_CHOICES:
+        return q
+    return st.session_state.get(key("surface"), "rosenbrock")
+
+
+def _hyper_defaults(surface_name: str) -> list[state.Param]:
+    rec_surface = surface_name if surface_name in surfaces.NAMES else ""
+    out = []
+    for opt in optimizers.NAMES:
+        out += hyper_params(opt, prefix(opt), presets.recommended(opt, rec_surface))
+    return out
+
+
+def _reset_hypers(surface_name: str) -> None:
+    rec_surface = surface_name if surface_name in surfaces.NAMES else ""
+    for opt in optimizers.NAMES:
+        for name, v in presets.recommended(opt, rec_surface).items():
+            st.session_state[key(prefix(opt) + name)] = v
+
+
+# -- callbacks (they run before the widgets, so they may set the widgets' values) ---------------------------
+def on_surface_change() -> None:
+    name = st.session_state[key("surface")]
+    _reset_hypers(name)
+    if name in surfaces.NAMES:
+        x0, y0 = surfaces.get(name).default_start
+        st.session_state[key("x0")], st.session_state[key("y0")] = float(x0), float(y0)
+    st.session_state[key("preset")] = ""
+
+
+def apply_preset(preset_key: str | None = None) -> None:
+    preset_key = preset_key if preset_key is not None else st.session_state.get(key("preset"), "")
+    p = RACE_PRESETS.get(preset_key)
+    if p is None:
+        return
+    st.session_state[key("preset")] = p.key
+    st.session_state[key("surface")] = p.surface
+    _reset_hypers(p.surface)
+    st.session_state[key("opts")] = list(p.names)
+    for opt in p.names:
+        for name, v in p.hypers(opt).items():
+            st.session_state[key(prefix(opt) + name)] = v
+    st.session_state[key("x0")], st.session_state[key("y0")] = float(p.start[0]), float(p.start[1])
+    st.session_state[key("steps")] = int(p.steps)
+    st.session_state[key("noise")] = float(p.noise)
+    st.session_state[key("seed")] = int(p.seed)
+
+
+def set_start(x: float, y: float) -> None:
+    st.session_state[key("x0")], st.session_state[key("y0")] = float(x), float(y)
+
+
+def on_map_click() -> None:
+    event = st.session_state.get(key("map"))
+    points = (event or {}).get("selection", {}).get("points", [])
+    clicks = [p for p in points if p.get("curve_number") == 1]  # the click targets (see viz.surface_map)
+    if clicks:
+        set_start(round(float(clicks[0]["x"]), 3), round(float(clicks[0]["y"]), 3))
+
+
+def use_best_rates(best: dict[str, float]) -> None:
+    for opt, lr in best.items():
+        st.session_state[key(prefix(opt) + "lr")] = float(lr)
+
+
+# -- cached computations (plain values in, copies out) ------------------------------------------------------
+def _surface(spec: tuple):
+    if spec[0] == "builtin":
+        return surfaces.get(spec[1])
+    return surfaces.from_formula(spec[1], spec[2])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def race_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, noise: float, seed: int):
+    s = _surface(surface_spec)
+    opts = [optimizers.make(name, **dict(hp)) for name, hp in racers]
+    return analysis.race(opts, s, np.array(start), steps, noise, seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sweep_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, n_rates: int):
+    s = _surface(surface_spec)
+    rates = analysis.log_rates(n=n_rates)
+    return [analysis.sweep(name, s, np.array(start), steps, rates, dict(hp)) for name, hp in racers]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def basin_run(surface_spec: tuple, opt_name: str, hypers: tuple, steps: int, n: int):
+    return analysis.basin_map(optimizers.make(opt_name, **dict(hypers)), _surface(surface_spec), steps, n)
+
+
+def _frozen(hp: dict) -> tuple:
+    return tuple(sorted((k, float(v) if not isinstance(v, bool) else v) for k, v in hp.items()))
+
+
+# -- the page -----------------------------------------------------------------------------------------------
+st.title("Compare optimizers")
+st.caption(
+    "Race optimizers from the same start on the same surface, give each one its best learning rate, and map "
+    "where they end up from every start. Every setting is in the page's address: copy it to share this view."
+)
+
+surface_guess = _surface_guess()
+params = BASE + FORMULA + _hyper_defaults(surface_guess)
+notices = state.restore(PAGE, params)
+q_preset = st.query_params.get("preset")
+if q_preset in RACE_PRESETS and "opts" not in st.query_params and st.session_state.get(f"{PAGE}::applied") != q_preset:
+    apply_preset(q_preset)  # a short link "compare?preset=beale"
+    st.session_state[f"{PAGE}::applied"] = q_preset
+for n in notices:
+    st.warning(n, icon="⚠️")
+
+# presets
+preset_keys = [""] + list(RACE_PRESETS)
+st.selectbox(
+    "Classic races",
+    preset_keys,
+    key=key("preset"),
+    format_func=lambda k: "— pick a demonstration —" if not k else RACE_PRESETS[k].title,
+    on_change=apply_preset,
+    help="Loads the surface, racers, hyperparameters, start and steps of a classic demonstration.",
+)
+
+top = st.columns([1.1, 2.2, 1, 1, 1])
+surface_name = top[0].selectbox(
+    "Surface",
+    SURFACE_CHOICES,
+    key=key("surface"),
+    format_func=lambda n: "Custom formula" if n == CUSTOM else surfaces.get(n).title,
+    on_change=on_surface_change,
+)
+surface = surfaces.get(surface_name) if surface_name in surfaces.NAMES else None
+surface_spec = ("builtin", surface_name)
+if surface_name == CUSTOM:
+    custom, error = formula_input(PAGE)
+    if custom is None:
+        if error is None:
+            st.info("Type a formula in x and y (for example `x^2 - y^2`) to race on it. Showing Rosenbrock meanwhile.")
+        surface, surface_spec = surfaces.get("rosenbrock"), ("builtin", "rosenbrock")
+    else:
+        surface = custom
+        surface_spec = ("formula", custom.formula, tuple(map(tuple, custom.bounds)))
+
+if not isinstance(st.session_state.get(key("opts")), list):
+    st.session_state[key("opts")] = list(DEFAULT_OPTS)
+opts = top[1].multiselect(
+    "Optimizers (2 to 8)",
+    optimizers.NAMES,
+    key=key("opts"),
+    max_selections=MAX_RACERS,
+    format_func=lambda n: optimizers.get(n).title,
+)
+steps = int(top[2].number_input("Steps", min_value=1, max_value=MAX_STEPS, step=50, key=key("steps")))
+noise = float(
+    top[3].number_input(
+        "Gradient noise σ",
+        min_value=0.0,
+        max_value=MAX_NOISE,
+        step=0.1,
+        format="%g",
+        key=key("noise"),
+        help="Adds N(0, σ²) to every gradient component. One seed: every racer draws the same noise.",
+    )
+)
+seed = int(top[4].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=key("seed")))
+
+# start
+start_cols = st.columns([1, 1, 3])
+x0 = start_cols[0].number_input("Start x", step=0.1, format="%g", key=key("x0"))
+y0 = start_cols[1].number_input("Start y", step=0.1, format="%g", key=key("y0"))
+with start_cols[2]:
+    st.caption("Suggested starts (or click anywhere on the map):")
+    sugg = st.columns(max(1, len(surface.starts)) + 1)
+    for i, (sx, sy) in enumerate(np.asarray(surface.starts).reshape(-1, 2)):
+        sugg[i].button(f"({sx:g}, {sy:g})", key=f"{PAGE}:start{i}", on_click=set_start, args=(sx, sy))
+start_ok = all(isinstance(v, (int, float)) and math.isfinite(v) for v in (x0, y0))
+(bx0, bx1), (by0, by1) = surface.bounds
+if start_ok and not (bx0 <= x0 <= bx1 and by0 <= y0 <= by1):
+    st.caption(f"The start ({x0:g}, {y0:g}) is outside the map's view; the paths may leave the picture.")
+if not start_ok:
+    st.error("The start must be two finite numbers; using the surface's suggested start.", icon="⚠️")
+    x0, y0 = (float(v) for v in surface.default_start)
+start = (float(x0), float(y0))
+
+# hyperparameters, one tab per racer
+racers: list[tuple[str, dict]] = []
+hyper_errors = False
+if opts:
+    with st.expander("Hyperparameters of each racer", expanded=False):
+        tabs = st.tabs([optimizers.get(o).title for o in opts])
+        for tab, opt in zip(tabs, opts, strict=True):
+            values, errors = hyper_inputs(opt, PAGE, prefix(opt), container=tab)
+            hyper_errors |= bool(errors)
+            racers.append((opt, values))
+
+state.mirror(
+    PAGE,
+    BASE + (FORMULA if surface_name == CUSTOM else []) + [p for o in opts for p in hyper_params(o, prefix(o))],
+)
+
+active = RACE_PRESETS.get(st.session_state.get(key("preset"), ""))
+if active is not None:
+    same = (
+        active.surface == surface_name
+        and list(active.names) == list(opts)
+        and start == tuple(map(float, active.start))
+        and steps == active.steps
+        and all(_frozen(active.hypers(o)) == _frozen(hp) for o, hp in racers)
+    )
+    st.info(f"**What to notice — {active.title}.** {active.notice}", icon="👀")
+    if not same:
+        st.caption("You have changed the settings since loading this demonstration, so the text may not apply.")
+
+if len(opts) < 2:
+    st.info("Choose at least two optimizers to race.")
+    st.stop()
+
+racers_key = tuple((name, _frozen(hp)) for name, hp in racers)
+labels = [f"{optimizers.get(n).title} (γ={hp['lr']:.3g})" for n, hp in racers]
+f_star = analysis.global_min_value(surface)
+
+# -- the race -----------------------------------------------------------------------------------------------
+st.subheader("The race")
+trajs = race_runs(surface_spec, racers_key, start, steps, noise, seed)
+spec = vc.race_spec(surface, trajs, [n for n, _ in racers], labels, f_star=f_star)
+st.plotly_chart(
+    sm.prepared(spec),
+    key=key("map"),
+    on_select=on_map_click,
+    selection_mode="points",
+    config={"displaylogo": False, "scrollZoom": False},
+)
+st.caption(
+    "Press ▶ Play to race every path on the same steps (↺ Replay starts over); click a name in the legend to "
+    "hide or show that racer. Right: "
+    + ("loss − f* on a log scale (f* is the global minimum value)." if f_star is not None else "the loss.")
+)
+
+# results
+tol_col, _ = st.columns([1, 3])
+tol = float(
+    tol_col.number_input(
+        "Loss tolerance",
+        min_value=1e-12,
+        max_value=1e6,
+        format="%g",
+        key=key("tol"),
+        help="'Steps to tolerance' counts the steps until the loss is within this much of the global minimum.",
+    )
+)
+rows = []
+for (name, hp), label, traj in zip(racers, labels, trajs, strict=True):
+    m = analysis.metrics(traj, surface, loss_tol=tol)
+    rows.append(
+        {
+            "optimizer": label,
+            "final loss": m["final_loss"],
+            "distance to nearest minimum": m["distance_to_minimum"],
+            "steps to tolerance": m["steps_to_tol"],
+            "near saddle at": m["near_saddle_at"],
+            "escaped saddle at": m["escaped_saddle_at"],
+            "diverged at": m["diverged_at"],
+        }
+    )
+table = pd.DataFrame(rows)
+for col in ("steps to tolerance", "near saddle at", "escaped saddle at", "diverged at"):
+    table[col] = pd.array([v if v is not None else pd.NA for v in table[col]], dtype="Int64")
+table["distance to nearest minimum"] = pd.array(
+    [v if v is not None else np.nan for v in table["distance to nearest minimum"]], dtype="float64"
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    key=key("table"),
+    column_config={
+        "final loss": st.column_config.NumberColumn(format="%.4g"),
+        "distance to nearest minimum": st.column_config.NumberColumn(format="%.4g"),
+    },
+)
+with st.expander("How these are measured"):
+    st.markdown(
+        f"- **Steps to tolerance**: the first step at which the loss is within {tol:g} of the global minimum "
+        "value (blank when the surface has no known minimum, or the run never got there).\n"
+        "- **Distance to nearest minimum**: from the last point to the nearest known minimum (the stars).\n"
+        f"- **Saddle**: a run is *near* a saddle (the crosses) once it comes within "
+        f"{analysis.default_tol(surface, analysis.SADDLE_RADIUS):.3g} of it (5% of the view's smaller side); "
+        "it *escaped* at the first later step at which it is farther than that AND its loss is below the "
+        "saddle's value: it went down past the saddle, not back the way it came.\n"
+        "- **Diverged at**: the first step whose point left the finite numbers or a box ten view-widths "
+        "around the map; the path stops there.\n"
+        "- With noise, every racer adds the same noise sequence (one seed), so the race stays fair."
+    )
+paths = pd.concat([t.to_frame().assign(optimizer=n) for (n, _), t in zip(racers, trajs, strict=True)])
+dl = st.columns(3)
+dl[0].download_button("Results table (CSV)", table.to_csv(index=False), "race_results.csv", "text/csv")
+dl[1].download_button(
+    "Every path, step by step (CSV)",
+    paths[["optimizer", "step", "x", "y", "loss", "grad_x", "grad_y"]].to_csv(index=False),
+    "race_paths.csv",
+    "text/csv",
+)
+
+# -- fair learning rates ------------------------------------------------------------------------------------
+st.subheader("Fair learning rates")
+st.write(
+    "A race is only fair if every optimizer gets a good learning rate. The sweep runs each racer with "
+    f"log-spaced rates from {analysis.SWEEP_LOW:g} to {analysis.SWEEP_HIGH:g} (one vectorised run per optimizer, "
+    "its other hyperparameters as set above, from the race's start, without noise) and picks the rate with the "
+    "lowest final loss among those that did not diverge (on an exact tie, the smaller rate)."
+)
+sw_cols = st.columns([1, 1, 2])
+do_sweep = sw_cols[0].toggle("Sweep learning rates", key=key("sweep"))
+n_rates = int(sw_cols[1].number_input("Rates", min_value=SWEEP_RATES[0], max_value=SWEEP_RATES[1], key=key("rates")))
+if do_sweep:
+    sweep_steps = min(steps, MAX_SWEEP_STEPS)
+    if sweep_steps < steps:
+        st.caption(f"The sweep runs {sweep_steps} steps (its cap), not the race's {steps}.")
+    sweeps = sweep_runs(surface_spec, racers_key, start, sweep_steps, n_rates)
+    st.plotly_chart(vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star), key=key("sweepfig"))
+    best = {s.optimizer: s.best_rate for s in sweeps if s.best_rate is not None}
+    summary = pd.DataFrame(
+        {
+            "optimizer": [optimizers.get(s.optimizer).title for s in sweeps],
+            "rate now": [hp["lr"] for _, hp in racers],
+            "best rate": [s.best_rate for s in sweeps],
+            "final loss at best": [s.best_loss for s in sweeps],
+            "rates that diverged": [int(s.diverged.sum()) for s in sweeps],
+        }
+    )
+    st.dataframe(summary, hide_index=True, column_config={"best rate": st.column_config.NumberColumn(format="%.4g")})
+    nobest = [optimizers.get(s.optimizer).title for s in sweeps if s.best_rate is None]
+    if nobest:
+        st.warning(f"Every rate diverged for {', '.join(nobest)}: its rate is left as it is.", icon="⚠️")
+    sw_cols[2].button(
+        "Use the best rates in the race",
+        on_click=use_best_rates,
+        args=(best,),
+        type="primary",
+        disabled=not best,
+        key=key("usebest"),
+    )
+
+# -- where do they end up -----------------------------------------------------------------------------------
+st.subheader("Where do they end up?")
+st.write(
+    "Start one optimizer from every point of a grid at once and colour each start by the minimum it reaches "
+    f"(within {analysis.BASIN_TOL:.0%} of the view's smaller side), or by how many steps it took; grey: no minimum "
+    "reached in time, black: diverged."
+)
+b_cols = st.columns([1, 1.2, 1, 1, 1.2])
+do_basin = b_cols[0].toggle("Map the basins", key=key("basin"))
+basin_opt = b_cols[1].selectbox(
+    "Optimizer", optimizers.NAMES, key=key("basin_opt"), format_func=lambda n: optimizers.get(n).title
+)
+grid = int(b_cols[2].selectbox("Grid", BASIN_GRIDS, key=key("grid"), format_func=lambda n: f"{n} × {n}"))
+basin_steps = int(b_cols[3].number_input("Steps", min_value=1, max_value=MAX_SWEEP_STEPS, key=key("basin_steps")))
+color_by = b_cols[4].radio(
+    "Colour by",
+    ("minimum", "steps"),
+    key=key("color_by"),
+    format_func=lambda m: "minimum reached" if m == "minimum" else "steps taken",
+    horizontal=True,
+)
+if do_basin:
+    in_race = dict(racers)
+    hp = in_race.get(basin_opt) or presets.recommended(
+        basin_opt, surface_name if surface_name in surfaces.NAMES else ""
+    )
+    cost = grid * grid * basin_steps * (NEWTON_COST if optimizers.get(basin_opt).needs_hessian else 1)
+    if cost > BASIN_BUDGET:
+        most = BASIN_BUDGET // (grid * grid * (NEWTON_COST if optimizers.get(basin_opt).needs_hessian else 1))
+        st.warning(
+            f"{grid} × {grid} starts × {basin_steps} steps is more than this page computes at once; "
+            f"use at most {most} steps at this grid size, or a smaller grid.",
+            icon="⚠️",
+        )
+    else:
+        basin = basin_run(surface_spec, basin_opt, _frozen(hp), basin_steps, grid)
+        title = (
+            f"{optimizers.get(basin_opt).title} (γ={hp['lr']:.3g}"
+            f"{', as in the race' if basin_opt in in_race else ', recommended'}), {basin_steps} steps"
+        )
+        st.plotly_chart(sm.prepared(vc.basin_spec(surface, basin, color_by, title=title)), key=key("basinfig"))
+        counts = basin.counts()
+        total = basin.label.size
+        st.caption(
+            f"{total - counts[analysis.NOT_REACHED] - counts[analysis.DIVERGED]:,} of {total:,} starts reached a "
+            f"known minimum, {counts[analysis.NOT_REACHED]:,} did not in {basin_steps} steps, "
+            f"{counts[analysis.DIVERGED]:,} diverged."
+        )

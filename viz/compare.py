@@ -1,0 +1,414 @@
+"""Figures of the Compare page: the race (an animated map with every path beside loss against step), the
+learning-rate sweep, and the basin map. Built on viz.surface_map (the map, paths, animation controls), as
+plain figure dicts with base64 float32 arrays (hand them to st.plotly_chart through surface_map.prepared).
+
+    spec = race_spec(surface, trajs, names)           # map (x, y) and loss (x2, y2), shared frames
+    fig = sweep_figure(sweeps, f_star)               # final loss against learning rate, one line per optimizer
+    spec = basin_spec(surface, basin, mode="minimum") # which minimum each start reaches, over the surface
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import surface_map as sm
+
+# One colour per optimizer, the same on every chart (chosen to read on the yellow-to-purple background).
+COLORS: dict[str, str] = {
+    "sgd": "#e6194b",
+    "momentum": "#0072b2",
+    "nesterov": "#00a6c8",
+    "adagrad": "#8b4513",
+    "adadelta": "#808000",
+    "rmsprop": "#228b22",
+    "adam": "#ff6f00",
+    "amsgrad": "#d6279d",
+    "adamax": "#5a5a5a",
+    "nadam": "#7b3fb8",
+    "adamw": "#000000",
+    "radam": "#b8860b",
+    "newton": "#ff1493",
+}
+NOT_REACHED_COLOR = "#a6a6a6"
+DIVERGED_COLOR = "#1a1a1a"
+BASIN_PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#17becf",
+    "#e377c2",
+    "#8c564b",
+    "#bcbd22",
+    "#393b79",
+)
+LOSS_FLOOR = 1e-16  # loss − f* is drawn on a log axis: values at or below 0 sit on this floor
+MAP_DOMAIN = (0.0, 0.55)
+LOSS_DOMAIN = (0.66, 1.0)
+
+
+def color(name: str) -> str:
+    return COLORS.get(name, "#333333")
+
+
+def frame_stride(steps: int, max_frames: int = 120) -> int:
+    return max(1, math.ceil(steps / max_frames))
+
+
+def loss_axis_values(losses: np.ndarray, f_star: float | None) -> np.ndarray:
+    """What the loss plot draws: loss − f* floored at LOSS_FLOOR (log axis), or the loss itself if f* is unknown."""
+    losses = np.asarray(losses, dtype=np.float64)
+    if f_star is None:
+        return losses
+    return np.maximum(losses - f_star, LOSS_FLOOR)
+
+
+# -- the race ---------------------------------------------------------------------------------------------
+def race_spec(
+    surface,
+    trajs: Sequence,
+    names: Sequence[str],
+    labels: Sequence[str] | None = None,
+    *,
+    f_star: float | None = None,
+    clickable: bool = True,
+    max_frames: int = 120,
+    height_px: int = 700,
+) -> dict:
+    """The race as one figure dict: the map (left) with every path, loss against step (right), shared frames.
+
+    Per racer: its path on the map, a head marker, and its loss curve (one legend entry toggles all three).
+    Frame k shows every path up to the same step (decimated to the frames' stride; the last frame is full
+    resolution, and the figure opens on it). `layout.meta` has `map_traces` (how many map traces come first:
+    the click targets are at index 1 when `clickable`) and `racers` (the first trace index per racer).
+    """
+    labels = list(labels) if labels is not None else [str(n) for n in names]
+    spec = sm.map_spec(surface, clickable=clickable, height_px=height_px)
+    data, layout = spec["data"], spec["layout"]
+    n_map = len(data)
+    for trace in data:
+        trace.setdefault("xaxis", "x")
+        trace.setdefault("yaxis", "y")
+    layout["xaxis"]["domain"] = list(MAP_DOMAIN)
+    log = f_star is not None
+    layout["xaxis2"] = dict(
+        domain=list(LOSS_DOMAIN), anchor="y2", title=dict(text="step"), showline=True, linecolor="#444444"
+    )
+    layout["yaxis2"] = dict(
+        anchor="x2",
+        type="log" if log else "linear",
+        showline=True,
+        linecolor="#444444",
+        gridcolor="#e5e5e5",
+        exponentformat="power",
+    )
+    layout["legend"] = dict(layout.get("legend", {}), title=dict(text="click to hide or show: "))
+    layout["margin"] = dict(l=60, r=20, t=60, b=150)
+    layout["annotations"] = [  # the loss panel's title above it (an axis title would sit on the map)
+        dict(
+            text="loss − f* (log scale)" if log else "loss",
+            xref="paper",
+            yref="paper",
+            x=LOSS_DOMAIN[1],
+            y=1.0,
+            xanchor="right",
+            yanchor="top",
+            bgcolor="rgba(255,255,255,0.8)",
+            showarrow=False,
+            font=dict(size=14),
+        )
+    ]
+
+    steps = int(trajs[0].steps) if trajs else 0
+    stride = frame_stride(steps, max_frames)
+    frame_at = list(range(0, steps + 1, stride))
+    if frame_at[-1] != steps:
+        frame_at.append(steps)
+
+    moving: list[int] = []
+    firsts: list[int] = []
+    finals: list[list[dict]] = []
+    per_frame: list[list[dict]] = [[] for _ in frame_at]
+    for traj, name, label in zip(trajs, names, labels, strict=True):
+        c = color(name)
+        pts = np.asarray(traj.points, dtype=np.float64).reshape(-1, 2)
+        yl = loss_axis_values(traj.losses, f_star)
+        group = f"racer-{len(firsts)}"
+        path = sm.path_trace(pts, name=label, color=c, marker_size=5)
+        path.update(
+            legendgroup=group,
+            hovertemplate=f"{label}<br>step %{{pointNumber}}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        )
+        head = dict(
+            type="scatter",
+            x=sm.b64(pts[-1:, 0]),
+            y=sm.b64(pts[-1:, 1]),
+            mode="markers",
+            marker=dict(size=15, color=c, line=dict(color="#ffffff", width=2)),
+            legendgroup=group,
+            showlegend=False,
+            name=label,
+            hovertemplate=f"{label}: now at (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+            xaxis="x",
+            yaxis="y",
+        )
+        loss = dict(
+            type="scatter",
+            x=sm.b64(np.arange(len(yl)), "i4"),
+            y=sm.b64(yl),
+            mode="lines",
+            line=dict(color=c, width=2.5),
+            legendgroup=group,
+            showlegend=False,
+            name=label,
+            hovertemplate=f"{label}<br>step %{{x}}<br>{'loss − f*' if log else 'loss'} %{{y:.4g}}<extra></extra>",
+            xaxis="x2",
+            yaxis="y2",
+        )
+        dot = dict(
+            type="scatter",
+            x=[steps],
+            y=[float(yl[-1])],
+            mode="markers",
+            marker=dict(size=11, color=c, line=dict(color="#ffffff", width=1.5)),
+            legendgroup=group,
+            showlegend=False,
+            name=label,
+            hoverinfo="skip",
+            xaxis="x2",
+            yaxis="y2",
+        )
+        first = len(data)
+        firsts.append(first)
+        data.extend([path, head, loss, dot])
+        moving.extend(range(first, first + 4))
+        finals.append([{"x": tr["x"], "y": tr["y"]} for tr in (path, head, loss, dot)])
+        for k, t in enumerate(frame_at):
+            sel = np.r_[np.arange(0, t + 1, stride), [t]] if t % stride else np.arange(0, t + 1, stride)
+            per_frame[k] += [
+                dict(x=sm.b64(pts[sel, 0]), y=sm.b64(pts[sel, 1])),
+                dict(x=sm.b64(pts[t : t + 1, 0]), y=sm.b64(pts[t : t + 1, 1])),
+                dict(x=sm.b64(sel, "i4"), y=sm.b64(yl[sel])),
+                dict(x=[t], y=[float(yl[t])]),
+            ]
+    per_frame[-1] = [tr for f in finals for tr in f]  # the last frame: full resolution, as the figure opens
+    layout["xaxis2"]["range"] = [0, max(steps, 1)]
+    if log and trajs:
+        allv = np.concatenate([loss_axis_values(t.losses, f_star) for t in trajs])
+        lo, hi = float(np.log10(allv.min())), float(np.log10(allv.max()))
+        layout["yaxis2"]["range"] = [lo - 0.3, hi + 0.3]
+    elif trajs:
+        allv = np.concatenate([np.asarray(t.losses, dtype=np.float64) for t in trajs])
+        pad = 0.05 * (allv.max() - allv.min() or 1.0)
+        layout["yaxis2"]["range"] = [float(allv.min() - pad), float(allv.max() + pad)]
+    labels_f = [str(t) for t in frame_at]
+    if trajs:
+        spec["frames"] = sm.frames_spec(per_frame, traces=moving, labels=labels_f)
+        layout.update(sm.animation_controls(labels_f))
+        replay = dict(
+            label="↺ Replay",
+            method="animate",
+            args=[
+                None,
+                dict(
+                    frame=dict(duration=80, redraw=False),
+                    transition=dict(duration=0),
+                    fromcurrent=False,
+                    mode="immediate",
+                ),
+            ],
+        )
+        menus = layout.get("updatemenus", [])
+        if menus:  # Replay beside Play; the buttons on one row, the scrubber full width under them
+            menus[0]["buttons"].append(replay)
+            for i, menu in enumerate(menus):
+                menu.update(y=-0.1, x=0.0 if i == 0 else menu.get("x", 0.4))
+        for slider in layout.get("sliders", []):
+            slider.update(x=0.0, len=1.0, y=-0.19)
+    layout["meta"] = {"map_traces": n_map, "racers": firsts, "frame_steps": frame_at}
+    return spec
+
+
+# -- the learning-rate sweep ------------------------------------------------------------------------------
+def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: float | None = None) -> go.Figure:
+    """Final loss against learning rate (log x), a line per optimizer; diverged rates as crosses along the
+    top, each optimizer's best rate as a star. The y axis is loss − f* on a log scale when f* is known."""
+    labels = list(labels) if labels is not None else [s.optimizer for s in sweeps]
+    log = f_star is not None
+    fig = go.Figure()
+    values = [loss_axis_values(s.final_loss, f_star) for s in sweeps]
+    ok_vals = np.concatenate([v[~s.diverged] for v, s in zip(values, sweeps, strict=True)] or [np.zeros(0)])
+    if ok_vals.size:
+        top = float(ok_vals.max()) * 10 if log else float(ok_vals.max() + 0.1 * (np.ptp(ok_vals) or 1.0))
+    else:
+        top = 1.0
+    for s, v, label in zip(sweeps, values, labels, strict=True):
+        c = color(s.optimizer)
+        ok = ~s.diverged
+        fig.add_trace(
+            go.Scatter(
+                x=s.rates[ok],
+                y=np.where(ok, v, np.nan)[ok],
+                mode="lines+markers",
+                name=label,
+                legendgroup=label,
+                line=dict(color=c, width=2),
+                marker=dict(size=6, color=c),
+                hovertemplate=f"{label}<br>γ = %{{x:.3g}}<br>final {'loss − f*' if log else 'loss'} %{{y:.4g}}<extra></extra>",
+            )
+        )
+        if s.diverged.any():
+            fig.add_trace(
+                go.Scatter(
+                    x=s.rates[s.diverged],
+                    y=np.full(int(s.diverged.sum()), top),
+                    mode="markers",
+                    name=f"{label}: diverged",
+                    legendgroup=label,
+                    showlegend=False,
+                    marker=dict(symbol="x-thin", size=11, color=c, line=dict(color=c, width=2)),
+                    customdata=s.diverged_at[s.diverged],
+                    hovertemplate=f"{label}<br>γ = %{{x:.3g}}: diverged at step %{{customdata}}<extra></extra>",
+                )
+            )
+        if s.best_index is not None:
+            i = s.best_index
+            fig.add_trace(
+                go.Scatter(
+                    x=[s.rates[i]],
+                    y=[v[i]],
+                    mode="markers",
+                    name=f"{label}: best",
+                    legendgroup=label,
+                    showlegend=False,
+                    marker=dict(symbol="star", size=18, color=c, line=dict(color="#000000", width=1)),
+                    hovertemplate=f"{label}: best γ = %{{x:.4g}}<br>final %{{y:.4g}}<extra></extra>",
+                )
+            )
+    fig.update_layout(
+        height=460,
+        margin=dict(l=70, r=20, t=40, b=60),
+        plot_bgcolor="#ffffff",
+        font=sm.FONT,
+        xaxis=dict(type="log", title=dict(text="learning rate γ"), exponentformat="power", gridcolor="#e5e5e5"),
+        yaxis=dict(
+            type="log" if log else "linear",
+            title=dict(text="final loss − f*" if log else "final loss"),
+            exponentformat="power",
+            gridcolor="#e5e5e5",
+        ),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
+        hovermode="closest",
+    )
+    return fig
+
+
+# -- the basin map ----------------------------------------------------------------------------------------
+def _band_scale(colors: Sequence[str]) -> list:
+    """A colorscale of equal bands, one per colour, for integer z from 0 to len(colors) − 1."""
+    n = len(colors)
+    out = []
+    for i, c in enumerate(colors):
+        out += [[i / n, c], [(i + 1) / n, c]]
+    return out
+
+
+def basin_color(label: int) -> str:
+    if label == -2:
+        return DIVERGED_COLOR
+    if label == -1:
+        return NOT_REACHED_COLOR
+    return BASIN_PALETTE[label % len(BASIN_PALETTE)]
+
+
+def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height_px: int = 600) -> dict:
+    """The basin map as a figure dict over the surface: by `mode` "minimum" (which minimum each start
+    reaches: a colour per minimum, grey for none, black for diverged) or "steps" (how many steps it took)."""
+    spec = sm.map_spec(surface, height_px=height_px)
+    data, layout = spec["data"], spec["layout"]
+    xs, ys = basin.xs, basin.ys
+    k = len(basin.minima)
+    common = dict(type="heatmap", x=sm.b64(xs), y=sm.b64(ys), xaxis="x", yaxis="y", hoverongaps=False)
+    extra: list[dict] = []  # more heatmaps (drawn under the map's lines)
+    legend: list[dict] = []  # legend entries
+    if mode == "minimum":
+        labels = list(range(k)) + [-1, -2]
+        colors = [basin_color(lab) for lab in labels]
+        z = np.where(basin.label >= 0, basin.label, np.where(basin.label == -1, k, k + 1)).astype(np.float64)
+        text_of = {lab: _label_text(basin, lab) for lab in labels}
+        heat = dict(
+            common,
+            z=sm.b64(z.ravel()),
+            colorscale=_band_scale(colors),
+            zmin=-0.5,
+            zmax=k + 1.5,
+            showscale=False,
+            opacity=0.62,
+            hovertemplate="start (%{x:.2f}, %{y:.2f})<extra></extra>",
+            name="basins",
+        )
+        heat["z"]["shape"] = f"{len(ys)},{len(xs)}"
+        counts = basin.counts()
+        for lab in labels:
+            if counts[lab] == 0 or (lab >= 0 and k > len(BASIN_PALETTE)):
+                continue
+            legend.append(
+                dict(
+                    type="scatter",
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker=dict(symbol="square", size=14, color=basin_color(lab)),
+                    name=f"{text_of[lab]} ({counts[lab] / basin.label.size:.0%})",
+                    xaxis="x",
+                    yaxis="y",
+                )
+            )
+    else:
+        z = np.where(basin.steps_to >= 0, basin.steps_to, np.nan).astype(np.float64)
+        heat = dict(
+            common,
+            z=sm.b64(z.ravel()),
+            colorscale="Turbo",
+            zmin=0,
+            zmax=float(np.nanmax(z)) if np.isfinite(z).any() else 1.0,
+            opacity=0.7,
+            colorbar=dict(title=dict(text="steps"), len=0.8),
+            hovertemplate="start (%{x:.2f}, %{y:.2f})<br>%{z:.0f} steps<extra></extra>",
+            name="steps to a minimum",
+        )
+        heat["z"]["shape"] = f"{len(ys)},{len(xs)}"
+        bad = np.where(basin.label == -2, 1.0, np.nan)
+        if np.isfinite(bad).any():
+            div = dict(
+                common,
+                z=sm.b64(bad.ravel()),
+                colorscale=[[0, DIVERGED_COLOR], [1, DIVERGED_COLOR]],
+                showscale=False,
+                opacity=0.75,
+                hovertemplate="start (%{x:.2f}, %{y:.2f})<br>diverged<extra></extra>",
+                name="diverged",
+            )
+            div["z"]["shape"] = f"{len(ys)},{len(xs)}"
+            extra.append(div)
+    spec["data"] = [heat, *extra, *data, *legend]
+    layout["legend"] = dict(layout.get("legend", {}), orientation="h")
+    if title:
+        layout["title"] = dict(text=title, x=0, font=dict(size=16))
+        layout["margin"] = dict(l=60, r=20, t=90, b=50)
+    layout["meta"] = {"map_traces": len(data), "heatmaps": 1 + len(extra), "mode": mode}
+    return spec
+
+
+def _label_text(basin, lab: int) -> str:
+    if lab == -2:
+        return "diverged"
+    if lab == -1:
+        return "no minimum reached"
+    x, y = basin.minima[lab]
+    return f"minimum ({x:.2f}, {y:.2f})"
