@@ -63,6 +63,7 @@ def _parse_preset(text: str) -> str:
     return text
 
 
+ROSEN_START = surfaces.get("rosenbrock").default_start
 BASE = [
     state.Param("surface", "rosenbrock", state.parse_choice(SURFACE_CHOICES)),
     state.Param("opts", list(DEFAULT_OPTS), _parse_opts, _fmt_opts),
@@ -348,7 +349,7 @@ tol = float(
     )
 )
 rows = []
-for (name, hp), label, traj in zip(racers, labels, trajs, strict=True):
+for label, traj in zip(labels, trajs, strict=True):
     m = analysis.metrics(traj, surface, loss_tol=tol)
     rows.append(
         {

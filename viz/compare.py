@@ -247,6 +247,7 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
         top = float(ok_vals.max()) * 10 if log else float(ok_vals.max() + 0.1 * (np.ptp(ok_vals) or 1.0))
     else:
         top = 1.0
+    what = "loss − f*" if log else "loss"
     for s, v, label in zip(sweeps, values, labels, strict=True):
         c = color(s.optimizer)
         ok = ~s.diverged
@@ -259,7 +260,7 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
                 legendgroup=label,
                 line=dict(color=c, width=2),
                 marker=dict(size=6, color=c),
-                hovertemplate=f"{label}<br>γ = %{{x:.3g}}<br>final {'loss − f*' if log else 'loss'} %{{y:.4g}}<extra></extra>",
+                hovertemplate=f"{label}<br>γ = %{{x:.3g}}<br>final {what} %{{y:.4g}}<extra></extra>",
             )
         )
         if s.diverged.any():
