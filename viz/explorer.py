@@ -225,7 +225,7 @@ def _dots(t: int, values: np.ndarray, axes: tuple[str, str], log: bool = False) 
     return dict(
         type="scatter",
         x=[t] * len(ys),
-        y=sm.rounded(ys, 7),
+        y=sm.rounded(ys, 5),
         mode="markers",
         xaxis=axes[0],
         yaxis=axes[1],
@@ -450,7 +450,8 @@ def _series_lines(key: str, values, axes: tuple[str, str], steps: int) -> list[d
         out.append(
             dict(
                 type="scatter",
-                x=sm.b64(np.arange(steps + 1)),
+                x0=0,
+                dx=1,
                 y=sm.b64(col, "f8"),
                 mode="lines",
                 xaxis=axes[0],
@@ -466,4 +467,5 @@ def _series_lines(key: str, values, axes: tuple[str, str], steps: int) -> list[d
 
 def _strip(trace: dict) -> dict:
     """A frame's trace: only what changes (the data and per-point styles), not the static styling."""
-    return {k: v for k, v in trace.items() if k in ("type", "x", "y", "z")}
+    keep = ("type", "x", "y", "z") if trace.get("type") == "scatter3d" else ("x", "y")
+    return {k: v for k, v in trace.items() if k in keep}

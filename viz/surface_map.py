@@ -128,9 +128,11 @@ def iso_lines(
     for k in range(1, levels):
         sx, sy = _segments(xs, ys, s, k / levels)
         if len(sx):
+            # NaN first in each triple: JSON escapes "/" (as \u002f), and a float32 NaN ending a base64 group
+            # always encodes to one; leading the group it almost never does (the figure is 30% smaller).
             gap = np.full((len(sx), 1), np.nan)
-            xparts.append(np.concatenate([sx, gap], 1).ravel())
-            yparts.append(np.concatenate([sy, gap], 1).ravel())
+            xparts.append(np.concatenate([gap, sx], 1).ravel())
+            yparts.append(np.concatenate([gap, sy], 1).ravel())
     if not xparts:
         return np.zeros(0, np.float32), np.zeros(0, np.float32)
     return np.concatenate(xparts).astype(np.float32), np.concatenate(yparts).astype(np.float32)
@@ -489,12 +491,12 @@ def add_trace(fig: go.Figure, trace) -> int:
 
 
 # -- animation ---------------------------------------------------------------------------------------------
-def frame_steps(steps: int, max_frames: int = 250, budget_points: int = 80_000) -> np.ndarray:
+def frame_steps(steps: int, max_frames: int = 400, budget_points: int = 64_000) -> np.ndarray:
     """The steps that get a frame: every step when cheap, else evenly spaced (always 0 and the last).
 
     A frame carries the path so far, so the frames hold about steps²/(2·stride) points; the stride keeps that
-    within `budget_points` (80,000 points: about 0.85 MB of JSON) and the frame count within `max_frames`.
-    400 steps get every step; 500 steps every 2nd.
+    within `budget_points` (64,000 points: about 0.9 MB of JSON, as float32 base64 with JSON's escaped "/")
+    and the frame count within `max_frames`. Up to 357 steps get every step; 500 steps every 2nd.
     """
     if steps <= 0:
         return np.array([0])
