@@ -10,7 +10,8 @@ radio, found by its label or its widget key; each session moves it by its own am
 It starts its own server (`streamlit run app.py`, the repo's .streamlit/config.toml, a free loopback port)
 unless --url points at a running one (e.g. the nginx proxy of deploy/), and prints: script runs per second,
 p50/p95/max latency of the interactions (and of the first page load), errors (exceptions shown on the page,
-compile errors, timeouts, dropped connections), and the server's RSS (VmRSS from /proc): cold, baseline
+an st.error saying "Something went wrong" (how the pages show a caught exception), compile errors, timeouts,
+dropped connections), and the server's RSS (VmRSS from /proc): cold, baseline
 after one warm-up session, peak while the sessions run, just after they close, and --settle seconds later.
 
 Bounded: at most 200 sessions, 50 interactions, a deadline for the whole run; loopback addresses only.
@@ -49,6 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_SESSIONS = 200
 MAX_INTERACTIONS = 50
 WIDGETS = ("button", "number_input", "slider", "checkbox", "selectbox", "radio")
+# pages catch their exceptions and show st.error("Something went wrong ...") instead of a traceback
+ERROR_TEXTS = ("Something went wrong",)
 DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
 
@@ -107,6 +110,7 @@ class Session:
         cookies: dict[str, str] | None = None,
         load_index: bool = True,
         resume: str = "",
+        error_texts: Sequence[str] = ERROR_TEXTS,
     ):
         parts = urlsplit(base_url)
         scheme = "wss" if parts.scheme == "https" else "ws"
@@ -117,6 +121,7 @@ class Session:
         self.load_index = load_index
         self.resume = resume  # a session id to reconnect to, as the browser does after a dropped connection
         self.session_id = ""
+        self.error_texts = tuple(error_texts)  # st.error messages that mean the page failed (it caught an exception)
         self.ws = None
         self.page_name = ""
         self.page_hash = ""
@@ -193,6 +198,9 @@ class Session:
                 elements.append(el)
                 if el.WhichOneof("type") == "exception":
                     exceptions.append(f"{el.exception.type}: {el.exception.message}")
+                elif el.WhichOneof("type") == "alert" and el.alert.format == el.alert.ERROR:
+                    if any(t in el.alert.body for t in self.error_texts):
+                        exceptions.append(f"error shown: {el.alert.body[:200]}")
                 elif el.WhichOneof("type") in WIDGETS:
                     self._render(el)
             elif kind == "session_event" and fwd.session_event.WhichOneof("type") == "script_compilation_exception":
@@ -394,7 +402,7 @@ async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.E
     if start is not None:
         await start.wait()
     try:
-        async with Session(url, timeout=args.timeout) as s:
+        async with Session(url, timeout=args.timeout, error_texts=args.error_text or ERROR_TEXTS) as s:
             run = await s.open(args.page, args.query)
             out.load_seconds = run.seconds
             out.errors += run.exceptions
@@ -472,6 +480,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--settle", type=float, default=60, help="seconds to wait after the sessions close")
     p.add_argument("--timeout", type=float, default=60, help="per script run, seconds")
     p.add_argument("--deadline", type=float, default=600, help="for all sessions together, seconds")
+    p.add_argument(
+        "--error-text",
+        action="append",
+        default=[],
+        help=f"an st.error containing this text counts as an error (default {ERROR_TEXTS[0]!r})",
+    )
     p.add_argument("--think", type=float, default=0, help="pause 0..THINK s (random) before each interaction")
     p.add_argument("--app", default="app.py", help="script the own server runs (default app.py)")
     p.add_argument(

@@ -1,0 +1,223 @@
+"""Two students on one server never see each other's runs.
+
+- Two AppTest sessions in one process (they share the process-wide st.cache_data and module globals, as
+  two browser tabs on one server do) on the Explorer with different settings, stepped in turns: each one's
+  step counter and loss are its own run's, computed here by the core.
+- The same through a real `streamlit run app.py` and two websocket sessions speaking Streamlit's protocol
+  (benchmarks/load.py's client), stepping at the same moment.
+- The Explorer's cached functions hand out copies: mutating what one call returned changes nothing for the
+  next caller, and no page caches with st.cache_resource (which would share one object between sessions).
+- The load benchmark itself runs a few sessions through the Explorer without an error.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optimizers
+import presets
+import surfaces
+from benchmarks import load
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = "../app.py"  # AppTest.from_file resolves paths from this file
+TIMEOUT = 120
+
+# two students, two different configurations (every setting in the link, as the Guide's Try-it links do)
+LINK_A = presets.explorer_link("bowl", "sgd", start=(2.0, 1.5), steps=40, lr=0.1)
+LINK_B = presets.explorer_link("rosenbrock", "adam", start=(-1.5, 2.0), steps=60, lr=0.05)
+
+
+def query_of(link: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(link).query))
+
+
+def expected(link: str, t: int) -> tuple[int, str]:
+    """(step, loss as the Explorer shows it) after t steps of the link's configuration, from the core."""
+    q = query_of(link)
+    cls = optimizers.get(q["opt"])
+    hypers = {n: (q[n].lower() == "true" if h.kind is bool else float(q[n])) for n, h in cls.HYPERS.items()}
+    traj = optimizers.run(
+        optimizers.make(q["opt"], **hypers),
+        surfaces.get(q["surface"]),
+        np.array([float(q["x0"]), float(q["y0"])]),
+        max(int(q["steps"]), t),
+    )
+    return t, f"{float(traj.losses[t]):.4g}"
+
+
+# -- AppTest: two sessions in one process --------------------------------------------------------------------
+def open_explorer(link: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/explorer.py")
+    at.query_params.update(query_of(link))
+    return at.run()
+
+
+def shown(at: AppTest) -> tuple[int, str]:
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    return int(metrics["Step"]), metrics["Loss f(θ)"]
+
+
+def step(at: AppTest, times: int = 1) -> AppTest:
+    for _ in range(times):
+        [b for b in at.button if b.label == "Step"][0].click().run()
+    return at
+
+
+def test_two_apptest_sessions_with_different_settings_keep_their_own_runs():
+    a, b = open_explorer(LINK_A), open_explorer(LINK_B)
+    assert shown(a) == expected(LINK_A, 0)
+    assert shown(b) == expected(LINK_B, 0)
+    assert expected(LINK_A, 1) != expected(LINK_B, 1)  # the two runs are distinguishable
+    for t in range(1, 4):  # in turns: A, B, A, B, ...
+        step(a)
+        assert shown(a) == expected(LINK_A, t)
+        step(b)
+        assert shown(b) == expected(LINK_B, t)
+        assert shown(a.run()) == expected(LINK_A, t)  # B's step did not move A
+    step(b, 2)
+    assert shown(b) == expected(LINK_B, 5)
+    assert shown(a.run()) == expected(LINK_A, 3)
+    assert a.session_state["explorer:opt"] == "sgd" and b.session_state["explorer:opt"] == "adam"
+    assert a.query_params["opt"] == "sgd" and b.query_params["opt"] == "adam"
+
+
+def test_a_setting_changed_in_one_session_leaves_the_other_alone():
+    a, b = open_explorer(LINK_A), open_explorer(LINK_A)  # same settings: the same cache entries
+    step(a, 2)
+    step(b, 3)
+    a.number_input(key="explorer:lr").set_value(0.05).run()  # A changes lr: a fresh run at step 0
+    link_a2 = presets.explorer_link("bowl", "sgd", start=(2.0, 1.5), steps=40, lr=0.05)
+    assert shown(a) == expected(link_a2, 0)
+    step(a)
+    assert shown(a) == expected(link_a2, 1)
+    assert shown(b.run()) == expected(LINK_A, 3)
+    step(b)
+    assert shown(b) == expected(LINK_A, 4)
+    assert b.session_state["explorer:lr"] == pytest.approx(0.1)
+
+
+# -- the cached functions hand out copies -------------------------------------------------------------------
+def page_namespace(path: Path) -> dict:
+    """A page's module-level definitions without running the page (its `main()` call is left out)."""
+    tree = ast.parse(path.read_text())
+
+    def calls_main(node: ast.stmt) -> bool:
+        return any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "main" for n in ast.walk(node))
+
+    tree.body = [n for n in tree.body if not (isinstance(n, ast.Try | ast.Expr | ast.If) and calls_main(n))]
+    ns: dict = {"__name__": f"page_{path.stem}", "__file__": str(path)}
+    exec(compile(tree, str(path), "exec"), ns)  # noqa: S102 - our own page's definitions
+    return ns
+
+
+def cache_decorators(path: Path) -> list[tuple[str, str]]:
+    """(function, decorator) for every st.cache_* decorator in a file."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef):
+            for dec in node.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                if isinstance(target, ast.Attribute) and target.attr.startswith("cache"):
+                    out.append((node.name, target.attr))
+    return out
+
+
+def test_no_page_shares_one_object_between_sessions_through_cache_resource():
+    files = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    found = {f"{p.name}:{fn}": dec for p in files for fn, dec in cache_decorators(p)}
+    assert found, "expected st.cache_data functions in the pages"
+    assert {dec for dec in found.values()} == {"cache_data"}, found
+
+
+def test_explorer_run_cache_hands_each_caller_its_own_copy():
+    ns = page_namespace(ROOT / "pages" / "explorer.py")
+    run_cached = ns["run_cached"]
+    hypers = tuple(presets.recommended("adam", "rosenbrock").items())
+    args = (("rosenbrock",), "adam", hypers, (-1.5, 2.0), 30, 0.0, 0)
+    run_cached.clear()
+    first = run_cached(*args)
+    clean = first.points.copy(), first.losses.copy()
+    # one student's code scribbles over its result ...
+    first.points[:] = np.nan
+    first.losses[:] = -1.0
+    second = run_cached(*args)  # ... the next student (a cache hit) gets the computed run
+    assert second is not first
+    np.testing.assert_array_equal(second.points, clean[0])
+    np.testing.assert_array_equal(second.losses, clean[1])
+    direct = optimizers.run(
+        optimizers.make("adam", **dict(hypers)), surfaces.get("rosenbrock"), np.array([-1.5, 2.0]), 30
+    )
+    np.testing.assert_array_equal(second.points, direct.points)
+
+
+def test_explorer_map_cache_hands_each_caller_its_own_copy():
+    ns = page_namespace(ROOT / "pages" / "explorer.py")
+    map_cached = ns["map_cached"]
+    map_cached.clear()
+    first = map_cached(("bowl",), False)
+    snapshot = repr(first)
+    first.clear()  # a figure builder that consumed its base in place
+    second = map_cached(("bowl",), False)
+    assert second is not first
+    assert repr(second) == snapshot
+
+
+# -- a real server, two websocket sessions at the same moment -----------------------------------------------
+@pytest.fixture(scope="module")
+def server():
+    proc, url = load.start_server("app.py")
+    try:
+        yield proc, url
+    finally:
+        load.stop_server(proc)
+
+
+def metrics_of(run: load.Run) -> tuple[int, str]:
+    assert run.status == "ok" and not run.exceptions, run.exceptions
+    m = {e.metric.label: e.metric.body for e in run.elements if e.WhichOneof("type") == "metric"}
+    return int(m["Step"]), m["Loss f(θ)"]
+
+
+async def _two_students(url: str) -> None:
+    async with load.Session(url) as a, load.Session(url) as b:
+        ra, rb = await asyncio.gather(
+            a.open("explorer", urlsplit(LINK_A).query), b.open("explorer", urlsplit(LINK_B).query)
+        )
+        assert metrics_of(ra) == expected(LINK_A, 0)
+        assert metrics_of(rb) == expected(LINK_B, 0)
+        for t in range(1, 4):  # both press Step at the same moment
+            ra, rb = await asyncio.gather(
+                a.rerun(load.press(ra.widget("Step"))), b.rerun(load.press(rb.widget("Step")))
+            )
+            assert metrics_of(ra) == expected(LINK_A, t)
+            assert metrics_of(rb) == expected(LINK_B, t)
+        rb = await b.rerun(load.press(rb.widget("Step")))  # B alone
+        assert metrics_of(rb) == expected(LINK_B, 4)
+        ra = await a.rerun()  # A reruns (as after any widget change): still its own step 3
+        assert metrics_of(ra) == expected(LINK_A, 3)
+        assert "opt=sgd" in a.query and "opt=adam" in b.query
+
+
+def test_two_websocket_sessions_on_one_server_keep_their_own_runs(server):
+    _, url = server
+    asyncio.run(_two_students(url))
+
+
+def test_the_load_benchmark_drives_the_explorer_without_errors(server):
+    proc, url = server
+    args = load.parse_args(["--sessions", "3", "--interactions", "2", "--settle", "0", "--url", url])
+    figures = load.measure(url, [proc.pid], args)
+    assert figures["errors"] == 0, figures["error_samples"]
+    assert figures["script_runs"] == 3 * (1 + 2 * 2)
+    assert figures["rss_peak_mb"] >= figures["rss_cold_mb"] > 0
