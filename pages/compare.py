@@ -408,7 +408,7 @@ st.write(
     "its other hyperparameters as set above, from the race's start, without noise) and picks the rate with the "
     "lowest final loss among those that did not diverge (on an exact tie, the smaller rate)."
 )
-sw_cols = st.columns([1, 1, 2])
+sw_cols = st.columns([1.5, 1, 2])
 do_sweep = sw_cols[0].toggle("Sweep learning rates", key=key("sweep"))
 n_rates = int(sw_cols[1].number_input("Rates", min_value=SWEEP_RATES[0], max_value=SWEEP_RATES[1], key=key("rates")))
 if do_sweep:
@@ -447,7 +447,7 @@ st.write(
     f"(within {analysis.BASIN_TOL:.0%} of the view's smaller side), or by how many steps it took; grey: no minimum "
     "reached in time, black: diverged."
 )
-b_cols = st.columns([1, 1.2, 1, 1, 1.2])
+b_cols = st.columns([1.4, 1.2, 1, 1, 1.3])
 do_basin = b_cols[0].toggle("Map the basins", key=key("basin"))
 basin_opt = b_cols[1].selectbox(
     "Optimizer", optimizers.NAMES, key=key("basin_opt"), format_func=lambda n: optimizers.get(n).title
@@ -480,7 +480,8 @@ if do_basin:
             f"{optimizers.get(basin_opt).title} (γ={hp['lr']:.3g}"
             f"{', as in the race' if basin_opt in in_race else ', recommended'}), {basin_steps} steps"
         )
-        st.plotly_chart(sm.prepared(vc.basin_spec(surface, basin, color_by, title=title)), key=key("basinfig"))
+        st.markdown(f"**{title}**")
+        st.plotly_chart(sm.prepared(vc.basin_spec(surface, basin, color_by)), key=key("basinfig"))
         counts = basin.counts()
         total = basin.label.size
         st.caption(

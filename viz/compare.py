@@ -202,8 +202,17 @@ def race_spec(
         allv = np.concatenate([loss_axis_values(t.losses, f_star) for t in trajs])
         lo, hi = float(np.log10(allv.min())), float(np.log10(allv.max()))
         layout["yaxis2"]["range"] = [lo - 0.3, hi + 0.3]
-    elif trajs:
-        allv = np.concatenate([np.asarray(t.losses, dtype=np.float64) for t in trajs])
+    elif trajs:  # no known minimum (a saddle may have no bottom): fit the losses met inside the map's view
+        (x0, x1), (y0, y1) = surface.bounds
+        parts = []
+        for t in trajs:
+            p = np.asarray(t.points).reshape(-1, 2)
+            inside = (p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1)
+            parts.append(np.asarray(t.losses, dtype=np.float64).ravel()[inside])
+        allv = np.concatenate(parts)
+        allv = allv[np.isfinite(allv)]
+        if allv.size == 0:
+            allv = np.concatenate([np.asarray(t.losses, dtype=np.float64).ravel() for t in trajs])
         pad = 0.05 * (allv.max() - allv.min() or 1.0)
         layout["yaxis2"]["range"] = [float(allv.min() - pad), float(allv.max() + pad)]
     labels_f = [str(t) for t in frame_at]

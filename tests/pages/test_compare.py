@@ -1,0 +1,234 @@
+"""The Compare page in AppTest: every preset runs and its table equals runs of the core; a share link
+reproduces a race; the best rate found is the lowest final loss of the sweep; the basin map equals the core's.
+
+The page runs inside app.py (st.navigation registers the pages).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optimizers
+import presets
+import surfaces
+from optimizers import analysis
+from race_presets import PRESETS
+from viz import surface_map as sm
+
+APP = "../../app.py"
+TIMEOUT = 120
+
+
+def _open(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/compare.py")
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _value(cell):
+    """A table cell as a plain value: None for missing."""
+    if cell is None or cell is pd.NA or (isinstance(cell, float) and math.isnan(cell)):
+        return None
+    return cell
+
+
+def _assert_table_matches(table, runs, surface, tol=analysis.LOSS_TOL):
+    assert len(table) == len(runs)
+    for i, traj in enumerate(runs):
+        m = analysis.metrics(traj, surface, loss_tol=tol)
+        row = table.iloc[i]
+        assert row["final loss"] == m["final_loss"]  # the same run, bit for bit
+        assert _value(row["distance to nearest minimum"]) == m["distance_to_minimum"]
+        assert _value(row["steps to tolerance"]) == m["steps_to_tol"]
+        assert _value(row["near saddle at"]) == m["near_saddle_at"]
+        assert _value(row["escaped saddle at"]) == m["escaped_saddle_at"]
+        assert _value(row["diverged at"]) == m["diverged_at"]
+
+
+# -- presets ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
+def test_every_preset_runs_and_its_table_equals_runs_of_the_core(preset):
+    at = _open({"preset": preset.key})
+    _ok(at)
+    s = surfaces.get(preset.surface)
+    runs = [
+        optimizers.run(optimizers.make(n, **preset.hypers(n)), s, preset.start, preset.steps, preset.noise, preset.seed)
+        for n in preset.names
+    ]
+    table = at.dataframe[0].value
+    titles = [optimizers.get(n).title for n in preset.names]
+    assert [t.split(" (")[0] for t in table["optimizer"]] == titles
+    _assert_table_matches(table, runs, s)
+    assert any(preset.title in el.value for el in at.info)  # what to notice
+    assert at.query_params["opts"] == ",".join(preset.names)
+    assert at.query_params["surface"] == preset.surface
+    # the race map: each racer's path (full resolution in the figure's data) is the core's, in float32
+    spec = _charts(at)[0]
+    for first, traj in zip(spec["layout"]["meta"]["racers"], runs, strict=True):
+        path = spec["data"][first]
+        np.testing.assert_array_equal(sm.unpack(path["x"]), traj.points[:, 0].astype(np.float32))
+        np.testing.assert_array_equal(sm.unpack(path["y"]), traj.points[:, 1].astype(np.float32))
+    assert len(spec["frames"]) >= 2 and spec["layout"]["sliders"]
+
+
+def test_choosing_a_preset_in_the_menu_loads_it():
+    at = _open()
+    at.selectbox(key="compare:preset").set_value("ravine").run()
+    _ok(at)
+    assert at.selectbox(key="compare:surface").value == "ravine"
+    assert at.multiselect(key="compare:opts").value == ["sgd", "momentum", "nesterov"]
+    assert at.session_state["compare:sgd_lr"] == 0.075
+    assert (at.number_input(key="compare:x0").value, at.number_input(key="compare:y0").value) == (-4.0, 1.5)
+
+
+# -- a share link ------------------------------------------------------------------------------------------------
+def test_a_share_link_reproduces_a_race_with_noise():
+    query = {
+        "surface": "bowl",
+        "opts": "sgd,adam,rmsprop",
+        "sgd_lr": "0.3",
+        "adam_lr": "0.2",
+        "adam_beta1": "0.5",
+        "x0": "2.0",
+        "y0": "-1.0",
+        "steps": "40",
+        "noise": "0.5",
+        "seed": "5",
+        "tol": "0.01",
+    }
+    at = _open(query)
+    _ok(at)
+    s = surfaces.get("bowl")
+    hp = {"sgd": {"lr": 0.3}, "adam": {"lr": 0.2, "beta1": 0.5}, "rmsprop": {}}
+    rmsprop = optimizers.defaults("rmsprop")  # not in the link: the recommended setting for the bowl
+    rmsprop.update(presets.recommended("rmsprop", "bowl"))
+    hp["rmsprop"] = rmsprop
+    runs = [optimizers.run(optimizers.make(n, **h), s, (2.0, -1.0), 40, 0.5, 5) for n, h in hp.items()]
+    _assert_table_matches(at.dataframe[0].value, runs, s, tol=0.01)
+    # and the page mirrors every setting back into the URL
+    assert at.query_params["sgd_lr"] == "0.3" and at.query_params["adam_beta1"] == "0.5"
+    assert at.query_params["noise"] == "0.5" and at.query_params["seed"] == "5"
+
+
+def test_a_malformed_link_falls_back_with_a_notice():
+    at = _open({"opts": "sgd,nonsense", "steps": "-5"})
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "opts=sgd,nonsense" in notices and "steps=-5" in notices
+    assert at.multiselect(key="compare:opts").value == ["sgd", "momentum", "adam"]
+
+
+def test_fewer_than_two_optimizers_asks_for_more():
+    at = _open({"opts": "adam"})
+    _ok(at)
+    assert any("at least two" in el.value for el in at.info)
+    assert not at.get("plotly_chart")
+
+
+# -- fair learning rates -----------------------------------------------------------------------------------------
+def test_the_best_rate_is_the_lowest_final_loss_of_the_sweep_and_is_applied_to_the_race():
+    query = {"surface": "ravine", "opts": "sgd,momentum,adam", "x0": "-4.0", "y0": "1.5", "steps": "150"}
+    at = _open(query)
+    at.toggle(key="compare:sweep").set_value(True).run()
+    _ok(at)
+    s = surfaces.get("ravine")
+    summary = at.dataframe[1].value
+    rates = analysis.log_rates(n=30)
+    chosen = {}
+    for i, name in enumerate(["sgd", "momentum", "adam"]):
+        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        finals, diverged = [], []
+        for lr in rates:  # independently: one run per rate
+            t = optimizers.run(optimizers.make(name, **{**hp, "lr": float(lr)}), s, (-4.0, 1.5), 150)
+            finals.append(t.losses[-1])
+            diverged.append(t.diverged_at is not None)
+        finals, diverged = np.array(finals), np.array(diverged)
+        ok = ~diverged
+        best = rates[ok][np.argmin(finals[ok])]
+        assert summary["best rate"][i] == best
+        assert summary["final loss at best"][i] == finals[ok].min()
+        assert summary["rates that diverged"][i] == diverged.sum()
+        chosen[name] = best
+    # the sweep chart: one line per optimizer over the non-diverged rates
+    sweep = _charts(at)[1]
+    assert sweep["layout"]["xaxis"]["type"] == "log"
+    at.button(key="compare:usebest").click().run()
+    _ok(at)
+    for name, lr in chosen.items():
+        assert at.session_state[f"compare:{name}_lr"] == lr
+    runs = []
+    for name in ["sgd", "momentum", "adam"]:
+        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        runs.append(optimizers.run(optimizers.make(name, **hp), s, (-4.0, 1.5), 150))
+    _assert_table_matches(at.dataframe[0].value, runs, s)
+    assert float(at.query_params["sgd_lr"]) == chosen["sgd"]
+
+
+# -- where do they end up -----------------------------------------------------------------------------------------
+def test_the_basin_map_equals_the_core():
+    query = {"surface": "himmelblau", "opts": "sgd,adam", "basin_opt": "sgd", "grid": "50", "basin_steps": "120"}
+    at = _open(query)
+    at.toggle(key="compare:basin").set_value(True).run()
+    _ok(at)
+    s = surfaces.get("himmelblau")
+    hp = {k: at.session_state[f"compare:sgd_{k}"] for k in optimizers.get("sgd").HYPERS}
+    bm = analysis.basin_map(optimizers.make("sgd", **hp), s, 120, 50)
+    spec = _charts(at)[-1]
+    heat = spec["data"][0]
+    assert heat["type"] == "heatmap"
+    z = sm.unpack(heat["z"]).reshape(50, 50)
+    k = len(s.minima)
+    want = np.where(bm.label >= 0, bm.label, np.where(bm.label == analysis.NOT_REACHED, k, k + 1))
+    np.testing.assert_array_equal(z, want)
+    c = bm.counts()
+    reached = 2500 - c[analysis.NOT_REACHED] - c[analysis.DIVERGED]
+    assert any(f"{reached:,} of 2,500 starts reached" in el.value for el in at.caption)
+    at.radio(key="compare:color_by").set_value("steps").run()
+    _ok(at)
+    steps_z = sm.unpack(_charts(at)[-1]["data"][0]["z"]).reshape(50, 50)
+    np.testing.assert_array_equal(np.nan_to_num(steps_z, nan=-1), bm.steps_to)
+
+
+def test_the_basin_map_refuses_work_over_its_cap():
+    at = _open({"basin_opt": "newton", "grid": "150", "basin_steps": "1000"})
+    at.toggle(key="compare:basin").set_value(True).run()
+    assert not at.exception
+    assert any("more than this page computes at once" in w.value for w in at.warning)
+    assert len(at.get("plotly_chart")) == 1  # the race only
+
+
+# -- a formula surface ----------------------------------------------------------------------------------------------
+def test_a_custom_formula_surface_races():
+    pytest.importorskip("ui.formula")
+    at = _open({"opts": "sgd,adam"})
+    at.selectbox(key="compare:surface").set_value("custom").run()
+    at.text_input(key="compare:formula").set_value("x^2 + 3*y^2").run()
+    _ok(at)
+    s = surfaces.from_formula("x^2 + 3*y^2")
+    start = (at.number_input(key="compare:x0").value, at.number_input(key="compare:y0").value)
+    runs = []
+    for name in ("sgd", "adam"):
+        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        runs.append(optimizers.run(optimizers.make(name, **hp), s, start, 500))
+    table = at.dataframe[0].value
+    for i, traj in enumerate(runs):
+        assert table["final loss"][i] == traj.losses[-1]
+    assert at.query_params["formula"] == "x^2 + 3*y^2"
