@@ -477,6 +477,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--query", default="", help="query string each session opens the page with")
     p.add_argument("--button", default="Step", help="label of the button to press ('' for none)")
     p.add_argument("--control", default="steps", help="label or key of the control to change ('' for none)")
+    p.add_argument("--rounds", type=int, default=1, help="classes one after another (default 1, at most 10)")
     p.add_argument("--settle", type=float, default=60, help="seconds to wait after the sessions close")
     p.add_argument("--timeout", type=float, default=60, help="per script run, seconds")
     p.add_argument("--deadline", type=float, default=600, help="for all sessions together, seconds")
@@ -502,6 +503,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         p.error(f"--sessions must be in [1, {MAX_SESSIONS}]")
     if not 0 <= args.interactions <= MAX_INTERACTIONS:
         p.error(f"--interactions must be in [0, {MAX_INTERACTIONS}]")
+    if not 1 <= args.rounds <= 10:
+        p.error("--rounds must be in [1, 10]")
     if not 0 <= args.settle <= 600:
         p.error("--settle must be in [0, 600] seconds")
     if args.url:
@@ -537,11 +540,16 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
     time.sleep(2)
     rss_before = total_rss(pids)
     cpu0, own0 = sum(cpu_seconds(p) for p in pids), time.process_time()
+    students, wall, rss_rounds = [], 0.0, []
     with PeakRss(pids) as peak:
-        students, wall = asyncio.run(classroom(url, args, args.sessions))
+        for _ in range(args.rounds):  # a class, then the next class (a leak per session grows round by round)
+            round_students, round_wall = asyncio.run(classroom(url, args, args.sessions))
+            students += round_students
+            wall += round_wall
+            time.sleep(2)
+            rss_rounds.append(total_rss(pids))
     cpu, own = sum(cpu_seconds(p) for p in pids) - cpu0, time.process_time() - own0
-    time.sleep(2)
-    rss_after = total_rss(pids)
+    rss_after = rss_rounds[-1]
     time.sleep(args.settle)
     rss_settled = total_rss(pids)
     seconds = [x for s in students for x in s.seconds]
@@ -550,6 +558,7 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
     runs = len(seconds) + len(loads)
     return {
         "sessions": args.sessions,
+        "rounds": args.rounds,
         "interactions": args.interactions,
         "page": args.page,
         "script_runs": runs,
@@ -568,6 +577,7 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
         "rss_before_mb": rss_before,
         "rss_peak_mb": peak.peak,
         "rss_after_mb": rss_after,
+        "rss_after_each_round_mb": rss_rounds,
         "rss_settled_mb": rss_settled,
         "settle_seconds": args.settle,
     }
@@ -576,7 +586,8 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
 def report(f: dict, args: argparse.Namespace) -> None:
     per = 1 + (bool(args.button) + bool(args.control)) * f["interactions"]
     think = f", think time 0-{args.think:g} s" if args.think else ""
-    print(f"{f['sessions']} sessions x {f['interactions']} interactions on /{f['page']}", end=" ")
+    rounds = f"{f['rounds']} rounds of " if f["rounds"] > 1 else ""
+    print(f"{rounds}{f['sessions']} sessions x {f['interactions']} interactions on /{f['page']}", end=" ")
     print(f"({per} script runs each{think})")
     if args.server_arg:
         print(f"  server options     {' '.join(args.server_arg)}")
@@ -595,6 +606,9 @@ def report(f: dict, args: argparse.Namespace) -> None:
         base = f["rss_before_mb"]
         print(f"  server RSS         cold {f['rss_cold_mb']:.0f} MB, baseline after warm-up {base:.0f} MB")
         print(f"{'':21}peak during {f['rss_peak_mb']:.0f} MB, just after close {f['rss_after_mb']:.0f} MB")
+        if f["rounds"] > 1:
+            each = ", ".join(f"{x:.0f}" for x in f["rss_after_each_round_mb"])
+            print(f"{'':21}after each round {each} MB")
         print(
             f"                     {f['settle_seconds']:.0f} s after close {f['rss_settled_mb']:.0f} MB "
             f"({100 * (f['rss_settled_mb'] / base - 1):+.0f}% of baseline)"
