@@ -1,0 +1,303 @@
+"""The Explorer page under AppTest: the default run, every optimizer and surface, stepping, sharing by URL, bad
+input as messages, divergence, the inspector and the figure (read from the chart's JSON) against the core."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optimizers
+import presets
+import surfaces
+from optimizers.explain import explain
+from viz import surface_map as sm
+
+APP = "../../app.py"  # AppTest.from_file resolves paths from this file
+PAGE = "pages/explorer.py"
+TIMEOUT = 60
+
+
+def _open(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page(PAGE)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if "Something went wrong" in e.value]
+
+
+def _step(at: AppTest) -> int:
+    (metric,) = [m for m in at.metric if m.label == "Step"]
+    return int(metric.value)
+
+
+def _press(at: AppTest, label: str) -> AppTest:
+    (button,) = [b for b in at.button if b.label == label]
+    button.click()
+    return at.run()
+
+
+def _spec(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def _q(at: AppTest, key: str) -> str:
+    v = at.query_params[key]
+    return v[-1] if isinstance(v, list) else v
+
+
+def _xy(trace) -> np.ndarray:
+    return np.stack([sm.unpack(trace["x"]), sm.unpack(trace["y"])], -1)
+
+
+def _core_run(at: AppTest, steps: int | None = None):
+    """The run the page shows, recomputed from the widgets' values with the core."""
+    opt = at.selectbox(key="explorer:opt").value
+    surface = surfaces.get(at.selectbox(key="explorer:surface").value)
+    hypers = {n: at.session_state[f"explorer:{n}"] for n in optimizers.get(opt).HYPERS}
+    start = (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value)
+    n = steps if steps is not None else at.number_input(key="explorer:steps").value
+    return optimizers.run(optimizers.make(opt, **hypers), surface, np.array(start), n), surface
+
+
+@pytest.fixture(scope="module")
+def default() -> AppTest:
+    return _open()
+
+
+# -- the default run ----------------------------------------------------------------------------------------
+def test_default_run_is_adam_on_rosenbrock_at_step_zero(default):
+    _ok(default)
+    assert default.selectbox(key="explorer:surface").value == "rosenbrock"
+    assert default.selectbox(key="explorer:opt").value == "adam"
+    assert _step(default) == 0
+    assert default.number_input(key="explorer:lr").value == presets.recommended("adam", "rosenbrock")["lr"]
+    assert [b.label for b in default.button][:4] == ["Step", "Step ×10", "Back", "Reset"]
+    assert [d.proto.label for d in default.get("download_button")] == ["Download CSV"]
+
+
+def test_default_figure_has_the_map_the_series_and_every_frame(default):
+    spec = _spec(default)
+    meta = spec["layout"]["meta"]
+    traj, surface = _core_run(default)
+    data = spec["data"]
+    assert data[0]["name"] == "iso-lines" and not any(t["type"] == "contour" for t in data)
+    assert spec["layout"]["images"][0]["source"].startswith("data:image/png")
+    np.testing.assert_allclose(_xy(data[meta["path"]]), traj.points[:1], rtol=1e-6)
+    assert meta["rows"] == ["g", "m", "v", "m_hat", "v_hat", "step_size", "update", "loss"]
+    frames = spec["frames"]
+    assert len(frames) == traj.steps + 1 == 301
+    last = _xy(frames[-1]["data"][meta["moving"].index(meta["path"])])
+    np.testing.assert_allclose(last, traj.points, rtol=1e-5, atol=1e-6)
+    buttons = [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]]
+    assert buttons[:2] == ["▶ Play", "❚❚ Pause"] and len(spec["layout"]["sliders"][0]["steps"]) == 301
+
+
+def test_default_settings_are_in_the_url(default):
+    expected = dict(parse_qsl(urlsplit(presets.explorer_link("rosenbrock", "adam", (-1.5, 2.0), 300)).query))
+    for k, v in expected.items():
+        got = _q(default, k)
+        assert got == v or float(got) == float(v), k
+
+
+# -- every optimizer and every surface -------------------------------------------------------------------------
+@pytest.mark.parametrize("name", optimizers.NAMES)
+def test_every_optimizer_is_selectable_with_its_recommended_settings(name):
+    at = _open()
+    at.selectbox(key="explorer:opt").select(name).run()
+    _ok(at)
+    assert _step(at) == 0
+    for hyper, value in presets.recommended(name, "rosenbrock").items():
+        assert at.session_state[f"explorer:{hyper}"] == pytest.approx(value), hyper
+    _press(at, "Step")
+    _ok(at)
+    traj, _ = _core_run(at)
+    spec = _spec(at)
+    cur = _xy(spec["data"][spec["layout"]["meta"]["current"]])[0]
+    np.testing.assert_allclose(cur, traj.points[1], rtol=1e-6)
+    assert _q(at, "opt") == name
+
+
+@pytest.mark.parametrize("name", surfaces.NAMES)
+def test_every_surface_is_selectable_and_starts_at_its_first_suggested_start(name):
+    at = _open()
+    at.selectbox(key="explorer:surface").select(name).run()
+    _ok(at)
+    s = surfaces.get(name)
+    start = (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value)
+    np.testing.assert_allclose(start, s.default_start)
+    spec = _spec(at)
+    assert spec["layout"]["xaxis"]["range"] == list(s.bounds[0])
+    minima = spec["data"][2]
+    assert len(minima["x"]) == len(s.minima)
+    assert at.number_input(key="explorer:lr").value == pytest.approx(presets.recommended("adam", name)["lr"])
+
+
+# -- stepping ------------------------------------------------------------------------------------------------
+def test_step_step10_back_reset():
+    at = _open()
+    assert _step(at) == 0
+    assert _step(_press(at, "Step")) == 1
+    assert _step(_press(at, "Step")) == 2
+    assert _step(_press(at, "Step ×10")) == 12
+    assert _step(_press(at, "Back")) == 11
+    _ok(at)
+    traj, _ = _core_run(at)
+    spec = _spec(at)
+    meta = spec["layout"]["meta"]
+    np.testing.assert_allclose(_xy(spec["data"][meta["path"]]), traj.points[:12], rtol=1e-6)
+    assert spec["layout"]["sliders"][0]["active"] == 11
+    (loss,) = [m for m in at.metric if m.label.startswith("Loss")]
+    assert float(loss.value) == pytest.approx(traj.losses[11], rel=1e-3)
+    assert _step(_press(at, "Reset")) == 0
+    assert _step(_press(at, "Back")) == 0  # never below the start
+
+
+def test_stepping_past_the_computed_steps_extends_the_run():
+    at = _open({"steps": "5"})
+    for _ in range(7):
+        _press(at, "Step")
+    _ok(at)
+    assert _step(at) == 7
+    traj, _ = _core_run(at, steps=7)
+    spec = _spec(at)
+    np.testing.assert_allclose(_xy(spec["data"][spec["layout"]["meta"]["current"]])[0], traj.points[7], rtol=1e-6)
+
+
+def test_changing_a_setting_starts_a_fresh_run_and_says_so():
+    at = _open()
+    _press(at, "Step ×10")
+    assert _step(at) == 10
+    at.number_input(key="explorer:lr").set_value(0.05).run()
+    _ok(at)
+    assert _step(at) == 0
+    assert any("fresh run" in i.value for i in at.info)
+    assert _q(at, "lr") == "0.05"
+    # the 3-D toggle is a view, not a setting: the step stays
+    _press(at, "Step")
+    at.toggle(key="explorer:view3d").set_value(True).run()
+    _ok(at)
+    assert _step(at) == 1 and _spec(at)["data"][0]["type"] == "surface"
+
+
+def test_the_inspector_shows_the_rule_and_the_steps_numbers():
+    at = _open()
+    _press(at, "Step ×10")
+    traj, _ = _core_run(at)
+    rule, numbers = at.latex
+    assert rule.value.strip("$\n") == optimizers.make("adam", **presets.recommended("adam", "rosenbrock")).formula()
+    for line in explain(traj, 10):
+        for text in line.texts:
+            assert text.replace("^", r"\^{}") in numbers.value, text  # a caret is \^{} in LaTeX text
+
+
+# -- sharing by URL -------------------------------------------------------------------------------------------
+def test_a_link_restores_its_configuration():
+    link = presets.explorer_link("ravine", "momentum", (-4.0, 1.0), 80, noise=0.3, seed=7, lr=0.03, momentum=0.8)
+    at = _open(dict(parse_qsl(urlsplit(link).query)))
+    _ok(at)
+    assert not at.warning
+    assert at.selectbox(key="explorer:surface").value == "ravine"
+    assert at.selectbox(key="explorer:opt").value == "momentum"
+    assert at.number_input(key="explorer:lr").value == 0.03
+    assert at.number_input(key="explorer:momentum").value == 0.8
+    assert (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value) == (-4.0, 1.0)
+    assert at.number_input(key="explorer:steps").value == 80
+    assert at.number_input(key="explorer:noise").value == 0.3 and at.number_input(key="explorer:seed").value == 7
+    traj = optimizers.run(
+        optimizers.make("momentum", lr=0.03, momentum=0.8),
+        surfaces.get("ravine"),
+        np.array([-4.0, 1.0]),
+        80,
+        noise=0.3,
+        seed=7,
+    )
+    spec = _spec(at)
+    last = spec["frames"][-1]["data"][spec["layout"]["meta"]["moving"].index(spec["layout"]["meta"]["path"])]
+    np.testing.assert_allclose(_xy(last), traj.points, rtol=1e-5, atol=1e-6)
+
+
+def test_malformed_query_values_fall_back_with_a_notice():
+    at = _open({"surface": "moon", "opt": "adam", "lr": "-3", "steps": "1e9", "x0": "nan"})
+    _ok(at)
+    notices = " ".join(w.value for w in at.warning)
+    for key in ("surface=moon", "lr=-3", "steps=1e9", "x0=nan"):
+        assert key in notices
+    assert at.selectbox(key="explorer:surface").value == "rosenbrock"
+    assert at.number_input(key="explorer:lr").value == presets.recommended("adam", "rosenbrock")["lr"]
+    assert _step(at) == 0
+
+
+# -- bad input: messages, never exceptions ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "key,value,words",
+    [
+        ("lr", -1.0, "lr must be"),
+        ("beta2", 1.0, "beta2 must be"),
+        ("eps", 2.0, "eps must be"),
+        ("x0", -1e7, "start must be finite"),
+        ("y0", 1e9, "start must be finite"),
+        ("steps", 10**6, "Steps must be a whole number in [1, 2000]"),
+        ("noise", -0.5, "σ must be"),
+        ("seed", -4, "seed must be"),
+    ],
+)
+def test_out_of_range_input_gives_a_message_not_an_exception(key, value, words):
+    at = _open()
+    at.number_input(key=f"explorer:{key}").set_value(value).run()
+    _ok(at)
+    assert any(words in e.value for e in at.error), [e.value for e in at.error]
+    assert _step(_press(at, "Step")) == 1  # the page still works, on the fallback value
+    _ok(at)
+
+
+def test_divergence_names_the_step_and_keeps_the_path():
+    link = presets.explorer_link("saddle", "sgd", (0.5, 0.1), 100, lr=0.9)
+    at = _open(dict(parse_qsl(urlsplit(link).query)))
+    _ok(at)
+    traj = optimizers.run(optimizers.make("sgd", lr=0.9), surfaces.get("saddle"), np.array([0.5, 0.1]), 100)
+    d = traj.diverged_at
+    assert d is not None
+    assert any(f"diverged at step {d}" in e.value for e in at.error)
+    _press(at, "Step ×10")
+    spec = _spec(at)
+    path = _xy(spec["data"][spec["layout"]["meta"]["path"]])
+    assert np.isfinite(path).all()
+
+
+def test_a_custom_formula_runs_and_is_in_the_url():
+    at = _open()
+    at.selectbox(key="explorer:surface").select("custom").run()
+    _ok(at)
+    formula = at.text_input(key="explorer:formula").value
+    assert formula and _q(at, "formula") == formula and _q(at, "surface") == "custom"
+    at.text_input(key="explorer:formula").input("x^2 + 3*y^2").run()
+    _press(at, "Step")
+    _ok(at)
+    s = surfaces.from_formula("x^2 + 3*y^2", ((-3.0, 3.0), (-3.0, 3.0)))
+    start = np.array([at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value])
+    hypers = {n: at.session_state[f"explorer:{n}"] for n in optimizers.get("adam").HYPERS}
+    traj = optimizers.run(optimizers.make("adam", **hypers), s, start, 1)
+    spec = _spec(at)
+    np.testing.assert_allclose(_xy(spec["data"][spec["layout"]["meta"]["current"]])[0], traj.points[1], rtol=1e-6)
+    at.text_input(key="explorer:formula").input("x +* y").run()
+    _ok(at)
+    assert at.error  # the parser's message, beside the box
+
+
+def test_a_suggested_start_button_sets_the_start():
+    at = _open()
+    s = surfaces.get("rosenbrock")
+    label = f"({s.starts[1][0]:.4g}, {s.starts[1][1]:.4g})"
+    _press(at, label)
+    _ok(at)
+    assert (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value) == tuple(s.starts[1])
