@@ -301,3 +301,38 @@ def test_a_suggested_start_button_sets_the_start():
     _press(at, label)
     _ok(at)
     assert (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value) == tuple(s.starts[1])
+
+
+# -- the home page's gallery ---------------------------------------------------------------------------------
+def test_home_links_every_page_and_every_gallery_preset():
+    from ui.gallery import GALLERY
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    _ok(at)
+    links = at.get("page_link")
+    pages = [link.proto.page for link in links]
+    for page in ("explorer", "compare", "network", "guide"):
+        assert page in pages
+    gallery = [link for link in links if link.proto.query_string]
+    expected = [lk for card in GALLERY for lk in card.links]
+    shown = sorted((g.proto.label, g.proto.query_string) for g in gallery)  # laid out in columns
+    assert shown == sorted((lk.label, urlsplit(lk.url).query) for lk in expected)
+    assert all(g.proto.page == "explorer" for g in gallery)
+
+
+def _gallery_links():
+    from ui.gallery import GALLERY
+
+    return [lk for card in GALLERY for lk in card.links]
+
+
+@pytest.mark.parametrize("link", _gallery_links(), ids=lambda lk: lk.label)
+def test_every_gallery_preset_opens_a_working_explorer(link):
+    at = _open(link.query)
+    _ok(at)
+    assert not at.warning, [w.value for w in at.warning]
+    q = link.query
+    assert at.selectbox(key="explorer:surface").value == q["surface"]
+    assert at.selectbox(key="explorer:opt").value == q["opt"]
+    assert at.number_input(key="explorer:steps").value == int(q["steps"])
+    assert _step(_press(at, "Step ×10")) == 10
