@@ -205,10 +205,17 @@ def basin_map(
 
 # -- race ---------------------------------------------------------------------------------------------------
 def race(
-    entries: Sequence[Optimizer], surface: Any, start: Any, steps: int, noise: float = 0.0, seed: int | None = None
+    entries: Sequence[Optimizer],
+    surface: Any,
+    start: Any,
+    steps: int,
+    noise: float = 0.0,
+    seed: int | None = None,
+    record: bool = True,
 ) -> list[Trajectory]:
-    """One run per optimizer from the same start; with noise, every run draws the same noise (one seed)."""
-    return [run(opt, surface, start, steps, noise=noise, seed=seed) for opt in entries]
+    """One run per optimizer from the same start; with noise, every run draws the same noise (one seed).
+    record=False skips the optimizers' internal quantities (points, losses and gradients are kept)."""
+    return [run(opt, surface, start, steps, noise=noise, seed=seed, record=record) for opt in entries]
 
 
 def global_min_value(surface: Any) -> float | None:

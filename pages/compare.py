@@ -1,7 +1,7 @@
 """Compare: race optimizers on one surface, give each its best learning rate, and map where they end up.
 
 Thin: widgets -> optimizers.analysis (the maths) -> viz.compare (the figures). Every setting is mirrored in
-the URL. Caps keep each request short: at most 8 racers x 2000 steps, sweeps of at most 60 rates x 1000
+the URL. Caps keep each request short: at most 8 racers x 1000 steps, sweeps of at most 60 rates x 1000
 steps (one vectorised run per optimizer), basin maps of at most grid² x steps = 5,000,000 start-steps
 (Newton, which solves a 2 x 2 system per start and step, counts five times).
 """
@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - only while ui.formula is missing
 PAGE = "compare"
 CUSTOM = "custom"
 MAX_RACERS = 8
-MAX_STEPS = 2000
+MAX_STEPS = 1000
 MAX_SWEEP_STEPS = 1000
 SWEEP_RATES = (30, 60)
 BASIN_GRIDS = (50, 75, 100, 125, 150)
@@ -174,7 +174,7 @@ def _surface(spec: tuple):
 def race_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, noise: float, seed: int):
     s = _surface(surface_spec)
     opts = [optimizers.make(name, **dict(hp)) for name, hp in racers]
-    return analysis.race(opts, s, np.array(start), steps, noise, seed)
+    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=False)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -56,7 +56,7 @@ def color(name: str) -> str:
     return COLORS.get(name, "#333333")
 
 
-def frame_stride(steps: int, max_frames: int = 120) -> int:
+def frame_stride(steps: int, max_frames: int = 80) -> int:
     return max(1, math.ceil(steps / max_frames))
 
 
@@ -77,7 +77,7 @@ def race_spec(
     *,
     f_star: float | None = None,
     clickable: bool = True,
-    max_frames: int = 120,
+    max_frames: int = 80,
     height_px: int = 700,
 ) -> dict:
     """The race as one figure dict: the map (left) with every path, loss against step (right), shared frames.
@@ -159,7 +159,8 @@ def race_spec(
         )
         loss = dict(
             type="scatter",
-            x=sm.b64(np.arange(len(yl)), "i4"),
+            x0=0,
+            dx=1,
             y=sm.b64(yl),
             mode="lines",
             line=dict(color=c, width=2.5),
@@ -187,13 +188,20 @@ def race_spec(
         firsts.append(first)
         data.extend([path, head, loss, dot])
         moving.extend(range(first, first + 4))
-        finals.append([{"x": tr["x"], "y": tr["y"]} for tr in (path, head, loss, dot)])
+        finals.append(
+            [
+                {"x": path["x"], "y": path["y"]},
+                {"x": head["x"], "y": head["y"]},
+                {"x0": 0, "dx": 1, "y": loss["y"]},
+                {"x": dot["x"], "y": dot["y"]},
+            ]
+        )
         for k, t in enumerate(frame_at):
-            sel = np.r_[np.arange(0, t + 1, stride), [t]] if t % stride else np.arange(0, t + 1, stride)
+            sel = np.arange(0, t + 1, stride)  # t is a multiple of the stride (the last frame is replaced below)
             per_frame[k] += [
                 dict(x=sm.b64(pts[sel, 0]), y=sm.b64(pts[sel, 1])),
                 dict(x=sm.b64(pts[t : t + 1, 0]), y=sm.b64(pts[t : t + 1, 1])),
-                dict(x=sm.b64(sel, "i4"), y=sm.b64(yl[sel])),
+                dict(x0=0, dx=stride, y=sm.b64(yl[sel])),
                 dict(x=[t], y=[float(yl[t])]),
             ]
     per_frame[-1] = [tr for f in finals for tr in f]  # the last frame: full resolution, as the figure opens
