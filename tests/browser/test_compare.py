@@ -1,0 +1,79 @@
+"""The Compare page in a real browser: the race plays (every path on shared frames), and a click on the map
+sets the start."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from race_presets import BY_KEY
+
+pytestmark = pytest.mark.browser
+
+SLIDER_LABEL = "() => document.querySelector('.js-plotly-plot .slider-container text.slider-label')?.textContent"
+
+
+def _idle(page) -> None:
+    page.wait_for_timeout(500)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def _open(page, app_url, query: str):
+    # Start from the home page, as a visitor does, then follow a share link.
+    page.goto(app_url)
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+    page.goto(f"{app_url}/compare?{query}")
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    _idle(page)
+    plot = page.locator(".js-plotly-plot").first
+    plot.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    return plot
+
+
+def _step(page) -> int:
+    text = page.evaluate(SLIDER_LABEL) or ""
+    m = re.search(r"step (\d+)", text)
+    assert m, text
+    return int(m.group(1))
+
+
+def test_the_race_plays(page, app_url, screenshot):
+    preset = BY_KEY["saddle"]
+    plot = _open(page, app_url, "preset=saddle")
+    box = plot.bounding_box()
+    assert box["width"] > 600 and box["height"] > 500
+    # every racer in the legend, the figure opens on the finished race
+    legend = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot .legendtext')].map(t => t.textContent)"
+    )
+    for name in ("SGD", "Momentum", "Adagrad", "RMSprop", "Adam"):
+        assert any(t.startswith(name) for t in legend), legend
+    assert _step(page) == preset.steps
+    page.locator(".js-plotly-plot .updatemenu-button", has_text="Replay").first.click()
+    page.wait_for_timeout(1200)
+    mid = _step(page)
+    assert 0 < mid < preset.steps  # playing, from the start
+    screenshot("compare_race_playing")
+    page.wait_for_timeout(1000)
+    assert _step(page) > mid  # still moving forward
+    page.wait_for_function(f"() => ({SLIDER_LABEL})() === 'step {preset.steps}'", timeout=30_000)
+    screenshot("compare_race_finished")
+
+
+def test_a_click_on_the_map_sets_the_start(page, app_url):
+    _open(page, app_url, "preset=saddle")
+    x, y = page.evaluate(
+        """() => { const gd = document.querySelector('.js-plotly-plot'); const L = gd._fullLayout;
+        const r = gd.getBoundingClientRect();
+        return [r.left + L.xaxis._offset + L.xaxis.l2p(-1.0), r.top + L.yaxis._offset + L.yaxis.l2p(1.0)]; }"""
+    )
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    page.wait_for_function("() => location.search.includes('x0=-1.0')", timeout=30_000)
+    _idle(page)
+    q = parse_qs(urlsplit(page.url).query)
+    assert float(q["x0"][0]) == -1.0 and abs(float(q["y0"][0]) - 1.0) <= 0.11  # the nearest click target
