@@ -613,6 +613,18 @@ def report(f: dict, args: argparse.Namespace) -> None:
             f"                     {f['settle_seconds']:.0f} s after close {f['rss_settled_mb']:.0f} MB "
             f"({100 * (f['rss_settled_mb'] / base - 1):+.0f}% of baseline)"
         )
+    loadavg = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  load average       {loadavg} (other work on the machine skews the times)")
+    print("  targets            " + ", ".join(f"{k}: {'met' if ok else 'MISSED'}" for k, ok in verdict(f).items()))
+
+
+def verdict(f: dict) -> dict[str, bool]:
+    """The classroom targets (README): zero errors, p95 <= 1.5 s, RSS <= 1 GB, back within 20% after settling."""
+    out = {"zero errors": f["errors"] == 0, "p95 <= 1.5 s": f["p95_seconds"] <= 1.5}
+    if not math.isnan(f["rss_peak_mb"]):
+        out["peak RSS <= 1 GB"] = f["rss_peak_mb"] <= 1024
+        out["RSS within 20% of baseline"] = f["rss_settled_mb"] <= 1.2 * f["rss_before_mb"]
+    return out
 
 
 if __name__ == "__main__":
