@@ -275,11 +275,19 @@ with start_cols[2]:
         sugg[i].button(f"({sx:g}, {sy:g})", key=f"{PAGE}:start{i}", on_click=set_start, args=(sx, sy))
 start_ok = all(isinstance(v, (int, float)) and math.isfinite(v) for v in (x0, y0))
 (bx0, bx1), (by0, by1) = surface.bounds
-if start_ok and not (bx0 <= x0 <= bx1 and by0 <= y0 <= by1):
-    st.caption(f"The start ({x0:g}, {y0:g}) is outside the map's view; the paths may leave the picture.")
+(lx, ly), (hx, hy) = surface.divergence_box()
 if not start_ok:
     st.error("The start must be two finite numbers; using the surface's suggested start.", icon="⚠️")
     x0, y0 = (float(v) for v in surface.default_start)
+elif not (lx <= x0 <= hx and ly <= y0 <= hy):
+    st.error(
+        f"The start ({x0:g}, {y0:g}) is outside the region where runs are followed (x in [{lx:g}, {hx:g}], "
+        f"y in [{ly:g}, {hy:g}]: ten view-widths around the map); using the surface's suggested start.",
+        icon="⚠️",
+    )
+    x0, y0 = (float(v) for v in surface.default_start)
+elif not (bx0 <= x0 <= bx1 and by0 <= y0 <= by1):
+    st.caption(f"The start ({x0:g}, {y0:g}) is outside the map's view; the paths may leave the picture.")
 start = (float(x0), float(y0))
 
 # hyperparameters, one tab per racer

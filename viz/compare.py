@@ -136,8 +136,9 @@ def race_spec(
     per_frame: list[list[dict]] = [[] for _ in frame_at]
     for traj, name, label in zip(trajs, names, labels, strict=True):
         c = color(name)
-        pts = np.asarray(traj.points, dtype=np.float64).reshape(-1, 2)
-        yl = loss_axis_values(traj.losses, f_star)
+        big = float(np.finfo(np.float32).max)  # drawn in float32: a path that ran off stays finite
+        pts = np.clip(np.asarray(traj.points, dtype=np.float64).reshape(-1, 2), -big, big)
+        yl = np.clip(loss_axis_values(traj.losses, f_star), -big, big)
         group = f"racer-{len(firsts)}"
         path = sm.path_trace(pts, name=label, color=c, marker_size=5)
         path.update(
