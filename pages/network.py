@@ -20,7 +20,7 @@ from ui.state import Param, parse_choice, parse_float, parse_int
 from viz.network import curves_figure, regions_figure
 
 PAGE = "network"
-MAX_SEED = 2**31 - 1
+MAX_SEED = 999_999  # shown whole by the number input's "%g"
 
 
 def key(name: str) -> str:
@@ -47,6 +47,17 @@ def _parse_opts(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _parse_count(low: int, high: int):
+    """A whole number for a float-typed number input (an int-typed one cannot even hold what it is sent)."""
+    parse = parse_int(low, high)
+    return lambda text: float(parse(text))
+
+
+def _fmt_count(value) -> str:
+    x = float(value)
+    return str(int(x)) if x.is_integer() else f"{x:g}"
+
+
 def _parse_val(text: str) -> float:
     return round(parse_float(datasets.MIN_VAL_FRACTION, datasets.MAX_VAL_FRACTION)(text), 2)
 
@@ -55,10 +66,10 @@ BASE = [
     Param("dataset", "iris", parse_choice(datasets.NAMES)),
     Param("hidden", "16", _parse_hidden),
     Param("act", "relu", parse_choice(training.ACTIVATIONS)),
-    Param("batch", 16, parse_int(1, training.MAX_BATCH_SIZE)),
-    Param("epochs", 200, parse_int(1, training.MAX_EPOCHS)),
+    Param("batch", 16.0, _parse_count(1, training.MAX_BATCH_SIZE), _fmt_count),
+    Param("epochs", 200.0, _parse_count(1, training.MAX_EPOCHS), _fmt_count),
     Param("val", 0.3, _parse_val, lambda v: f"{float(v):g}"),
-    Param("seed", 0, parse_int(0, MAX_SEED)),
+    Param("seed", 0.0, _parse_count(0, MAX_SEED), _fmt_count),
     Param("opts", list(training.CLASSIC), _parse_opts, ",".join),
 ]
 HYPERS = {o: hyper_params(o, prefix(o), overrides=training.network_defaults(o)) for o in training.OPTIMIZERS}
@@ -96,6 +107,15 @@ def _share_url() -> str | None:
     return urlunsplit(parts._replace(query=urlencode(dict(st.query_params.to_dict()))))
 
 
+# Labels for the selects; anything else is shown as it is (AppTest hands the labels back as values).
+def _dataset_title(name: str) -> str:
+    return datasets.TITLES.get(name, name)
+
+
+def _opt_title(name: str) -> str:
+    return optimizers.get(name).title if name in optimizers.CLASSES else name
+
+
 def _int_setting(value, name: str, low: int, high: int, errors: dict[str, str]) -> int | None:
     try:
         x = int(value)
@@ -129,7 +149,7 @@ errors: dict[str, str] = {}
 
 # data and network
 row1 = st.columns([1.6, 1.1, 1, 1])
-dataset = row1[0].selectbox("Dataset", datasets.NAMES, key=key("dataset"), format_func=datasets.TITLES.get)
+dataset = row1[0].selectbox("Dataset", datasets.NAMES, key=key("dataset"), format_func=_dataset_title)
 hidden_text = row1[1].text_input(
     "Hidden layers",
     key=key("hidden"),
@@ -148,14 +168,15 @@ activation = row1[2].radio(
     training.ACTIVATIONS,
     key=key("act"),
     horizontal=True,
-    format_func={"relu": "ReLU", "tanh": "tanh"}.get,
+    format_func=lambda a: {"relu": "ReLU"}.get(a, a),
     help="ReLU: max(0, z). tanh: the hyperbolic tangent. The output layer is always a softmax.",
 )
 seed_in = row1[3].number_input(
     "Seed",
-    min_value=0,
-    max_value=MAX_SEED,
-    step=1,
+    min_value=0.0,
+    max_value=float(MAX_SEED),
+    step=1.0,
+    format="%g",
     key=key("seed"),
     help="Draws the generated data, the train/validation split, the initial weights and the batch order.",
 )
@@ -166,9 +187,10 @@ if seed is None:
 row2 = st.columns([1, 1, 1.5, 0.6])
 batch_in = row2[0].number_input(
     "Batch size",
-    min_value=1,
-    max_value=training.MAX_BATCH_SIZE,
-    step=1,
+    min_value=1.0,
+    max_value=float(training.MAX_BATCH_SIZE),
+    step=1.0,
+    format="%g",
     key=key("batch"),
     help="Examples per update. The whole training set (or more) is full-batch gradient descent, 1 is "
     "stochastic gradient descent, anything in between is mini-batch.",
@@ -176,9 +198,10 @@ batch_in = row2[0].number_input(
 batch_size = _int_setting(batch_in, "batch_size", 1, training.MAX_BATCH_SIZE, errors)
 epochs_in = row2[1].number_input(
     "Epochs",
-    min_value=1,
-    max_value=training.MAX_EPOCHS,
-    step=50,
+    min_value=1.0,
+    max_value=float(training.MAX_EPOCHS),
+    step=50.0,
+    format="%g",
     key=key("epochs"),
     help="Passes over the training set. Losses and accuracies are measured after each one.",
 )
@@ -202,7 +225,7 @@ opts = st.multiselect(
     "Optimizers to compare",
     training.OPTIMIZERS,
     key=key("opts"),
-    format_func=lambda n: optimizers.get(n).title,
+    format_func=_opt_title,
     help="Each one trains its own copy of the network from the same initial weights.",
 )
 with st.expander("Why is Newton not offered here?"):
