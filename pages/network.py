@@ -75,7 +75,7 @@ BASE = [
 HYPERS = {o: hyper_params(o, prefix(o), overrides=training.network_defaults(o)) for o in training.OPTIMIZERS}
 
 
-# -- cached training (plain values in) ---------------------------------------------------------------------
+# -- cached training (plain values in; one optimizer's curves out, small: the setup is rebuilt per run) ------
 @st.cache_data(max_entries=256, show_spinner=False)
 def train_one(
     dataset: str,
@@ -87,8 +87,9 @@ def train_one(
     seed: int,
     name: str,
     hypers: tuple,
-) -> training.Result:
-    return training.train({name: dict(hypers)}, dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
+) -> training.Curves:
+    result = training.train({name: dict(hypers)}, dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
+    return result.curves[name]
 
 
 def _frozen(hp: dict) -> tuple:
@@ -260,12 +261,12 @@ if not settings_ok:
 
 # -- training ----------------------------------------------------------------------------------------------
 bar = st.progress(0.0, text="Training…")
-results = []
+curves = {}
 for i, (name, hp) in enumerate(racers):
     bar.progress(i / len(racers), text=f"Training with {optimizers.get(name).title} ({i + 1} of {len(racers)})…")
-    results.append(train_one(dataset, hidden, activation, batch_size, epochs, val_fraction, seed, name, _frozen(hp)))
+    curves[name] = train_one(dataset, hidden, activation, batch_size, epochs, val_fraction, seed, name, _frozen(hp))
 bar.empty()
-result = training.Result.merge(results)
+result = training.Result(setup, curves)  # the same setup (split, weights, batches) every optimizer trained on
 
 data = result.setup.split.dataset
 st.caption(

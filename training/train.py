@@ -111,10 +111,6 @@ class Setup:
     order: np.ndarray  # (epochs, n_train): the training rows in the order they are visited in each epoch
 
     @property
-    def settings(self) -> tuple:
-        return (self.dataset, self.hidden, self.activation, self.batch_size, self.epochs, self.val_fraction, self.seed)
-
-    @property
     def n_train(self) -> int:
         return len(self.split.y_train)
 
@@ -254,19 +250,6 @@ def fit(setup: Setup, opt: Any, name: str = "", title: str = "", hypers: Mapping
 class Result:
     setup: Setup
     curves: dict[str, Curves]
-
-    @classmethod
-    def merge(cls, results: Sequence[Result]) -> Result:
-        """One Result from runs on the same setup (the page trains and caches one optimizer at a time)."""
-        if not results:
-            raise ValueError("merge needs at least one result")
-        first = results[0].setup
-        curves: dict[str, Curves] = {}
-        for r in results:
-            if r.setup.settings != first.settings or not np.array_equal(r.setup.theta0, first.theta0):
-                raise ValueError("only results trained on the same setup can be merged")
-            curves.update(r.curves)
-        return cls(first, curves)
 
     def summary(self):
         """One row per optimizer: final and best validation accuracy, epoch of best, wall time, divergence."""
