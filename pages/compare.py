@@ -423,7 +423,8 @@ if do_sweep:
     sweep_steps = min(steps, MAX_SWEEP_STEPS)
     if sweep_steps < steps:
         st.caption(f"The sweep runs {sweep_steps} steps (its cap), not the race's {steps}.")
-    sweeps = sweep_runs(surface_spec, racers_key, start, sweep_steps, n_rates)
+    no_lr = tuple((name, tuple(kv for kv in hp if kv[0] != "lr")) for name, hp in racers_key)  # lr is swept
+    sweeps = sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates)
     st.plotly_chart(vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star), key=key("sweepfig"))
     best = {s.optimizer: s.best_rate for s in sweeps if s.best_rate is not None}
     summary = pd.DataFrame(

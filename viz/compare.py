@@ -47,6 +47,16 @@ BASIN_PALETTE = (
     "#bcbd22",
     "#393b79",
 )
+# Few steps blue, many red (an explicit list: st.plotly_chart's theme replaces named colour scales).
+STEPS_SCALE = [
+    [0.0, "#313695"],
+    [0.2, "#4575b4"],
+    [0.4, "#74add1"],
+    [0.5, "#e0f3f8"],
+    [0.6, "#fee090"],
+    [0.8, "#f46d43"],
+    [1.0, "#a50026"],
+]
 LOSS_FLOOR = 1e-16  # loss − f* is drawn on a log axis: values at or below 0 sit on this floor
 MAP_DOMAIN = (0.0, 0.55)
 LOSS_DOMAIN = (0.66, 1.0)
@@ -393,7 +403,7 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
         heat = dict(
             common,
             z=sm.b64(z.ravel()),
-            colorscale="Turbo",
+            colorscale=STEPS_SCALE,
             zmin=0,
             zmax=float(np.nanmax(z)) if np.isfinite(z).any() else 1.0,
             opacity=0.7,
