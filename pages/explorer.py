@@ -18,6 +18,7 @@ import presets
 import surfaces
 from optimizers.explain import explain
 from ui import controls
+from ui import inspector as inspector_tex
 from ui import state as ui_state
 from viz import explorer as viz_explorer
 from viz import surface_map
@@ -273,36 +274,22 @@ def _checked_int(value, low: int, high: int, default: int, what: str, box) -> in
 
 
 # -- the inspector ------------------------------------------------------------------------------------------
-def _tex_text(s: str) -> str:
-    return s.replace("\\", "").replace("{", r"\{").replace("}", r"\}").replace("_", r"\_").replace("^", r"\^{}")
-
-
 def inspector(traj, t: int) -> None:
     opt = traj.optimizer
     st.subheader("Inspector", anchor=False)
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown(f"**{opt.title}'s update rule**, as computed (these settings):")
+        st.markdown(f"**{opt.title}'s update rule**, as computed with these settings:")
         st.latex(opt.formula())
     with right:
         if t == 0:
-            st.markdown("**Step 0**: the start. Press **Step** to see the rule with the first step's numbers.")
+            st.markdown("**Step 0** is the start. Press **Step** to see the rule with the first step's numbers.")
             return
         st.markdown(f"**Step {t}** with its numbers, per coordinate (x, then y):")
         try:
-            lines = explain(traj, t)
+            st.latex(inspector_tex.step_tex(explain(traj, t)))
         except Exception as exc:  # noqa: BLE001 - the inspector must never break the page
             st.warning(f"The inspector cannot show step {t}: {exc}")
-            return
-        rows = []
-        for ex in lines:
-            lhs = ex.line.tex.partition("=")[0].strip()
-            if len(ex.texts) == 2:
-                for coord, text in zip(("x", "y"), ex.texts, strict=True):
-                    rows.append(rf"{lhs}^{{({coord})}} &= \text{{{_tex_text(text)}}}")
-            else:
-                rows.append(rf"{lhs} &= \text{{{_tex_text(ex.texts[0])}}}")
-        st.latex(r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}")
 
 
 # -- the page -----------------------------------------------------------------------------------------------

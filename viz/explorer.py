@@ -290,14 +290,15 @@ def explorer_figure(
         layout[f"yaxis{k}"] = _series_yaxis(ydom, xa, is_log)
         if is_log:
             layout[f"yaxis{k}"]["tickvals"] = _log_ticks(values)
+        right = key == "loss"  # under the map, right-aligned: clear of the map's x-axis title
         annotations.append(
             dict(
                 text=label,
                 xref=f"{xa} domain",
                 yref=f"{ya} domain",
-                x=0,
+                x=1 if right else 0,
                 y=1,
-                xanchor="left",
+                xanchor="right" if right else "left",
                 yanchor="bottom",
                 showarrow=False,
                 font=dict(size=13, color="#0b0c0e"),

@@ -14,6 +14,7 @@ import optimizers
 import presets
 import surfaces
 from optimizers.explain import explain
+from ui.inspector import numbers_tex
 from viz import surface_map as sm
 
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
@@ -197,7 +198,7 @@ def test_the_inspector_shows_the_rule_and_the_steps_numbers():
     assert rule.value.strip("$\n") == optimizers.make("adam", **presets.recommended("adam", "rosenbrock")).formula()
     for line in explain(traj, 10):
         for text in line.texts:
-            assert text.replace("^", r"\^{}") in numbers.value, text  # a caret is \^{} in LaTeX text
+            assert numbers_tex(text) in numbers.value, text
 
 
 # -- sharing by URL -------------------------------------------------------------------------------------------
@@ -336,3 +337,42 @@ def test_every_gallery_preset_opens_a_working_explorer(link):
     assert at.selectbox(key="explorer:opt").value == q["opt"]
     assert at.number_input(key="explorer:steps").value == int(q["steps"])
     assert _step(_press(at, "Step ×10")) == 10
+
+
+# -- the inspector's typesetting (ui.inspector) ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,tex",
+    [
+        ("0.9·(−14.51) + (1 − 0.9)·26.39 = −10.42", r"0.9 \cdot (-14.51) + (1 - 0.9) \cdot 26.39 = -10.42"),
+        ("0.05/(sqrt(158.4) + 1e−8) = 0.003972", r"0.05/(\sqrt{158.4} + 10^{-8}) = 0.003972"),
+        ("9.444/(1 − 0.9^12) = 13.16", r"9.444/(1 - 0.9^{12}) = 13.16"),
+        ("0.9·(1 − 0.5·0.96^(12·0.004)) = 0.4509", r"0.9 \cdot (1 - 0.5 \cdot 0.96^{12 \cdot 0.004}) = 0.4509"),
+        ("0.0001549·0.4509 = 6.984e−5", r"0.0001549 \cdot 0.4509 = 6.984{\times}10^{-5}"),
+        ("7668 + 34.18² = 8836", r"7668 + 34.18^{2} = 8836"),
+        (
+            "max(0.999·24.49, abs(26.23) + 1e−8) = 26.23",
+            r"\max(0.999 \cdot 24.49, \left\lvert 26.23\right\rvert  + 10^{-8}) = 26.23",
+        ),
+        ("sqrt(sqrt(4)) = 1.414", r"\sqrt{\sqrt{4}} = 1.414"),
+    ],
+)
+def test_numbers_are_typeset_as_maths(text, tex):
+    assert numbers_tex(text) == tex
+
+
+@pytest.mark.parametrize("name", optimizers.NAMES)
+def test_every_optimizers_step_typesets_with_balanced_braces_and_no_raw_text(name):
+    from ui.inspector import step_tex
+
+    s = surfaces.get("himmelblau")
+    hp = presets.recommended(name, "himmelblau") | ({"centered": True, "momentum": 0.9} if name == "rmsprop" else {})
+    traj = optimizers.run(optimizers.make(name, **hp), s, s.default_start, 12)
+    tex = step_tex(explain(traj, 12))
+    depth = 0
+    for ch in tex:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0
+    assert depth == 0
+    for raw in ("·", "−", "²", "sqrt(", "abs(", "e−"):
+        assert raw not in tex, raw
+    assert "}^{(x)}" in tex or name == "newton"

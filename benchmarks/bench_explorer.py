@@ -1,0 +1,196 @@
+"""Explorer speed and size: server time of a control change (500-step run), figure JSON for 500 steps, and the
+first render in a real browser (navigation to the Step metric visible).
+
+    .venv/bin/python benchmarks/bench_explorer.py            # everything (needs /usr/bin/chromium for the last)
+    .venv/bin/python benchmarks/bench_explorer.py --no-browser
+
+Targets (issue 3): a control change re-renders within 300 ms of server time for a 500-step run; a 500-step
+animation stays under 2 MB of figure JSON; the first render is within 3 s of navigation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import plotly.io as pio  # noqa: E402
+
+import optimizers  # noqa: E402
+import presets  # noqa: E402
+import surfaces  # noqa: E402
+from benchmarks._timing import median_seconds  # noqa: E402
+from viz import surface_map as sm  # noqa: E402
+from viz.explorer import explorer_figure  # noqa: E402
+
+
+def pieces(opt: str = "adam", surface: str = "rosenbrock", steps: int = 500) -> None:
+    """The parts of a re-render with a new setting (nothing cached but the map): run, figure, JSON."""
+    s = surfaces.get(surface)
+    hp = presets.recommended(opt, surface)
+    base = sm.map_spec(s, clickable=True)
+    lrs = iter(np.geomspace(0.01, 0.2, 1000))
+
+    def run():
+        return optimizers.run(optimizers.make(opt, **(hp | {"lr": float(next(lrs))})), s, s.default_start, steps)
+
+    traj = run()
+    t_run = median_seconds(run, repeat=7)
+    t_fig = median_seconds(lambda: explorer_figure(traj, s, 0, base=base), repeat=7)
+    spec = explorer_figure(traj, s, 0, base=base)
+    t_json = median_seconds(lambda: pio.to_json(spec, validate=False), repeat=7)
+    t_map = median_seconds(lambda: sm.map_spec(s, clickable=True), repeat=3)
+    print(
+        f"  {opt} on {surface}, {steps} steps: run {t_run * 1e3:.1f} ms, figure {t_fig * 1e3:.1f} ms, "
+        f"JSON {t_json * 1e3:.1f} ms (map, cached per surface: {t_map * 1e3:.0f} ms)"
+    )
+
+
+def sizes(steps: int = 500) -> None:
+    """Figure JSON (as st.plotly_chart sends it) for every optimizer on every surface."""
+    worst = (0, "")
+    all_sizes = []
+    for sname in surfaces.NAMES:
+        s = surfaces.get(sname)
+        base = sm.map_spec(s, clickable=True)
+        for opt in optimizers.NAMES:
+            traj = optimizers.run(optimizers.make(opt, **presets.recommended(opt, sname)), s, s.default_start, steps)
+            spec = explorer_figure(traj, s, 0, base=base)
+            n = len(pio.to_json(spec, validate=False))
+            all_sizes.append(n)
+            worst = max(worst, (n, f"{opt} on {sname}, {len(spec['frames'])} frames"))
+    print(
+        f"  {steps} steps, {len(all_sizes)} pairs: median {statistics.median(all_sizes) / 1e6:.2f} MB, "
+        f"largest {worst[0] / 1e6:.2f} MB ({worst[1]})"
+    )
+
+
+def apptest(repeat: int = 7) -> None:
+    """Server time of a whole script run after a control change (AppTest: the page as Streamlit runs it)."""
+    from streamlit.testing.v1 import AppTest
+
+    link = presets.explorer_link("rosenbrock", "adam", (-1.5, 2.0), 500)
+    from urllib.parse import parse_qsl, urlsplit
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/explorer.py")
+    at.query_params.update(dict(parse_qsl(urlsplit(link).query)))
+    at.run()
+    change, step = [], []
+    for lr in np.linspace(0.05, 0.15, repeat):  # a new learning rate each time: nothing cached
+        at.number_input(key="explorer:lr").set_value(float(lr))
+        t0 = time.perf_counter()
+        at.run()
+        change.append(time.perf_counter() - t0)
+        assert not at.exception
+        (button,) = [b for b in at.button if b.label == "Step"]
+        button.click()
+        t0 = time.perf_counter()
+        at.run()
+        step.append(time.perf_counter() - t0)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    print(
+        f"  control change (new lr, 500-step run, AppTest): median {statistics.median(change) * 1e3:.0f} ms, "
+        f"max {max(change) * 1e3:.0f} ms"
+    )
+    print(
+        f"  Step press (run cached): median {statistics.median(step) * 1e3:.0f} ms; "
+        f"figure {len(at.get('plotly_chart')[0].proto.spec) / 1e6:.2f} MB, {len(spec['frames'])} frames"
+    )
+
+
+def browser(repeat: int = 5) -> None:
+    """Navigation to the Step metric (and the chart) visible, in headless Chromium, warm server."""
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ]
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            warm = b.new_page()
+            warm.goto(url)  # app.py runs once (st.navigation), then /explorer links resolve to the page
+            warm.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+            warm.close()
+            metric, chart = [], []
+            for _ in range(repeat):
+                ctx = b.new_context(viewport={"width": 1400, "height": 900})
+                pg = ctx.new_page()
+                t0 = time.perf_counter()
+                pg.goto(url + "/explorer")
+                pg.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+                metric.append(time.perf_counter() - t0)
+                pg.wait_for_selector(".js-plotly-plot .slider-container", timeout=60_000)
+                chart.append(time.perf_counter() - t0)
+                ctx.close()
+            b.close()
+        print(
+            f"  first render, navigation -> Step metric visible: median {statistics.median(metric):.2f} s "
+            f"(max {max(metric):.2f} s); -> animated chart drawn: median {statistics.median(chart):.2f} s"
+        )
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--no-browser", action="store_true")
+    a = ap.parse_args()
+    print("Explorer: pieces of a re-render")
+    pieces()
+    pieces("radam", "rastrigin")
+    print("Explorer: figure size")
+    sizes(500)
+    print("Explorer: server time")
+    apptest()
+    if not a.no_browser:
+        print("Explorer: browser")
+        browser()
+
+
+if __name__ == "__main__":
+    main()
