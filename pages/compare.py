@@ -376,6 +376,11 @@ for col in ("steps to tolerance", "near saddle at", "escaped saddle at", "diverg
 table["distance to nearest minimum"] = pd.array(
     [v if v is not None else np.nan for v in table["distance to nearest minimum"]], dtype="float64"
 )
+# columns that cannot apply to this surface are left out (no known minimum, no known saddle)
+if not len(surface.minima) and f_star is None:
+    table = table.drop(columns=["distance to nearest minimum", "steps to tolerance"])
+if not len(surface.saddles):
+    table = table.drop(columns=["near saddle at", "escaped saddle at"])
 st.dataframe(
     table,
     hide_index=True,
