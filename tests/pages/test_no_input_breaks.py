@@ -9,9 +9,10 @@ must still work (the app still responds).
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
@@ -67,49 +68,100 @@ def _widgets(at: AppTest) -> list:
     return out
 
 
-def _value_for(kind: str, widget, draw):
+INTS = st.one_of(st.sampled_from([0, -1, 10**9, 2**63 - 1, -(2**63)]), st.integers(-(2**63), 2**63 - 1))
+
+
+def _raw_options(widget, options: list[str]) -> list:
+    """The raw values behind a select's displayed options (AppTest takes raw values; the page shows formatted ones).
+
+    Candidates: the displayed texts themselves, every name the core knows, the numbers inside the texts; a
+    candidate counts when the widget's format_func turns it into one of the displayed options.
+    """
+    import optimizers
+    import surfaces
+
+    pool: list = list(options) + list(surfaces.NAMES) + list(optimizers.NAMES) + ["custom"]
+    for text in options:
+        for token in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", str(text)):
+            pool += [float(token)] + ([int(token)] if re.fullmatch(r"-?\d+", token) else [])
+    try:
+        from training import datasets
+
+        pool += list(getattr(datasets, "NAMES", ()))
+    except ImportError:  # pragma: no cover
+        pass
+    found = {}
+    for candidate in pool:
+        try:
+            shown = str(widget.format_func(candidate))
+        except Exception:  # noqa: BLE001 - a format_func that only takes the raw type
+            continue
+        if shown in options and shown not in found:
+            found[shown] = candidate
+    return [found[o] for o in options if o in found]
+
+
+def _value_for(kind: str, widget, pick: int, number: float, integer: int, text: str, flag: bool):
+    """A value for this widget from the drawn material (chosen by `pick`, so the draws never depend on the page)."""
     if kind == "number_input":
-        return draw(NUMBERS)
+        # an integer box travels as an int64 in the protocol: NaN and infinities cannot be sent to it
+        return integer if isinstance(widget.value, int) and not isinstance(widget.value, bool) else number
     if kind in ("text_input", "text_area"):
-        return draw(TEXTS)
+        return text
     if kind == "toggle":
-        return draw(st.booleans())
+        return flag
     options = list(getattr(widget, "options", []) or [])
+    if not options:
+        return None
+    raw = _raw_options(widget, options)
+    if not raw:
+        return None
     if kind == "selectbox":
-        return draw(st.sampled_from(options)) if options else None
+        return raw[pick % len(raw)]
     if kind == "multiselect":
-        return draw(st.lists(st.sampled_from(options), max_size=len(options), unique=True)) if options else []
+        return [o for i, o in enumerate(raw) if (pick >> i) & 1]
     if kind == "slider":
-        lo, hi = widget.min, widget.max
+        ends = [widget.min, widget.max]
         if isinstance(widget.value, tuple | list):
-            a, b = sorted(draw(st.sampled_from([lo, hi])) for _ in range(2))
-            return (a, b)
-        return draw(st.sampled_from([lo, hi]))
+            return (widget.min, ends[pick % 2])
+        return ends[pick % 2]
     return None
 
 
 @pytest.mark.parametrize("page", PAGES)
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(data=st.data())
-def test_random_and_extreme_inputs_never_raise(page, data):
-    query = data.draw(st.dictionaries(st.sampled_from(QUERY_KEYS), QUERY_VALUES, max_size=4), label="query")
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: each example is a few page runs; the message names it
+)
+@given(
+    query=st.dictionaries(st.sampled_from(QUERY_KEYS), QUERY_VALUES, max_size=4),
+    changes=st.lists(
+        st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), NUMBERS, INTS, TEXTS, st.booleans()),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_random_and_extreme_inputs_never_raise(page, query, changes):
     at = _open(page, query)
     _assert_no_exception(at, f"{page} with query {query!r}")
-    for _ in range(data.draw(st.integers(1, 3), label="changes")):
+    for which, pick, number, integer, text, flag in changes:
         widgets = _widgets(at)
         if not widgets:
             break
-        kind, widget = data.draw(st.sampled_from(widgets), label="widget")
-        value = _value_for(kind, widget, data.draw)
-        if value is None and kind not in ("toggle",):
+        kind, widget = widgets[which % len(widgets)]
+        value = _value_for(kind, widget, pick, number, integer, text, flag)
+        if value is None:
             continue
         try:
             widget.set_value(value)
         except Exception:  # noqa: BLE001 - AppTest refuses values no browser could send (outside min/max)
             continue
         at.run()
-        _assert_no_exception(at, f"{page}: {kind} {getattr(widget, 'label', '')!r} := {value!r}")
-    # the app still responds: every button can still be pressed
+        _assert_no_exception(at, f"{page} (query {query!r}): {kind} {getattr(widget, 'label', '')!r} := {value!r}")
+    # the app still responds: the first buttons can still be pressed
     for button in list(at.button)[:2]:
         button.click()
         at.run()
