@@ -126,7 +126,7 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
     if data.n_features != 2:
         return None
     names = list(result.curves)
-    cols = max(1, min(cols, len(names)))
+    cols = 2 if len(names) == 4 and cols >= 2 else max(1, min(cols, len(names)))  # 2 x 2 rather than 3 + 1
     rows = math.ceil(len(names) / cols)
     titles = []
     for name in names:

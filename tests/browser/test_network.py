@@ -20,6 +20,13 @@ def _settle(page, timeout: float = 90_000) -> None:
     page.wait_for_function(DONE, timeout=timeout)
 
 
+def _show_whole_page(page) -> None:
+    """A viewport as tall as the page's content (Streamlit scrolls an inner container), for the screenshot."""
+    height = page.evaluate("document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 150, 8000)})
+    page.wait_for_timeout(1500)
+
+
 def test_the_page_trains_and_shows_the_curves(page, app_url, screenshot):
     # Start from the home page and navigate in-app, as a visitor does.
     page.goto(app_url)
@@ -43,6 +50,7 @@ def test_the_page_trains_and_shows_the_curves(page, app_url, screenshot):
     assert table.count() == 1
     # the address holds the settings
     assert "opts=sgd%2Cmomentum%2Cadagrad%2Crmsprop%2Cadam" in page.url or "opts=sgd,momentum" in page.url
+    _show_whole_page(page)
     screenshot("network")
 
 
@@ -63,7 +71,5 @@ def test_a_link_with_moons_draws_the_decision_regions_and_the_csv_holds_the_curv
     assert len(rows) == 4 * 151
     assert list(rows[0]) == ["optimizer", "epoch", "train_loss", "val_loss", "train_acc", "val_acc"]
     assert {r["optimizer"] for r in rows} == {"sgd", "momentum", "rmsprop", "adam"}
-    height = page.evaluate("Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": 1400, "height": min(int(height), 8000)})
-    page.wait_for_timeout(1500)
+    _show_whole_page(page)
     screenshot("network_moons")
