@@ -221,7 +221,8 @@ st.selectbox(
     help="Loads the surface, racers, hyperparameters, start and steps of a classic demonstration.",
 )
 
-top = st.columns([1.1, 2.2, 1, 1, 1])
+top = st.columns([1.2, 3])
+row = st.columns(5)
 surface_name = top[0].selectbox(
     "Surface",
     SURFACE_CHOICES,
@@ -250,9 +251,9 @@ opts = top[1].multiselect(
     max_selections=MAX_RACERS,
     format_func=lambda n: optimizers.get(n).title,
 )
-steps = int(top[2].number_input("Steps", min_value=1, max_value=MAX_STEPS, step=50, key=key("steps")))
+steps = int(row[0].number_input("Steps", min_value=1, max_value=MAX_STEPS, step=50, key=key("steps")))
 noise = float(
-    top[3].number_input(
+    row[1].number_input(
         "Gradient noise σ",
         min_value=0.0,
         max_value=MAX_NOISE,
@@ -262,15 +263,15 @@ noise = float(
         help="Adds N(0, σ²) to every gradient component. One seed: every racer draws the same noise.",
     )
 )
-seed = int(top[4].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=key("seed")))
+seed = int(row[2].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=key("seed")))
 
 # start
-start_cols = st.columns([1, 1, 3])
-x0 = start_cols[0].number_input("Start x", step=0.1, format="%g", key=key("x0"))
-y0 = start_cols[1].number_input("Start y", step=0.1, format="%g", key=key("y0"))
-with start_cols[2]:
-    st.caption("Suggested starts (or click anywhere on the map):")
-    sugg = st.columns(max(1, len(surface.starts)) + 1)
+x0 = row[3].number_input("Start x", step=0.1, format="%g", key=key("x0"))
+y0 = row[4].number_input("Start y", step=0.1, format="%g", key=key("y0"))
+start_cols = st.columns([1.2, 3])
+start_cols[0].caption("Suggested starts, or click anywhere on the map:")
+with start_cols[1]:
+    sugg = st.columns(max(3, len(surface.starts)))
     for i, (sx, sy) in enumerate(np.asarray(surface.starts).reshape(-1, 2)):
         sugg[i].button(f"({sx:g}, {sy:g})", key=f"{PAGE}:start{i}", on_click=set_start, args=(sx, sy))
 start_ok = all(isinstance(v, (int, float)) and math.isfinite(v) for v in (x0, y0))
@@ -297,7 +298,7 @@ if opts:
     with st.expander("Hyperparameters of each racer", expanded=False):
         tabs = st.tabs([optimizers.get(o).title for o in opts])
         for tab, opt in zip(tabs, opts, strict=True):
-            values, errors = hyper_inputs(opt, PAGE, prefix(opt), container=tab)
+            values, errors = hyper_inputs(opt, PAGE, prefix(opt), container=tab.columns(2)[0])
             hyper_errors |= bool(errors)
             racers.append((opt, values))
 
