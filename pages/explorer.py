@@ -315,7 +315,6 @@ def main() -> None:
     params = params_for(surface_name, opt_name)
     notices = ui_state.restore(PAGE, params)
 
-    st.title("Explorer", anchor=False)
     config = sidebar(notices)
     # the URL mirrors every setting (with the formula's keys only for a custom surface)
     params = params_for(st.session_state.get(key("surface"), DEFAULT_SURFACE), config["opt_name"])
@@ -339,7 +338,7 @@ def main() -> None:
 
     surface = config["surface"]
     opt = optimizers.make(config["opt_name"], **dict(config["hypers"]))
-    st.markdown(f"**{opt.title}** on **{surface.title}** &nbsp; ${surface.latex}$")
+    st.markdown(f"#### {opt.title} on {surface.title} &nbsp; ${surface.latex}$")
 
     b1, b2, b3, b4, m1, m2, dl = st.columns([1, 1.2, 1, 1, 1, 1.4, 1.6], vertical_alignment="center")
     if b1.button("Step", help="One update from where the run stands.", width="stretch"):

@@ -30,16 +30,16 @@ COORD_COLORS = ("#0047b3", "#d35400")  # x, y
 LOSS_COLOR = "#222222"
 MAP_DOMAIN = (0.0, 0.54)
 SERIES_DOMAIN = (0.63, 1.0)
-MAP_BOTTOM = 0.3  # the map fills the left column above this (paper fraction); the loss is below
-LOSS_TOP = 0.2
+MARGIN = dict(l=55, r=15, t=64, b=118)
+TYPICAL_WIDTH = 880  # px: the figure's width on a 1400-px screen with the sidebar open (for the layout's shares)
 
 # Which state field is the "first moment" arrow, and how it is named.
 MOMENT_FIELDS = (
-    ("m_hat", "−m̂ (first moment)"),
-    ("m", "−m (first moment)"),
-    ("b", "−b (momentum buffer)"),
-    ("direction", "−direction"),
-    ("delta", "−Δ (rescaled gradient)"),
+    ("m_hat", "−m̂"),
+    ("m", "−m"),
+    ("b", "−b"),
+    ("direction", "−d"),
+    ("delta", "−Δ"),
 )
 
 
@@ -169,7 +169,7 @@ def _moving_map_traces(traj, arrows: _Arrows, t: int, *, three_d: bool, zfun=Non
     if three_d:
         lift = 0.01
         z = zfun(pts) + lift
-        path = sm.path_trace(pts, name=f"{name} path", color=PATH_COLOR, z=z)
+        path = sm.path_trace(pts, name=f"{name}: path", color=PATH_COLOR, z=z)
         cur = dict(
             type="scatter3d",
             x=sm.rounded(pts[-1:, 0], 7),
@@ -181,13 +181,13 @@ def _moving_map_traces(traj, arrows: _Arrows, t: int, *, three_d: bool, zfun=Non
             scene="scene",
         )
     else:
-        path = sm.path_trace(pts, name=f"{name} path", color=PATH_COLOR)
+        path = sm.path_trace(pts, name=f"{name}: path", color=PATH_COLOR)
         cur = dict(
             type="scatter",
             x=sm.rounded(pts[-1:, 0], 7),
             y=sm.rounded(pts[-1:, 1], 7),
             mode="markers",
-            name="current point",
+            name="θₜ",
             marker=dict(size=16, color=PATH_COLOR, line=dict(color="#ffffff", width=2.5)),
             hovertemplate="current point<br>(%{x:.5g}, %{y:.5g})<extra></extra>",
             cliponaxis=False,
@@ -197,9 +197,9 @@ def _moving_map_traces(traj, arrows: _Arrows, t: int, *, three_d: bool, zfun=Non
     return [
         path,
         cur,
-        _arrow(anchor, g, GRAD_COLOR, "−gradient (scaled)", width=3, **kw),
-        _arrow(anchor, m, MOMENT_COLOR, f"{arrows.moment_label or 'first moment'} (scaled)", width=3, **kw),
-        _arrow(anchor, u, UPDATE_COLOR, "update θₜ − θₜ₋₁", width=4, **kw),
+        _arrow(anchor, g, GRAD_COLOR, "−g (scaled)", width=3, **kw),
+        _arrow(anchor, m, MOMENT_COLOR, f"{arrows.moment_label or '−m'} (scaled)", width=3, **kw),
+        _arrow(anchor, u, UPDATE_COLOR, "update", width=4, **kw),
     ]
 
 
@@ -280,7 +280,9 @@ def explorer_figure(
         (key, label, values, SERIES_DOMAIN, (1.0 - i * (h + gap) - h, 1.0 - i * (h + gap)), i == n_rows - 1, False)
         for i, (key, label, values) in enumerate(rows)
     ]
-    panels.append(("loss", loss_label, loss, MAP_DOMAIN, (0.0, LOSS_TOP), True, loss_log))
+    height, map_bottom = _heights(surface, n_rows, three_d, height_px)
+    loss_top = map_bottom - 0.1
+    panels.append(("loss", loss_label, loss, MAP_DOMAIN, (0.0, loss_top), True, loss_log))
     row_axes: list[tuple[str, str]] = []
     for i, (key, label, values, xdom, ydom, ticks, is_log) in enumerate(panels):
         k = i + 2  # axis number
@@ -307,7 +309,7 @@ def explorer_figure(
         data.extend(_series_lines(key, values, (xa, ya), traj.steps))
     # a cursor at the current step over each column, on invisible axes of its own
     cursor_axes = []
-    for j, (xdom, ydom) in enumerate(((SERIES_DOMAIN, (0.0, 1.0)), (MAP_DOMAIN, (0.0, LOSS_TOP)))):
+    for j, (xdom, ydom) in enumerate(((SERIES_DOMAIN, (0.0, 1.0)), (MAP_DOMAIN, (0.0, loss_top)))):
         kc = len(panels) + 2 + j
         cursor_axes.append((f"x{kc}", f"y{kc}"))
         layout[f"xaxis{kc}"] = dict(domain=list(xdom), anchor=f"y{kc}", range=x_range, visible=False, fixedrange=True)
@@ -319,32 +321,33 @@ def explorer_figure(
     for (_, _, values, *_), axes in zip(panels, row_axes, strict=True):
         series_moving.append(len(data))
         data.append(_dots(t, np.asarray(values, dtype=np.float64), axes))
-    # legend entries for the coordinates (one each, not one per row)
-    for j, name in enumerate(("x coordinate", "y coordinate")):
-        data.append(
-            dict(
-                type="scatter",
-                x=[None],
-                y=[None],
-                mode="lines",
-                xaxis=row_axes[0][0],
-                yaxis=row_axes[0][1],
-                line=dict(color=COORD_COLORS[j], width=3),
-                name=name,
-                hoverinfo="skip",
-            )
+    # which colour is which coordinate, over the right column
+    annotations.append(
+        dict(
+            text=" ".join(
+                f"<span style='color:{c}'><b>━</b> {n}</span>" for c, n in zip(COORD_COLORS, ("x", "y"), strict=True)
+            ),
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1.015,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=14),
         )
+    )
     # the map above the loss
     if three_d:
-        layout["scene"]["domain"] = dict(x=list(MAP_DOMAIN), y=[MAP_BOTTOM, 1.0])
+        layout["scene"]["domain"] = dict(x=list(MAP_DOMAIN), y=[map_bottom, 1.0])
     else:
         layout["xaxis"]["domain"] = list(MAP_DOMAIN)
-        layout["yaxis"]["domain"] = [MAP_BOTTOM, 1.0]
+        layout["yaxis"]["domain"] = [map_bottom, 1.0]
         layout["yaxis"]["constraintoward"] = "top"
         layout["xaxis"]["constraintoward"] = "center"
 
-    layout["height"] = height_px or int(max(780, min(1150, 62 * n_rows + 380)))
-    layout["margin"] = dict(l=55, r=15, t=64, b=118)
+    layout["height"] = height
+    layout["margin"] = dict(MARGIN)
     layout["plot_bgcolor"] = "rgba(0,0,0,0)"  # overlaid cursor axes must not hide the rows under them
     layout["legend"] = dict(
         orientation="h",
@@ -355,6 +358,7 @@ def explorer_figure(
         font=dict(size=14),
         bgcolor="rgba(255,255,255,0)",
         traceorder="normal",
+        entrywidth=0,
     )
     layout["hovermode"] = "closest"
     moving_all = map_moving + series_moving
@@ -387,6 +391,24 @@ def explorer_figure(
         layout.update(sm.animation_controls(labels, active=active, redraw=three_d))
         layout["meta"]["frame_steps"] = [int(s) for s in shown]
     return base
+
+
+def _heights(surface, n_rows: int, three_d: bool, height_px: int | None) -> tuple[int, float]:
+    """The figure's height and where the map's column splits between the map (above) and the loss (below).
+
+    Tall enough for the rows on the right and for the map at its full width on a typical screen (an equal-
+    aspect map is as tall as its width times the view's aspect); the loss takes what the map leaves, between
+    a fifth and half of the column. On wider screens the map is limited by its height instead: same picture.
+    """
+    (x0, x1), (y0, y1) = surface.bounds
+    aspect = 0.75 if three_d else (y1 - y0) / (x1 - x0)
+    plot_w = TYPICAL_WIDTH - MARGIN["l"] - MARGIN["r"]
+    map_h = (MAP_DOMAIN[1] - MAP_DOMAIN[0]) * plot_w * aspect
+    fixed = MARGIN["t"] + MARGIN["b"]
+    rows_h = 56 * n_rows + 370
+    height = height_px or int(np.clip(max(rows_h, (map_h + 40) / 0.68 + fixed), 660, 1000))
+    map_bottom = float(np.clip(1 - (map_h + 40) / (height - fixed), 0.32, 0.6))
+    return height, map_bottom
 
 
 def _series_xaxis(domain, anchor: str, x_range, ticks: bool) -> dict:
