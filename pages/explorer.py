@@ -231,7 +231,7 @@ def sidebar(notices: list[str]) -> dict | None:
         sb.error(
             f"The start must be finite and within x ∈ [{lo[0]:g}, {hi[0]:g}], y ∈ [{lo[1]:g}, {hi[1]:g}]. "
             f"Using ({_fmt_num(d[0])}, {_fmt_num(d[1])}).",
-            icon="⚠️",
+            icon=":material/warning:",
         )
         x0, y0 = float(d[0]), float(d[1])
 
@@ -248,7 +248,7 @@ def sidebar(notices: list[str]) -> dict | None:
         help="Stochastic-gradient mode: add N(0, σ²) to every gradient component (0 = exact gradients).",
     )
     if not (isinstance(noise, int | float) and math.isfinite(noise) and 0 <= noise <= 100):
-        sb.error("σ must be a number in [0, 100]. Using 0.", icon="⚠️")
+        sb.error("σ must be a number in [0, 100]. Using 0.", icon=":material/warning:")
         noise = 0.0
     seed = sb.number_input("Noise seed", key=key("seed"), step=1, help="The same seed gives the same noise.")
     seed = _checked_int(seed, 0, 2**31 - 1, 0, "The seed", sb)
@@ -268,7 +268,7 @@ def sidebar(notices: list[str]) -> dict | None:
 def _checked_int(value, low: int, high: int, default: int, what: str, box) -> int:
     ok = isinstance(value, int | float) and math.isfinite(value) and float(value).is_integer() and low <= value <= high
     if not ok:
-        box.error(f"{what} must be a whole number in [{low}, {high}]. Using {default}.", icon="⚠️")
+        box.error(f"{what} must be a whole number in [{low}, {high}]. Using {default}.", icon=":material/warning:")
         return default
     return int(value)
 
@@ -338,7 +338,8 @@ def main() -> None:
 
     surface = config["surface"]
     opt = optimizers.make(config["opt_name"], **dict(config["hypers"]))
-    st.markdown(f"#### {opt.title} on {surface.title} &nbsp; ${surface.latex}$")
+    where = "your formula" if getattr(surface, "formula", None) else surface.title
+    st.markdown(f"#### {opt.title} on {where} &nbsp; ${surface.latex}$")
 
     b1, b2, b3, b4, m1, m2, dl = st.columns([1, 1.2, 1, 1, 1, 1.4, 1.6], vertical_alignment="center")
     if b1.button("Step", help="One update from where the run stands.", width="stretch"):
@@ -378,17 +379,17 @@ def main() -> None:
     )
 
     for n in notices:
-        st.warning(n, icon="⚠️")
+        st.warning(n, icon=":material/warning:")
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
-        st.info(notice, icon="🔄")
+        st.info(notice, icon=":material/restart_alt:")
     d = traj.diverged_at
     if d is not None:
         where = "at the start" if d == 0 else f"at step {d}"
         st.error(
             f"**The run diverged {where}**: the next iterate left the finite numbers or the region ten view-widths "
             f"around the map. The path up to step {max(d - 1, 0)} is kept; lower the learning rate to tame it.",
-            icon="💥",
+            icon=":material/error:",
         )
 
     three_d = bool(st.session_state.get(key("view3d"), False))
@@ -420,4 +421,7 @@ def main() -> None:
 try:
     main()
 except Exception as exc:  # noqa: BLE001 - never a traceback on the page
-    st.error(f"Something went wrong while drawing the Explorer: {exc}. Change a setting or press Reset.", icon="💥")
+    st.error(
+        f"Something went wrong while drawing the Explorer: {exc}. Change a setting or press Reset.",
+        icon=":material/error:",
+    )
