@@ -305,12 +305,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(app: str | Path = "app.py", port: int | None = None, cwd: Path = ROOT, *extra: str):
-    """`streamlit run app` on 127.0.0.1:port with the config of `cwd`; returns (process, base url) once healthy."""
+# glibc raises its mmap threshold as large blocks are freed, after which 1-2 MB figure messages come from the
+# heap and stay resident; a fixed threshold returns them to the system (measured: 40 sessions left the server
+# +25% over its baseline a minute later by default, +12% with this). deploy/run_replicas.sh sets the same.
+SERVER_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536"}
+
+
+def start_server(app: str | Path = "app.py", port: int | None = None, cwd: Path = ROOT, *extra: str, env=None):
+    """`streamlit run app` on 127.0.0.1:port with the config of `cwd`; returns (process, base url) once healthy.
+
+    The server's environment is this process's plus SERVER_ENV (unless already set) plus `env`.
+    """
     port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
     cmd += ["--server.address", "127.0.0.1", *extra]
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    full_env = {k: v for k, v in {**SERVER_ENV, **os.environ, **(env or {})}.items() if v != ""}
+    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
@@ -495,6 +505,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=[],
         help="extra `streamlit run` option for the own server, e.g. --server-arg=--runner.postScriptGC=true",
     )
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        help="KEY=VALUE in the own server's environment (default MALLOC_MMAP_THRESHOLD_=65536; empty value unsets)",
+    )
     p.add_argument("--url", help="use this running server (loopback) instead of starting one")
     p.add_argument("--pid", type=int, action="append", default=[], help="with --url: server pid(s) for RSS")
     p.add_argument("--json", help="also write the figures to this file")
@@ -518,7 +534,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if args.url:
         url, pids = args.url.rstrip("/"), args.pid
     else:
-        proc, url = start_server(args.app, None, ROOT, *args.server_arg)
+        env = dict(kv.split("=", 1) for kv in args.server_env)
+        proc, url = start_server(args.app, None, ROOT, *args.server_arg, env=env)
         pids = [proc.pid]
     try:
         figures = measure(url, pids, args)
@@ -589,8 +606,8 @@ def report(f: dict, args: argparse.Namespace) -> None:
     rounds = f"{f['rounds']} rounds of " if f["rounds"] > 1 else ""
     print(f"{rounds}{f['sessions']} sessions x {f['interactions']} interactions on /{f['page']}", end=" ")
     print(f"({per} script runs each{think})")
-    if args.server_arg:
-        print(f"  server options     {' '.join(args.server_arg)}")
+    if args.server_arg or args.server_env:
+        print(f"  server options     {' '.join(args.server_arg + args.server_env)}")
     print(f"  script runs        {f['script_runs']} in {f['wall_seconds']:.1f} s = {f['runs_per_second']:.1f} runs/s")
     print(
         f"  interaction        p50 {f['p50_seconds']:.3f} s   p95 {f['p95_seconds']:.3f} s   "

@@ -51,7 +51,9 @@ PORTS=()
 for i in $(seq 0 $((N - 1))); do
     port=$((FIRST + i))
     PORTS+=("$port")
-    STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" "$PYTHON" -m streamlit run app.py \
+    # MALLOC_MMAP_THRESHOLD_: large figure messages go back to the system when freed (see benchmarks/load.py)
+    MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}" STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" \
+        "$PYTHON" -m streamlit run app.py \
         --server.port "$port" --server.address 127.0.0.1 >"$DIR/replica-$port.log" 2>&1 &
     PIDS+=("$!")
     echo "$!" >"$DIR/replica-$port.pid"
