@@ -127,15 +127,51 @@ def iso_lines(
     xparts, yparts = [], []
     for k in range(1, levels):
         sx, sy = _segments(xs, ys, s, k / levels)
-        if len(sx):
-            # NaN first in each triple: JSON escapes "/" (as \u002f), and a float32 NaN ending a base64 group
-            # always encodes to one; leading the group it almost never does (the figure is 30% smaller).
-            gap = np.full((len(sx), 1), np.nan)
-            xparts.append(np.concatenate([gap, sx], 1).ravel())
-            yparts.append(np.concatenate([gap, sy], 1).ravel())
+        for line in _chain(sx, sy):
+            # NaN first: JSON escapes "/" (as \u002f), and a float32 NaN ending a base64 group always encodes
+            # to one; leading the group it almost never does
+            xparts.append(np.r_[np.nan, line[:, 0]])
+            yparts.append(np.r_[np.nan, line[:, 1]])
     if not xparts:
         return np.zeros(0, np.float32), np.zeros(0, np.float32)
     return np.concatenate(xparts).astype(np.float32), np.concatenate(yparts).astype(np.float32)
+
+
+def _chain(sx: np.ndarray, sy: np.ndarray) -> list[np.ndarray]:
+    """Join segments (k, 2) that share end points into polylines (m, 2): a third of the points, and far fewer
+    breaks for plotly.js to draw (neighbouring cells compute a shared edge's crossing identically)."""
+    n = len(sx)
+    if n == 0:
+        return []
+    ends = np.stack([np.stack([sx[:, 0], sy[:, 0]], -1), np.stack([sx[:, 1], sy[:, 1]], -1)], 1)  # (n, 2, 2)
+    at: dict[tuple[float, float], list[int]] = {}
+    for i in range(n):
+        for e in (0, 1):
+            at.setdefault((float(ends[i, e, 0]), float(ends[i, e, 1])), []).append(i)
+    used = np.zeros(n, dtype=bool)
+
+    def walk(seg: int, point: tuple[float, float]) -> list[tuple[float, float]]:
+        out = []
+        while True:
+            nxt = [j for j in at.get(point, ()) if not used[j]]
+            if not nxt:
+                return out
+            j = nxt[0]
+            used[j] = True
+            a, b = (float(ends[j, 0, 0]), float(ends[j, 0, 1])), (float(ends[j, 1, 0]), float(ends[j, 1, 1]))
+            point = b if a == point else a
+            out.append(point)
+
+    lines = []
+    for i in range(n):
+        if used[i]:
+            continue
+        used[i] = True
+        a, b = (float(ends[i, 0, 0]), float(ends[i, 0, 1])), (float(ends[i, 1, 0]), float(ends[i, 1, 1]))
+        forward = walk(i, b)
+        backward = walk(i, a)
+        lines.append(np.array([*reversed(backward), a, b, *forward]))
+    return lines
 
 
 # -- plain-dict helpers ------------------------------------------------------------------------------------
