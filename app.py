@@ -36,10 +36,10 @@ def home() -> None:
                 st.page_link(EXPLORER, label=link.label, icon=":material/play_arrow:", query_params=link.query)
 
 
-HOME = st.Page(home, title="Home", icon="🏠", default=True)
-EXPLORER = st.Page("pages/explorer.py", title="Explorer", icon="🔍", url_path="explorer")
-COMPARE = st.Page("pages/compare.py", title="Compare", icon="🏁", url_path="compare")
-NETWORK = st.Page("pages/network.py", title="Train a network", icon="🧠", url_path="network")
-GUIDE = st.Page("pages/guide.py", title="Guide", icon="📖", url_path="guide")
+HOME = st.Page(home, title="Home", icon=":material/home:", default=True)
+EXPLORER = st.Page("pages/explorer.py", title="Explorer", icon=":material/explore:", url_path="explorer")
+COMPARE = st.Page("pages/compare.py", title="Compare", icon=":material/flag:", url_path="compare")
+NETWORK = st.Page("pages/network.py", title="Train a network", icon=":material/hub:", url_path="network")
+GUIDE = st.Page("pages/guide.py", title="Guide", icon=":material/menu_book:", url_path="guide")
 
 st.navigation([HOME, EXPLORER, COMPARE, NETWORK, GUIDE]).run()
