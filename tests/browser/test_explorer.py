@@ -59,6 +59,8 @@ def test_step_three_times_then_play(page, app_url, screenshot):
     assert _slider_label(page) == "step 3"
     assert page.locator(".katex-error").count() == 0
     assert page.locator(".katex-display").count() >= 2  # the rule and step 3 with its numbers
+    page.mouse.move(5, 5)  # no tooltip in the picture
+    page.wait_for_timeout(500)
     screenshot("explorer_step3")
 
     # Play runs in the browser: the scrubber's frame advances with no server round trip
