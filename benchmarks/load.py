@@ -550,10 +550,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
 def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
     rss_cold = total_rss(pids)
-    # one warm-up student loads the modules and fills the caches a first class would
-    warm = asyncio.run(classroom(url, args, 1))[0][0]
-    if warm.errors:
-        raise SystemExit(f"warm-up session failed: {warm.errors[:3]}")
+    # a warm-up student loads the modules and fills the caches a first class would (behind a proxy, four per
+    # replica, so that every replica is warm: the sticky cookie spreads them)
+    warm = asyncio.run(classroom(url, args, 1 if len(pids) <= 1 else 4 * len(pids)))[0]
+    if any(w.errors for w in warm):
+        raise SystemExit(f"warm-up session failed: {[e for w in warm for e in w.errors][:3]}")
     time.sleep(2)
     rss_before = total_rss(pids)
     cpu0, own0 = sum(cpu_seconds(p) for p in pids), time.process_time()
@@ -569,6 +570,7 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
     rss_after = rss_rounds[-1]
     time.sleep(args.settle)
     rss_settled = total_rss(pids)
+    rss_settled_each = [rss_mb(p) for p in pids]
     seconds = [x for s in students for x in s.seconds]
     loads = [s.load_seconds for s in students if not math.isnan(s.load_seconds)]
     errors = [e for s in students for e in s.errors]
@@ -596,6 +598,7 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
         "rss_after_mb": rss_after,
         "rss_after_each_round_mb": rss_rounds,
         "rss_settled_mb": rss_settled,
+        "rss_settled_each_mb": rss_settled_each,
         "settle_seconds": args.settle,
     }
 
@@ -630,6 +633,9 @@ def report(f: dict, args: argparse.Namespace) -> None:
             f"                     {f['settle_seconds']:.0f} s after close {f['rss_settled_mb']:.0f} MB "
             f"({100 * (f['rss_settled_mb'] / base - 1):+.0f}% of baseline)"
         )
+        if len(f["rss_settled_each_mb"]) > 1:
+            each = ", ".join(f"{x:.0f}" for x in f["rss_settled_each_mb"])
+            print(f"{'':21}(summed over {len(f['rss_settled_each_mb'])} processes; each then: {each} MB)")
     loadavg = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"  load average       {loadavg} (other work on the machine skews the times)")
     print("  targets            " + ", ".join(f"{k}: {'met' if ok else 'MISSED'}" for k, ok in verdict(f).items()))
