@@ -205,7 +205,7 @@ def sidebar(notices: list[str]) -> dict | None:
         help="The update rule. Changing it loads its recommended settings for this surface.",
     )
     sb.caption(optimizers.get(opt_name).description)
-    hypers, _errors = controls.hyper_inputs(opt_name, PAGE, container=sb)
+    hypers, _errors = controls.hyper_inputs(opt_name, PAGE, container=sb, log_sliders=True)
 
     sb.subheader("Start")
     c1, c2 = sb.columns(2)

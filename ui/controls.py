@@ -38,11 +38,50 @@ def _step(h: optimizers.Hyper, default: float) -> float:
     return 0.001 if default >= 0.99 else 0.01
 
 
-def hyper_inputs(opt_name: str, page: str, prefix: str = "", container: Any = None) -> tuple[dict, dict]:
+def log_options(h: optimizers.Hyper) -> list[float]:
+    """1-2-5 values per decade inside the valid range, from 10⁻⁴ of the default (at most 10⁻⁶) up."""
+    low = min(float(h.default) * 1e-4, 1e-6) if h.default else 1e-6
+    grid = [m * 10.0**e for e in range(-12, 4) for m in (1, 2, 5)]
+    return [float(f"{v:.0e}") for v in grid if v >= low * 0.999 and h.contains(v)]
+
+
+def _sync_from_slider(key: str) -> None:
+    st.session_state[key] = st.session_state[key + "::log"]
+
+
+def _log_slider(box: Any, h: optimizers.Hyper, name: str, key: str, raw: Any) -> None:
+    options = log_options(h)
+    if not options:
+        return
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = float(h.default)
+    if not (math.isfinite(value) and value > 0):
+        value = float(h.default) if h.default else options[0]
+    nearest = min(options, key=lambda o: abs(math.log10(o) - math.log10(value)))
+    st.session_state[key + "::log"] = nearest  # follows the box (set before the slider exists in this run)
+    box.select_slider(
+        f"{name} on a log scale",
+        options=options,
+        key=key + "::log",
+        format_func=lambda v: f"{v:g}",
+        on_change=_sync_from_slider,
+        args=(key,),
+        label_visibility="collapsed",
+        help=f"Drag to change {name} by factors of 2 to 2.5 (the box above takes any value).",
+    )
+
+
+def hyper_inputs(
+    opt_name: str, page: str, prefix: str = "", container: Any = None, log_sliders: bool = False
+) -> tuple[dict, dict]:
     """Render one input per hyperparameter; return (valid values, {name: error message}).
 
     Values come from session state keys `<page>:<prefix><hyper>` (set up by ui.state.restore with
     hyper_params). An invalid value is reported beside its control and the default is used in its place.
+    With `log_sliders`, a log-scale hyperparameter (learning rate, ε) also gets a slider over 1-2-5 steps
+    per decade under its box (key `<page>:<prefix><hyper>::log`), kept in step with the box.
     """
     box = container if container is not None else st
     cls = optimizers.get(opt_name)
@@ -55,9 +94,9 @@ def hyper_inputs(opt_name: str, page: str, prefix: str = "", container: Any = No
         if h.kind is bool:
             raw = box.toggle(label, key=key, help=help_text)
         else:
-            raw = box.number_input(
-                label, key=key, help=help_text, step=_step(h, float(h.default)), format="%g"
-            )
+            raw = box.number_input(label, key=key, help=help_text, step=_step(h, float(h.default)), format="%g")
+            if log_sliders and h.log:
+                _log_slider(box, h, name, key, raw)
         try:
             values[name] = h.check(name, raw)
         except ValueError as exc:

@@ -376,3 +376,18 @@ def test_every_optimizers_step_typesets_with_balanced_braces_and_no_raw_text(nam
     for raw in ("·", "−", "²", "sqrt(", "abs(", "e−"):
         assert raw not in tex, raw
     assert "}^{(x)}" in tex or name == "newton"
+
+
+def test_the_learning_rate_has_a_log_slider_in_step_with_its_box():
+    at = _open()
+    slider = at.select_slider(key="explorer:lr::log")
+    assert slider.value == 0.1 and slider.options[0] == "1e-06" and slider.options[-1] == "10"  # shown as %g
+    slider.set_value(0.02).run()
+    _ok(at)
+    assert at.number_input(key="explorer:lr").value == 0.02 and _q(at, "lr") == "0.02"
+    at.number_input(key="explorer:lr").set_value(0.004).run()
+    assert at.select_slider(key="explorer:lr::log").value == 0.005  # the nearest 1-2-5 value on a log scale
+    assert at.number_input(key="explorer:lr").value == 0.004  # the box keeps what was typed
+    at.select_slider(key="explorer:eps::log")  # ε has one too
+    at.selectbox(key="explorer:opt").select("sgd").run()
+    assert at.select_slider(key="explorer:lr::log").value == presets.recommended("sgd", "rosenbrock")["lr"]
