@@ -213,14 +213,14 @@ def sidebar(notices: list[str]) -> dict | None:
     y0 = _number("y₀", "y0", help="Start y (or click the map).", step=0.1, fmt="%g", box=c2)
     if len(surface.starts):
         sb.caption("Suggested starts (or click anywhere on the map):")
-        cols = sb.columns(len(surface.starts))
-        for i, (col, p) in enumerate(zip(cols, surface.starts, strict=True)):
-            col.button(
+        row = sb.container(horizontal=True, wrap=True, gap="small")
+        for i, p in enumerate(surface.starts):
+            row.button(
                 f"({_fmt_num(p[0])}, {_fmt_num(p[1])})",
                 key=f"{PAGE}::start{i}",
                 on_click=_on_start,
                 args=(tuple(map(float, p)),),
-                width="stretch",
+                width="content",
             )
     lo, hi = surface.divergence_box()
     start_ok = all(isinstance(v, int | float) and math.isfinite(v) for v in (x0, y0))
