@@ -183,8 +183,10 @@ def main() -> None:
     print("Explorer: pieces of a re-render")
     pieces()
     pieces("radam", "rastrigin")
+    pieces("radam", "rastrigin", steps=2000)  # the cap
     print("Explorer: figure size")
     sizes(500)
+    sizes(2000)
     print("Explorer: server time")
     apptest()
     if not a.no_browser:
