@@ -292,6 +292,10 @@ def explorer_figure(
         layout[f"yaxis{k}"] = _series_yaxis(ydom, xa, is_log)
         if is_log:
             layout[f"yaxis{k}"]["tickvals"] = _log_ticks(values)
+        else:
+            fixed = _constant_range(values)
+            if fixed is not None:  # a constant (ρ∞, SGD's γ): plotly would zoom into float noise
+                layout[f"yaxis{k}"].update(range=fixed, tickvals=[sum(fixed) / 2], tickformat=".4g")
         right = key == "loss"  # under the map, right-aligned: clear of the map's x-axis title
         annotations.append(
             dict(
@@ -458,9 +462,26 @@ def _log_ticks(values) -> list[float]:
     if len(decades) > 6:
         decades = decades[:: int(np.ceil(len(decades) / 6))]
     ticks = [float(10.0**d) for d in decades]
-    if len(ticks) < 2:
-        ticks = sorted({float(f"{lo:.2g}"), *ticks, float(f"{hi:.2g}")})
+    if len(ticks) < 2:  # less than a decade or two: the ends too, but never two ticks almost on top
+        kept: list[float] = []
+        for tick in sorted({float(f"{lo:.2g}"), *ticks, float(f"{hi:.2g}")}):
+            if not kept or tick / kept[-1] >= 1.6:
+                kept.append(tick)
+        ticks = kept
     return ticks
+
+
+def _constant_range(values) -> list[float] | None:
+    """A y range around the value if the series is constant, else None."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return [-1.0, 1.0]
+    lo, hi = float(v.min()), float(v.max())
+    if hi - lo > 1e-9 * max(abs(lo), abs(hi), 1e-300):
+        return None
+    half = 0.5 * abs(lo) if lo else 1.0
+    return [lo - half, lo + half]
 
 
 def _series_lines(key: str, values, axes: tuple[str, str], steps: int) -> list[dict]:
