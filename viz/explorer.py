@@ -465,7 +465,7 @@ def _log_ticks(values) -> list[float]:
     if len(ticks) < 2:  # less than a decade or two: the ends too, but never two ticks almost on top
         kept: list[float] = []
         for tick in sorted({float(f"{lo:.2g}"), *ticks, float(f"{hi:.2g}")}):
-            if not kept or tick / kept[-1] >= 1.6:
+            if not kept or tick / kept[-1] >= 1.4:
                 kept.append(tick)
         ticks = kept
     return ticks

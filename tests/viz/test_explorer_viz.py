@@ -247,3 +247,26 @@ def test_a_diverged_run_still_draws_up_to_the_last_good_point():
     go.Figure(spec)
     path = _xy(spec["data"][spec["layout"]["meta"]["path"]])
     assert np.isfinite(path).all()
+
+
+@pytest.mark.parametrize(
+    "values,ticks",
+    [
+        ([17.0, 50.0, 110.0], [17.0, 100.0]),  # under two decades: the ends and the decade, never crowded
+        ([1e-6, 1e-3, 10.0], [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0][::2]),
+        ([2.0, 3.0], [2.0, 3.0]),
+        ([0.0, -1.0], [1.0]),  # nothing positive to show
+    ],
+)
+def test_log_ticks(values, ticks):
+    assert vx._log_ticks(values) == pytest.approx(ticks)
+
+
+def test_constant_rows_get_a_fixed_range():
+    assert vx._constant_range([np.nan, 1999.0, 1999.0]) == [999.5, 2998.5]
+    assert vx._constant_range([0.0, 0.0]) == [-1.0, 1.0]
+    assert vx._constant_range([1.0, 1.5]) is None
+    traj, s = _run("radam", "bowl", 30)
+    spec = vx.explorer_figure(traj, s, 3, animate=False)
+    k = spec["layout"]["meta"]["rows"].index("rho_inf") + 2
+    assert spec["layout"][f"yaxis{k}"]["range"] == [999.5, 2998.5]
