@@ -245,6 +245,11 @@ def browser_state(el: Element) -> WidgetState | None:
         if w.set_value:
             return WidgetState(id=w.id, double_value=w.value) if w.HasField("value") else None
         return WidgetState(id=w.id, double_value=w.default) if w.HasField("default") else None
+    if kind == "slider" and w.type == w.SELECT_SLIDER:  # its value: the formatted options chosen
+        out = WidgetState(id=w.id)
+        chosen = list(w.raw_value) if w.set_value else [w.options[i] for i in w.default if 0 <= i < len(w.options)]
+        out.string_array_value.data.extend(chosen)
+        return out
     if kind == "slider":
         out = WidgetState(id=w.id)
         out.double_array_value.data.extend(w.value if w.set_value else w.default)
@@ -254,14 +259,14 @@ def browser_state(el: Element) -> WidgetState | None:
     if kind in ("selectbox", "radio"):
         if w.set_value:
             return WidgetState(id=w.id, string_value=w.raw_value) if w.HasField("raw_value") else None
-        if len(w.default) and len(w.options):
-            return WidgetState(id=w.id, string_value=w.options[w.default[0]])
+        if w.HasField("default") and 0 <= w.default < len(w.options):
+            return WidgetState(id=w.id, string_value=w.options[w.default])
     return None
 
 
 def current_value(held: WidgetState):
     value = getattr(held, held.WhichOneof("value"))
-    return list(value.data) if held.WhichOneof("value") == "double_array_value" else value
+    return list(value.data) if held.WhichOneof("value").endswith("_array_value") else value
 
 
 def change(el: Element, held: WidgetState | None, i: int, who: int) -> WidgetState:
@@ -283,6 +288,14 @@ def change(el: Element, held: WidgetState | None, i: int, who: int) -> WidgetSta
         if w.data_type == w.INT:
             new = round(new)
         return WidgetState(id=w.id, double_value=float(new))
+    if kind == "slider" and w.type == w.SELECT_SLIDER:
+        options = list(w.options)
+        k = options.index(value[0]) if value and value[0] in options else 0
+        k = k + sign * (1 + who % 3)
+        k = k if 0 <= k < len(options) else k - 2 * sign * (1 + who % 3)
+        out = WidgetState(id=w.id)
+        out.string_array_value.data.append(options[min(max(k, 0), len(options) - 1)])
+        return out
     if kind == "slider":
         step = w.step or 1
         new = [min(max(v + sign * (1 + who % 3) * step, w.min), w.max) for v in value]
