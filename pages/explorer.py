@@ -156,6 +156,17 @@ def map_cached(surface_key: tuple, three_d: bool) -> dict:
     return surface_map.map_spec(_surface(surface_key), three_d=three_d, clickable=not three_d)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def figure_cached(
+    surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int, three_d: bool
+) -> dict:
+    """The run's figure at step 0 (frames and all): a Step press only moves it (viz.explorer.at_step)."""
+    traj = run_cached(surface_key, opt_name, hypers, start, steps, noise, seed)
+    return viz_explorer.explorer_figure(
+        traj, _surface(surface_key), 0, base=map_cached(surface_key, three_d), three_d=three_d
+    )
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def csv_cached(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
     traj = run_cached(surface_key, opt_name, hypers, start, steps, noise, seed)
@@ -393,9 +404,7 @@ def main() -> None:
         )
 
     three_d = bool(st.session_state.get(key("view3d"), False))
-    spec = viz_explorer.explorer_figure(
-        traj, surface, t, base=map_cached(config["surface_key"], three_d), three_d=three_d
-    )
+    spec = viz_explorer.at_step(figure_cached(*args, three_d), traj, surface, t, three_d=three_d)
     st.plotly_chart(
         surface_map.prepared(spec),
         key=key("map"),

@@ -373,6 +373,8 @@ def explorer_figure(
         arrows=map_moving[2:5],
         cursors=series_moving[:2],
         dots=series_moving[2:],
+        cursor_axes=[list(a) for a in cursor_axes],
+        dot_axes=[list(a) for a in row_axes],
         loss_axes=list(row_axes[-1]),
         moving=moving_all,
         rows=[p[0] for p in panels],
@@ -507,6 +509,27 @@ def _series_lines(key: str, values, axes: tuple[str, str], steps: int) -> list[d
             )
         )
     return out
+
+
+def at_step(spec: dict, traj, surface, t: int, *, three_d: bool = False) -> dict:
+    """Move a figure of this run (explorer_figure at any step) to step t, in place: the path, the point, the
+    arrows, the cursors and dots, and the scrubber. Frames and the rest stay: a Step press need not rebuild
+    them (the page caches the figure per run). Returns spec; equal to explorer_figure(traj, surface, t)."""
+    t = int(np.clip(t, 0, traj.steps))
+    meta = spec["layout"]["meta"]
+    data = spec["data"]
+    zfun = sm.height_fn(surface)[0] if three_d else None
+    moving = _moving_map_traces(traj, _Arrows(traj, surface), t, three_d=three_d, zfun=zfun)
+    for i, trace in zip([meta["path"], meta["current"], *meta["arrows"]], moving, strict=True):
+        data[i] = trace
+    for i, axes in zip(meta["cursors"], meta["cursor_axes"], strict=True):
+        data[i] = _cursor(t, tuple(axes))
+    values = [v for _, _, v in series_rows(traj)] + [loss_series(traj, surface)[0]]
+    for i, axes, v in zip(meta["dots"], meta["dot_axes"], values, strict=True):
+        data[i] = _dots(t, np.asarray(v, dtype=np.float64), tuple(axes))
+    if "frame_steps" in meta and spec["layout"].get("sliders"):
+        spec["layout"]["sliders"][0]["active"] = int(np.searchsorted(meta["frame_steps"], t, side="right") - 1)
+    return spec
 
 
 def _strip(trace: dict) -> dict:

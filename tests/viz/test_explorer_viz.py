@@ -270,3 +270,13 @@ def test_constant_rows_get_a_fixed_range():
     spec = vx.explorer_figure(traj, s, 3, animate=False)
     k = spec["layout"]["meta"]["rows"].index("rho_inf") + 2
     assert spec["layout"][f"yaxis{k}"]["range"] == pytest.approx([999.5, 2998.5])  # ρ∞ = 2/(1 − 0.999) − 1
+
+
+@pytest.mark.parametrize("three_d", [False, True])
+def test_moving_a_figure_to_step_t_equals_building_it_there(three_d):
+    traj, s = _run("adam", "himmelblau", 50)
+    base = sm.map_spec(s, three_d=three_d, resolution=30)
+    for t in (0, 1, 17, 50):
+        built = vx.explorer_figure(traj, s, t, base=base, three_d=three_d)
+        moved = vx.at_step(vx.explorer_figure(traj, s, 0, base=base, three_d=three_d), traj, s, t, three_d=three_d)
+        assert json.dumps(moved, sort_keys=True) == json.dumps(built, sort_keys=True), t
