@@ -29,7 +29,7 @@ def test_the_projector_theme_is_what_the_browser_shows(page, app_url, screenshot
     style = page.evaluate(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            const text = document.querySelector('[data-testid="stMain"] h1');
+            const text = document.querySelector('[data-testid="stMain"] :is(h1, h2, h3, h4)');
             return {
                 root: getComputedStyle(document.documentElement).fontSize,
                 background: getComputedStyle(app).backgroundColor,
