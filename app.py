@@ -37,9 +37,9 @@ def home() -> None:
 
 
 HOME = st.Page(home, title="Home", icon=":material/home:", default=True)
-EXPLORER = st.Page("pages/explorer.py", title="Explorer", icon=":material/explore:", url_path="explorer")
-COMPARE = st.Page("pages/compare.py", title="Compare", icon=":material/flag:", url_path="compare")
-NETWORK = st.Page("pages/network.py", title="Train a network", icon=":material/hub:", url_path="network")
-GUIDE = st.Page("pages/guide.py", title="Guide", icon=":material/menu_book:", url_path="guide")
+EXPLORER = st.Page("views/explorer.py", title="Explorer", icon=":material/explore:", url_path="explorer")
+COMPARE = st.Page("views/compare.py", title="Compare", icon=":material/flag:", url_path="compare")
+NETWORK = st.Page("views/network.py", title="Train a network", icon=":material/hub:", url_path="network")
+GUIDE = st.Page("views/guide.py", title="Guide", icon=":material/menu_book:", url_path="guide")
 
 st.navigation([HOME, EXPLORER, COMPARE, NETWORK, GUIDE]).run()

@@ -84,7 +84,7 @@ def apptest(repeat: int = 7) -> None:
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/explorer.py")
+    at.switch_page("views/explorer.py")
     at.query_params.update(dict(parse_qsl(urlsplit(link).query)))
     at.run()
     change, step = [], []

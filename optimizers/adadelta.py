@@ -34,13 +34,10 @@ class Adadelta(base.Optimizer):
     torch_equivalent = "torch.optim.Adadelta(params, lr, rho=ρ, eps=ε)"
     HYPERS = {
         "lr": base.lr(1.0),
-        "rho": Hyper(
-            0.9, 0.0, 1.0, symbol=r"\rho", help="ρ: decay of both running averages (of g² and of Δ²)."
-        ),
+        "rho": Hyper(0.9, 0.0, 1.0, symbol=r"\rho", help="ρ: decay of both running averages (of g² and of Δ²)."),
         "eps": base.eps(
             1e-3,
-            "inside both square roots; it sets the size of the very first steps "
-            "(torch's default 1e-6 makes them tiny)",
+            "inside both square roots; it sets the size of the very first steps (torch's default 1e-6 makes them tiny)",
         ),
     }
     QUANTITIES = {

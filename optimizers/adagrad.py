@@ -27,9 +27,7 @@ class Adagrad(base.Optimizer):
 
     name = "adagrad"
     title = "Adagrad"
-    description = (
-        "Per-coordinate steps that shrink with the sum of past squared gradients; they never grow back."
-    )
+    description = "Per-coordinate steps that shrink with the sum of past squared gradients; they never grow back."
     paper = "Duchi, Hazan & Singer (2011), Adaptive Subgradient Methods"
     torch_equivalent = "torch.optim.Adagrad(params, lr, eps=ε, initial_accumulator_value=s₀)"
     HYPERS = {

@@ -45,9 +45,7 @@ class Adamax(base.Optimizer):
     }
     LINES = (
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),
-        Line(
-            "u", r"u_t = \max(\beta_2 u_{t-1},\, |g_t| + \varepsilon)", "maximum(beta2*u_prev, abs(g) + eps)"
-        ),
+        Line("u", r"u_t = \max(\beta_2 u_{t-1},\, |g_t| + \varepsilon)", "maximum(beta2*u_prev, abs(g) + eps)"),
         Line("step_size", r"\eta_t = \gamma / ((1-\beta_1^t)\, u_t)", "lr/((1 - beta1**t)*u)"),
         Line("theta", r"\theta_t = \theta_{t-1} - \eta_t\, m_t", "theta_prev - step_size*m"),
     )

@@ -58,9 +58,7 @@ class AdamW(base.Optimizer):
         "step_size": (r"\gamma/(\sqrt{\hat v}+\varepsilon)", "effective step size per coordinate"),
     }
     LINES = (
-        Line(
-            "decayed", r"\theta'_t = \theta_{t-1}\, (1 - \gamma\lambda)", "theta_prev*(1 - lr*weight_decay)"
-        ),
+        Line("decayed", r"\theta'_t = \theta_{t-1}\, (1 - \gamma\lambda)", "theta_prev*(1 - lr*weight_decay)"),
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),
         Line("v", r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2", "beta2*v_prev + (1 - beta2)*g**2"),
         Line("m_hat", r"\hat m_t = m_t / (1-\beta_1^t)", "m/(1 - beta1**t)"),

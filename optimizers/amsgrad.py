@@ -56,9 +56,7 @@ class AMSGrad(base.Optimizer):
         Line("v", r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2", "beta2*v_prev + (1 - beta2)*g**2"),
         Line("v_max", r"v^{\max}_t = \max(v^{\max}_{t-1}, v_t)", "maximum(v_max_prev, v)"),
         Line("m_hat", r"\hat m_t = m_t / (1-\beta_1^t)", "m/(1 - beta1**t)", when="bias_correction"),
-        Line(
-            "v_hat", r"\hat v_t = v^{\max}_t / (1-\beta_2^t)", "v_max/(1 - beta2**t)", when="bias_correction"
-        ),
+        Line("v_hat", r"\hat v_t = v^{\max}_t / (1-\beta_2^t)", "v_max/(1 - beta2**t)", when="bias_correction"),
         Line("m_hat", r"\hat m_t = m_t", "m", when="not bias_correction"),
         Line("v_hat", r"\hat v_t = v^{\max}_t", "v_max", when="not bias_correction"),
         Line("step_size", r"\eta_t = \gamma / (\sqrt{\hat v_t} + \varepsilon)", "lr/(sqrt(v_hat) + eps)"),

@@ -132,9 +132,7 @@ class Optimizer:
         super().__init_subclass__(**kwargs)
         if "LINES" in cls.__dict__:
             doc = (cls.__doc__ or "").rstrip()
-            cls.__doc__ = (
-                f"{doc}\n\nUpdate rule (LaTeX, the one the app shows)::\n\n    {cls.formula_tex()}\n"
-            )
+            cls.__doc__ = f"{doc}\n\nUpdate rule (LaTeX, the one the app shows)::\n\n    {cls.formula_tex()}\n"
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -182,9 +180,7 @@ class Optimizer:
     def init(self, params: np.ndarray) -> NamedTuple:
         raise NotImplementedError
 
-    def update(
-        self, grad: np.ndarray, state: NamedTuple, params: np.ndarray
-    ) -> tuple[np.ndarray, NamedTuple]:
+    def update(self, grad: np.ndarray, state: NamedTuple, params: np.ndarray) -> tuple[np.ndarray, NamedTuple]:
         raise NotImplementedError
 
 

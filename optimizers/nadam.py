@@ -58,9 +58,7 @@ class NAdam(base.Optimizer):
         "d": ("d", r"denominator √v̂ + ε"),
     }
     LINES = (
-        Line(
-            "mu", r"\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})", "beta1*(1 - 0.5*0.96**(t*momentum_decay))"
-        ),
+        Line("mu", r"\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})", "beta1*(1 - 0.5*0.96**(t*momentum_decay))"),
         Line(
             "mu_next",
             r"\mu_{t+1} = \beta_1 (1 - \tfrac12\, 0.96^{(t+1)\psi})",

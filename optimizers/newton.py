@@ -56,9 +56,7 @@ class Newton(base.Optimizer):
 
     name = "newton"
     title = "Newton"
-    description = (
-        "Jump to the stationary point of the local quadratic model: fast, but saddles attract it too."
-    )
+    description = "Jump to the stationary point of the local quadratic model: fast, but saddles attract it too."
     paper = "Newton (1669) and Raphson (1690); see Nocedal & Wright, Numerical Optimization, ch. 3"
     torch_equivalent = "(no torch.optim equivalent; θ -= γ·torch.linalg.solve(H + δI, g))"
     HYPERS = {

@@ -34,9 +34,7 @@ class RAdam(base.Optimizer):
 
     name = "radam"
     title = "RAdam"
-    description = (
-        "Adam with a warm-up derived from theory: momentum SGD until v is trustworthy, then rectified Adam."
-    )
+    description = "Adam with a warm-up derived from theory: momentum SGD until v is trustworthy, then rectified Adam."
     paper = "Liu et al. (2020), On the Variance of the Adaptive Learning Rate and Beyond"
     torch_equivalent = "torch.optim.RAdam(params, lr, betas=(β₁, β₂), eps=ε)"
     HYPERS = {

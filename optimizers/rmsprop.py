@@ -53,9 +53,7 @@ class RMSprop(base.Optimizer):
             symbol=r"\mu",
             help="Momentum μ on top of the scaled gradient; 0 turns it off.",
         ),
-        "centered": Hyper(
-            False, kind=bool, help="Divide by an estimate of the variance, √(v − ḡ²), instead of √v."
-        ),
+        "centered": Hyper(False, kind=bool, help="Divide by an estimate of the variance, √(v − ḡ²), instead of √v."),
     }
     QUANTITIES = {
         "v": ("v", "running average of g²"),

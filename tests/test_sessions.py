@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import concurrent.futures
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -25,6 +26,13 @@ import optimizers
 import presets
 import surfaces
 from benchmarks import load
+
+
+def _run_async(coro):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests) may hold this thread's loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = "../app.py"  # AppTest.from_file resolves paths from this file
@@ -57,7 +65,7 @@ def expected(link: str, t: int) -> tuple[int, str]:
 def open_explorer(link: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    at.switch_page("pages/explorer.py")
+    at.switch_page("views/explorer.py")
     at.query_params.update(query_of(link))
     return at.run()
 
@@ -134,14 +142,14 @@ def cache_decorators(path: Path) -> list[tuple[str, str]]:
 
 
 def test_no_page_shares_one_object_between_sessions_through_cache_resource():
-    files = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    files = [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
     found = {f"{p.name}:{fn}": dec for p in files for fn, dec in cache_decorators(p)}
     assert found, "expected st.cache_data functions in the pages"
     assert {dec for dec in found.values()} == {"cache_data"}, found
 
 
 def test_explorer_run_cache_hands_each_caller_its_own_copy():
-    ns = page_namespace(ROOT / "pages" / "explorer.py")
+    ns = page_namespace(ROOT / "views" / "explorer.py")
     run_cached = ns["run_cached"]
     hypers = tuple(presets.recommended("adam", "rosenbrock").items())
     args = (("rosenbrock",), "adam", hypers, (-1.5, 2.0), 30, 0.0, 0)
@@ -162,7 +170,7 @@ def test_explorer_run_cache_hands_each_caller_its_own_copy():
 
 
 def test_explorer_map_cache_hands_each_caller_its_own_copy():
-    ns = page_namespace(ROOT / "pages" / "explorer.py")
+    ns = page_namespace(ROOT / "views" / "explorer.py")
     map_cached = ns["map_cached"]
     map_cached.clear()
     first = map_cached(("bowl",), False)
@@ -211,13 +219,14 @@ async def _two_students(url: str) -> None:
 
 def test_two_websocket_sessions_on_one_server_keep_their_own_runs(server):
     _, url = server
-    asyncio.run(_two_students(url))
+    _run_async(_two_students(url))
 
 
 def test_the_load_benchmark_drives_the_explorer_without_errors(server):
     proc, url = server
     args = load.parse_args(["--sessions", "3", "--interactions", "2", "--settle", "0", "--url", url])
-    figures = load.measure(url, [proc.pid], args)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its asyncio.run needs a thread without a loop
+        figures = pool.submit(load.measure, url, [proc.pid], args).result()
     assert figures["errors"] == 0, figures["error_samples"]
     assert figures["script_runs"] == 3 * (1 + 2 * 2)
     assert figures["rss_peak_mb"] >= figures["rss_cold_mb"] > 0

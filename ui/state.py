@@ -112,9 +112,7 @@ def mirror(page: str, params: Sequence[Param], keep: Sequence[str] = ()) -> None
     for k, v in wanted.items():
         if st.query_params.get(k) != v:
             st.query_params[k] = v
-    st.session_state[f"{page}::mirrored"] = tuple(
-        sorted((k, st.query_params.get(k)) for k in st.query_params)
-    )
+    st.session_state[f"{page}::mirrored"] = tuple(sorted((k, st.query_params.get(k)) for k in st.query_params))
     st.session_state[f"{page}::url"] = st.session_state[f"{page}::mirrored"]
 
 

@@ -6,6 +6,7 @@ Screenshots go to artifacts/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -40,9 +41,7 @@ def _need_browser() -> None:
         missing = True
     if missing:
         if os.environ.get("CI") == "true":
-            pytest.fail(
-                f"CI=true but Chromium ({CHROMIUM}) or playwright is missing: browser tests cannot run"
-            )
+            pytest.fail(f"CI=true but Chromium ({CHROMIUM}) or playwright is missing: browser tests cannot run")
         pytest.skip("Chromium or playwright not installed (apt-get install -y chromium)")
 
 
@@ -55,6 +54,13 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url():
     _need_browser()
+    with streamlit_server() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_server():
+    """A fresh `streamlit run app.py` on a free loopback port; yields its URL, stops it afterwards."""
     port = _free_port()
     cmd = [
         sys.executable,
@@ -133,6 +139,4 @@ def screenshot(page):
 def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until the Streamlit script has finished running (no 'Running...' status widget)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)

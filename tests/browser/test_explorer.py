@@ -23,10 +23,6 @@ def _step_value(page) -> str:
 
 
 def _open_explorer(page, app_url, query: str = "") -> None:
-    # the home page first: on a fresh server, Streamlit serves a direct /explorer link as a bare pages/ script
-    # until app.py (with st.navigation) has run once
-    page.goto(app_url)
-    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
     page.goto(f"{app_url}/explorer{query}")
     page.wait_for_selector(METRIC, timeout=60_000)
     page.wait_for_selector(".js-plotly-plot .slider-container", timeout=60_000)

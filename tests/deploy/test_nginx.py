@@ -9,6 +9,7 @@ the proxy without errors. Skips when nginx is not installed (apt-get install -y 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import shutil
@@ -23,6 +24,13 @@ import pytest
 
 import presets
 from benchmarks import load
+
+
+def _run_async(coro):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests) may hold this thread's loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -117,7 +125,7 @@ async def _step_through(url: str) -> None:
 
 def test_a_websocket_session_works_through_the_proxy(proxy):
     url, _, _ = proxy
-    asyncio.run(_step_through(url))
+    _run_async(_step_through(url))
 
 
 async def _open_home(url: str, cookies: dict[str, str]) -> dict[str, str]:
@@ -134,7 +142,7 @@ def test_students_are_spread_over_the_replicas_and_each_sticks_to_one(proxy):
         jar: dict[str, str] = {}
         for _ in range(3 if i < 6 else 1):
             before = [connects(p) for p in ports]
-            jar = asyncio.run(_open_home(url, jar))
+            jar = _run_async(_open_home(url, jar))
             after = [connects(p) for p in ports]
             got = [p for p, b, a in zip(ports, before, after, strict=True) if a > b]
             assert len(got) == 1, (before, after)
@@ -166,12 +174,13 @@ async def _drop_and_resume(url: str) -> None:
 def test_a_dropped_connection_resumes_its_own_session_on_its_replica(proxy):
     url, _, _ = proxy
     for _ in range(4):  # a non-sticky proxy would lose about half of them
-        asyncio.run(_drop_and_resume(url))
+        _run_async(_drop_and_resume(url))
 
 
 def test_the_load_script_runs_through_the_proxy(proxy):
     url, _, pids = proxy
     args = load.parse_args(["--url", url, "--sessions", "4", "--interactions", "1", "--settle", "0"])
-    figures = load.measure(url, pids, args)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its asyncio.run needs a thread without a loop
+        figures = pool.submit(load.measure, url, pids, args).result()
     assert figures["errors"] == 0, figures["error_samples"]
     assert figures["script_runs"] == 4 * 3

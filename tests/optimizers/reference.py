@@ -89,11 +89,7 @@ def step(name, hp, theta, g, s, t, H=None):
             m[i] = b1 * m[i] + (1 - b1) * g[i]
             v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2
             d = math.sqrt(v[i] / (1 - b2**t)) + eps
-            out[i] = (
-                theta[i]
-                - lr * (1 - mu_t) / (1 - prod) * g[i] / d
-                - lr * mu_t1 / (1 - prod * mu_t1) * m[i] / d
-            )
+            out[i] = theta[i] - lr * (1 - mu_t) / (1 - prod) * g[i] / d - lr * mu_t1 / (1 - prod * mu_t1) * m[i] / d
     elif name == "radam":
         m, v = _new(s, "m", n), _new(s, "v", n)
         b1, b2, eps = hp["beta1"], hp["beta2"], hp["eps"]

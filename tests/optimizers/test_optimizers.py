@@ -120,20 +120,14 @@ def test_hand_worked_numbers():
     # SGD lr 0.1: x ← x − 0.2x = 0.8x
     assert steps(optimizers.make("sgd", lr=0.1), 3) == pytest.approx([0.8, 0.64, 0.512], abs=1e-15)
     # Momentum lr 0.1 μ 0.5: b1 = 2, x1 = 0.8; b2 = 1 + 1.6 = 2.6, x2 = 0.54; b3 = 1.3 + 1.08 = 2.38, x3 = 0.302
-    assert steps(optimizers.make("momentum", lr=0.1, momentum=0.5), 3) == pytest.approx(
-        [0.8, 0.54, 0.302], abs=1e-14
-    )
+    assert steps(optimizers.make("momentum", lr=0.1, momentum=0.5), 3) == pytest.approx([0.8, 0.54, 0.302], abs=1e-14)
     # Nesterov lr 0.1 μ 0.5: b1 = 2, d1 = 2 + 1 = 3, x1 = 0.7; b2 = 1 + 1.4 = 2.4, d2 = 1.4 + 1.2 = 2.6, x2 = 0.44
-    assert steps(optimizers.make("nesterov", lr=0.1, momentum=0.5), 2) == pytest.approx(
-        [0.7, 0.44], abs=1e-14
-    )
+    assert steps(optimizers.make("nesterov", lr=0.1, momentum=0.5), 2) == pytest.approx([0.7, 0.44], abs=1e-14)
     # Adam's first step is lr·sign(g) (up to ε): m̂ = g, v̂ = g², so x1 = 1 − 0.1·2/(2 + 1e-8)
     assert steps(optimizers.make("adam", lr=0.1), 1) == pytest.approx([1 - 0.1 * 2 / (2 + 1e-8)], abs=1e-15)
     # Adam without bias correction: m = 0.2, v = 0.004, x1 = 1 − 0.1·0.2/(√0.004 + 1e-8) ≈ 0.683772
     expected = 1 - 0.1 * 0.2 / (math.sqrt(0.004) + 1e-8)
-    assert steps(optimizers.make("adam", lr=0.1, bias_correction=False), 1) == pytest.approx(
-        [expected], abs=1e-15
-    )
+    assert steps(optimizers.make("adam", lr=0.1, bias_correction=False), 1) == pytest.approx([expected], abs=1e-15)
     # Adagrad lr 0.5, ε 1e-10: s1 = 4, x1 = 1 − 0.5·2/(2 + ε) ≈ 0.5; s2 = 4 + (2·x1)², x2 = x1 − 0.5·2x1/(√s2 + ε)
     x1 = 1 - 0.5 * 2 / (2 + 1e-10)
     x2 = x1 - 0.5 * 2 * x1 / (math.sqrt(4 + 4 * x1**2) + 1e-10)
@@ -158,9 +152,7 @@ def test_vectorised_equals_one_at_a_time(case):
     opt = _opt(case)
     starts = np.random.default_rng(1).uniform(-1.8, 1.8, size=(7, 2))
     batch = optimizers.run(opt, SURF, starts, 40)
-    assert (
-        batch.points.shape == (41, 7, 2) and batch.losses.shape == (41, 7) and batch.grads.shape == (41, 7, 2)
-    )
+    assert batch.points.shape == (41, 7, 2) and batch.losses.shape == (41, 7) and batch.grads.shape == (41, 7, 2)
     for i, s in enumerate(starts):
         one = optimizers.run(opt, SURF, s, 40)
         np.testing.assert_array_equal(batch.points[:, i], one.points)
@@ -171,9 +163,7 @@ def test_vectorised_equals_one_at_a_time(case):
         assert (batch.diverged_at[i] == -1) == (one.diverged_at is None)
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if c[1] != "newton"], ids=[c[0] for c in CASES if c[1] != "newton"]
-)
+@pytest.mark.parametrize("case", [c for c in CASES if c[1] != "newton"], ids=[c[0] for c in CASES if c[1] != "newton"])
 def test_any_parameter_shape_updates_elementwise(case):
     """A (3, 4, 5) parameter array (like a network's weights) updates exactly as each element on its own."""
     opt = _opt(case)
@@ -202,9 +192,7 @@ def test_inspector_lines_evaluate_to_the_recorded_values(case):
         lines = explain(traj, t)
         assert lines[-1].line.name == "theta"
         for e in lines:
-            np.testing.assert_allclose(
-                e.value, e.recorded, rtol=1e-12, atol=1e-15, err_msg=f"{e.line.name} t={t}"
-            )
+            np.testing.assert_allclose(e.value, e.recorded, rtol=1e-12, atol=1e-15, err_msg=f"{e.line.name} t={t}")
             assert all("=" in text for text in e.texts)
 
 
@@ -227,9 +215,7 @@ def test_formula_drops_the_cases_that_do_not_apply():
     centred = optimizers.make("rmsprop", centered=True, momentum=0.9).formula()
     assert r"\bar g" not in plain and r"\bar g" in centred and "b_t" in centred and "b_t" not in plain
     assert r"1-\beta_1^t" not in optimizers.make("adam", bias_correction=False).formula()
-    assert (
-        r"\rho_t > 5" in optimizers.make("radam").formula()
-    )  # a step-dependent case stays, with its condition
+    assert r"\rho_t > 5" in optimizers.make("radam").formula()  # a step-dependent case stays, with its condition
 
 
 # -- metadata and validation ------------------------------------------------------------------------------
@@ -311,9 +297,7 @@ def test_run_shapes_and_frame():
     for q in ("m_x", "m_y", "v_x", "v_hat_y", "step_size_x", "update_x", "update_y"):
         assert q in frame.columns
     assert len(frame) == 6 and frame["step"].tolist() == list(range(6))
-    np.testing.assert_array_equal(
-        frame[["update_x", "update_y"]].to_numpy()[1:], np.diff(traj.points, axis=0)
-    )
+    np.testing.assert_array_equal(frame[["update_x", "update_y"]].to_numpy()[1:], np.diff(traj.points, axis=0))
     batch = optimizers.run(optimizers.make("nadam"), SURF, np.zeros((3, 2)) + START, 4)
     long = batch.to_frame()
     assert len(long) == 15 and set(long["start"]) == {0, 1, 2} and "mu" in long.columns
@@ -335,9 +319,7 @@ def test_noise_is_reproducible_and_a_prefix():
     np.testing.assert_array_equal(longer.points[:31], a.points)
     assert not np.array_equal(a.points, c.points)
     assert (a.grads - SURF.grad(a.points)).std() == pytest.approx(0.5, rel=0.3)
-    np.testing.assert_array_equal(
-        clean.points, optimizers.run(opt, SURF, START, 30, noise=0.0, seed=3).points
-    )
+    np.testing.assert_array_equal(clean.points, optimizers.run(opt, SURF, START, 30, noise=0.0, seed=3).points)
 
 
 def test_divergence_is_data_and_the_run_freezes():
@@ -452,6 +434,4 @@ def test_finite_inputs_never_raise_and_divergence_is_consistent(config, surface)
             assert not inside[0]
         else:
             assert inside[:k].all()
-            np.testing.assert_array_equal(
-                traj.points[k:], np.broadcast_to(traj.points[k - 1], traj.points[k:].shape)
-            )
+            np.testing.assert_array_equal(traj.points[k:], np.broadcast_to(traj.points[k - 1], traj.points[k:].shape))

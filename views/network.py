@@ -129,9 +129,6 @@ def _int_setting(value, name: str, low: int, high: int, errors: dict[str, str]) 
 
 
 # -- the page ----------------------------------------------------------------------------------------------
-# Wide, also when a fresh server's first visitor opens a /network link directly: Streamlit then runs this file
-# as a pages/ page without app.py (which sets the layout) until app.py has run once.
-st.set_page_config(layout="wide")
 st.title("Train a network", anchor=False)
 st.caption(
     "The same optimizer objects as on the other pages train one small neural network (a multilayer perceptron "

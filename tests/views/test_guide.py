@@ -35,7 +35,7 @@ def _open(page: str, query: dict[str, str] | None = None) -> AppTest:
 
 @pytest.fixture(scope="module")
 def guide() -> AppTest:
-    return _open("pages/guide.py")
+    return _open("views/guide.py")
 
 
 # -- the page ---------------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def _widgets(at: AppTest):
         yield from at.get(kind)
 
 
-EXPLORER_FILE = Path(__file__).resolve().parents[2] / "pages" / "explorer.py"
+EXPLORER_FILE = Path(__file__).resolve().parents[2] / "views" / "explorer.py"
 explorer_pending = pytest.mark.skipif(
     "Placeholder until the explorer page lands" in EXPLORER_FILE.read_text(),
     reason="the Explorer page has not landed yet",
@@ -230,7 +230,7 @@ explorer_pending = pytest.mark.skipif(
 @pytest.mark.parametrize("demo", demos(), ids=lambda d: d.key)
 def test_every_try_it_link_opens_a_working_explorer(demo):
     query = dict(parse_qsl(urlsplit(demo.link()).query))
-    at = _open("pages/explorer.py", query)
+    at = _open("views/explorer.py", query)
     assert not at.exception, [e.value for e in at.exception]
     widgets = list(_widgets(at))
     values = [w.value for w in widgets]

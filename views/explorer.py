@@ -304,23 +304,7 @@ def inspector(traj, t: int) -> None:
 
 
 # -- the page -----------------------------------------------------------------------------------------------
-def _run_through_the_app() -> None:
-    """A fresh server's first visitors who open an /explorer link directly get this file run as an old-style
-    pages/ page, without app.py (no navigation, no wide layout), until some session has run app.py: Streamlit
-    keeps a process-wide "uses the pages directory" flag that only st.navigation clears. Clear it and rerun,
-    so the rerun goes through app.py's st.navigation to this page."""
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a Streamlit without it
-        return
-    if getattr(PagesManager, "uses_pages_directory", False) and not st.session_state.get(f"{PAGE}::via_app"):
-        st.session_state[f"{PAGE}::via_app"] = True  # once per session (AppTest resets the flag every run)
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def main() -> None:
-    _run_through_the_app()
     surface_name = _peek("surface", SURFACE_OPTIONS, DEFAULT_SURFACE)
     opt_name = _peek("opt", optimizers.NAMES, DEFAULT_OPT)
     params = params_for(surface_name, opt_name)

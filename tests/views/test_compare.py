@@ -28,7 +28,7 @@ TIMEOUT = 120
 def _open(query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    at.switch_page("pages/compare.py")
+    at.switch_page("views/compare.py")
     if query:
         at.query_params.update(query)
     return at.run()

@@ -15,7 +15,7 @@ import optimizers
 from guide import MISTAKES, SECTIONS, Demo, Section, state_table
 from viz.family_tree import family_tree
 
-EXPLORER_PAGE = "pages/explorer.py"  # as registered with st.navigation in app.py (url_path "explorer")
+EXPLORER_PAGE = "views/explorer.py"  # as registered with st.navigation in app.py (url_path "explorer")
 
 
 @st.cache_data

@@ -18,7 +18,7 @@ from ui.inspector import numbers_tex
 from viz import surface_map as sm
 
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
-PAGE = "pages/explorer.py"
+PAGE = "views/explorer.py"
 TIMEOUT = 60
 
 

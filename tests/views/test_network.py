@@ -17,14 +17,14 @@ from streamlit.testing.v1 import AppTest
 import training
 
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
-PAGE_FILE = "../../pages/network.py"
+PAGE_FILE = "../../views/network.py"
 TIMEOUT = 120
 
 
 def _open(query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    at.switch_page("pages/network.py")
+    at.switch_page("views/network.py")
     if query:
         at.query_params.update(query)
     return at.run()

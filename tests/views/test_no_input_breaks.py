@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 APP = "../../app.py"
 TIMEOUT = 60
-PAGES = ["pages/explorer.py", "pages/compare.py", "pages/network.py", "pages/guide.py"]
+PAGES = ["views/explorer.py", "views/compare.py", "views/network.py", "views/guide.py"]
 
 EXTREME_NUMBERS = [math.nan, math.inf, -math.inf, 0, -1, -1e300, 1e300, 1e-300, 10**9, 2**63, -(2**63), 0.5, 3]
 NUMBERS = st.one_of(st.sampled_from(EXTREME_NUMBERS), st.floats(allow_nan=True, allow_infinity=True))
