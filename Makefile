@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run classroom test lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# MALLOC_MMAP_THRESHOLD_: large figure buffers go back to the system when freed (README, "Teaching with it").
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	MALLOC_MMAP_THRESHOLD_=65536 $(BIN)/streamlit run app.py
+
+# Two replicas behind nginx on port 8501 (needs nginx: apt-get install -y nginx).
+classroom: $(STAMP)
+	deploy/run_replicas.sh -n 2 --proxy 8501
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

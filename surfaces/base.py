@@ -32,6 +32,13 @@ class Surface:
     min_value: float | None = None  # the global minimum value, where known
     formula: str | None = None  # the user's text, for formula surfaces (None for built-ins)
 
+    def __post_init__(self) -> None:
+        # Built-in surfaces are shared by every session of the server: their landmark arrays are read-only.
+        for name in ("minima", "saddles", "starts"):
+            arr = np.array(getattr(self, name), dtype=np.float64).reshape(-1, 2)
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+
     @property
     def default_start(self) -> Array:
         if len(self.starts):

@@ -105,3 +105,13 @@ def test_several_minima_where_promised():
 def test_plateau_gradient_vanishes_far_out():
     s = surfaces.get("plateau")
     assert np.abs(s.grad(s.starts[0])).max() < 0.05 * np.abs(s.grad(np.array([1.0, 0.5]))).max()
+
+
+@pytest.mark.parametrize("s", ALL, ids=ids)
+def test_shared_landmarks_are_read_only(s):
+    for arr in (s.minima, s.saddles, s.starts):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[...] = 0.0
+    start = s.default_start
+    start[0] += 1  # a copy: the caller may move it
+    assert not np.array_equal(start, s.default_start)
