@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,31 +111,10 @@ def browser(repeat: int = 5) -> None:
     """Navigation to the Step metric (and the chart) visible, in headless Chromium, warm server."""
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    from benchmarks.load import start_server, stop_server
+
+    proc, url = start_server()
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         args = [
             "--headless",
             "--no-sandbox",
@@ -191,8 +167,7 @@ def browser(repeat: int = 5) -> None:
             f"(max {max(warm):.2f} s)"
         )
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_server(proc)
 
 
 def main() -> None:
