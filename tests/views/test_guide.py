@@ -9,7 +9,6 @@ import ast
 import inspect
 import json
 import textwrap
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
@@ -219,14 +218,6 @@ def _widgets(at: AppTest):
         yield from at.get(kind)
 
 
-EXPLORER_FILE = Path(__file__).resolve().parents[2] / "views" / "explorer.py"
-explorer_pending = pytest.mark.skipif(
-    "Placeholder until the explorer page lands" in EXPLORER_FILE.read_text(),
-    reason="the Explorer page has not landed yet",
-)
-
-
-@explorer_pending
 @pytest.mark.parametrize("demo", demos(), ids=lambda d: d.key)
 def test_every_try_it_link_opens_a_working_explorer(demo):
     query = dict(parse_qsl(urlsplit(demo.link()).query))
@@ -274,17 +265,6 @@ def _run(demo, opt=None, hypers=None, noise=None):
 
 def _dist_to_min(points, surface):
     return np.min(np.linalg.norm(points[..., None, :] - surface.minima, axis=-1), axis=-1)
-
-
-def _surfaces():
-    try:
-        import surfaces
-    except ImportError:  # pragma: no cover
-        return None
-    return surfaces if hasattr(surfaces, "get") else None
-
-
-surfaces_pending = pytest.mark.skipif(_surfaces() is None, reason="surfaces.get has not landed yet")
 
 
 def _updates(traj):
@@ -453,7 +433,6 @@ def test_every_demo_has_a_checked_claim():
     assert set(CLAIMS) == {d.key for d in demos()}
 
 
-@surfaces_pending
 @pytest.mark.parametrize("demo", demos(), ids=lambda d: d.key)
 def test_every_demo_shows_its_point(demo):
     import surfaces
