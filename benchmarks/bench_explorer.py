@@ -115,18 +115,10 @@ def browser(repeat: int = 5) -> None:
 
     proc, url = start_server()
     try:
-        args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ]
+        from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS
+
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             warm = b.new_page()
             warm.goto(url)  # app.py runs once (st.navigation), then /explorer links resolve to the page
             warm.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
