@@ -89,6 +89,9 @@ def main() -> None:
         f"\n10,000 starts x 500 steps, Adam on rosenbrock (median of 3): {full:.2f} s recording every quantity, "
         f"{path:.2f} s points/losses/grads only"
     )
+    traj = optimizers.run(adam, ROSEN, starts, 500)
+    extra = sum(a.nbytes for a in traj.quantities.values()) / 1e6
+    print(f"  recording every quantity ({', '.join(traj.quantities)}) adds {extra:.0f} MB")
     if torch is not None:
         theirs = median_seconds(lambda: torch_run("adam", 0.01, starts, 500), repeat=3)
         print(

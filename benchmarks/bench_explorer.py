@@ -162,6 +162,36 @@ def browser(repeat: int = 5) -> None:
         stop_server(proc)
 
 
+def first_visits() -> None:
+    """A first visit (new browser profile) to pages with and without a chart, and the Plotly script it loads."""
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS
+    from benchmarks.load import start_server, stop_server
+
+    proc, url = start_server()
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for path, ready in [("", '[data-testid="stSidebarNav"]'), ("guide", ".js-plotly-plot")]:
+                times, plotly = [], []
+                for _ in range(3):
+                    ctx = b.new_context(viewport={"width": 1400, "height": 900})
+                    pg = ctx.new_page()
+                    pg.on("response", lambda r, out=plotly: out.append(r.headers) if "PlotlyChart" in r.url else None)
+                    t0 = time.perf_counter()
+                    pg.goto(f"{url}/{path}")
+                    pg.wait_for_selector(ready, timeout=60_000)
+                    times.append(time.perf_counter() - t0)
+                    ctx.close()
+                size = int(plotly[0].get("content-length", 0)) / 1e6 if plotly else 0
+                script = f", Plotly script {size:.1f} MB" if plotly else ", no Plotly script"
+                print(f"  first visit to /{path or ' (home)'}: median {statistics.median(times):.2f} s{script}")
+            b.close()
+    finally:
+        stop_server(proc)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-browser", action="store_true")
@@ -178,6 +208,7 @@ def main() -> None:
     if not a.no_browser:
         print("Explorer: browser")
         browser()
+        first_visits()
 
 
 if __name__ == "__main__":

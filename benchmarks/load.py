@@ -88,17 +88,6 @@ class Run:
         labels = [f"{e.WhichOneof('type')} {proto(e).label!r}" for e in widgets]
         raise LookupError(f"no widget {name!r} on the page; widgets: {labels}")
 
-    def texts(self) -> list[str]:
-        """Markdown/text/metric/heading bodies, for tests that read what the page says."""
-        out = []
-        for e in self.elements:
-            kind = e.WhichOneof("type")
-            if kind in ("markdown", "text", "heading"):
-                out.append(getattr(e, kind).body)
-            elif kind == "metric":
-                out.append(f"{e.metric.label}: {e.metric.body}")
-        return out
-
 
 class Session:
     """A websocket session on a Streamlit server: `await s.open(page)`, then `await s.rerun(widget states)`."""
@@ -446,9 +435,7 @@ async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.E
                     if run.status != "ok":
                         return out
             out.runs = s.runs
-    except (TimeoutError, OSError, LookupError) as exc:
-        out.errors.append(f"{type(exc).__name__}: {exc}")
-    except Exception as exc:  # a dropped connection (websockets.ConnectionClosed) and the like
+    except Exception as exc:  # timeouts, a dropped connection (websockets.ConnectionClosed), a missing widget
         out.errors.append(f"{type(exc).__name__}: {exc}")
     return out
 

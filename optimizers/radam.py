@@ -51,7 +51,7 @@ class RAdam(base.Optimizer):
         "rho": (r"\rho_t", "length of the approximated SMA at step t"),
         "r": ("r_t", "variance rectification term"),
         "l": ("l_t", "adaptive scale √(1−β₂ᵗ)/(√v + ε)"),
-        "step_size": (r"\gamma r_t l_t", "effective step size per coordinate"),
+        "step_size": (r"\gamma r_t l_t", "effective step size per coordinate (γ while ρ_t ≤ 5)"),
     }
     LINES = (
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),

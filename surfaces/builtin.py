@@ -2,7 +2,7 @@
 
 Each one is chosen to show something: a bowl (the easy case), a ravine (ill-conditioning: momentum and
 per-coordinate steps), saddles (escaping them; Newton drawn to them), Rosenbrock's and Beale's curved
-valleys, several minima (Himmelblau, a double well, Styblinski-Tang, Rastrigin's hundreds), a plateau
+valleys, several minima (Himmelblau, a double well, Styblinski-Tang, Rastrigin's 121), a plateau
 (vanishing gradients).
 """
 
@@ -355,7 +355,7 @@ _ST = _st_roots()
 STYBLINSKI_TANG = Surface(
     "styblinski_tang",
     "Styblinski-Tang",
-    "Four minima of different depths (the deepest at about (−2.90, −2.90)) and four saddles: a greedy "
+    "Four minima at three depths (the deepest at about (−2.90, −2.90)) and four saddles: a greedy "
     "start finds the nearest, not the best.",
     r"f(x, y) = \tfrac{1}{2}\left(x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y\right)",
     _st_f,

@@ -30,7 +30,8 @@ Derivatives. The tree becomes a DAG of interned nodes (one node per distinct sub
 folding and 0/1 simplification; the gradient and Hessian are derived symbolically on that DAG by the
 textbook rules (sharing sub-expressions, so the size stays linear in the formula's), and each of f, grad and
 hessian is compiled into a straight-line program of vectorised NumPy calls. Where the formula is undefined
-(log of a negative, division by zero, overflow) the values are NaN or inf, with no RuntimeWarning escaping.
+(log of a negative, division by zero, overflow) the values are NaN or inf, with no RuntimeWarning escaping,
+except where a factor 0 simplifies away (0·u and 0/u are 0 wherever u is).
 Conventions: abs'(0) = 0 (sign); u^c for u < 0 and non-integer c is NaN (NumPy's real power), so x^(1/3)
 is undefined for x < 0; sympy is not used (its parser evaluates Python).
 """
@@ -877,18 +878,10 @@ def _from_formula(text: str, bounds: Bounds) -> Surface:
         grad=grad_fn,
         hessian=hess_fn,
         bounds=bounds,
-        minima=_frozen(np.zeros((0, 2))),
-        saddles=_frozen(np.zeros((0, 2))),
-        starts=_frozen(_suggest_start(f_fn, grad_fn, hess_fn, bounds)[None, :]),
+        starts=_suggest_start(f_fn, grad_fn, hess_fn, bounds)[None, :],  # read-only once in the Surface
         min_value=None,
         formula=formula,
     )
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """Read-only: the Surface is cached and shared between sessions."""
-    a.setflags(write=False)
-    return a
 
 
 _START_FRACTIONS = [(0.8, 0.8), (0.2, 0.8), (0.8, 0.2), (0.2, 0.2), (0.7, 0.55), (0.55, 0.7), (0.3, 0.6)]

@@ -84,7 +84,7 @@ class MLP:
             raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
         if self.n_inputs < 1 or self.n_classes < 2:
             raise ValueError("n_inputs must be at least 1 and n_classes at least 2")
-        sizes = (self.n_inputs, *self.hidden, self.n_classes)
+        sizes = self.sizes
         layers, start = [], 0
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
             w_end = start + fan_in * fan_out

@@ -98,13 +98,8 @@ def _check_int(name: str, value: Any, low: int, high: int) -> int:
 class Setup:
     """What every optimizer shares: data split, network, initial weights, and the batch order."""
 
-    dataset: str
-    hidden: tuple[int, ...]
-    activation: str
     batch_size: int  # as used: at most the training set's size
     epochs: int
-    val_fraction: float
-    seed: int
     split: datasets.Split
     model: MLP
     theta0: np.ndarray  # the initial weights, read-only
@@ -155,9 +150,7 @@ def prepare(
     rng = np.random.default_rng(order_seed)
     order = np.stack([rng.permutation(n_train) for _ in range(epochs)])
     order.setflags(write=False)
-    return Setup(
-        dataset, hidden, activation, min(batch_size, n_train), epochs, val_fraction, seed, split, model, theta0, order
-    )
+    return Setup(min(batch_size, n_train), epochs, split, model, theta0, order)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -319,9 +312,7 @@ def check_optimizers(opts: Mapping[str, Mapping[str, Any]] | Sequence[str]) -> d
         raise ValueError(f"optimizers: choose 1 to {MAX_OPTIMIZERS}, got {len(opts)}")
     out = {}
     for name, hypers in opts.items():
-        if name in EXCLUDED:
-            raise ValueError(EXCLUDED[name])
-        full = {**network_defaults(name), **dict(hypers)}
+        full = {**network_defaults(name), **dict(hypers)}  # ValueError for an optimizer this page leaves out
         optimizers.make(name, **full)  # ValueError naming the hyperparameter and its range
         out[name] = full
     return out

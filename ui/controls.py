@@ -73,6 +73,11 @@ def _log_slider(box: Any, h: optimizers.Hyper, name: str, key: str, raw: Any) ->
     )
 
 
+def frozen(hp: dict) -> tuple:
+    """Hyperparameters as a sorted tuple of plain values: a hashable st.cache_data argument."""
+    return tuple(sorted((k, v if isinstance(v, bool) else float(v)) for k, v in hp.items()))
+
+
 def hyper_inputs(
     opt_name: str, page: str, prefix: str = "", container: Any = None, log_sliders: bool = False
 ) -> tuple[dict, dict]:

@@ -3,7 +3,7 @@
 Thin: widgets -> optimizers.analysis (the maths) -> viz.compare (the figures). Every setting is mirrored in
 the URL. Caps keep each request short: at most 8 racers x 1000 steps, sweeps of at most 60 rates x 1000
 steps (one vectorised run per optimizer), basin maps of at most grid² x steps = 5,000,000 start-steps
-(Newton, which solves a 2 x 2 system per start and step, counts five times).
+(Newton, which solves a 2 x 2 system per start and step, counts NEWTON_COST = 3 times).
 """
 
 from __future__ import annotations
@@ -20,14 +20,10 @@ import surfaces
 from optimizers import analysis
 from race_presets import BY_KEY as RACE_PRESETS
 from ui import state
-from ui.controls import hyper_inputs, hyper_params
+from ui.controls import frozen, hyper_inputs, hyper_params
+from ui.formula import formula_input, formula_params
 from viz import compare as vc
 from viz import surface_map as sm
-
-try:  # the formula box (another part of the app); the page works without it
-    from ui.formula import formula_input, formula_params
-except ImportError:  # pragma: no cover - only while ui.formula is missing
-    formula_input = formula_params = None
 
 PAGE = "compare"
 CUSTOM = "custom"
@@ -40,7 +36,7 @@ BASIN_BUDGET = 5_000_000  # grid² x steps
 NEWTON_COST = 3  # a Newton basin map costs about 3x a first-order one (benchmarks/bench_compare.py)
 MAX_NOISE = 100.0
 DEFAULT_OPTS = ("sgd", "momentum", "adam")
-SURFACE_CHOICES = surfaces.NAMES + ((CUSTOM,) if formula_input is not None else ())
+SURFACE_CHOICES = (*surfaces.NAMES, CUSTOM)
 
 
 # -- settings -----------------------------------------------------------------------------------------------
@@ -67,12 +63,8 @@ ROSEN_START = surfaces.get("rosenbrock").default_start
 BASE = [
     state.Param("surface", "rosenbrock", state.parse_choice(SURFACE_CHOICES)),
     state.Param("opts", list(DEFAULT_OPTS), _parse_opts, _fmt_opts),
-    state.Param(
-        "x0", float(surfaces.get("rosenbrock").default_start[0]), state.parse_float(-1e6, 1e6), state.fmt_float
-    ),
-    state.Param(
-        "y0", float(surfaces.get("rosenbrock").default_start[1]), state.parse_float(-1e6, 1e6), state.fmt_float
-    ),
+    state.Param("x0", float(ROSEN_START[0]), state.parse_float(-1e6, 1e6), state.fmt_float),
+    state.Param("y0", float(ROSEN_START[1]), state.parse_float(-1e6, 1e6), state.fmt_float),
     state.Param("steps", 500, state.parse_int(1, MAX_STEPS)),
     state.Param("noise", 0.0, state.parse_float(0.0, MAX_NOISE), state.fmt_float),
     state.Param("seed", 0, state.parse_int(0, 2**31 - 1)),
@@ -84,7 +76,7 @@ BASE = [
     state.Param("basin_steps", 500, state.parse_int(1, MAX_SWEEP_STEPS)),
     state.Param("color_by", "minimum", state.parse_choice(("minimum", "steps"))),
 ]
-FORMULA = formula_params() if formula_params is not None else []
+FORMULA = formula_params()
 
 
 def key(name: str) -> str:
@@ -187,10 +179,6 @@ def sweep_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, n_r
 @st.cache_data(max_entries=16, show_spinner=False)
 def basin_run(surface_spec: tuple, opt_name: str, hypers: tuple, steps: int, n: int):
     return analysis.basin_map(optimizers.make(opt_name, **dict(hypers)), _surface(surface_spec), steps, n)
-
-
-def _frozen(hp: dict) -> tuple:
-    return tuple(sorted((k, float(v) if not isinstance(v, bool) else v) for k, v in hp.items()))
 
 
 # -- the page -----------------------------------------------------------------------------------------------
@@ -314,7 +302,7 @@ if active is not None:
         and list(active.names) == list(opts)
         and start == tuple(map(float, active.start))
         and steps == active.steps
-        and all(_frozen(active.hypers(o)) == _frozen(hp) for o, hp in racers)
+        and all(frozen(active.hypers(o)) == frozen(hp) for o, hp in racers)
     )
     st.info(f"**What to notice — {active.title}.** {active.notice}", icon="👀")
     if not same:
@@ -324,7 +312,7 @@ if len(opts) < 2:
     st.info("Choose at least two optimizers to race.")
     st.stop()
 
-racers_key = tuple((name, _frozen(hp)) for name, hp in racers)
+racers_key = tuple((name, frozen(hp)) for name, hp in racers)
 labels = [f"{optimizers.get(n).title} (γ={hp['lr']:.3g})" for n, hp in racers]
 f_star = analysis.global_min_value(surface)
 
@@ -397,7 +385,8 @@ with st.expander("How these are measured"):
         "value (blank when the surface has no known minimum, or the run never got there).\n"
         "- **Distance to nearest minimum**: from the last point to the nearest known minimum (the stars).\n"
         f"- **Saddle**: a run is *near* a saddle (the crosses) once it comes within "
-        f"{analysis.default_tol(surface, analysis.SADDLE_RADIUS):.3g} of it (5% of the view's smaller side); "
+        f"{analysis.default_tol(surface, analysis.SADDLE_RADIUS):.3g} of it "
+        f"({analysis.SADDLE_RADIUS:.0%} of the view's smaller side); "
         "it *escaped* at the first later step at which it is farther than that AND its loss is below the "
         "saddle's value: it went down past the saddle, not back the way it came.\n"
         "- **Diverged at**: the first step whose point left the finite numbers or a box ten view-widths "
@@ -481,16 +470,16 @@ if do_basin:
     hp = in_race.get(basin_opt) or presets.recommended(
         basin_opt, surface_name if surface_name in surfaces.NAMES else ""
     )
-    cost = grid * grid * basin_steps * (NEWTON_COST if optimizers.get(basin_opt).needs_hessian else 1)
-    if cost > BASIN_BUDGET:
-        most = BASIN_BUDGET // (grid * grid * (NEWTON_COST if optimizers.get(basin_opt).needs_hessian else 1))
+    factor = NEWTON_COST if optimizers.get(basin_opt).needs_hessian else 1
+    if grid * grid * basin_steps * factor > BASIN_BUDGET:
+        most = BASIN_BUDGET // (grid * grid * factor)
         st.warning(
             f"{grid} × {grid} starts × {basin_steps} steps is more than this page computes at once; "
             f"use at most {most} steps at this grid size, or a smaller grid.",
             icon="⚠️",
         )
     else:
-        basin = basin_run(surface_spec, basin_opt, _frozen(hp), basin_steps, grid)
+        basin = basin_run(surface_spec, basin_opt, frozen(hp), basin_steps, grid)
         title = (
             f"{optimizers.get(basin_opt).title} (γ={hp['lr']:.3g}"
             f"{', as in the race' if basin_opt in in_race else ', recommended'}), {basin_steps} steps"

@@ -20,15 +20,9 @@ from optimizers.explain import explain
 from ui import controls
 from ui import inspector as inspector_tex
 from ui import state as ui_state
+from ui.formula import EXAMPLE, formula_input, formula_params
 from viz import explorer as viz_explorer
 from viz import surface_map
-
-try:  # the formula box (ui/formula.py)
-    from ui.formula import formula_input, formula_params
-
-    HAVE_FORMULA = True
-except ImportError:  # pragma: no cover - before ui/formula.py landed
-    HAVE_FORMULA = False
 
 PAGE = "explorer"
 CUSTOM = "custom"
@@ -36,7 +30,7 @@ MAX_STEPS = 2000  # a request stays well under a second
 DEFAULT_SURFACE = "rosenbrock"
 DEFAULT_OPT = "adam"
 DEFAULT_STEPS = 300
-SURFACE_OPTIONS = tuple(surfaces.NAMES) + ((CUSTOM,) if HAVE_FORMULA else ())
+SURFACE_OPTIONS = (*surfaces.NAMES, CUSTOM)
 T_KEY = f"{PAGE}::t"
 RUN_KEY = f"{PAGE}::run"
 NOTICE_KEY = f"{PAGE}::notice"
@@ -86,7 +80,7 @@ def params_for(surface_name: str, opt_name: str) -> list[ui_state.Param]:
         ui_state.Param("seed", 0, ui_state.parse_int(0, 2**31 - 1)),
         ui_state.Param("view3d", False, ui_state.parse_bool, ui_state.fmt_bool),
     ]
-    if HAVE_FORMULA and surface_name == CUSTOM:
+    if surface_name == CUSTOM:
         params += formula_params()
     return params
 
@@ -103,9 +97,7 @@ def _on_surface() -> None:
     if name in surfaces.NAMES:
         x0, y0 = surfaces.get(name).default_start
         st.session_state[key("x0")], st.session_state[key("y0")] = float(x0), float(y0)
-    elif name == CUSTOM and HAVE_FORMULA:
-        from ui.formula import EXAMPLE  # noqa: PLC0415
-
+    elif name == CUSTOM:
         if not str(st.session_state.get(key("formula"), "")).strip():
             st.session_state[key("formula")] = EXAMPLE
         st.session_state[key("x0")], st.session_state[key("y0")] = 1.5, 0.5
@@ -192,7 +184,7 @@ def sidebar(notices: list[str]) -> dict | None:
     )
     surface = None
     surface_key: tuple
-    if surface_name == CUSTOM and HAVE_FORMULA:
+    if surface_name == CUSTOM:
         surface, error = formula_input(PAGE, sb)
         if surface is None:
             notices.append(
@@ -296,6 +288,13 @@ def inspector(traj, t: int) -> None:
         if t == 0:
             st.markdown("**Step 0** is the start. Press **Step** to see the rule with the first step's numbers.")
             return
+        d = traj.diverged_at
+        if d is not None and t >= d:  # the engine refused this update: θ and the state stayed at step d − 1
+            st.markdown(
+                f"**Step {t}** was not taken: the run diverged at step {d}, so θ and the optimizer's state stay "
+                f"as they were at step {max(d - 1, 0)}. Go **Back** to step {max(d - 1, 0)} to see the last update."
+            )
+            return
         st.markdown(f"**Step {t}** with its numbers, per coordinate (x, then y):")
         try:
             st.latex(inspector_tex.step_tex(explain(traj, t)))
@@ -332,9 +331,9 @@ def main() -> None:
     t = int(st.session_state.get(T_KEY, 0))
 
     surface = config["surface"]
-    opt = optimizers.make(config["opt_name"], **dict(config["hypers"]))
+    title = optimizers.get(config["opt_name"]).title
     where = "your formula" if getattr(surface, "formula", None) else surface.title
-    st.markdown(f"#### {opt.title} on {where} &nbsp; ${surface.latex}$")
+    st.markdown(f"#### {title} on {where} &nbsp; ${surface.latex}$")
 
     b1, b2, b3, b4, m1, m2, dl = st.columns([1, 1.2, 1, 1, 1, 1.4, 1.6], vertical_alignment="center")
     if b1.button("Step", help="One update from where the run stands.", width="stretch"):
@@ -400,7 +399,7 @@ def main() -> None:
     )
     frames = spec["layout"]["meta"].get("frame_steps", [])
     stride = frames[1] - frames[0] if len(frames) > 1 else 1
-    every = "every step" if stride == 1 else f"every {stride}th step"
+    every = "every step" if stride == 1 else f"one step in {stride}"
     st.caption(
         f"Left: the path to step {t} (red), with the arrows of step {t} drawn from θ₍ₜ₋₁₎: black −g (downhill), "
         f"blue the first moment or momentum (both scaled to be seen) and red the actual update, to scale. "

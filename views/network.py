@@ -15,7 +15,7 @@ import optimizers
 import training
 from training import datasets
 from ui import state
-from ui.controls import hyper_inputs, hyper_params
+from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.state import Param, parse_choice, parse_float, parse_int
 from viz.network import curves_figure, regions_figure
 
@@ -90,10 +90,6 @@ def train_one(
 ) -> training.Curves:
     result = training.train({name: dict(hypers)}, dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
     return result.curves[name]
-
-
-def _frozen(hp: dict) -> tuple:
-    return tuple(sorted((k, v if isinstance(v, bool) else float(v)) for k, v in hp.items()))
 
 
 def _share_url() -> str | None:
@@ -261,7 +257,7 @@ bar = st.progress(0.0, text="Training…")
 curves = {}
 for i, (name, hp) in enumerate(racers):
     bar.progress(i / len(racers), text=f"Training with {optimizers.get(name).title} ({i + 1} of {len(racers)})…")
-    curves[name] = train_one(dataset, hidden, activation, batch_size, epochs, val_fraction, seed, name, _frozen(hp))
+    curves[name] = train_one(dataset, hidden, activation, batch_size, epochs, val_fraction, seed, name, frozen(hp))
 bar.empty()
 result = training.Result(setup, curves)  # the same setup (split, weights, batches) every optimizer trained on
 

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from optimizers.analysis import DIVERGED, NOT_REACHED
+
 from . import surface_map as sm
 
 # One colour per optimizer, the same on every chart (chosen to read on the yellow-to-purple background).
@@ -101,9 +103,6 @@ def race_spec(
     spec = sm.map_spec(surface, clickable=clickable, height_px=height_px)
     data, layout = spec["data"], spec["layout"]
     n_map = len(data)
-    for trace in data:
-        trace.setdefault("xaxis", "x")
-        trace.setdefault("yaxis", "y")
     layout["xaxis"]["domain"] = list(MAP_DOMAIN)
     log = f_star is not None
     layout["xaxis2"] = dict(
@@ -144,53 +143,42 @@ def race_spec(
     firsts: list[int] = []
     finals: list[list[dict]] = []
     per_frame: list[list[dict]] = [[] for _ in frame_at]
+    big = float(np.finfo(np.float32).max)  # drawn in float32: a path that ran off stays finite
     for traj, name, label in zip(trajs, names, labels, strict=True):
         c = color(name)
-        big = float(np.finfo(np.float32).max)  # drawn in float32: a path that ran off stays finite
         pts = np.clip(np.asarray(traj.points, dtype=np.float64).reshape(-1, 2), -big, big)
         yl = np.clip(loss_axis_values(traj.losses, f_star), -big, big)
         group = f"racer-{len(firsts)}"
         path = sm.path_trace(pts, name=label, color=c, marker_size=5)
-        path.update(
-            legendgroup=group,
-            hovertemplate=f"{label}<br>step %{{pointNumber}}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
-        )
+        path["legendgroup"] = group
+        common = dict(type="scatter", legendgroup=group, showlegend=False, name=label)
         head = dict(
-            type="scatter",
+            common,
             x=sm.b64(pts[-1:, 0]),
             y=sm.b64(pts[-1:, 1]),
             mode="markers",
             marker=dict(size=15, color=c, line=dict(color="#ffffff", width=2)),
-            legendgroup=group,
-            showlegend=False,
-            name=label,
             hovertemplate=f"{label}: now at (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
             xaxis="x",
             yaxis="y",
         )
         loss = dict(
-            type="scatter",
+            common,
             x0=0,
             dx=1,
             y=sm.b64(yl),
             mode="lines",
             line=dict(color=c, width=2.5),
-            legendgroup=group,
-            showlegend=False,
-            name=label,
             hovertemplate=f"{label}<br>step %{{x}}<br>{'loss − f*' if log else 'loss'} %{{y:.4g}}<extra></extra>",
             xaxis="x2",
             yaxis="y2",
         )
         dot = dict(
-            type="scatter",
+            common,
             x=[steps],
             y=[float(yl[-1])],
             mode="markers",
             marker=dict(size=11, color=c, line=dict(color="#ffffff", width=1.5)),
-            legendgroup=group,
-            showlegend=False,
-            name=label,
             hoverinfo="skip",
             xaxis="x2",
             yaxis="y2",
@@ -251,13 +239,11 @@ def race_spec(
                 ),
             ],
         )
-        menus = layout.get("updatemenus", [])
-        if menus:  # Replay beside Play; the buttons on one row, the scrubber full width under them
-            menus[0]["buttons"].append(replay)
-            for i, menu in enumerate(menus):
-                menu.update(y=-0.1, x=0.0 if i == 0 else menu.get("x", 0.4))
-        for slider in layout.get("sliders", []):
-            slider.update(x=0.0, len=1.0, y=-0.19)
+        # Replay beside Play; the buttons on one row, the scrubber full width under them
+        menu = layout["updatemenus"][0]
+        menu["buttons"].append(replay)
+        menu.update(x=0.0, y=-0.1)
+        layout["sliders"][0].update(x=0.0, len=1.0, y=-0.19)
     layout["meta"] = {"map_traces": n_map, "racers": firsts, "frame_steps": frame_at}
     return spec
 
@@ -282,7 +268,7 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
         fig.add_trace(
             go.Scatter(
                 x=s.rates[ok],
-                y=np.where(ok, v, np.nan)[ok],
+                y=v[ok],
                 mode="lines+markers",
                 name=label,
                 legendgroup=label,
@@ -316,7 +302,7 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
                     legendgroup=label,
                     showlegend=False,
                     marker=dict(symbol="star", size=18, color=c, line=dict(color="#000000", width=1)),
-                    hovertemplate=f"{label}: best γ = %{{x:.4g}}<br>final %{{y:.4g}}<extra></extra>",
+                    hovertemplate=f"{label}: best γ = %{{x:.4g}}<br>final {what} %{{y:.4g}}<extra></extra>",
                 )
             )
     fig.update_layout(
@@ -338,7 +324,7 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
 
 
 # -- the basin map ----------------------------------------------------------------------------------------
-def _band_scale(colors: Sequence[str]) -> list:
+def band_scale(colors: Sequence[str]) -> list:
     """A colorscale of equal bands, one per colour, for integer z from 0 to len(colors) − 1."""
     n = len(colors)
     out = []
@@ -348,9 +334,9 @@ def _band_scale(colors: Sequence[str]) -> list:
 
 
 def basin_color(label: int) -> str:
-    if label == -2:
+    if label == DIVERGED:
         return DIVERGED_COLOR
-    if label == -1:
+    if label == NOT_REACHED:
         return NOT_REACHED_COLOR
     return BASIN_PALETTE[label % len(BASIN_PALETTE)]
 
@@ -366,14 +352,14 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
     extra: list[dict] = []  # more heatmaps (drawn under the map's lines)
     legend: list[dict] = []  # legend entries
     if mode == "minimum":
-        labels = list(range(k)) + [-1, -2]
+        labels = list(range(k)) + [NOT_REACHED, DIVERGED]
         colors = [basin_color(lab) for lab in labels]
-        z = np.where(basin.label >= 0, basin.label, np.where(basin.label == -1, k, k + 1)).astype(np.float64)
+        z = np.where(basin.label >= 0, basin.label, np.where(basin.label == NOT_REACHED, k, k + 1)).astype(np.float64)
         text_of = {lab: _label_text(basin, lab) for lab in labels}
         heat = dict(
             common,
-            z=sm.b64(z.ravel()),
-            colorscale=_band_scale(colors),
+            z=sm.b64(z),
+            colorscale=band_scale(colors),
             zmin=-0.5,
             zmax=k + 1.5,
             showscale=False,
@@ -381,7 +367,6 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
             hovertemplate="start (%{x:.2f}, %{y:.2f})<extra></extra>",
             name="basins",
         )
-        heat["z"]["shape"] = f"{len(ys)},{len(xs)}"
         counts = basin.counts()
         for lab in labels:
             if counts[lab] == 0 or (lab >= 0 and k > len(BASIN_PALETTE)):
@@ -402,7 +387,7 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
         z = np.where(basin.steps_to >= 0, basin.steps_to, np.nan).astype(np.float64)
         heat = dict(
             common,
-            z=sm.b64(z.ravel()),
+            z=sm.b64(z),
             colorscale=STEPS_SCALE,
             zmin=0,
             zmax=float(np.nanmax(z)) if np.isfinite(z).any() else 1.0,
@@ -411,19 +396,17 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
             hovertemplate="start (%{x:.2f}, %{y:.2f})<br>%{z:.0f} steps<extra></extra>",
             name="steps to a minimum",
         )
-        heat["z"]["shape"] = f"{len(ys)},{len(xs)}"
-        bad = np.where(basin.label == -2, 1.0, np.nan)
+        bad = np.where(basin.label == DIVERGED, 1.0, np.nan)
         if np.isfinite(bad).any():
             div = dict(
                 common,
-                z=sm.b64(bad.ravel()),
+                z=sm.b64(bad),
                 colorscale=[[0, DIVERGED_COLOR], [1, DIVERGED_COLOR]],
                 showscale=False,
                 opacity=0.75,
                 hovertemplate="start (%{x:.2f}, %{y:.2f})<br>diverged<extra></extra>",
                 name="diverged",
             )
-            div["z"]["shape"] = f"{len(ys)},{len(xs)}"
             extra.append(div)
     spec["data"] = [heat, *extra, *data, *legend]
     layout["legend"] = dict(layout.get("legend", {}), orientation="h")
@@ -435,9 +418,9 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
 
 
 def _label_text(basin, lab: int) -> str:
-    if lab == -2:
+    if lab == DIVERGED:
         return "diverged"
-    if lab == -1:
+    if lab == NOT_REACHED:
         return "no minimum reached"
     x, y = basin.minima[lab]
     return f"minimum ({x:.2f}, {y:.2f})"

@@ -4,9 +4,10 @@ Left: the map (viz.surface_map) with the path up to step t, the current point, a
 from θ_{t−1}: the descent direction −g_t, the first moment / momentum (−m̂_t, −b_t, ...), both scaled to be
 seen, and the actual update θ_t − θ_{t−1} to scale (it ends at the current point). At t = 0 only −g_1 at θ_0.
 Right: one row per recorded quantity (the gradient, the optimizer's state, the update), a line per
-coordinate over the whole run, a cursor at step t; the loss last, on a log scale when it is positive (or
-f − f* when the minimum value is known). Frames (every step, or every k-th for long runs: see
-surface_map.frame_steps) move only the path, the point, the arrows and the cursors.
+coordinate over the whole run, with a dot at step t. Under the map: the loss, on a log scale when it is
+positive (or f − f* when the minimum value is known). A dotted cursor marks step t on both sides. Frames
+(every step, or every k-th for long runs: see surface_map.frame_steps) move only the path, the point, the
+arrows and the cursors.
 
     spec = explorer_figure(traj, surface, t, base=map_spec(surface, clickable=True))
     st.plotly_chart(surface_map.prepared(spec), on_select="rerun", selection_mode="points")
@@ -158,7 +159,7 @@ class _Arrows:
         anchor = tr.points[t - 1]
         g = self._fit(-tr.grads[t - 1], self.g_scale)
         m = self._fit(-tr.quantities[self.moment][t], self.m_scale) if self.moment else None
-        u = tr.points[t] - tr.points[t - 1]
+        u = tr.quantities["update"][t]  # θ_t − θ_{t−1}, as the engine recorded it
         return anchor, g, m, (u if np.hypot(*u) > 0 else None)
 
 
@@ -256,13 +257,6 @@ def explorer_figure(
     data: list[dict] = base["data"]
     layout: dict = base["layout"]
     zfun = sm.height_fn(surface)[0] if three_d else None
-    if three_d:
-        layout["scene"]["domain"] = dict(x=list(MAP_DOMAIN), y=[0.0, 1.0])
-    else:
-        layout["xaxis"]["domain"] = list(MAP_DOMAIN)
-        layout["yaxis"]["domain"] = [0.0, 1.0]
-        layout["yaxis"]["constraintoward"] = "top"
-        layout["xaxis"]["constraintoward"] = "left"
     arrows = _Arrows(traj, surface)
     moving = _moving_map_traces(traj, arrows, t, three_d=three_d, zfun=zfun)
     map_moving = list(range(len(data), len(data) + len(moving)))

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .compare import color
+from .compare import band_scale, color
 
 # Classes: saturated for the points, light tints of the same hues for the regions.
 CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c")
@@ -140,9 +140,7 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
     )
     k = data.n_classes
     # a discrete colour scale: class i fills [i/k, (i+1)/k]
-    scale = []
-    for i in range(k):
-        scale += [[i / k, REGION_COLORS[i]], [(i + 1) / k, REGION_COLORS[i]]]
+    scale = band_scale(REGION_COLORS[:k])
     for idx, name in enumerate(names):
         r, col = idx // cols + 1, idx % cols + 1
         grid = None if result.curves[name].diverged else result.decision_regions(name, n=n, margin=MARGIN)

@@ -230,8 +230,8 @@ def prepared(spec: dict) -> PreparedFigure:
 def height(z: np.ndarray, zref: np.ndarray) -> tuple[np.ndarray, str]:
     """Heights to draw for losses z, and the z-axis title, fitted to the view grid `zref`.
 
-    The loss itself when its range in view is modest; when it spans orders of magnitude (Rosenbrock, Beale)
-    the colours' log scale (so the valley floor is not flattened by the walls).
+    The loss itself when its range in view is modest; when it spans orders of magnitude (Beale, say) the
+    colours' log scale mapped to [0, 1] (so the valley floor is not flattened by the walls).
     """
     z = np.asarray(z, dtype=np.float64)
     finite = zref[np.isfinite(zref)]
@@ -242,7 +242,7 @@ def height(z: np.ndarray, zref: np.ndarray) -> tuple[np.ndarray, str]:
     if hi > lo and (hi - lo) > 30 * max(med - lo, 1e-12):
         with np.errstate(all="ignore"):
             h = np.log1p(1000 * np.maximum(z - lo, 0) / (hi - lo)) / np.log1p(1000)
-        return np.where(np.isfinite(z), h, np.nan), "loss (log scale)"
+        return np.where(np.isfinite(z), h, np.nan), "loss, log-scaled to [0, 1] in view"
     return z, "loss"
 
 
@@ -452,32 +452,13 @@ def map_spec(
     return {"data": data, "layout": layout}
 
 
-def surface_map(
-    surface,
-    *,
-    bounds: Bounds | None = None,
-    resolution: int = 120,
-    three_d: bool = False,
-    levels: int = 18,
-    clickable: bool = False,
-    height_px: int = 600,
-) -> go.Figure:
-    """The map as a validated go.Figure: image + iso-lines (2-D) or a surface (3-D), minima and saddles.
+def surface_map(surface, **options) -> go.Figure:
+    """map_spec(surface, **options) as a validated go.Figure: image + iso-lines (2-D) or a surface (3-D).
 
     Add paths with `add_trace(fig, path_trace(...))` and an animation with `add_animation`. `clickable` adds
     an invisible grid of points so that st.plotly_chart(on_select="rerun") reports a click anywhere.
     """
-    return go.Figure(
-        map_spec(
-            surface,
-            bounds=bounds,
-            resolution=resolution,
-            three_d=three_d,
-            levels=levels,
-            clickable=clickable,
-            height_px=height_px,
-        )
-    )
+    return go.Figure(map_spec(surface, **options))
 
 
 # -- paths -------------------------------------------------------------------------------------------------

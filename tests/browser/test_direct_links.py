@@ -16,7 +16,7 @@ PAGES = {"explorer": "?surface=himmelblau&opt=adam", "compare": "", "network": "
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", list(PAGES))
-def test_a_direct_link_on_a_fresh_server_opens_the_app(browser, path, screenshot):
+def test_a_direct_link_on_a_fresh_server_opens_the_app(browser, path):
     with streamlit_server() as url:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         try:

@@ -228,7 +228,6 @@ def test_the_basin_map_refuses_work_over_its_cap():
 
 # -- a formula surface ----------------------------------------------------------------------------------------------
 def test_a_custom_formula_surface_races():
-    pytest.importorskip("ui.formula")
     at = _open({"opts": "sgd,adam"})
     at.selectbox(key="compare:surface").set_value("custom").run()
     at.text_input(key="compare:formula").set_value("x^2 + 3*y^2").run()

@@ -298,7 +298,7 @@ def _claim_momentum_ravine(demo):
 def _claim_nesterov_vs_momentum(demo):
     nes, surf = _run(demo, opt="nesterov")
     mom, _ = _run(demo, opt="momentum")
-    half = demo.steps // 2  # the second half of the run: momentum still circles, Nesterov has settled
+    half = demo.steps // 2  # the second half of the run: momentum still swings wide, Nesterov has settled
     assert _dist_to_min(nes.points[half:], surf).max() < 0.1 * _dist_to_min(mom.points[half:], surf).max()
 
 

@@ -181,7 +181,7 @@ def test_a_divergent_optimizer_is_reported_as_data():
     assert any("SGD diverged" in w.value for w in at.warning)
 
 
-def test_the_csv_download_holds_the_curves(default_page):
+def test_a_csv_download_is_offered(default_page):  # its contents: tests/browser/test_network.py
     button = default_page.get("download_button")[0]
     assert "CSV" in button.proto.label
 
