@@ -55,6 +55,7 @@ def _plain(opt, name: str) -> str:
         text = plain(symbol)
     except (ImportError, KeyError):
         text = name
+    meaning = meaning.split(":")[0]  # the short part: long titles were clipped at 1280 px (a projector)
     return f"{text}: {meaning}" if meaning else text
 
 
