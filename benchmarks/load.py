@@ -116,6 +116,7 @@ class Session:
         self.page_hash = ""
         self.query = ""
         self.states: dict[str, WidgetState] = {}  # the widget values this client holds, by widget id
+        self.page: list[tuple[str, Element]] = []  # the page as shown: (fragment id or "", element)
         self.runs = 0
 
     async def __aenter__(self) -> Session:
@@ -153,21 +154,31 @@ class Session:
         self.page_name, self.page_hash, self.query = page, "", query
         return await self.rerun()
 
+    def fragment_of(self, widget_id: str) -> str:
+        """The st.fragment a widget on the page belongs to ("" for none)."""
+        return next((f for f, e in self.page if _widget_id(e) == widget_id), "")
+
     async def rerun(self, *changes: WidgetState) -> Run:
-        """One script run with the widget values this client holds plus `changes` (a trigger counts once)."""
+        """One script run with the widget values this client holds plus `changes` (a trigger counts once).
+
+        As the browser does, a change to a widget inside an st.fragment reruns only that fragment; the Run
+        then holds the whole page as the browser shows it (the fragment's new elements, the rest as before).
+        """
         for w in changes:
             if w.WhichOneof("value") != "trigger_value":
                 self.states[w.id] = w
+        fragment = next((f for f in map(self.fragment_of, (w.id for w in changes)) if f), "")
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = self.query
         cs.page_script_hash = self.page_hash
         cs.page_name = "" if self.page_hash else self.page_name
+        cs.fragment_id = fragment
         cs.widget_states.widgets.extend(self.states.values())
         cs.widget_states.widgets.extend(w for w in changes if w.WhichOneof("value") == "trigger_value")
         t0 = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
-        elements: list[Element] = []
+        elements: list[tuple[str, Element]] = []
         exceptions: list[str] = []
         while True:
             raw = await asyncio.wait_for(self.ws.recv(), self.timeout)
@@ -177,14 +188,15 @@ class Session:
             if kind == "new_session":
                 self.page_hash = fwd.new_session.page_script_hash
                 self.session_id = fwd.new_session.initialize.session_id or self.session_id
-                elements = []  # a new run (also after st.rerun) replaces the page
+                elements = []  # a new run (also after st.rerun) replaces the page, or its fragment
+                fragment = next(iter(fwd.metadata.run.fragment_ids), "")  # what this run really is
             elif kind == "navigation" and fwd.navigation.page_script_hash:
                 self.page_hash = fwd.navigation.page_script_hash
             elif kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
-                elements.append(el)
+                elements.append((fwd.delta.fragment_id, el))
                 if el.WhichOneof("type") == "exception":
                     exceptions.append(f"{el.exception.type}: {el.exception.message}")
                 elif el.WhichOneof("type") == "alert" and el.alert.format == el.alert.ERROR:
@@ -196,12 +208,12 @@ class Session:
                 exc = fwd.session_event.script_compilation_exception
                 exceptions.append(f"{exc.type}: {exc.message}")
             elif kind == "page_not_found":
-                return self._done(t0, elements, exceptions + ["page not found"], "page_not_found")
+                return self._done(t0, elements, exceptions + ["page not found"], "page_not_found", fragment)
             elif kind == "script_finished":
                 if fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                    return self._done(t0, elements, exceptions or ["compile error"], "compile_error")
+                    return self._done(t0, elements, exceptions or ["compile error"], "compile_error", fragment)
                 if fwd.script_finished in DONE:
-                    return self._done(t0, elements, exceptions, "ok")
+                    return self._done(t0, elements, exceptions, "ok", fragment)
                 # FINISHED_EARLY_FOR_RERUN: the script called st.rerun(); the next run follows.
 
     def _render(self, el: Element) -> None:
@@ -212,12 +224,22 @@ class Session:
             if state is not None:
                 self.states[w.id] = state
 
-    def _done(self, t0: float, elements, exceptions, status) -> Run:
-        if status == "ok":  # the browser forgets the widgets that are gone from the page
-            shown = {getattr(e, e.WhichOneof("type")).id for e in elements if e.WhichOneof("type") in WIDGETS}
+    def _done(self, t0: float, elements, exceptions, status, fragment: str = "") -> Run:
+        seconds = time.perf_counter() - t0
+        if status == "ok":
+            # a fragment's run replaces that fragment's elements; a full run, the page
+            page = [(f, e) for f, e in self.page if f != fragment] if fragment else []
+            self.page = page + elements
+            # the browser forgets the widgets that are gone from the page
+            shown = {_widget_id(e) for _, e in self.page} - {""}
             self.states = {k: v for k, v in self.states.items() if k in shown}
         self.runs += 1
-        return Run(time.perf_counter() - t0, elements, exceptions, status)
+        return Run(seconds, [e for _, e in (self.page if status == "ok" else elements)], exceptions, status)
+
+
+def _widget_id(el: Element) -> str:
+    kind = el.WhichOneof("type")
+    return getattr(el, kind).id if kind in WIDGETS else ""
 
 
 # -- widget values, as the browser would send them ------------------------------------------------------

@@ -6,7 +6,8 @@
 - The same through a real `streamlit run app.py` and two websocket sessions speaking Streamlit's protocol
   (benchmarks/load.py's client), stepping at the same moment.
 - The Explorer's cached functions hand out copies: mutating what one call returned changes nothing for the
-  next caller, and no page caches with st.cache_resource (which would share one object between sessions).
+  next caller. The one st.cache_resource (one object shared by every session) is the Explorer's frozen
+  figure, and nothing it hands out can change it.
 - The load benchmark itself runs a few sessions through the Explorer without an error.
 """
 
@@ -15,10 +16,12 @@ from __future__ import annotations
 import ast
 import asyncio
 import concurrent.futures
+import json
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -26,6 +29,7 @@ import optimizers
 import presets
 import surfaces
 from benchmarks import load
+from viz import surface_map as sm
 
 
 def _run_async(coro):
@@ -141,11 +145,32 @@ def cache_decorators(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def test_no_page_shares_one_object_between_sessions_through_cache_resource():
+def test_only_the_explorer_figure_is_shared_between_sessions_through_cache_resource():
     files = [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
     found = {f"{p.name}:{fn}": dec for p in files for fn, dec in cache_decorators(p)}
     assert found, "expected st.cache_data functions in the pages"
-    assert {dec for dec in found.values()} == {"cache_data"}, found
+    assert set(found.values()) <= {"cache_data", "cache_resource"}, found
+    # one shared object, and it is immutable (the next test): the Explorer's frozen figure
+    assert {f for f, dec in found.items() if dec == "cache_resource"} == {"explorer.py:figure_cached"}
+
+
+def test_the_shared_explorer_figure_cannot_be_changed_through_what_it_hands_out():
+    ns = page_namespace(ROOT / "views" / "explorer.py")
+    figure_cached = ns["figure_cached"]
+    hypers = tuple(presets.recommended("adam", "rosenbrock").items())
+    args = (("rosenbrock",), "adam", hypers, (-1.5, 2.0), 30, 0.0, 0, False)
+    figure_cached.clear()
+    shared = figure_cached(*args)
+    assert figure_cached(*args) is shared  # one object for every session ...
+    before = pio.to_json(sm.prepared(shared.at(7)), validate=False)
+    spec = shared.at(7)  # ... so one student's code scribbling over what it got ...
+    for trace in spec["data"]:
+        trace.clear()
+    spec["layout"].clear()
+    spec["data"].clear()
+    # ... changes nothing for the next: the rest is immutable JSON fragments
+    assert pio.to_json(sm.prepared(shared.at(7)), validate=False) == before
+    assert json.loads(before)["layout"]["sliders"][0]["active"] == 7
 
 
 def test_explorer_run_cache_hands_each_caller_its_own_copy():

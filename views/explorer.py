@@ -34,6 +34,7 @@ SURFACE_OPTIONS = (*surfaces.NAMES, CUSTOM)
 T_KEY = f"{PAGE}::t"
 RUN_KEY = f"{PAGE}::run"
 NOTICE_KEY = f"{PAGE}::notice"
+FULL_RUN_KEY = f"{PAGE}::full_run"  # a setting changed inside the fragment (a click on the map)
 
 
 def key(name: str) -> str:
@@ -126,6 +127,7 @@ def _on_map_click() -> None:
         x, y = p.get("x"), p.get("y")
         if isinstance(x, int | float) and isinstance(y, int | float) and math.isfinite(x) and math.isfinite(y):
             _on_start((round(float(x), 3), round(float(y), 3)))
+            st.session_state[FULL_RUN_KEY] = True
             return
 
 
@@ -148,15 +150,19 @@ def map_cached(surface_key: tuple, three_d: bool) -> dict:
     return surface_map.map_spec(_surface(surface_key), three_d=three_d, clickable=not three_d)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def figure_cached(
     surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int, three_d: bool
-) -> dict:
-    """The run's figure at step 0 (frames and all): a Step press only moves it (viz.explorer.at_step)."""
+) -> viz_explorer.StepFigure:
+    """The run's figure, serialised once (frames and all); a Step press only moves it to the step.
+
+    st.cache_resource, not st.cache_data: unpickling a ~1 MB figure cost a Step more than all the rest. Sharing
+    is safe: a StepFigure holds only immutable JSON fragments and private arrays, and `at(t)` returns a new dict.
+    """
     traj = run_cached(surface_key, opt_name, hypers, start, steps, noise, seed)
-    return viz_explorer.explorer_figure(
-        traj, _surface(surface_key), 0, base=map_cached(surface_key, three_d), three_d=three_d
-    )
+    surface = _surface(surface_key)
+    spec = viz_explorer.explorer_figure(traj, surface, 0, base=map_cached(surface_key, three_d), three_d=three_d)
+    return viz_explorer.StepFigure(spec, traj, surface, three_d=three_d)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -328,13 +334,34 @@ def main() -> None:
             st.session_state[NOTICE_KEY] = "Settings changed: a fresh run starts at step 0."
         st.session_state[RUN_KEY] = run_id
         st.session_state[T_KEY] = 0
-    t = int(st.session_state.get(T_KEY, 0))
 
     surface = config["surface"]
     title = optimizers.get(config["opt_name"]).title
     where = "your formula" if getattr(surface, "formula", None) else surface.title
     st.markdown(f"#### {title} on {where} &nbsp; ${surface.latex}$")
+    st.session_state.pop(FULL_RUN_KEY, None)  # this is a full run: the sidebar already shows a map click
+    stage(config, notices)
 
+
+@st.fragment
+def stage(config: dict, notices: list[str]) -> None:
+    """Everything a Step press changes: buttons, metrics, the figure, the inspector.
+
+    A fragment: pressing Step (or Back, Reset, a click on the map) reruns only this part, not the sidebar's
+    ~20 controls; under a class of 40 that is a good part of the server's time per press. A map click moves
+    the start, a setting: it asks for a full run so that the sidebar and the URL follow.
+    """
+    if st.session_state.pop(FULL_RUN_KEY, False):
+        st.rerun(scope="app")
+    try:
+        _stage(config, [*notices])
+    except Exception as exc:  # noqa: BLE001 - a fragment run does not pass through main()'s guard
+        _went_wrong(exc)
+
+
+def _stage(config: dict, notices: list[str]) -> None:
+    surface = config["surface"]
+    t = int(st.session_state.get(T_KEY, 0))
     b1, b2, b3, b4, m1, m2, dl = st.columns([1, 1.2, 1, 1, 1, 1.4, 1.6], vertical_alignment="center")
     if b1.button("Step", help="One update from where the run stands.", width="stretch"):
         t += 1
@@ -369,6 +396,7 @@ def main() -> None:
         file_name=f"{config['opt_name']}-{surface.name}.csv",
         mime="text/csv",
         help="Every step of the computed run: θ, loss, gradient and the optimizer's state.",
+        on_click="ignore",
         width="stretch",
     )
 
@@ -387,9 +415,9 @@ def main() -> None:
         )
 
     three_d = bool(st.session_state.get(key("view3d"), False))
-    spec = viz_explorer.at_step(figure_cached(*args, three_d), traj, surface, t, three_d=three_d)
+    figure = figure_cached(*args, three_d)
     st.plotly_chart(
-        surface_map.prepared(spec),
+        surface_map.prepared(figure.at(t)),
         key=key("map"),
         on_select=_on_map_click if not three_d else "ignore",
         selection_mode="points",
@@ -397,7 +425,7 @@ def main() -> None:
         config={"displaylogo": False, "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
         width="stretch",
     )
-    frames = spec["layout"]["meta"].get("frame_steps", [])
+    frames = figure.frame_steps
     stride = frames[1] - frames[0] if len(frames) > 1 else 1
     every = "every step" if stride == 1 else f"one step in {stride}"
     st.caption(
@@ -410,10 +438,14 @@ def main() -> None:
     inspector(traj, t)
 
 
-try:
-    main()
-except Exception as exc:  # noqa: BLE001 - never a traceback on the page
+def _went_wrong(exc: Exception) -> None:
     st.error(
         f"Something went wrong while drawing the Explorer: {exc}. Change a setting or press Reset.",
         icon=":material/error:",
     )
+
+
+try:
+    main()
+except Exception as exc:  # noqa: BLE001 - never a traceback on the page
+    _went_wrong(exc)

@@ -19,7 +19,11 @@ cursor, then one current-value dot trace per row. `layout.meta` records the indi
 
 from __future__ import annotations
 
+import copy
+import re
+
 import numpy as np
+import orjson
 
 from . import surface_map as sm
 
@@ -506,25 +510,121 @@ def _series_lines(key: str, values, axes: tuple[str, str], steps: int) -> list[d
     return out
 
 
+def _moved(meta: dict, traj, surface, t: int, *, three_d: bool, arrows=None, zfun=None, values=None):
+    """What changes at step t: {trace index: trace} and the scrubber's active position (None without frames)."""
+    arrows = arrows or _Arrows(traj, surface)
+    if three_d and zfun is None:
+        zfun = sm.height_fn(surface)[0]
+    if values is None:
+        values = [v for _, _, v in series_rows(traj)] + [loss_series(traj, surface)[0]]
+    moving = _moving_map_traces(traj, arrows, t, three_d=three_d, zfun=zfun)
+    out = dict(zip([meta["path"], meta["current"], *meta["arrows"]], moving, strict=True))
+    for i, axes in zip(meta["cursors"], meta["cursor_axes"], strict=True):
+        out[i] = _cursor(t, tuple(axes))
+    for i, axes, v in zip(meta["dots"], meta["dot_axes"], values, strict=True):
+        out[i] = _dots(t, np.asarray(v, dtype=np.float64), tuple(axes))
+    active = None
+    if "frame_steps" in meta:
+        active = int(np.searchsorted(meta["frame_steps"], t, side="right") - 1)
+    return out, active
+
+
 def at_step(spec: dict, traj, surface, t: int, *, three_d: bool = False) -> dict:
     """Move a figure of this run (explorer_figure at any step) to step t, in place: the path, the point, the
     arrows, the cursors and dots, and the scrubber. Frames and the rest stay: a Step press need not rebuild
-    them (the page caches the figure per run). Returns spec; equal to explorer_figure(traj, surface, t)."""
+    them. Returns spec; equal to explorer_figure(traj, surface, t)."""
     t = int(np.clip(t, 0, traj.steps))
-    meta = spec["layout"]["meta"]
-    data = spec["data"]
-    zfun = sm.height_fn(surface)[0] if three_d else None
-    moving = _moving_map_traces(traj, _Arrows(traj, surface), t, three_d=three_d, zfun=zfun)
-    for i, trace in zip([meta["path"], meta["current"], *meta["arrows"]], moving, strict=True):
-        data[i] = trace
-    for i, axes in zip(meta["cursors"], meta["cursor_axes"], strict=True):
-        data[i] = _cursor(t, tuple(axes))
-    values = [v for _, _, v in series_rows(traj)] + [loss_series(traj, surface)[0]]
-    for i, axes, v in zip(meta["dots"], meta["dot_axes"], values, strict=True):
-        data[i] = _dots(t, np.asarray(v, dtype=np.float64), tuple(axes))
-    if "frame_steps" in meta and spec["layout"].get("sliders"):
-        spec["layout"]["sliders"][0]["active"] = int(np.searchsorted(meta["frame_steps"], t, side="right") - 1)
+    changed, active = _moved(spec["layout"]["meta"], traj, surface, t, three_d=three_d)
+    for i, trace in changed.items():
+        spec["data"][i] = trace
+    if active is not None and spec["layout"].get("sliders"):
+        spec["layout"]["sliders"][0]["active"] = active
     return spec
+
+
+# Plotly's to_json escapes these in its output (plotly.io._json._safe): done once here, the escaping of each
+# step's figure finds nothing to replace in the frozen parts.
+_UNSAFE = (("<", "\\u003c"), (">", "\\u003e"), ("/", "\\u002f"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _ascii(match: re.Match) -> str:
+    units = match.group(0).encode("utf-16-be")
+    return "".join(f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2))
+
+
+def _fragment(value) -> orjson.Fragment:
+    """`value` serialised once, as plotly.io.to_json would write it, to be embedded verbatim in a larger dump.
+
+    Non-ASCII characters (θ, −, m̂ in names) are written as JSON escapes: the figure's JSON is then pure ASCII,
+    which Python, protobuf and the hashes Streamlit computes handle several times faster than the same text
+    with a few wide characters in it (the JSON means the same).
+    """
+    text = orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS).decode()
+    for unsafe, safe in _UNSAFE:
+        text = text.replace(unsafe, safe)
+    return orjson.Fragment(_NON_ASCII.sub(_ascii, text))
+
+
+class StepFigure:
+    """One run's figure, serialised once, then moved to any step without touching what does not move.
+
+    A Step press changes a few small traces (path, point, arrows, cursors, dots) and the scrubber's position;
+    the frames, the background and the series lines (most of the ~1 MB) stay. Here they are JSON fragments
+    (orjson.Fragment, already escaped as plotly.io.to_json escapes), so turning a step's figure into JSON
+    copies them instead of re-encoding them, and a cache can share one StepFigure between sessions: it holds
+    only immutable bytes and private arrays, and `at(t)` returns a new dict each call.
+
+        fig = StepFigure(explorer_figure(traj, surface, 0, base=...), traj, surface)
+        st.plotly_chart(surface_map.prepared(fig.at(t)))   # JSON equal to explorer_figure(traj, surface, t)
+    """
+
+    def __init__(self, spec: dict, traj, surface, *, three_d: bool = False):
+        layout = spec["layout"]
+        self._meta = copy.deepcopy(layout["meta"])
+        self._traj, self._surface, self._three_d = copy.deepcopy(traj), surface, three_d
+        self._arrows = _Arrows(self._traj, surface)
+        self._zfun = sm.height_fn(surface)[0] if three_d else None
+        self._values = [v for _, _, v in series_rows(self._traj)] + [loss_series(self._traj, surface)[0]]
+        moving = set(self._meta["moving"])
+        # per key: plotly.io.to_json pops each trace's "uid", so a trace itself must stay a dict
+        self._data = tuple(
+            None if i in moving else {k: _fragment(v) for k, v in tr.items()} for i, tr in enumerate(spec["data"])
+        )
+        self._layout = {k: _fragment(v) for k, v in layout.items() if k != "sliders"}
+        sliders = layout.get("sliders") or []
+        self._slider = {k: None if k == "active" else _fragment(v) for k, v in sliders[0].items()} if sliders else None
+        self._frames = _fragment(spec["frames"]) if "frames" in spec else None
+        self.frame_steps: tuple[int, ...] = tuple(self._meta.get("frame_steps", ()))
+        self.steps = self._traj.steps
+
+    def at(self, t: int) -> dict:
+        """The figure at step t (clipped to the run), as a dict for st.plotly_chart(surface_map.prepared(...))."""
+        t = int(np.clip(t, 0, self.steps))
+        changed, active = _moved(
+            self._meta,
+            self._traj,
+            self._surface,
+            t,
+            three_d=self._three_d,
+            arrows=self._arrows,
+            zfun=self._zfun,
+            values=self._values,
+        )
+        layout = dict(self._layout)
+        if self._slider is not None:
+            layout["sliders"] = [{k: active if v is None else v for k, v in self._slider.items()}]
+        # the moving traces escaped too (hover templates hold "<"): plotly's escaping then finds nothing to do
+        data = [
+            {k: _fragment(v) for k, v in changed[i].items()} if tr is None else dict(tr)
+            for i, tr in enumerate(self._data)
+        ]
+        spec = {"data": data, "layout": layout}
+        if self._frames is not None:
+            spec["frames"] = self._frames
+        return spec
 
 
 def _strip(trace: dict) -> dict:

@@ -280,3 +280,21 @@ def test_moving_a_figure_to_step_t_equals_building_it_there(three_d):
         built = vx.explorer_figure(traj, s, t, base=base, three_d=three_d)
         moved = vx.at_step(vx.explorer_figure(traj, s, 0, base=base, three_d=three_d), traj, s, t, three_d=three_d)
         assert json.dumps(moved, sort_keys=True) == json.dumps(built, sort_keys=True), t
+
+
+@pytest.mark.parametrize("three_d", [False, True])
+def test_a_frozen_figure_at_step_t_is_the_figure_built_there(three_d):
+    """StepFigure (what the Explorer caches) writes the JSON of building the figure at step t, in pure ASCII."""
+    import plotly.io as pio
+
+    traj, s = _run("adam", "himmelblau", 50)
+    base = sm.map_spec(s, three_d=three_d, resolution=30)
+    frozen = vx.StepFigure(vx.explorer_figure(traj, s, 0, base=base, three_d=three_d), traj, s, three_d=three_d)
+    assert frozen.steps == 50 and frozen.frame_steps == tuple(range(51))
+    for t in (0, 1, 17, 50):
+        text = pio.to_json(sm.prepared(frozen.at(t)), validate=False)
+        built = pio.to_json(sm.prepared(vx.explorer_figure(traj, s, t, base=base, three_d=three_d)), validate=False)
+        assert text.isascii() and not built.isascii()  # names like θₜ are escapes in the frozen figure's JSON
+        assert json.loads(text) == json.loads(built), t
+    clipped = pio.to_json(sm.prepared(frozen.at(99)), validate=False)  # past the run's end: its last step
+    assert clipped == pio.to_json(sm.prepared(frozen.at(50)), validate=False)
