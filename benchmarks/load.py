@@ -8,7 +8,8 @@ opens the page (page name as in the URL, e.g. `explorer`), then K times: presses
 radio, found by its label or its widget key; each session moves it by its own amount).
 
 It starts its own server (`streamlit run app.py`, the repo's .streamlit/config.toml, a free loopback port)
-unless --url points at a running one (e.g. the nginx proxy of deploy/), and prints: script runs per second,
+unless --url points at a running one (e.g. the nginx proxy of deploy/) or --replicas N starts N behind nginx
+(deploy/run_replicas.sh), and prints: script runs per second,
 p50/p95/max latency of the interactions (and of the first page load), errors (exceptions shown on the page,
 an st.error saying "Something went wrong" (how the pages show a caught exception), compile errors, timeouts,
 dropped connections), and the server's RSS (VmRSS from /proc): cold, baseline
@@ -16,7 +17,8 @@ after one warm-up session, peak while the sessions run, just after they close, a
 
 Bounded: at most 200 sessions, 50 interactions, a deadline for the whole run; loopback addresses only.
 Run: .venv/bin/python benchmarks/load.py [--sessions 40] [--interactions 5] [--page explorer]
-     [--button Step] [--control steps] [--settle 60] [--url http://127.0.0.1:8080 --pid PID ...]
+     [--button Step] [--control steps] [--settle 60] [--replicas 2 (behind nginx)]
+     [--url http://127.0.0.1:8080 --pid PID ...]
 """
 
 from __future__ import annotations
@@ -354,6 +356,39 @@ def start_server(app: str | Path = "app.py", port: int | None = None, cwd: Path 
     return proc, url
 
 
+def start_replicas(n: int) -> tuple[subprocess.Popen, str, list[int]]:
+    """deploy/run_replicas.sh: n replicas and nginx in front, on free loopback ports; (process, proxy url, pids)."""
+    import tempfile
+
+    def is_free(port: int) -> bool:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+            return True
+
+    first = free_port()
+    while not all(is_free(first + i) for i in range(n)):
+        first = free_port()
+    proxy = free_port()
+    while first <= proxy < first + n:
+        proxy = free_port()
+    work = Path(tempfile.mkdtemp(prefix="optlab-replicas-"))
+    cmd = [str(ROOT / "deploy" / "run_replicas.sh"), "-n", str(n), "-p", str(first), "--proxy", str(proxy)]
+    cmd += ["--proxy-address", "127.0.0.1", "--dir", str(work)]
+    env = {**SERVER_ENV, **os.environ, "PYTHON": sys.executable}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{proxy}"
+    try:
+        wait_healthy(url, proc, timeout=120)
+        pids = [int((work / f"replica-{first + i}.pid").read_text()) for i in range(n)]
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, url, pids
+
+
 def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:
     deadline = time.time() + timeout
     while True:
@@ -426,6 +461,7 @@ class Student:
     who: int
     load_seconds: float = math.nan
     seconds: list[float] = dataclasses.field(default_factory=list)
+    kinds: list[str] = dataclasses.field(default_factory=list)  # "button" or "control", per interaction
     errors: list[str] = dataclasses.field(default_factory=list)
     runs: int = 0
 
@@ -445,14 +481,15 @@ async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.E
             for i in range(args.interactions):
                 moves = []
                 if args.button:
-                    moves.append(lambda r: press(r.widget(args.button)))
+                    moves.append(("button", lambda r: press(r.widget(args.button))))
                 if args.control:
-                    moves.append(lambda r, i=i: control(r, s, i, who, args))
-                for move in moves:
+                    moves.append(("control", lambda r, i=i: control(r, s, i, who, args)))
+                for kind, move in moves:
                     if args.think:
                         await asyncio.sleep(rng.uniform(0, args.think))
                     run = await s.rerun(move(run))
                     out.seconds.append(run.seconds)
+                    out.kinds.append(kind)
                     out.errors += run.exceptions
                     if run.status != "ok":
                         return out
@@ -533,6 +570,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=[],
         help="KEY=VALUE in the own server's environment (default MALLOC_MMAP_THRESHOLD_=65536; empty value unsets)",
     )
+    p.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="start N replicas behind nginx (deploy/run_replicas.sh; needs nginx) instead of one server",
+    )
     p.add_argument("--url", help="use this running server (loopback) instead of starting one")
     p.add_argument("--pid", type=int, action="append", default=[], help="with --url: server pid(s) for RSS")
     p.add_argument("--json", help="also write the figures to this file")
@@ -547,6 +590,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         p.error("--settle must be in [0, 600] seconds")
     if args.url:
         check_loopback(args.url)
+    if not 0 <= args.replicas <= 8 or (args.replicas and args.url):
+        p.error("--replicas must be in [0, 8], and not with --url")
     return args
 
 
@@ -555,6 +600,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     proc = None
     if args.url:
         url, pids = args.url.rstrip("/"), args.pid
+    elif args.replicas:
+        proc, url, pids = start_replicas(args.replicas)
     else:
         env = dict(kv.split("=", 1) for kv in args.server_env)
         proc, url = start_server(args.app, None, ROOT, *args.server_arg, env=env)
@@ -597,6 +644,10 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
     loads = [s.load_seconds for s in students if not math.isnan(s.load_seconds)]
     errors = [e for s in students for e in s.errors]
     runs = len(seconds) + len(loads)
+    by_kind = {
+        kind: [x for st in students for x, k in zip(st.seconds, st.kinds, strict=True) if k == kind]
+        for kind in ("button", "control")
+    }
     return {
         "sessions": args.sessions,
         "rounds": args.rounds,
@@ -608,6 +659,7 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
         "p50_seconds": pct(seconds, 50),
         "p95_seconds": pct(seconds, 95),
         "max_seconds": max(seconds, default=math.nan),
+        **{f"{kind}_p{q}_seconds": pct(by_kind[kind], q) for kind in ("button", "control") for q in (50, 95)},
         "load_p50_seconds": pct(loads, 50),
         "load_p95_seconds": pct(loads, 95),
         "errors": len(errors),
@@ -638,6 +690,12 @@ def report(f: dict, args: argparse.Namespace) -> None:
         f"  interaction        p50 {f['p50_seconds']:.3f} s   p95 {f['p95_seconds']:.3f} s   "
         f"max {f['max_seconds']:.3f} s"
     )
+    for kind, what in (("button", args.button), ("control", args.control)):
+        if what and not math.isnan(f[f"{kind}_p95_seconds"]):
+            print(
+                f"    {kind + ' ' + repr(what):<17}p50 {f[f'{kind}_p50_seconds']:.3f} s   "
+                f"p95 {f[f'{kind}_p95_seconds']:.3f} s"
+            )
     print(f"  first page load    p50 {f['load_p50_seconds']:.3f} s   p95 {f['load_p95_seconds']:.3f} s")
     print(f"  errors             {f['errors']}" + (f"   e.g. {f['error_samples']}" if f["errors"] else ""))
     print(
