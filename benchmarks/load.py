@@ -60,12 +60,14 @@ DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCE
 # -- one session, speaking the browser's protocol -------------------------------------------------------
 @dataclasses.dataclass
 class Run:
-    """What one script run sent back: its elements in order, and how long it took."""
+    """What one script run left on the page (its elements in order), and how long it took."""
 
     seconds: float
-    elements: list[Element]
+    elements: list[Element]  # the whole page after the run (a fragment's run: the rest as it was)
     exceptions: list[str]
     status: str  # "ok", "compile_error", "page_not_found"
+    fragment: str = ""  # the st.fragment this run reran, "" for a full run
+    sent: int = 0  # elements the server sent in this run
 
     def widget(self, name: str) -> Element:
         """The widget whose label is `name`, or whose key is or ends with `name`, or whose label contains it."""
@@ -236,7 +238,8 @@ class Session:
             shown = {_widget_id(e) for _, e in self.page} - {""}
             self.states = {k: v for k, v in self.states.items() if k in shown}
         self.runs += 1
-        return Run(seconds, [e for _, e in (self.page if status == "ok" else elements)], exceptions, status)
+        page = [e for _, e in (self.page if status == "ok" else elements)]
+        return Run(seconds, page, exceptions, status, fragment, len(elements))
 
 
 def _widget_id(el: Element) -> str:

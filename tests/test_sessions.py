@@ -140,7 +140,8 @@ def cache_decorators(path: Path) -> list[tuple[str, str]]:
         if isinstance(node, ast.FunctionDef):
             for dec in node.decorator_list:
                 target = dec.func if isinstance(dec, ast.Call) else dec
-                if isinstance(target, ast.Attribute) and target.attr.startswith("cache"):
+                is_st = isinstance(target, ast.Attribute) and getattr(target.value, "id", None) == "st"
+                if is_st and target.attr.startswith("cache"):
                     out.append((node.name, target.attr))
     return out
 
@@ -240,6 +241,23 @@ async def _two_students(url: str) -> None:
         ra = await a.rerun()  # A reruns (as after any widget change): still its own step 3
         assert metrics_of(ra) == expected(LINK_A, 3)
         assert "opt=sgd" in a.query and "opt=adam" in b.query
+
+
+async def _step_area_only(url: str) -> None:
+    async with load.Session(url) as s:
+        full = await s.open("explorer")
+        assert full.fragment == "" and metrics_of(full)[0] == 0
+        widgets = {e.WhichOneof("type") for e in full.elements}
+        run = await s.rerun(load.press(full.widget("Step")))
+        assert run.fragment and metrics_of(run)[0] == 1  # a fragment's run ...
+        assert run.sent < full.sent / 2  # ... sends the step area, not the sidebar's controls
+        assert {e.WhichOneof("type") for e in run.elements} == widgets  # the page still has them all
+        run = await s.rerun(load.change(run.widget("steps"), None, 0, 0))  # a setting: the whole page again
+        assert run.fragment == "" and run.sent >= full.sent and metrics_of(run)[0] == 0  # (+ "a fresh run")
+
+
+def test_a_step_press_reruns_only_the_step_area(server):
+    _run_async(_step_area_only(server[1]))
 
 
 def test_two_websocket_sessions_on_one_server_keep_their_own_runs(server):
