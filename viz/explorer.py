@@ -395,6 +395,7 @@ def explorer_figure(
         active = int(np.searchsorted(shown, t, side="right") - 1)
         layout.update(sm.animation_controls(labels, active=active, redraw=three_d))
         layout["meta"]["frame_steps"] = [int(s) for s in shown]
+        _between_frames(layout["sliders"][0], layout["meta"]["frame_steps"], t)
     return base
 
 
@@ -529,6 +530,14 @@ def _moved(meta: dict, traj, surface, t: int, *, three_d: bool, arrows=None, zfu
     return out, active
 
 
+def _between_frames(slider: dict, frame_steps, t: int) -> None:
+    """Step t between two frames (a long run has a frame every k-th step): the scrubber sits at the frame
+    before it, and its readout ("step …", the active step's label) says t, as the Step metric does."""
+    active = slider["active"]
+    for i, s in enumerate(frame_steps):
+        slider["steps"][i]["label"] = str(t) if i == active else str(s)
+
+
 def at_step(spec: dict, traj, surface, t: int, *, three_d: bool = False) -> dict:
     """Move a figure of this run (explorer_figure at any step) to step t, in place: the path, the point, the
     arrows, the cursors and dots, and the scrubber. Frames and the rest stay: a Step press need not rebuild
@@ -539,6 +548,7 @@ def at_step(spec: dict, traj, surface, t: int, *, three_d: bool = False) -> dict
         spec["data"][i] = trace
     if active is not None and spec["layout"].get("sliders"):
         spec["layout"]["sliders"][0]["active"] = active
+        _between_frames(spec["layout"]["sliders"][0], spec["layout"]["meta"]["frame_steps"], t)
     return spec
 
 
@@ -595,7 +605,13 @@ class StepFigure:
         )
         self._layout = {k: _fragment(v) for k, v in layout.items() if k != "sliders"}
         sliders = layout.get("sliders") or []
-        self._slider = {k: None if k == "active" else _fragment(v) for k, v in sliders[0].items()} if sliders else None
+        self._slider = None
+        if sliders:  # "active" changes with the step, and so may one step's label (_between_frames)
+            self._slider = {k: None if k in ("active", "steps") else _fragment(v) for k, v in sliders[0].items()}
+            self._steps = [copy.deepcopy(step) for step in sliders[0]["steps"]]
+            for step, s in zip(self._steps, self._meta["frame_steps"], strict=True):
+                step["label"] = str(s)
+            self._step_fragments = tuple(_fragment(step) for step in self._steps)
         self._frames = _fragment(spec["frames"]) if "frames" in spec else None
         self.frame_steps: tuple[int, ...] = tuple(self._meta.get("frame_steps", ()))
         self.steps = self._traj.steps
@@ -615,7 +631,11 @@ class StepFigure:
         )
         layout = dict(self._layout)
         if self._slider is not None:
-            layout["sliders"] = [{k: active if v is None else v for k, v in self._slider.items()}]
+            steps = list(self._step_fragments)
+            if self.frame_steps[active] != t:
+                steps[active] = _fragment(dict(self._steps[active], label=str(t)))
+            parts = {"active": active, "steps": steps}
+            layout["sliders"] = [{k: parts[k] if v is None else v for k, v in self._slider.items()}]
         # the moving traces escaped too (hover templates hold "<"): plotly's escaping then finds nothing to do
         data = [
             {k: _fragment(v) for k, v in changed[i].items()} if tr is None else dict(tr)

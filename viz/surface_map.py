@@ -509,12 +509,15 @@ def add_trace(fig: go.Figure, trace) -> int:
 
 
 # -- animation ---------------------------------------------------------------------------------------------
-def frame_steps(steps: int, max_frames: int = 400, budget_points: int = 64_000) -> np.ndarray:
+def frame_steps(steps: int, max_frames: int = 400, budget_points: int = 32_000) -> np.ndarray:
     """The steps that get a frame: every step when cheap, else evenly spaced (always 0 and the last).
 
     A frame carries the path so far, so the frames hold about steps²/(2·stride) points; the stride keeps that
-    within `budget_points` (64,000 points: about 0.9 MB of JSON, as float32 base64 with JSON's escaped "/")
-    and the frame count within `max_frames`. Up to 357 steps get every step; 500 steps every 2nd.
+    within `budget_points` (32,000 points: about 0.4 MB of JSON, as float32 base64 with JSON's escaped "/")
+    and the frame count within `max_frames`. Up to 252 steps get every step; 300 steps every 2nd, 500 every
+    4th. The budget is a trade: every Step press sends the whole figure, frames and all, and under a class of
+    40 the server's time per press grows with its size (benchmarks/load.py); the browser's first draw of the
+    figure grows with the number of frames too (Plotly measures every scrubber label).
     """
     if steps <= 0:
         return np.array([0])

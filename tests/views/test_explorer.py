@@ -86,7 +86,7 @@ def test_default_run_is_adam_on_rosenbrock_at_step_zero(default):
     assert [d.proto.label for d in default.get("download_button")] == ["Download CSV"]
 
 
-def test_default_figure_has_the_map_the_series_and_every_frame(default):
+def test_default_figure_has_the_map_the_series_and_a_frame_every_other_step(default):
     spec = _spec(default)
     meta = spec["layout"]["meta"]
     traj, surface = _core_run(default)
@@ -96,11 +96,12 @@ def test_default_figure_has_the_map_the_series_and_every_frame(default):
     np.testing.assert_allclose(_xy(data[meta["path"]]), traj.points[:1], rtol=1e-6)
     assert meta["rows"] == ["g", "m", "v", "m_hat", "v_hat", "step_size", "update", "loss"]
     frames = spec["frames"]
-    assert len(frames) == traj.steps + 1 == 301
-    last = _xy(frames[-1]["data"][meta["moving"].index(meta["path"])])
-    np.testing.assert_allclose(last, traj.points, rtol=1e-5, atol=1e-6)
+    assert traj.steps == 300 and [f["name"] for f in frames] == [str(s) for s in range(0, 301, 2)]
+    for frame in (frames[1], frames[-1]):  # each frame: the whole path so far
+        path = _xy(frame["data"][meta["moving"].index(meta["path"])])
+        np.testing.assert_allclose(path, traj.points[: int(frame["name"]) + 1], rtol=1e-5, atol=1e-6)
     buttons = [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]]
-    assert buttons[:2] == ["▶ Play", "❚❚ Pause"] and len(spec["layout"]["sliders"][0]["steps"]) == 301
+    assert buttons[:2] == ["▶ Play", "❚❚ Pause"] and len(spec["layout"]["sliders"][0]["steps"]) == 151
 
 
 def test_default_settings_are_in_the_url(default):
@@ -156,7 +157,8 @@ def test_step_step10_back_reset():
     spec = _spec(at)
     meta = spec["layout"]["meta"]
     np.testing.assert_allclose(_xy(spec["data"][meta["path"]]), traj.points[:12], rtol=1e-6)
-    assert spec["layout"]["sliders"][0]["active"] == 11
+    slider = spec["layout"]["sliders"][0]  # frames every other step: the scrubber at step 10's, reading 11
+    assert slider["active"] == 5 and slider["steps"][5]["label"] == "11" and slider["steps"][6]["label"] == "12"
     (loss,) = [m for m in at.metric if m.label.startswith("Loss")]
     assert float(loss.value) == pytest.approx(traj.losses[11], rel=1e-3)
     assert _step(_press(at, "Reset")) == 0
