@@ -50,9 +50,4 @@ COMPARE = st.Page("views/compare.py", title="Compare", icon=":material/flag:", u
 NETWORK = st.Page("views/network.py", title="Train a network", icon=":material/hub:", url_path="network")
 GUIDE = st.Page("views/guide.py", title="Guide", icon=":material/menu_book:", url_path="guide")
 
-PAGE = st.navigation([HOME, EXPLORER, COMPARE, NETWORK, GUIDE])
-if PAGE.url_path == EXPLORER.url_path:  # its first render's chart waits on Streamlit's Plotly component
-    from ui.preload import plotly_component
-
-    plotly_component()  # the browser starts loading that component before the page runs
-PAGE.run()
+st.navigation([HOME, EXPLORER, COMPARE, NETWORK, GUIDE]).run()
