@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gzip
 import os
 import re
 import shutil
@@ -110,6 +111,21 @@ def test_the_page_and_health_answer_through_the_proxy(proxy):
     # a browser that has the cookie keeps it: no new one
     _, _, again = get(url + "/", cookie=sticky[0].split(";")[0])
     assert not [c for c in again if c.startswith("lab_replica=")]
+
+
+def test_the_app_scripts_come_compressed_through_the_proxy(proxy):
+    """Streamlit sends its scripts as they are; the proxy gzips them, and they unpack to the same bytes."""
+    url, ports, _ = proxy
+    _, page, _ = get(url + "/")
+    entry = re.search(r'src="(?:\./)?(static/js/index\.[^"]+\.js)"', page).group(1)
+    got = {}
+    for base in (url, f"http://127.0.0.1:{ports[0]}"):  # through the proxy, and from a replica directly
+        req = urllib.request.Request(f"{base}/{entry}", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            got[base] = r.headers.get("Content-Encoding"), r.read()
+    (encoding, proxied), (direct_encoding, direct) = got[url], got[f"http://127.0.0.1:{ports[0]}"]
+    assert direct_encoding is None and encoding == "gzip"
+    assert len(proxied) < len(direct) / 2.5 and gzip.decompress(proxied) == direct
 
 
 async def _step_through(url: str) -> None:
