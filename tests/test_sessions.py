@@ -29,6 +29,7 @@ import optimizers
 import presets
 import surfaces
 from benchmarks import load
+from ui import explorer_cache
 from viz import surface_map as sm
 
 
@@ -120,19 +121,6 @@ def test_a_setting_changed_in_one_session_leaves_the_other_alone():
 
 
 # -- the cached functions hand out copies -------------------------------------------------------------------
-def page_namespace(path: Path) -> dict:
-    """A page's module-level definitions without running the page (its `main()` call is left out)."""
-    tree = ast.parse(path.read_text())
-
-    def calls_main(node: ast.stmt) -> bool:
-        return any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "main" for n in ast.walk(node))
-
-    tree.body = [n for n in tree.body if not (isinstance(n, ast.Try | ast.Expr | ast.If) and calls_main(n))]
-    ns: dict = {"__name__": f"page_{path.stem}", "__file__": str(path)}
-    exec(compile(tree, str(path), "exec"), ns)  # noqa: S102 - our own page's definitions
-    return ns
-
-
 def cache_decorators(path: Path) -> list[tuple[str, str]]:
     """(function, decorator) for every st.cache_* decorator in a file."""
     out = []
@@ -152,12 +140,11 @@ def test_only_the_explorer_figure_is_shared_between_sessions_through_cache_resou
     assert found, "expected st.cache_data functions in the pages"
     assert set(found.values()) <= {"cache_data", "cache_resource"}, found
     # one shared object, and it is immutable (the next test): the Explorer's frozen figure
-    assert {f for f, dec in found.items() if dec == "cache_resource"} == {"explorer.py:figure_cached"}
+    assert {f for f, dec in found.items() if dec == "cache_resource"} == {"explorer_cache.py:figure"}
 
 
 def test_the_shared_explorer_figure_cannot_be_changed_through_what_it_hands_out():
-    ns = page_namespace(ROOT / "views" / "explorer.py")
-    figure_cached = ns["figure_cached"]
+    figure_cached = explorer_cache.figure
     hypers = tuple(presets.recommended("adam", "rosenbrock").items())
     args = (("rosenbrock",), "adam", hypers, (-1.5, 2.0), 30, 0.0, 0, False)
     figure_cached.clear()
@@ -175,8 +162,7 @@ def test_the_shared_explorer_figure_cannot_be_changed_through_what_it_hands_out(
 
 
 def test_explorer_run_cache_hands_each_caller_its_own_copy():
-    ns = page_namespace(ROOT / "views" / "explorer.py")
-    run_cached = ns["run_cached"]
+    run_cached = explorer_cache.run
     hypers = tuple(presets.recommended("adam", "rosenbrock").items())
     args = (("rosenbrock",), "adam", hypers, (-1.5, 2.0), 30, 0.0, 0)
     run_cached.clear()
@@ -196,8 +182,7 @@ def test_explorer_run_cache_hands_each_caller_its_own_copy():
 
 
 def test_explorer_map_cache_hands_each_caller_its_own_copy():
-    ns = page_namespace(ROOT / "views" / "explorer.py")
-    map_cached = ns["map_cached"]
+    map_cached = explorer_cache.map_spec
     map_cached.clear()
     first = map_cached(("bowl",), False)
     snapshot = repr(first)

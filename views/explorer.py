@@ -1,9 +1,10 @@
 """Explorer: step one optimizer over a surface and watch its path beside the numbers inside it.
 
-Thin page: widgets -> optimizers.run (cached, plain values in) -> viz.explorer.explorer_figure -> one Plotly
-figure (map left, state quantities right, Play/scrubber client-side) and the inspector (optimizers.explain).
-State: the settings in session state and the URL (ui.state; keys as presets.explorer_link writes them), the
-current step in "explorer::t"; any change of a setting starts a fresh run at step 0 and says so.
+Thin page: widgets -> ui.explorer_cache (optimizers.run, the frozen viz.explorer figure; plain values in) -> one
+Plotly figure (map left, state quantities right, Play/scrubber client-side) and the inspector
+(optimizers.explain). State: the settings in session state and the URL (ui.state; keys as
+presets.explorer_link writes them), the current step in "explorer::t"; any change of a setting starts a fresh
+run at step 0 and says so. The step area is an st.fragment: Step, Back and Reset rerun only it.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ import presets
 import surfaces
 from optimizers.explain import explain
 from ui import controls
+from ui import explorer_cache as cache
 from ui import inspector as inspector_tex
 from ui import state as ui_state
 from ui.formula import EXAMPLE, formula_input, formula_params
-from viz import explorer as viz_explorer
 from viz import surface_map
 
 PAGE = "explorer"
-CUSTOM = "custom"
+CUSTOM = cache.CUSTOM
 MAX_STEPS = 2000  # a request stays well under a second
 DEFAULT_SURFACE = "rosenbrock"
 DEFAULT_OPT = "adam"
@@ -129,46 +130,6 @@ def _on_map_click() -> None:
             _on_start((round(float(x), 3), round(float(y), 3)))
             st.session_state[FULL_RUN_KEY] = True
             return
-
-
-# -- cached computations (plain values in, copies out) ------------------------------------------------------
-def _surface(surface_key: tuple):
-    if surface_key[0] == CUSTOM:
-        _, text, bounds = surface_key
-        return surfaces.from_formula(text, bounds)
-    return surfaces.get(surface_key[0])
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def run_cached(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
-    opt = optimizers.make(opt_name, **dict(hypers))
-    return optimizers.run(opt, _surface(surface_key), np.array(start), steps, noise=noise, seed=seed)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def map_cached(surface_key: tuple, three_d: bool) -> dict:
-    return surface_map.map_spec(_surface(surface_key), three_d=three_d, clickable=not three_d)
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def figure_cached(
-    surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int, three_d: bool
-) -> viz_explorer.StepFigure:
-    """The run's figure, serialised once (frames and all); a Step press only moves it to the step.
-
-    st.cache_resource, not st.cache_data: unpickling a ~1 MB figure cost a Step more than all the rest. Sharing
-    is safe: a StepFigure holds only immutable JSON fragments and private arrays, and `at(t)` returns a new dict.
-    """
-    traj = run_cached(surface_key, opt_name, hypers, start, steps, noise, seed)
-    surface = _surface(surface_key)
-    spec = viz_explorer.explorer_figure(traj, surface, 0, base=map_cached(surface_key, three_d), three_d=three_d)
-    return viz_explorer.StepFigure(spec, traj, surface, three_d=three_d)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def csv_cached(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
-    traj = run_cached(surface_key, opt_name, hypers, start, steps, noise, seed)
-    return traj.to_frame().to_csv(index=False).encode()
 
 
 # -- the sidebar -----------------------------------------------------------------------------------------------
@@ -386,13 +347,13 @@ def _stage(config: dict, notices: list[str]) -> None:
         config["noise"],
         config["seed"],
     )
-    traj = run_cached(*args)
+    traj = cache.run(*args)
     m1.metric("Step", t)
     loss = float(traj.losses[t])
     m2.metric("Loss f(θ)", f"{loss:.4g}" if math.isfinite(loss) else "—")
     dl.download_button(
         "Download CSV",
-        data=csv_cached(*args),
+        data=cache.csv(*args),
         file_name=f"{config['opt_name']}-{surface.name}.csv",
         mime="text/csv",
         help="Every step of the computed run: θ, loss, gradient and the optimizer's state.",
@@ -415,7 +376,7 @@ def _stage(config: dict, notices: list[str]) -> None:
         )
 
     three_d = bool(st.session_state.get(key("view3d"), False))
-    figure = figure_cached(*args, three_d)
+    figure = cache.figure(*args, three_d)
     st.plotly_chart(
         surface_map.prepared(figure.at(t)),
         key=key("map"),

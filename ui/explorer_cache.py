@@ -1,0 +1,61 @@
+"""The Explorer's cached computations: a run, its map, its frozen figure, its CSV (plain values in).
+
+They live here, not in views/explorer.py, because Streamlit executes a page's file on every run: a cached
+function defined there is decorated anew each time, and the decorator reads the function's source to key its
+cache (about 6 ms a run for the four of them, measured with cProfile on a real server). Imported once, they are
+decorated once. A surface is passed as a key: (name,) for a built-in, ("custom", formula, bounds) for a formula.
+
+    traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)   # a copy (st.cache_data)
+    figure = figure(*same_args, three_d)                                    # shared, immutable: figure.at(t)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import optimizers
+import surfaces
+from viz import explorer as viz_explorer
+from viz import surface_map
+
+CUSTOM = "custom"
+
+
+def surface_of(surface_key: tuple):
+    if surface_key[0] == CUSTOM:
+        _, text, bounds = surface_key
+        return surfaces.from_formula(text, bounds)
+    return surfaces.get(surface_key[0])
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def run(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
+    opt = optimizers.make(opt_name, **dict(hypers))
+    return optimizers.run(opt, surface_of(surface_key), np.array(start), steps, noise=noise, seed=seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def map_spec(surface_key: tuple, three_d: bool) -> dict:
+    return surface_map.map_spec(surface_of(surface_key), three_d=three_d, clickable=not three_d)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def figure(
+    surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int, three_d: bool
+) -> viz_explorer.StepFigure:
+    """The run's figure, serialised once (frames and all); a Step press only moves it to the step.
+
+    st.cache_resource, not st.cache_data: unpickling a ~1 MB figure cost a Step more than all the rest. Sharing
+    is safe: a StepFigure holds only immutable JSON fragments and private arrays, and `at(t)` returns a new dict.
+    """
+    traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)
+    surface = surface_of(surface_key)
+    spec = viz_explorer.explorer_figure(traj, surface, 0, base=map_spec(surface_key, three_d), three_d=three_d)
+    return viz_explorer.StepFigure(spec, traj, surface, three_d=three_d)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def csv(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
+    traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)
+    return traj.to_frame().to_csv(index=False).encode()
