@@ -35,6 +35,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -334,6 +335,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_ports(n: int) -> int:
+    """The first of n consecutive free loopback ports."""
+    for _ in range(50):
+        first = free_port()
+        if first + n > 65000:
+            continue
+        socks = []
+        try:
+            for p in range(first, first + n):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", p))
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no run of free ports")
+
+
 # glibc raises its mmap threshold as large blocks are freed, after which 1-2 MB figure messages come from the
 # heap and stay resident; a fixed threshold returns them to the system (measured: 40 sessions left the server
 # +25% over its baseline a minute later by default, +12% with this). deploy/run_replicas.sh sets the same.
@@ -361,22 +383,8 @@ def start_server(app: str | Path = "app.py", port: int | None = None, cwd: Path 
 
 def start_replicas(n: int) -> tuple[subprocess.Popen, str, list[int]]:
     """deploy/run_replicas.sh: n replicas and nginx in front, on free loopback ports; (process, proxy url, pids)."""
-    import tempfile
-
-    def is_free(port: int) -> bool:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                return False
-            return True
-
-    first = free_port()
-    while not all(is_free(first + i) for i in range(n)):
-        first = free_port()
-    proxy = free_port()
-    while first <= proxy < first + n:
-        proxy = free_port()
+    first = free_ports(n + 1)  # the replicas, then the proxy
+    proxy = first + n
     work = Path(tempfile.mkdtemp(prefix="optlab-replicas-"))
     cmd = [str(ROOT / "deploy" / "run_replicas.sh"), "-n", str(n), "-p", str(first), "--proxy", str(proxy)]
     cmd += ["--proxy-address", "127.0.0.1", "--dir", str(work)]

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -41,33 +40,10 @@ LINK = presets.explorer_link("bowl", "sgd", start=(2.0, 1.5), steps=40, lr=0.1)
 QUERY = urlsplit(LINK).query
 
 
-def _free_run_of_ports(n: int) -> int:
-    """The first of n consecutive free loopback ports."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
-        if first + n > 65000:
-            continue
-        try:
-            socks = []
-            for p in range(first, first + n):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", p))
-            return first
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no run of free ports")
-
-
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("replicas")
-    first = _free_run_of_ports(3)
+    first = load.free_ports(3)
     ports, proxy_port = [first, first + 1], first + 2
     env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
     cmd = ["bash", str(ROOT / "deploy" / "run_replicas.sh"), "-n", "2", "-p", str(first)]
