@@ -295,18 +295,21 @@ def explorer_figure(
             fixed = _constant_range(values)
             if fixed is not None:  # a constant (ρ∞, SGD's γ): plotly would zoom into float noise
                 layout[f"yaxis{k}"].update(range=fixed, tickvals=[sum(fixed) / 2], tickformat=".4g")
-        right = key == "loss"  # under the map, right-aligned: clear of the map's x-axis title
+        # the loss's title goes inside its panel, top right (where a falling loss leaves room): above it, the
+        # map's tick labels reach down to the panel on a narrow screen
+        inside = key == "loss"
         annotations.append(
             dict(
                 text=label,
                 xref=f"{xa} domain",
                 yref=f"{ya} domain",
-                x=1 if right else 0,
+                x=1 if inside else 0,
                 y=1,
-                xanchor="right" if right else "left",
-                yanchor="bottom",
+                xanchor="right" if inside else "left",
+                yanchor="top" if inside else "bottom",
                 showarrow=False,
                 font=dict(size=13, color="#0b0c0e"),
+                **({"bgcolor": "rgba(255,255,255,0.8)"} if inside else {}),
             )
         )
         data.extend(_series_lines(key, values, (xa, ya), traj.steps))

@@ -391,7 +391,9 @@ def map_axes(
     common = dict(showgrid=False, zeroline=False, ticks="outside", mirror=True, showline=True, linecolor="#444444")
     return {
         "images": [image],
-        "xaxis" + xaxis[1:]: dict(range=[x0, x1], constrain="domain", title=dict(text="x"), **common),
+        "xaxis" + xaxis[1:]: dict(
+            range=[x0, x1], constrain="domain", title=dict(text="x", standoff=2), automargin=True, **common
+        ),
         "yaxis" + yaxis[1:]: dict(
             range=[y0, y1],
             scaleanchor=xaxis,
