@@ -264,7 +264,7 @@ def browser_state(el: Element) -> WidgetState | None:
         return WidgetState(id=w.id, double_value=w.default) if w.HasField("default") else None
     if kind == "slider" and w.type == w.SELECT_SLIDER:  # its value: the formatted options chosen
         out = WidgetState(id=w.id)
-        chosen = list(w.raw_value) if w.set_value else [w.options[i] for i in w.default if 0 <= i < len(w.options)]
+        chosen = list(w.raw_value) if w.set_value else [w.options[int(i)] for i in w.default if 0 <= i < len(w.options)]
         out.string_array_value.data.extend(chosen)
         return out
     if kind == "slider":

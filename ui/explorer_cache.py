@@ -1,4 +1,4 @@
-"""The Explorer's cached computations: a run, its map, its frozen figure, its CSV (plain values in).
+"""The Explorer's cached computations: a run, its map, its frozen figure (plain values in), and its CSV.
 
 They live here, not in views/explorer.py, because Streamlit executes a page's file on every run: a cached
 function defined there is decorated anew each time, and the decorator reads the function's source to key its
@@ -7,6 +7,7 @@ decorated once. A surface is passed as a key: (name,) for a built-in, ("custom",
 
     traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)   # a copy (st.cache_data)
     figure = figure(*same_args, three_d)                                    # shared, immutable: figure.at(t)
+    traj, figure = this_session(args, three_d)   # both, kept in the session while its settings stay
 """
 
 from __future__ import annotations
@@ -55,7 +56,24 @@ def figure(
     return viz_explorer.StepFigure(spec, traj, surface, three_d=three_d)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def csv(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
-    traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)
+SESSION_KEY = "explorer::this_run"
+
+
+def this_session(args: tuple, three_d: bool) -> tuple:
+    """(trajectory, figure) for `run(*args)`, kept in this session's state while the settings stay the same.
+
+    A Step press asks for the same run as the press before it. Asking the caches again costs about a
+    millisecond a call (Streamlit inspects the function's signature and hashes the arguments every time) plus
+    unpickling the trajectory, on every press of every student. The session keeps its own copy of the
+    trajectory and a reference to the shared, immutable figure.
+    """
+    kept = st.session_state.get(SESSION_KEY)
+    if kept is None or kept[0] != (args, three_d):
+        kept = ((args, three_d), run(*args), figure(*args, three_d))
+        st.session_state[SESSION_KEY] = kept
+    return kept[1], kept[2]
+
+
+def csv_bytes(traj) -> bytes:
+    """The trajectory as CSV (for a deferred download button: made only when a student asks for it)."""
     return traj.to_frame().to_csv(index=False).encode()

@@ -9,6 +9,7 @@ run at step 0 and says so. The step area is an st.fragment: Step, Back and Reset
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -347,13 +348,14 @@ def _stage(config: dict, notices: list[str]) -> None:
         config["noise"],
         config["seed"],
     )
-    traj = cache.run(*args)
+    three_d = bool(st.session_state.get(key("view3d"), False))
+    traj, figure = cache.this_session(args, three_d)
     m1.metric("Step", t)
     loss = float(traj.losses[t])
     m2.metric("Loss f(θ)", f"{loss:.4g}" if math.isfinite(loss) else "—")
     dl.download_button(
         "Download CSV",
-        data=cache.csv(*args),
+        data=functools.partial(cache.csv_bytes, traj),
         file_name=f"{config['opt_name']}-{surface.name}.csv",
         mime="text/csv",
         help="Every step of the computed run: θ, loss, gradient and the optimizer's state.",
@@ -375,8 +377,6 @@ def _stage(config: dict, notices: list[str]) -> None:
             icon=":material/error:",
         )
 
-    three_d = bool(st.session_state.get(key("view3d"), False))
-    figure = cache.figure(*args, three_d)
     st.plotly_chart(
         surface_map.prepared(figure.at(t)),
         key=key("map"),

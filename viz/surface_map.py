@@ -209,12 +209,13 @@ class PreparedFigure(go.Figure):
 
     st.plotly_chart calls `to_dict()` on a Figure; validating 500 frames of graph objects costs seconds.
     Build the dict with this module's helpers and pass `prepared(spec)`. Test a spec with go.Figure(spec).
+    It is a go.Figure only for st.plotly_chart's isinstance test, which is why it skips
+    go.Figure.__init__: even an empty one validates a layout and a template (about 1 ms on every Step press).
+    Only `to_dict` and `to_plotly_json` work on it.
     """
 
-    def __init__(self, spec: dict):
-        # an empty template: go.Figure() would deep-copy plotly's default template (5 ms) only to ignore it
-        super().__init__(layout={"template": {}})
-        self._spec = spec
+    def __init__(self, spec: dict):  # no super().__init__(): see above
+        object.__setattr__(self, "_spec", spec)
 
     def to_dict(self) -> dict:
         return self._spec

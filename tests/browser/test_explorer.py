@@ -3,6 +3,8 @@ a click on the map moves the start, every formula typesets; screenshots for a lo
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -88,6 +90,21 @@ def test_a_link_opens_configured_and_a_click_on_the_map_moves_the_start(page, ap
     x0, y0 = float(query["x0"]), float(query["y0"])
     assert 3.0 < x0 <= 5.0 and 3.0 < y0 <= 5.0  # Himmelblau's view is [-5, 5]²
     assert _step_value(page) == "0"
+
+
+def test_download_csv_holds_the_run(page, app_url):
+    """The CSV is made when asked for (a deferred download): every computed step, θ and the loss."""
+    link = presets.explorer_link("himmelblau", "momentum", (-0.3, -0.9), 40)
+    _open_explorer(page, app_url, "?" + urlsplit(link).query)
+    _press(page, "Step")
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Download CSV").click()
+    assert info.value.suggested_filename == "momentum-himmelblau.csv"
+    rows = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
+    assert len(rows) == 41  # steps 0..40
+    assert [float(rows[0]["x"]), float(rows[0]["y"])] == [-0.3, -0.9]
+    assert "loss" in rows[0]
+    assert _step_value(page) == "1"  # the download did not rerun the page
 
 
 @pytest.mark.parametrize("opt", ["sgd", "adadelta", "rmsprop", "amsgrad", "adamax", "nadam", "radam", "newton"])

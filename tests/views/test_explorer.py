@@ -176,6 +176,32 @@ def test_stepping_past_the_computed_steps_extends_the_run():
     np.testing.assert_allclose(_xy(spec["data"][spec["layout"]["meta"]["current"]])[0], traj.points[7], rtol=1e-6)
 
 
+def test_a_step_press_reuses_the_sessions_run_and_a_setting_change_replaces_it(monkeypatch):
+    from ui import explorer_cache
+
+    calls = []
+    for name in ("run", "figure"):
+        cached = getattr(explorer_cache, name)
+        monkeypatch.setattr(explorer_cache, name, lambda *a, _f=cached, _n=name: calls.append(_n) or _f(*a))
+    at = _open()
+    kept = at.session_state[explorer_cache.SESSION_KEY]
+    asked = list(calls)
+    assert {"run", "figure"} <= set(asked)
+    for _ in range(3):
+        _press(at, "Step")
+    _ok(at)
+    assert _step(at) == 3
+    assert calls == asked  # the presses asked neither cache again
+    assert at.session_state[explorer_cache.SESSION_KEY] is kept
+    traj, _ = _core_run(at)
+    np.testing.assert_allclose(_xy(_spec(at)["data"][_spec(at)["layout"]["meta"]["path"]]), traj.points[:4], rtol=1e-6)
+    at.number_input(key="explorer:lr").set_value(0.05).run()
+    _ok(at)
+    assert calls[len(asked) :].count("figure") == 1
+    assert at.session_state[explorer_cache.SESSION_KEY] is not kept
+    assert dict(at.session_state[explorer_cache.SESSION_KEY][0][0][2])["lr"] == 0.05
+
+
 def test_changing_a_setting_starts_a_fresh_run_and_says_so():
     at = _open()
     _press(at, "Step ×10")
