@@ -26,30 +26,38 @@ def _close(text: str, start: int) -> int:
     return len(text)
 
 
+_MARKS = re.compile(r"sqrt\(|abs\(|\^")  # where _functions has something to do
+_CALLS = (("sqrt(", (r"\sqrt{", "}")), ("abs(", (r"\left\lvert ", r"\right\rvert ")))
+
+
 def _functions(text: str) -> str:
     """sqrt(x) -> \\sqrt{x}, abs(x) -> \\lvert x \\rvert, a^(b) -> a^{b}, a^3 -> a^{3} (nested too)."""
     out, i = [], 0
-    while i < len(text):
-        for name, (left, right) in (("sqrt(", (r"\sqrt{", "}")), ("abs(", (r"\left\lvert ", r"\right\rvert "))):
-            if text.startswith(name, i) and (i == 0 or not text[i - 1].isalpha()):
-                j = _close(text, i + len(name) - 1)
-                out.append(left + _functions(text[i + len(name) : j]) + right)
+    while (m := _MARKS.search(text, i)) is not None:
+        k = m.start()
+        out.append(text[i:k])
+        i = k
+        for name, (left, right) in _CALLS:
+            if text.startswith(name, k) and (k == 0 or not text[k - 1].isalpha()):
+                j = _close(text, k + len(name) - 1)
+                out.append(left + _functions(text[k + len(name) : j]) + right)
                 i = j + 1
                 break
         else:
-            if text[i] == "^" and i + 1 < len(text):
-                if text[i + 1] == "(":
-                    j = _close(text, i + 1)
-                    out.append("^{" + _functions(text[i + 2 : j]) + "}")
+            if text[k] == "^" and k + 1 < len(text):
+                if text[k + 1] == "(":
+                    j = _close(text, k + 1)
+                    out.append("^{" + _functions(text[k + 2 : j]) + "}")
                     i = j + 1
                     continue
-                m = re.match(r"-?[\w.]+", text[i + 1 :])
-                if m:
-                    out.append("^{" + m.group(0) + "}")
-                    i += 1 + len(m.group(0))
+                w = re.match(r"-?[\w.]+", text[k + 1 :])
+                if w:
+                    out.append("^{" + w.group(0) + "}")
+                    i = k + 1 + len(w.group(0))
                     continue
-            out.append(text[i])
-            i += 1
+            out.append(m.group(0))  # a name inside a word (e.g. "fabs("), or a bare "^"
+            i = m.end()
+    out.append(text[i:])
     return "".join(out)
 
 

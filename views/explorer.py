@@ -324,14 +324,15 @@ def stage(config: dict, notices: list[str]) -> None:
 def _stage(config: dict, notices: list[str]) -> None:
     surface = config["surface"]
     t = int(st.session_state.get(T_KEY, 0))
-    b1, b2, b3, b4, m1, m2, dl = st.columns([1, 1.2, 1, 1, 1, 1.4, 1.6], vertical_alignment="center")
-    if b1.button("Step", help="One update from where the run stands.", width="stretch"):
+    # one flex row, not seven columns: a column is a block of its own, and every block is a message to send
+    row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    if row.button("Step", help="One update from where the run stands.", width="stretch"):
         t += 1
-    if b2.button("Step ×10", help="Ten updates.", width="stretch"):
+    if row.button("Step ×10", help="Ten updates.", width="stretch"):
         t += 10
-    if b3.button("Back", help="Undo one update.", width="stretch"):
+    if row.button("Back", help="Undo one update.", width="stretch"):
         t -= 1
-    if b4.button("Reset", help="Back to the start (step 0).", width="stretch"):
+    if row.button("Reset", help="Back to the start (step 0).", width="stretch"):
         t = 0
     t = int(np.clip(t, 0, MAX_STEPS))
     if t == MAX_STEPS and st.session_state.get(T_KEY) == MAX_STEPS:
@@ -350,10 +351,10 @@ def _stage(config: dict, notices: list[str]) -> None:
     )
     three_d = bool(st.session_state.get(key("view3d"), False))
     traj, figure = cache.this_session(args, three_d)
-    m1.metric("Step", t)
+    row.metric("Step", t)
     loss = float(traj.losses[t])
-    m2.metric("Loss f(θ)", f"{loss:.4g}" if math.isfinite(loss) else "—")
-    dl.download_button(
+    row.metric("Loss f(θ)", f"{loss:.4g}" if math.isfinite(loss) else "—")
+    row.download_button(
         "Download CSV",
         data=functools.partial(cache.csv_bytes, traj),
         file_name=f"{config['opt_name']}-{surface.name}.csv",
