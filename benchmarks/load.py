@@ -155,9 +155,21 @@ class Session:
         await self.ws.close()
 
     async def open(self, page: str = "", query: str = "") -> Run:
-        """Load a page as a browser does when its URL is opened: page name from the path, no widget states."""
+        """Load a page as a browser does when its URL is opened: page name from the path, no widget states.
+
+        Then, as the browser does once it has painted the page, send the trigger of any first-paint beacon on
+        it (ui/first_paint.py: the Explorer draws its chart in that second run). The Run returned is the last
+        one, with `seconds` from the first request to the page complete.
+        """
         self.page_name, self.page_hash, self.query = page, "", query
-        return await self.rerun()
+        run = await self.rerun()
+        beacons = [e for _, e in self.page if e.WhichOneof("type") == "bidi_component"]
+        if run.status == "ok" and beacons:
+            first = run
+            run = await self.rerun(*map(painted, beacons))
+            run.seconds += first.seconds
+            run.exceptions = first.exceptions + run.exceptions
+        return run
 
     def fragment_of(self, widget_id: str) -> str:
         """The st.fragment a widget on the page belongs to ("" for none)."""
@@ -172,7 +184,7 @@ class Session:
         for w in changes:
             if w.WhichOneof("value") != "trigger_value":
                 self.states[w.id] = w
-        fragment = next((f for f in map(self.fragment_of, (w.id for w in changes)) if f), "")
+        fragment = next((f for f in map(self.fragment_of, (_owner(w.id) for w in changes)) if f), "")
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = self.query
@@ -245,7 +257,27 @@ class Session:
 
 def _widget_id(el: Element) -> str:
     kind = el.WhichOneof("type")
-    return getattr(el, kind).id if kind in WIDGETS else ""
+    return getattr(el, kind).id if kind in (*WIDGETS, "bidi_component") else ""
+
+
+def _owner(widget_id: str) -> str:
+    """The element a widget state belongs to: a components-v2 trigger's is its component."""
+    from streamlit.components.v2.bidi_component.constants import EVENT_DELIM
+    from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+
+    prefix = STREAMLIT_INTERNAL_KEY_PREFIX + "_"
+    if widget_id.startswith(prefix) and EVENT_DELIM in widget_id:
+        return widget_id[len(prefix) :].rsplit(EVENT_DELIM, 1)[0]
+    return widget_id
+
+
+def painted(beacon: Element) -> WidgetState:
+    """The trigger ui/first_paint.py's beacon sends once the browser has painted (a components-v2 trigger:
+    a JSON list of events on the component's "events" trigger widget)."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    events = json.dumps([{"event": "painted", "value": True}])
+    return WidgetState(id=_make_trigger_id(beacon.bidi_component.id, "events"), json_trigger_value=events)
 
 
 # -- widget values, as the browser would send them ------------------------------------------------------
@@ -485,6 +517,7 @@ async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.E
     try:
         async with Session(url, timeout=args.timeout, error_texts=args.error_text or ERROR_TEXTS) as s:
             run = await s.open(args.page, args.query)
+            out.runs = s.runs  # one, or two with a first-paint beacon
             out.load_seconds = run.seconds
             out.errors += run.exceptions
             if run.status != "ok":
@@ -499,12 +532,12 @@ async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.E
                     if args.think:
                         await asyncio.sleep(rng.uniform(0, args.think))
                     run = await s.rerun(move(run))
+                    out.runs = s.runs
                     out.seconds.append(run.seconds)
                     out.kinds.append(kind)
                     out.errors += run.exceptions
                     if run.status != "ok":
                         return out
-            out.runs = s.runs
     except Exception as exc:  # timeouts, a dropped connection (websockets.ConnectionClosed), a missing widget
         out.errors.append(f"{type(exc).__name__}: {exc}")
     return out
@@ -654,7 +687,7 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
     seconds = [x for s in students for x in s.seconds]
     loads = [s.load_seconds for s in students if not math.isnan(s.load_seconds)]
     errors = [e for s in students for e in s.errors]
-    runs = len(seconds) + len(loads)
+    runs = sum(s.runs for s in students)
     by_kind = {
         kind: [x for st in students for x, k in zip(st.seconds, st.kinds, strict=True) if k == kind]
         for kind in ("button", "control")
@@ -689,11 +722,11 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
 
 
 def report(f: dict, args: argparse.Namespace) -> None:
-    per = 1 + (bool(args.button) + bool(args.control)) * f["interactions"]
+    per = f["script_runs"] / max(f["sessions"] * f["rounds"], 1)
     think = f", think time 0-{args.think:g} s" if args.think else ""
     rounds = f"{f['rounds']} rounds of " if f["rounds"] > 1 else ""
     print(f"{rounds}{f['sessions']} sessions x {f['interactions']} interactions on /{f['page']}", end=" ")
-    print(f"({per} script runs each{think})")
+    print(f"({per:g} script runs each{think})")
     if args.server_arg or args.server_env:
         print(f"  server options     {' '.join(args.server_arg + args.server_env)}")
     print(f"  script runs        {f['script_runs']} in {f['wall_seconds']:.1f} s = {f['runs_per_second']:.1f} runs/s")

@@ -19,7 +19,7 @@ import optimizers
 import presets
 import surfaces
 from optimizers.explain import explain
-from ui import controls
+from ui import controls, first_paint
 from ui import explorer_cache as cache
 from ui import inspector as inspector_tex
 from ui import state as ui_state
@@ -37,6 +37,7 @@ T_KEY = f"{PAGE}::t"
 RUN_KEY = f"{PAGE}::run"
 NOTICE_KEY = f"{PAGE}::notice"
 FULL_RUN_KEY = f"{PAGE}::full_run"  # a setting changed inside the fragment (a click on the map)
+DRAWN_KEY = f"{PAGE}::drawn"  # this session has had its first run: the chart is drawn from now on
 
 
 def key(name: str) -> str:
@@ -378,15 +379,12 @@ def _stage(config: dict, notices: list[str]) -> None:
             icon=":material/error:",
         )
 
-    st.plotly_chart(
-        surface_map.prepared(figure.at(t)),
-        key=key("map"),
-        on_select=_on_map_click if not three_d else "ignore",
-        selection_mode="points",
-        theme=None,
-        config={"displaylogo": False, "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
-        width="stretch",
-    )
+    if not st.session_state.get(DRAWN_KEY):  # a session's first run: the page first, the chart right after
+        st.session_state[DRAWN_KEY] = True
+        first_paint.placeholder(figure.height, "Drawing the map and the optimizer's numbers ...")
+        first_paint.beacon(key=key("painted"))
+    else:
+        _chart(figure, t, three_d)
     frames = figure.frame_steps
     stride = frames[1] - frames[0] if len(frames) > 1 else 1
     every = "every step" if stride == 1 else f"one step in {stride}"
@@ -398,6 +396,18 @@ def _stage(config: dict, notices: list[str]) -> None:
         f"dotted line is the current step. ▶ Play animates the run in your browser ({every})."
     )
     inspector(traj, t)
+
+
+def _chart(figure, t: int, three_d: bool) -> None:
+    st.plotly_chart(
+        surface_map.prepared(figure.at(t)),
+        key=key("map"),
+        on_select=_on_map_click if not three_d else "ignore",
+        selection_mode="points",
+        theme=None,
+        config={"displaylogo": False, "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+        width="stretch",
+    )
 
 
 def _went_wrong(exc: Exception) -> None:

@@ -618,6 +618,7 @@ class StepFigure:
         self._frames = _fragment(spec["frames"]) if "frames" in spec else None
         self.frame_steps: tuple[int, ...] = tuple(self._meta.get("frame_steps", ()))
         self.steps = self._traj.steps
+        self.height = int(layout["height"])  # px
 
     def at(self, t: int) -> dict:
         """The figure at step t (clipped to the run), as a dict for st.plotly_chart(surface_map.prepared(...))."""

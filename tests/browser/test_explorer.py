@@ -42,7 +42,9 @@ def _press(page, label: str) -> None:
 
 
 def test_step_three_times_then_play(page, app_url, screenshot):
-    _open_explorer(page, app_url)
+    _open_explorer(page, app_url)  # the session's first run: the page, then (the beacon's rerun) the chart
+    assert page.get_by_text("Drawing the map").count() == 0  # the placeholder has given way to the chart
+    assert page.locator(".js-plotly-plot").count() == 1
     assert _step_value(page) == "0"
     for expected in ("1", "2", "3"):
         _press(page, "Step")

@@ -20,11 +20,19 @@ from viz import surface_map as sm
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
 PAGE = "views/explorer.py"
 TIMEOUT = 60
+DRAWN = "explorer::drawn"  # views/explorer.py's DRAWN_KEY
 
 
-def _open(query: dict[str, str] | None = None) -> AppTest:
+def _open(query: dict[str, str] | None = None, *, drawn: bool = True) -> AppTest:
+    """The Explorer as a browser shows it once its first paint is done (`drawn`): the chart is in the page.
+
+    (A session's very first run draws a placeholder and the first-paint beacon instead; the browser's beacon
+    then reruns the step area, which draws the chart: test_the_first_run_paints_the_page_then_the_chart.)
+    """
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
+    if drawn:
+        at.session_state[DRAWN] = True
     at.switch_page(PAGE)
     if query:
         at.query_params.update(query)
@@ -73,6 +81,31 @@ def _core_run(at: AppTest, steps: int | None = None):
 @pytest.fixture(scope="module")
 def default() -> AppTest:
     return _open()
+
+
+# -- the first paint ---------------------------------------------------------------------------------------
+def test_the_first_run_paints_the_page_then_the_chart():
+    at = _open(drawn=False)
+    _ok(at)
+    assert not at.get("plotly_chart")  # Plotly's script would hold the whole page back on a first visit
+    (beacon,) = [e for e in at.main if e.type == "bidi_component"]
+    assert beacon.key == "explorer:painted"
+    assert _step(at) == 0 and [m.label for m in at.metric] == ["Step", "Loss f(θ)"]  # the rest is all there
+    assert any("Drawing the map" in c.value for c in at.caption)
+    heights = [b.proto.height_config.pixel_height for b in _blocks(at.main)]
+    assert at.session_state[DRAWN] is True
+    at.run()  # the beacon's trigger (any rerun) draws the chart
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 1 and not [e for e in at.main if e.type == "bidi_component"]
+    assert _step(at) == 0
+    assert _spec(at)["layout"]["height"] in heights  # the placeholder held the chart's place: nothing jumps
+
+
+def _blocks(node):
+    for child in getattr(node, "children", {}).values():
+        if child.type == "flex_container":
+            yield child
+        yield from _blocks(child)
 
 
 # -- the default run ----------------------------------------------------------------------------------------
