@@ -1,0 +1,58 @@
+"""Server CPU per script run for one student on the Explorer: a Step press, and a control change (run cached).
+
+One websocket session (benchmarks/load.py's Session, Streamlit's own protocol) on a server of its own; the
+server's CPU time (user + system, from /proc) over 40 runs of each kind, three times; prints the medians.
+Under a class the server's throughput is about one over these (one process runs its scripts on one core).
+
+    .venv/bin/python benchmarks/bench_server_cpu.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import load  # noqa: E402
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(url: str, pid: int, runs: int = 40, repeat: int = 3) -> dict[str, float]:
+    out: dict[str, list[float]] = {"Step press": [], "control change": []}
+    async with load.Session(url) as s:
+        page = await s.open("explorer")
+        for _ in range(repeat):
+            c0 = cpu_seconds(pid)
+            for _ in range(runs):
+                page = await s.rerun(load.press(page.widget("Step")))
+            out["Step press"].append((cpu_seconds(pid) - c0) / runs)
+            c0 = cpu_seconds(pid)
+            for i in range(runs):  # steps 300 <-> 310: both runs cached after the first
+                page = await s.rerun(
+                    load.change(page.widget("steps"), s.states.get(page.widget("steps").number_input.id), i, 0)
+                )
+            out["control change"].append((cpu_seconds(pid) - c0) / runs)
+    return {k: statistics.median(v) for k, v in out.items()}
+
+
+def main() -> None:
+    proc, url = load.start_server("app.py")
+    try:
+        figures = asyncio.run(measure(url, proc.pid))
+    finally:
+        load.stop_server(proc)
+    print("Explorer, one student, server CPU per script run (median of 3 x 40):")
+    for kind, seconds in figures.items():
+        print(f"  {kind:15s} {seconds * 1e3:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
