@@ -13,9 +13,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-# MALLOC_MMAP_THRESHOLD_: large figure buffers go back to the system when freed (README, "Teaching with it").
+# MALLOC_ARENA_MAX=2: with ui/memory.py's periodic malloc_trim, memory goes back near its baseline after a
+# class (README, "Teaching with it").
 run: $(STAMP)
-	MALLOC_MMAP_THRESHOLD_=65536 $(BIN)/streamlit run app.py
+	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py
 
 # Two replicas behind nginx on port 8501 (needs nginx: apt-get install -y nginx).
 classroom: $(STAMP)

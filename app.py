@@ -4,11 +4,16 @@ import sys
 
 import streamlit as st
 
+from ui import memory
+
 # Every session's script runs in a thread of this one process. With the default 5 ms the threads of a class
 # hand the interpreter lock around so often that the switching costs more than it shares: 40 students
 # clicking nonstop got 15% more runs per second with 50 ms (README, "Teaching with it"); one user sees no
 # difference (benchmarks/load.py).
 sys.setswitchinterval(0.05)
+
+# Freed memory goes back to the system every few seconds (one thread per process; ui/memory.py).
+memory.start()
 
 st.set_page_config(page_title="Optimizer Lab", page_icon="📉", layout="wide")
 

@@ -391,7 +391,7 @@ def free_ports(n: int) -> int:
 # glibc raises its mmap threshold as large blocks are freed, after which 1-2 MB figure messages come from the
 # heap and stay resident; a fixed threshold returns them to the system (measured: 40 sessions left the server
 # +25% over its baseline a minute later by default, +12% with this). deploy/run_replicas.sh sets the same.
-SERVER_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536"}
+SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}  # as `make run` starts the app
 
 
 def start_server(app: str | Path = "app.py", port: int | None = None, cwd: Path = ROOT, *extra: str, env=None):
@@ -612,7 +612,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--server-env",
         action="append",
         default=[],
-        help="KEY=VALUE in the own server's environment (default MALLOC_MMAP_THRESHOLD_=65536; empty value unsets)",
+        help="KEY=VALUE in the own server's environment (default MALLOC_ARENA_MAX=2; empty value unsets)",
     )
     p.add_argument(
         "--replicas",

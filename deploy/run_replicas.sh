@@ -51,8 +51,8 @@ PORTS=()
 for i in $(seq 0 $((N - 1))); do
     port=$((FIRST + i))
     PORTS+=("$port")
-    # MALLOC_MMAP_THRESHOLD_: large figure messages go back to the system when freed (see benchmarks/load.py)
-    MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}" STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" \
+    # MALLOC_ARENA_MAX=2: with ui/memory.py's malloc_trim, memory goes back near its baseline after a class
+    MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" \
         "$PYTHON" -m streamlit run app.py \
         --server.port "$port" --server.address 127.0.0.1 >"$DIR/replica-$port.log" 2>&1 &
     PIDS+=("$!")
