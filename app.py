@@ -12,7 +12,7 @@ from ui import memory
 # difference (benchmarks/load.py).
 sys.setswitchinterval(0.05)
 
-# Freed memory goes back to the system every few seconds (one thread per process; ui/memory.py).
+# Freed memory goes back to the system every 30 s (one thread per process; ui/memory.py).
 memory.start()
 
 st.set_page_config(page_title="Optimizer Lab", page_icon="📉", layout="wide")

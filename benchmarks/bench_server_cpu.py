@@ -10,7 +10,6 @@ Under a class the server's throughput is about one over these (one process runs 
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import sys
 from pathlib import Path
@@ -20,26 +19,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load  # noqa: E402
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def measure(url: str, pid: int, runs: int = 40, repeat: int = 3) -> dict[str, float]:
     out: dict[str, list[float]] = {"Step press": [], "control change": []}
     async with load.Session(url) as s:
         page = await s.open("explorer")
         for _ in range(repeat):
-            c0 = cpu_seconds(pid)
+            c0 = load.cpu_seconds(pid)
             for _ in range(runs):
                 page = await s.rerun(load.press(page.widget("Step")))
-            out["Step press"].append((cpu_seconds(pid) - c0) / runs)
-            c0 = cpu_seconds(pid)
+            out["Step press"].append((load.cpu_seconds(pid) - c0) / runs)
+            c0 = load.cpu_seconds(pid)
             for i in range(runs):  # steps 300 <-> 310: both runs cached after the first
                 page = await s.rerun(
                     load.change(page.widget("steps"), s.states.get(page.widget("steps").number_input.id), i, 0)
                 )
-            out["control change"].append((cpu_seconds(pid) - c0) / runs)
+            out["control change"].append((load.cpu_seconds(pid) - c0) / runs)
     return {k: statistics.median(v) for k, v in out.items()}
 
 

@@ -388,9 +388,8 @@ def free_ports(n: int) -> int:
     raise RuntimeError("no run of free ports")
 
 
-# glibc raises its mmap threshold as large blocks are freed, after which 1-2 MB figure messages come from the
-# heap and stay resident; a fixed threshold returns them to the system (measured: 40 sessions left the server
-# +25% over its baseline a minute later by default, +12% with this). deploy/run_replicas.sh sets the same.
+# Two malloc arenas, with app.py's periodic malloc_trim (ui/memory.py), bring memory back near its baseline after
+# a class (README, "Teaching with it"); `make run` and deploy/run_replicas.sh set the same.
 SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}  # as `make run` starts the app
 
 

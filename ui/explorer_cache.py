@@ -2,8 +2,9 @@
 
 They live here, not in views/explorer.py, because Streamlit executes a page's file on every run: a cached
 function defined there is decorated anew each time, and the decorator reads the function's source to key its
-cache (about 6 ms a run for the four of them, measured with cProfile on a real server). Imported once, they are
-decorated once. A surface is passed as a key: (name,) for a built-in, ("custom", formula, bounds) for a formula.
+cache (about 6 ms a run for the page's four cached functions then, measured with cProfile on a real server).
+Imported once, they are decorated once. A surface is passed as a key: (name,) for a built-in, ("custom",
+formula, bounds) for a formula.
 
     traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)   # a copy (st.cache_data)
     figure = figure(*same_args, three_d)                                    # shared, immutable: figure.at(t)

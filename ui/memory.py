@@ -5,8 +5,9 @@ a websocket frame), from as many threads as there are students. glibc keeps free
 16 arenas on 2 cores, so a minute after 40 students left a process stayed 76% above its size before them.
 Mapping each large buffer on its own (MALLOC_MMAP_THRESHOLD_=65536) returned it at once but cost every run
 about 10 ms of CPU. What `make run` does instead: two arenas (MALLOC_ARENA_MAX=2) and, from one daemon thread
-per process started by app.py, a trim every few seconds: +9% a minute after, at the default allocator's speed
-(README, "Teaching with it"). OPTLAB_TRIM=0 turns the thread off.
+per process started by app.py, a trim every 30 s: +14% a minute after, at the default allocator's speed
+(README, "Teaching with it"; a trim every 5 s stalled a class's clicks now and then). OPTLAB_TRIM=0 turns the
+thread off.
 """
 
 from __future__ import annotations
