@@ -65,3 +65,21 @@ def test_widget_changes_win_over_the_original_link():
     assert not at.exception
     assert at.number_input[0].value == 0.3 and at.selectbox[0].value == "adam"
     assert q(at, "lr") == "0.3" and q(at, "opt") == "adam"
+
+
+def test_the_url_is_written_in_one_message(monkeypatch):
+    """Each query-string message is a URL update the browser renders; a page's run sends at most one."""
+    from streamlit.runtime.state.query_params import QueryParams
+
+    sent = []
+    real = QueryParams._send_query_param_msg
+    monkeypatch.setattr(QueryParams, "_send_query_param_msg", lambda self: (sent.append(1), real(self)))
+    at = AppTest.from_function(_app)
+    at.query_params.update({"stale": "1", "lr": "0.2"})  # one key to drop, one to keep, three to add
+    at.run()
+    assert not at.exception and len(sent) == 1
+    assert "stale" not in at.query_params and q(at, "lr") == "0.2" and q(at, "steps") == "100"
+    at.run()  # nothing changed: nothing sent
+    assert len(sent) == 1
+    at.number_input[1].set_value(8).run()
+    assert len(sent) == 2 and q(at, "steps") == "8"
