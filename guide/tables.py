@@ -14,8 +14,18 @@ import numpy as np
 
 import optimizers
 
-# Plain-text forms of the LaTeX symbols in QUANTITIES (a table cell cannot render LaTeX).
+# Plain-text forms of the LaTeX symbols in QUANTITIES (a table cell cannot render LaTeX) and HYPERS (a control's
+# label in plain text draws without KaTeX, which a page's first paint would otherwise wait for).
 PLAIN_SYMBOLS: dict[str, str] = {
+    r"\beta_1": "β₁",
+    r"\beta_2": "β₂",
+    r"\delta": "δ",
+    r"\varepsilon": "ε",
+    "s_0": "s₀",
+    r"\mu": "μ",
+    r"\psi": "ψ",
+    r"\rho": "ρ",
+    r"\lambda": "λ",
     r"\bar g": "ḡ",
     r"v^{\max}": "vₘₐₓ",
     r"\Pi_t": "Π",
@@ -43,7 +53,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
 def plain(symbol: str) -> str:
-    """A QUANTITIES symbol as plain text (single letters stay as they are)."""
+    """A QUANTITIES or HYPERS symbol as plain text (single letters stay as they are)."""
     if symbol in PLAIN_SYMBOLS:
         return PLAIN_SYMBOLS[symbol]
     if re.fullmatch(r"[A-Za-z]", symbol):

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 import optimizers
+from guide.tables import plain
 
 from .state import Param, fmt_bool, fmt_float, parse_bool
 
@@ -73,6 +74,12 @@ def _log_slider(box: Any, h: optimizers.Hyper, name: str, key: str, raw: Any) ->
     )
 
 
+def hyper_label(name: str, h: optimizers.Hyper) -> str:
+    """`β₁ `beta1``: the symbol in plain text, not KaTeX. A page's first paint waits for every KaTeX label (the
+    script that renders it and its fonts), about 0.3 s of a first visit in the README's measurements."""
+    return f"{plain(h.symbol)} `{name}`" if h.symbol else f"`{name}`"
+
+
 def frozen(hp: dict) -> tuple:
     """Hyperparameters as a sorted tuple of plain values: a hashable st.cache_data argument."""
     return tuple(sorted((k, v if isinstance(v, bool) else float(v)) for k, v in hp.items()))
@@ -94,7 +101,7 @@ def hyper_inputs(
     errors: dict[str, str] = {}
     for name, h in cls.HYPERS.items():
         key = f"{page}:{prefix}{name}"
-        label = f"${h.symbol}$ `{name}`" if h.symbol else f"`{name}`"
+        label = hyper_label(name, h)
         help_text = f"{h.help} Valid: {h.range_text()}."
         if h.kind is bool:
             raw = box.toggle(label, key=key, help=help_text)

@@ -298,10 +298,6 @@ def main() -> None:
         st.session_state[RUN_KEY] = run_id
         st.session_state[T_KEY] = 0
 
-    surface = config["surface"]
-    title = optimizers.get(config["opt_name"]).title
-    where = "your formula" if getattr(surface, "formula", None) else surface.title
-    st.markdown(f"#### {title} on {where} &nbsp; ${surface.latex}$")
     st.session_state.pop(FULL_RUN_KEY, None)  # this is a full run: the sidebar already shows a map click
     stage(config, notices)
 
@@ -324,6 +320,14 @@ def stage(config: dict, notices: list[str]) -> None:
 
 def _stage(config: dict, notices: list[str]) -> None:
     surface = config["surface"]
+    # A session's first run draws the page without what only the chart's run needs: the chart (Plotly's script),
+    # the surface's formula and the inspector (KaTeX's script and fonts). The browser paints the controls and
+    # the step row without waiting for either, and the beacon then reruns this fragment to draw them.
+    first = not st.session_state.get(DRAWN_KEY)
+    st.session_state[DRAWN_KEY] = True
+    title = optimizers.get(config["opt_name"]).title
+    where = "your formula" if getattr(surface, "formula", None) else surface.title
+    st.markdown(f"#### {title} on {where}" + ("" if first else f" &nbsp; ${surface.latex}$"))
     t = int(st.session_state.get(T_KEY, 0))
     # one flex row, not seven columns: a column is a block of its own, and every block is a message to send
     row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
@@ -379,8 +383,7 @@ def _stage(config: dict, notices: list[str]) -> None:
             icon=":material/error:",
         )
 
-    if not st.session_state.get(DRAWN_KEY):  # a session's first run: the page first, the chart right after
-        st.session_state[DRAWN_KEY] = True
+    if first:  # the page first, the chart right after
         first_paint.placeholder(figure.height, "Drawing the map and the optimizer's numbers ...")
         first_paint.beacon(key=key("painted"))
     else:
@@ -395,7 +398,8 @@ def _stage(config: dict, notices: list[str]) -> None:
         f"the optimizer, x-coordinate blue and y-coordinate orange, over the {traj.steps} computed steps; the "
         f"dotted line is the current step. ▶ Play animates the run in your browser ({every})."
     )
-    inspector(traj, t)
+    if not first:
+        inspector(traj, t)
 
 
 def _chart(figure, t: int, three_d: bool) -> None:

@@ -93,12 +93,25 @@ def test_the_first_run_paints_the_page_then_the_chart():
     assert _step(at) == 0 and [m.label for m in at.metric] == ["Step", "Loss f(θ)"]  # the rest is all there
     assert any("Drawing the map" in c.value for c in at.caption)
     heights = [b.proto.height_config.pixel_height for b in _blocks(at.main)]
+    # no KaTeX either (its script and fonts): the formula and the inspector come with the chart
+    assert not at.latex and not [t for t in _texts(at) if "$" in t]
+    assert any("β₁ `beta1`" == n.label for n in at.number_input)  # labels in plain text
     assert at.session_state[DRAWN] is True
     at.run()  # the beacon's trigger (any rerun) draws the chart
     _ok(at)
     assert len(at.get("plotly_chart")) == 1 and not [e for e in at.main if e.type == "bidi_component"]
     assert _step(at) == 0
     assert _spec(at)["layout"]["height"] in heights  # the placeholder held the chart's place: nothing jumps
+    (heading,) = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert heading.endswith(f"${surfaces.get('rosenbrock').latex}$")
+    assert len(at.latex) == 1 and "Inspector" in [s.value for s in at.subheader]
+
+
+def _texts(at: AppTest) -> list[str]:
+    """Every text the page shows as Markdown: elements and widget labels."""
+    out = [e.value for kind in ("markdown", "caption", "header", "subheader", "title") for e in getattr(at, kind)]
+    widgets = ("number_input", "selectbox", "select_slider", "toggle", "button", "metric", "text_input")
+    return out + [w.label for kind in widgets for w in getattr(at, kind)]
 
 
 def _blocks(node):
