@@ -2,6 +2,7 @@
 
 import ast
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,30 @@ def test_the_checker_sees_an_import(tmp_path):
     bad = tmp_path / "m.py"
     bad.write_text("import streamlit as st\nfrom streamlit import session_state\n")
     assert "streamlit" in _imports(bad)
+
+
+def _bare_expressions(path: Path) -> list[int]:
+    """Lines of expression statements Streamlit's magic would write to the page (not calls, not docstrings)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    scopes = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    docstrings = {id(n.body[0]) for n in ast.walk(tree) if isinstance(n, scopes) and ast.get_docstring(n) is not None}
+    quiet = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and not isinstance(node.value, quiet) and id(node) not in docstrings
+    ]
+
+
+def test_no_page_relies_on_magic_which_is_off():
+    assert tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["runner"]["magicEnabled"] is False
+    pages = [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py"))]
+    assert {str(p.relative_to(ROOT)): _bare_expressions(p) for p in pages} == {
+        str(p.relative_to(ROOT)): [] for p in pages
+    }
+
+
+def test_the_magic_checker_sees_a_bare_expression(tmp_path):
+    page = tmp_path / "p.py"
+    page.write_text('"""Docstring."""\nimport streamlit as st\nx = 1\nx\nst.write(x)\n"shown"\n')
+    assert _bare_expressions(page) == [4, 6]
