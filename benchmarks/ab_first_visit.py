@@ -5,10 +5,11 @@ two cores), so two trees measured one after the other compare badly. This starts
 them in turns (ABAB..., then BABA...), each visit a new browser profile, and prints per tree the median time to
 the Step metric: visible to Playwright, and painted by the page's clock (bench_explorer.PAINT_PROBE).
 
-    git worktree add /tmp/before HEAD~3
+    git worktree add /tmp/before <commit before the change>
     .venv/bin/python benchmarks/ab_first_visit.py --visits 10 /tmp/before .
 
-A tree may carry environment settings for its server after an @: `/tmp/before@PYTHONPATH=/tmp/x;FOO=1`.
+A tree may carry environment settings for its server after its first @: `/tmp/before@PYTHONPATH=/tmp/x;FOO=1`
+(so a tree's path cannot contain an @).
 Every server runs with this Python (the same packages); a tree's own .streamlit/config.toml applies.
 """
 

@@ -75,8 +75,10 @@ def _log_slider(box: Any, h: optimizers.Hyper, name: str, key: str, raw: Any) ->
 
 
 def hyper_label(name: str, h: optimizers.Hyper) -> str:
-    """`β₁ `beta1``: the symbol in plain text, not KaTeX. A page's first paint waits for every KaTeX label (the
-    script that renders it and its fonts), about 0.3 s of a first visit in the README's measurements."""
+    """The label of a hyperparameter's control: its symbol in plain text (β₁), then its name as code (beta1).
+
+    Not KaTeX: a page's first paint waits for every KaTeX label (the script that renders it and its fonts),
+    about 0.3 s of a first visit in the README's measurements."""
     return f"{plain(h.symbol)} `{name}`" if h.symbol else f"`{name}`"
 
 

@@ -6,7 +6,8 @@ the Explorer's Step metric and controls appeared after 5-7 s with the chart in t
 3 s without it (README, "Speed"). So the first run of a session shows a placeholder where the chart goes and
 mounts this beacon: a components-v2 element with a few lines of JavaScript that, once the page has been painted
 (the next animation frame, then a task), sends a trigger value. The trigger reruns the fragment the beacon is
-in, and that run draws the chart.
+in, and that run draws the chart (and, in the Explorer, what needs KaTeX: the surface's formula and the
+inspector, whose script and fonts would hold the first paint back the same way).
 
     if first_run:
         placeholder(height, "Drawing the map ...")

@@ -104,12 +104,15 @@ def value(page: str, name: str) -> Any:
 
 
 def mirror(page: str, params: Sequence[Param], keep: Sequence[str] = ()) -> None:
-    """Write the current values into the URL (keys not in `params` or `keep` are dropped)."""
-    wanted = {p.name: p.fmt(st.session_state[p.key(page)]) for p in params if p.key(page) in st.session_state}
-    kept = {k: st.query_params.get(k) for k in st.query_params if k in keep and k not in wanted}
+    """Write the current values into the URL (keys not in `params` or `keep` are dropped).
+
+    One message to the browser when anything changed, not one per key: each is a URL update the browser renders.
+    (No page binds a query parameter to a widget with `bind=`; `from_dict` would refuse to set a bound key.)
+    """
+    wanted = {p.name: [p.fmt(st.session_state[p.key(page)])] for p in params if p.key(page) in st.session_state}
+    kept = {k: st.query_params.get_all(k) for k in st.query_params if k in keep and k not in wanted}
     new = kept | wanted
-    if new != st.query_params.to_dict():
-        # one message to the browser, not one per key: each is a URL update the browser renders
+    if new != {k: st.query_params.get_all(k) for k in st.query_params}:
         st.query_params.from_dict(new)
     st.session_state[f"{page}::mirrored"] = tuple(sorted((k, st.query_params.get(k)) for k in st.query_params))
     st.session_state[f"{page}::url"] = st.session_state[f"{page}::mirrored"]

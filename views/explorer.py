@@ -304,7 +304,7 @@ def main() -> None:
 
 @st.fragment
 def stage(config: dict, notices: list[str]) -> None:
-    """Everything a Step press changes: buttons, metrics, the figure, the inspector.
+    """Everything a Step press changes: the heading, buttons, metrics, the figure, the inspector.
 
     A fragment: pressing Step (or Back, Reset, a click on the map) reruns only this part, not the sidebar's
     ~20 controls; under a class of 40 that is a good part of the server's time per press. A map click moves
@@ -324,10 +324,9 @@ def _stage(config: dict, notices: list[str]) -> None:
     # the surface's formula and the inspector (KaTeX's script and fonts). The browser paints the controls and
     # the step row without waiting for either, and the beacon then reruns this fragment to draw them.
     first = not st.session_state.get(DRAWN_KEY)
-    st.session_state[DRAWN_KEY] = True
     title = optimizers.get(config["opt_name"]).title
-    where = "your formula" if getattr(surface, "formula", None) else surface.title
-    st.markdown(f"#### {title} on {where}" + ("" if first else f" &nbsp; ${surface.latex}$"))
+    on = "your formula" if getattr(surface, "formula", None) else surface.title
+    st.markdown(f"#### {title} on {on}" + ("" if first else f" &nbsp; ${surface.latex}$"))
     t = int(st.session_state.get(T_KEY, 0))
     # one flex row, not seven columns: a column is a block of its own, and every block is a message to send
     row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
@@ -384,6 +383,7 @@ def _stage(config: dict, notices: list[str]) -> None:
         )
 
     if first:  # the page first, the chart right after
+        st.session_state[DRAWN_KEY] = True  # (a first run cut short before here stays a first run)
         first_paint.placeholder(figure.height, "Drawing the map and the optimizer's numbers ...")
         first_paint.beacon(key=key("painted"))
     else:

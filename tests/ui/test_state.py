@@ -83,3 +83,24 @@ def test_the_url_is_written_in_one_message(monkeypatch):
     assert len(sent) == 1
     at.number_input[1].set_value(8).run()
     assert len(sent) == 2 and q(at, "steps") == "8"
+
+
+def _app_keeping_tab():
+    import streamlit as st
+
+    from ui import state
+
+    params = [state.Param("lr", 0.05, state.parse_float(0.0, 10.0), state.fmt_float)]
+    state.restore("demo", params)
+    st.number_input("lr", key="demo:lr", format="%g")
+    state.mirror("demo", params, keep=["tab"])
+
+
+def test_kept_keys_stay_with_all_their_values_and_others_go():
+    at = AppTest.from_function(_app_keeping_tab)
+    at.query_params.update({"tab": ["a", "b"], "stale": "1"})
+    at.run()
+    assert not at.exception
+    assert at.query_params["tab"] == ["a", "b"] and "stale" not in at.query_params and q(at, "lr") == "0.05"
+    at.number_input[0].set_value(0.2).run()
+    assert at.query_params["tab"] == ["a", "b"] and q(at, "lr") == "0.2"

@@ -109,9 +109,12 @@ def test_the_first_run_paints_the_page_then_the_chart():
 
 def _texts(at: AppTest) -> list[str]:
     """Every text the page shows as Markdown: elements and widget labels."""
-    out = [e.value for kind in ("markdown", "caption", "header", "subheader", "title") for e in getattr(at, kind)]
+    kinds = ("markdown", "caption", "header", "subheader", "title", "info", "warning", "error", "success")
+    out = [e.value for kind in kinds for e in getattr(at, kind)]
     widgets = ("number_input", "selectbox", "select_slider", "toggle", "button", "metric", "text_input")
-    return out + [w.label for kind in widgets for w in getattr(at, kind)]
+    out += [w.label for kind in widgets for w in getattr(at, kind)]
+    out += [w.help or "" for kind in widgets for w in getattr(at, kind) if hasattr(w, "help")]
+    return out + [str(o) for kind in ("selectbox", "select_slider") for w in getattr(at, kind) for o in w.options]
 
 
 def _blocks(node):

@@ -164,8 +164,10 @@ def test_kept_state_is_what_update_reads_back(name):
 
 
 @pytest.mark.parametrize("name", optimizers.NAMES)
-def test_every_quantity_symbol_has_a_plain_form(name):
-    for symbol, _ in optimizers.get(name).QUANTITIES.values():
+def test_every_quantity_and_hyperparameter_symbol_has_a_plain_form(name):
+    cls = optimizers.get(name)
+    symbols = [s for s, _ in cls.QUANTITIES.values()] + [h.symbol for h in cls.HYPERS.values() if h.symbol]
+    for symbol in symbols:
         assert "\\" not in tables.plain(symbol)
 
 
