@@ -25,11 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from benchmarks.bench_explorer import PAINT_PROBE, _painted  # noqa: E402
+from benchmarks.bench_explorer import CHART, METRIC, _painted, new_visitor  # noqa: E402
 from benchmarks.load import start_server, stop_server  # noqa: E402
-
-METRIC = '[data-testid="stMetric"]'
-CHART = ".js-plotly-plot .slider-container"
 
 
 def parse_tree(spec: str) -> tuple[Path, dict[str, str]]:
@@ -67,9 +64,7 @@ def main() -> None:
             for visit in range(a.visits):
                 order = list(enumerate(servers))
                 for i, (_, url) in order if visit % 2 == 0 else order[::-1]:
-                    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-                    ctx.add_init_script(PAINT_PROBE)
-                    page = ctx.new_page()
+                    ctx, page = new_visitor(browser)
                     t0 = time.perf_counter()
                     page.goto(f"{url}/{a.page}")
                     page.wait_for_selector(METRIC, timeout=60_000)

@@ -132,6 +132,17 @@ probe("nav", '[data-testid="stSidebarNav"]');
 """
 
 
+METRIC = '[data-testid="stMetric"]'  # the Step metric, with the controls: the page is there
+CHART = ".js-plotly-plot .slider-container"  # the animated chart, drawn
+
+
+def new_visitor(browser):
+    """A visitor with a browser profile of its own (nothing cached), the paint probe installed: (context, page)."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.add_init_script(PAINT_PROBE)
+    return ctx, ctx.new_page()
+
+
 def _painted(page, name: str, timeout: float = 10.0) -> float:
     """Seconds from navigation to `name` painted (PAINT_PROBE), waiting for the probe to have fired."""
     page.wait_for_function(f"() => window.__painted && window.__painted.{name} > 0", timeout=timeout * 1e3)
@@ -161,32 +172,28 @@ def browser(repeat: int = 5, app: str = "app.py") -> None:
             metric, chart, metric_paint, chart_paint, context = [], [], [], [], []
             for _ in range(repeat):
                 t0 = time.perf_counter()
-                ctx = b.new_context(viewport={"width": 1400, "height": 900})
-                ctx.add_init_script(PAINT_PROBE)
-                pg = ctx.new_page()
+                ctx, pg = new_visitor(b)
                 context.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 pg.goto(url + "/explorer")
-                pg.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+                pg.wait_for_selector(METRIC, timeout=60_000)
                 metric.append(time.perf_counter() - t0)
-                pg.wait_for_selector(".js-plotly-plot .slider-container", timeout=60_000)
+                pg.wait_for_selector(CHART, timeout=60_000)
                 chart.append(time.perf_counter() - t0)
                 metric_paint.append(_painted(pg, "metric"))
                 chart_paint.append(_painted(pg, "chart"))
                 ctx.close()
             # a returning visitor: the browser has the app's scripts cached (same profile, a new session each time)
-            ctx = b.new_context(viewport={"width": 1400, "height": 900})
-            ctx.add_init_script(PAINT_PROBE)
-            pg = ctx.new_page()
+            ctx, pg = new_visitor(b)
             pg.goto(url + "/explorer")
-            pg.wait_for_selector(".js-plotly-plot .slider-container", timeout=60_000)
+            pg.wait_for_selector(CHART, timeout=60_000)
             warm, warm_paint = [], []
             for _ in range(repeat):
                 pg.goto(url + "/guide")
                 pg.wait_for_selector("h1", timeout=60_000)
                 t0 = time.perf_counter()
                 pg.goto(url + "/explorer")
-                pg.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+                pg.wait_for_selector(METRIC, timeout=60_000)
                 warm.append(time.perf_counter() - t0)
                 warm_paint.append(_painted(pg, "metric"))
             ctx.close()
@@ -219,9 +226,7 @@ def first_visits(repeat: int = 3, app: str = "app.py") -> None:
             for path, ready, probe in pages:
                 times, painted, plotly = [], [], []
                 for _ in range(repeat):
-                    ctx = b.new_context(viewport={"width": 1400, "height": 900})
-                    ctx.add_init_script(PAINT_PROBE)
-                    pg = ctx.new_page()
+                    ctx, pg = new_visitor(b)
                     pg.on("response", lambda r, out=plotly: out.append(r.headers) if "PlotlyChart" in r.url else None)
                     t0 = time.perf_counter()
                     pg.goto(f"{url}/{path}")

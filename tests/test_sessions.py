@@ -263,7 +263,7 @@ def test_the_load_benchmark_drives_the_explorer_without_errors(server):
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the server's memory map (Linux)")
 def test_the_server_runs_on_uvloop_and_httptools(server):
-    """requirements.txt installs them and uvicorn picks them up by itself: a first visit paints 0.3 s sooner."""
+    """requirements.txt installs them and Streamlit and uvicorn take them: a first visit paints 0.3 s sooner."""
     proc, _ = server
     maps = Path(f"/proc/{proc.pid}/maps").read_text()
     assert "uvloop" in maps and "httptools" in maps

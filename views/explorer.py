@@ -249,26 +249,25 @@ def _checked_int(value, low: int, high: int, default: int, what: str, box) -> in
 def inspector(traj, t: int) -> None:
     opt = traj.optimizer
     st.subheader("Inspector", anchor=False)
-    left, right = st.columns([2, 3], gap="large")
-    with left:
-        st.markdown(f"**{opt.title}'s update rule**, as computed with these settings:")
-        st.latex(opt.formula())
-    with right:
-        if t == 0:
-            st.markdown("**Step 0** is the start. Press **Step** to see the rule with the first step's numbers.")
-            return
-        d = traj.diverged_at
-        if d is not None and t >= d:  # the engine refused this update: θ and the state stayed at step d − 1
-            st.markdown(
-                f"**Step {t}** was not taken: the run diverged at step {d}, so θ and the optimizer's state stay "
-                f"as they were at step {max(d - 1, 0)}. Go **Back** to step {max(d - 1, 0)} to see the last update."
-            )
-            return
-        st.markdown(f"**Step {t}** with its numbers, per coordinate (x, then y):")
-        try:
-            st.latex(inspector_tex.step_tex(explain(traj, t)))
-        except Exception as exc:  # noqa: BLE001 - the inspector must never break the page
-            st.warning(f"The inspector cannot show step {t}: {exc}")
+    # One under the other, each the page's full width: side by side, the step's numbers (about 480 px for Adam,
+    # 770 for RAdam) were cut to a scrolled column on a 1280 px laptop
+    st.markdown(f"**{opt.title}'s update rule**, as computed with these settings:")
+    st.latex(opt.formula())
+    if t == 0:
+        st.markdown("**Step 0** is the start. Press **Step** to see the rule with the first step's numbers.")
+        return
+    d = traj.diverged_at
+    if d is not None and t >= d:  # the engine refused this update: θ and the state stayed at step d − 1
+        st.markdown(
+            f"**Step {t}** was not taken: the run diverged at step {d}, so θ and the optimizer's state stay "
+            f"as they were at step {max(d - 1, 0)}. Go **Back** to step {max(d - 1, 0)} to see the last update."
+        )
+        return
+    st.markdown(f"**Step {t}** with its numbers, per coordinate (x, then y):")
+    try:
+        st.latex(inspector_tex.step_tex(explain(traj, t)))
+    except Exception as exc:  # noqa: BLE001 - the inspector must never break the page
+        st.warning(f"The inspector cannot show step {t}: {exc}")
 
 
 # -- the page -----------------------------------------------------------------------------------------------
