@@ -106,7 +106,9 @@ SADDLE = _quadratic(
     1.0,
     -1.0,
     ((-2.0, 2.0), (-2.0, 2.0)),
-    [(1.0, 0.5), (1.5, 1e-3), (-1.5, 0.1)],
+    # the first start lies close to the ridge y = 0 that leads into the saddle: plain gradient descent rides in
+    # and lingers there, while the methods that rescale the gradient slide off sideways at once
+    [(1.5, 0.01), (1.0, 0.5), (-1.5, 0.1)],
     r"f(x, y) = x^2 - y^2",
 )
 
@@ -138,7 +140,8 @@ MONKEY_SADDLE = Surface(
     _monkey_hessian,
     ((-1.5, 1.5), (-1.5, 1.5)),
     saddles=_arr([(0.0, 0.0)]),
-    starts=_arr([(1.0, 0.3), (1.2, 0.0), (0.5, 1.0)]),
+    # close to the ridge y = 0 (SGD rides in and lingers where the slope vanishes); on it (stuck); off it
+    starts=_arr([(1.2, 0.01), (1.2, 0.0), (1.0, 0.3)]),
 )
 
 
@@ -287,7 +290,8 @@ DOUBLE_WELL = Surface(
     ((-2.0, 2.0), (-1.5, 1.5)),
     minima=_arr([(-1.0, 0.0), (1.0, 0.0)]),
     saddles=_arr([(0.0, 0.0)]),
-    starts=_arr([(0.01, 1.2), (0.0, 1.0), (1.8, -1.2)]),
+    # a hair right of the ridge x = 0 (SGD lingers on the ridge before the tie breaks to the right); on it
+    starts=_arr([(0.001, 1.2), (0.0, 1.0), (1.8, -1.2)]),
     min_value=0.0,
 )
 
