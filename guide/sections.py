@@ -96,9 +96,10 @@ SGD = _s(
             {"lr": 0.075},
             (-4.0, 1.5),
             60,
-            "γ = 0.075 is just under 2/L = 0.08 for the steep direction: the path crosses the valley floor on "
-            "every step, bouncing from wall to wall, each bounce about 12% lower than the last, while it creeps "
-            "along the floor (still about 0.4 from the minimum after 60 steps).",
+            "γ = 0.075 is just under 0.08, the bound 2/L set by the steep direction (curvature L = 25): the "
+            "path crosses the valley floor on every step, bouncing from wall to wall, each bounce about 12% "
+            "lower than the last, while it creeps along the floor (still about 0.4 from the minimum after 60 "
+            "steps).",
         ),
         Demo(
             "sgd-noise",
@@ -688,9 +689,10 @@ RADAM = _s(
         ),
     ),
     note=(
-        "torch takes the rectified step when $\\rho_t > 5$; the authors' code when $\\rho_t \\ge 5$ (the two "
-        "differ only at a step where $\\rho_t$ is exactly 5), and its later versions by default take no step "
-        "at all before that (`degenerated_to_sgd=False`); the paper's Algorithm 2 writes $\\rho_t > 4$."
+        "torch takes the rectified step when $\\rho_t > 5$, the authors' code when $\\rho_t \\ge 5$: they differ "
+        "only at a step where $\\rho_t$ is exactly 5. Before that, torch (like the authors' first version) "
+        "takes the momentum step $\\gamma \\hat m$, while the authors' later versions by default take no step "
+        "at all (`degenerated_to_sgd=False`). The paper's Algorithm 2 writes $\\rho_t > 4$."
     ),
 )
 

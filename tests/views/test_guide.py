@@ -276,7 +276,7 @@ def _updates(traj):
 def _claim_sgd_zigzag(demo):
     traj, surf = _run(demo)
     lr, steep = demo.hypers["lr"], np.linalg.eigvalsh(surf.hessian(surf.minima[0])).max()
-    assert 0.9 * 2 / steep < lr < 2 / steep  # "just under 2/L = 0.08"
+    assert steep == pytest.approx(25) and 0.9 * 2 / steep < lr < 2 / steep  # "just under 0.08, 2/L", L = 25
     y = traj.points[:, 1]
     assert (np.sign(y[1:]) != np.sign(y[:-1])).all()  # crosses the floor on every step
     assert np.abs(y[1:] / y[:-1]) == pytest.approx(np.full(demo.steps, 0.875), rel=1e-3)  # "about 12% lower"
