@@ -15,9 +15,16 @@ import optimizers
 # the gap to the nearest minimum (on the saddles: leaves the saddle within 15-150 steps).
 RECOMMENDED_LR: dict[str, dict[str, float]] = {
     "bowl": {"momentum": 0.005, "nesterov": 0.005, "adagrad": 0.2},
-    "saddle": {"sgd": 0.02, "momentum": 0.005, "nesterov": 0.005, "adagrad": 0.1, "adadelta": 0.2, "adamax": 0.05},
-    "monkey_saddle": {
+    "saddle": {
         "sgd": 0.02,
+        "momentum": 0.005,
+        "nesterov": 0.005,
+        "adagrad": 0.05,
+        "adadelta": 0.2,
+        "rmsprop": 0.005,
+        "adamax": 0.05,
+    },
+    "monkey_saddle": {
         "momentum": 0.005,
         "nesterov": 0.005,
         "adagrad": 0.1,

@@ -69,8 +69,8 @@ SGD = _s(
     usual={
         "lr": (
             "The only knob. On a quadratic whose steepest curvature is $L$, the iterates converge only for "
-            "$\\gamma < 2/L$ and zig-zag as $\\gamma$ nears that bound. For networks, 0.1 to 0.001, "
-            "usually decayed during training."
+            "$\\gamma < 2/L$; above $1/L$ they zig-zag across that direction, and the nearer γ is to $2/L$ "
+            "the slower the zig-zag dies out. For networks, 0.1 to 0.001, usually decayed during training."
         ),
     },
     strengths=(
@@ -93,10 +93,13 @@ SGD = _s(
             "batch gradient descent zig-zags down a ravine",
             "ravine",
             "sgd",
-            {"lr": 0.05},
+            {"lr": 0.075},
             (-4.0, 1.5),
             60,
-            "The path bounces from wall to wall while it creeps along the valley floor.",
+            "γ = 0.075 is just under 0.08, the bound 2/L set by the steep direction (curvature L = 25): the "
+            "path crosses the valley floor on every step, bouncing from wall to wall, each bounce about 12% "
+            "lower than the last, while it creeps along the floor (still about 0.4 from the minimum after 60 "
+            "steps).",
         ),
         Demo(
             "sgd-noise",
@@ -125,7 +128,7 @@ MOMENTUM = _s(
     usual={
         "lr": (
             "On a steady slope the step is about $\\gamma/(1-\\mu)$, so use a smaller γ than for plain "
-            "SGD (here 0.02 against SGD's 0.05). torch puts γ outside the buffer."
+            "SGD (here 0.02 against SGD's 0.075). torch puts γ outside the buffer."
         ),
         "momentum": (
             "0.9 is the usual value; 0.95 to 0.99 on smooth problems; 0 turns it into plain SGD. A larger "
@@ -152,7 +155,8 @@ MOMENTUM = _s(
             {"lr": 0.02, "momentum": 0.9},
             (-4.0, 1.5),
             60,
-            "Compare with SGD's zig-zag: the velocity builds up along the floor and the bouncing dies out.",
+            "Compare with SGD's zig-zag: the velocity builds up along the floor, so after 60 steps the run is "
+            "about eight times closer to the minimum than SGD's, and the bouncing across dies down.",
         ),
     ),
     note=(
@@ -197,8 +201,8 @@ NESTEROV = _s(
             {"lr": 0.1, "momentum": 0.95},
             (2.0, 1.5),
             80,
-            "It still swings through the bottom, but each swing is less than half the last: within 10⁻⁴ of the "
-            "minimum after 80 steps.",
+            "It still swings through the bottom, but each swing is about 0.4 times the last: within 10⁻⁴ of "
+            "the minimum after 80 steps.",
         ),
         Demo(
             "momentum-bowl",
@@ -352,7 +356,9 @@ RMSPROP = _s(
     failures=(
         "No bias correction: v starts at 0, so the first step is about $\\gamma/\\sqrt{1-\\rho}$ per "
         "coordinate, ten times γ with ρ = 0.99.",
-        "Near the minimum each step is about γ·sign(g): it rattles around at the scale of γ unless γ decays.",
+        "With noisy gradients it never settles at a constant γ: near the minimum the noise dominates g, "
+        "√v follows the noise's size, and each step stays a large fraction of γ (about 0.7γ per coordinate "
+        "on the bowl with noise σ = 1); it needs γ to decay.",
     ),
     paper_url="https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf",
     demos=(
@@ -365,7 +371,7 @@ RMSPROP = _s(
             (-4.0, 1.5),
             150,
             "Same start as the Adagrad demo: the step size recovers on the flat floor and the run keeps "
-            "going to the minimum. Look at the first step too: far larger than γ.",
+            "going to the minimum. Look at the first step too: γ/√(1−ρ), about 3.2 times γ with ρ = 0.9.",
         ),
     ),
 )
@@ -380,8 +386,8 @@ ADAM = _s(
     ),
     usual={
         "lr": (
-            "0.001 in the paper and in torch; 0.05 for these surfaces. The step is about γ per coordinate, "
-            "so γ is a distance in parameter space."
+            "0.001 in the paper and in torch; 0.05 for these surfaces. Each step is at most about γ per "
+            "coordinate, and often much less, so γ is a distance in parameter space: the largest step to expect."
         ),
         "beta1": "0.9 nearly everywhere; 0.5 is common for GANs.",
         "beta2": (
@@ -404,7 +410,10 @@ ADAM = _s(
         "L2 regularisation added to the gradient gets divided by $\\sqrt{\\hat v}$ and stops acting like "
         "weight decay — see AdamW.",
         "The first steps rest on a v estimated from a handful of gradients — see RAdam and warm-up.",
-        "Near a minimum it keeps moving about γ per step: it needs γ to decay to settle.",
+        "With noisy gradients it never settles at a constant γ: near the minimum the noise keeps m̂/√v̂ "
+        "from shrinking, so each step stays a fixed fraction of γ (about 0.15γ per coordinate when the noise "
+        "dominates) and the run wanders around the minimum; it needs γ to decay. With exact gradients it "
+        "converges.",
     ),
     paper_url="https://arxiv.org/abs/1412.6980",
     formulas=(
@@ -424,6 +433,19 @@ ADAM = _s(
             "coordinate; switch the correction on and it is exactly γ.",
         ),
         Demo(
+            "adam-noise",
+            "Adam with noisy gradients never settles",
+            "bowl",
+            "adam",
+            {"lr": 0.05},
+            (2.0, 1.5),
+            300,
+            "With noise in g (σ = 1) the run reaches the bottom within about 50 steps and then wanders around "
+            "it, stepping about 0.15γ per coordinate. Set the noise to 0: it settles within 10⁻⁶ of the minimum.",
+            noise=1.0,
+            seed=0,
+        ),
+        Demo(
             "adam-rosenbrock",
             "Adam along Rosenbrock's banana valley",
             "rosenbrock",
@@ -431,8 +453,9 @@ ADAM = _s(
             {"lr": 0.05},
             (-1.5, 2.0),
             500,
-            "Watch m̂ and v̂: the step keeps a size of about γ although the gradient changes by orders of "
-            "magnitude between the walls and the floor.",
+            "Watch m̂ and v̂: the gradient changes by orders of magnitude between the walls and the floor, "
+            "yet no step is larger than γ per coordinate and most are about a tenth of γ (90% under a fifth): "
+            "m̂/√v̂ follows the gradient's direction, not its size.",
         ),
     ),
 )
@@ -656,14 +679,21 @@ RADAM = _s(
             "RAdam's unnormalised first steps on a steep wall",
             "rosenbrock",
             "radam",
-            {"lr": 0.05},
+            {"lr": 0.01},
             (-1.5, 2.0),
             40,
-            "The first steps are γ·m̂ with a gradient in the hundreds: the run leaps far across the valley "
-            "before the rectified, normalised steps take over.",
+            "The first five steps are γ·m̂ with a gradient in the hundreds: the run leaps across the valley "
+            "and back, ending higher than it started. From step 6 the rectified, normalised steps take over, "
+            "each under 0.001 per coordinate (rₜ ≈ 0.03 at first). With γ = 0.05 the second leap throws the "
+            "run off the map.",
         ),
     ),
-    note=("torch switches at $\\rho_t > 5$ (as the authors' code does); the paper's Algorithm 2 writes $\\rho_t > 4$."),
+    note=(
+        "torch takes the rectified step when $\\rho_t > 5$, the authors' code when $\\rho_t \\ge 5$: they differ "
+        "only at a step where $\\rho_t$ is exactly 5. Before that, torch (like the authors' first version) "
+        "takes the momentum step $\\gamma \\hat m$, while the authors' later versions by default take no step "
+        "at all (`degenerated_to_sgd=False`). The paper's Algorithm 2 writes $\\rho_t > 4$."
+    ),
 )
 
 NEWTON = _s(

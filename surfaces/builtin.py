@@ -34,6 +34,14 @@ def _arr(points) -> np.ndarray:
     return np.asarray(points, dtype=np.float64).reshape(-1, 2)
 
 
+def _newton_polish(grad, hessian, points, iters: int = 30) -> np.ndarray:
+    """Stationary points to machine precision from good guesses (Newton's method on the gradient)."""
+    p = _arr(points).copy()
+    for _ in range(iters):
+        p = p - np.linalg.solve(hessian(p), grad(p)[..., None])[..., 0]
+    return p
+
+
 # -- quadratics ---------------------------------------------------------------------------------------------
 def _quadratic(name, title, description, a, b, bounds, starts, latex) -> Surface:
     """f = a·x² + b·y²: Hessian diag(2a, 2b), condition number max(a, b) / min(a, b) when both are positive."""
@@ -98,7 +106,9 @@ SADDLE = _quadratic(
     1.0,
     -1.0,
     ((-2.0, 2.0), (-2.0, 2.0)),
-    [(1.0, 0.5), (1.5, 1e-3), (-1.5, 0.1)],
+    # the first start lies close to the ridge y = 0 that leads into the saddle: plain gradient descent rides in
+    # and lingers there, while the methods that rescale the gradient slide off sideways at once
+    [(1.5, 0.01), (1.0, 0.5), (-1.5, 0.1)],
     r"f(x, y) = x^2 - y^2",
 )
 
@@ -130,7 +140,8 @@ MONKEY_SADDLE = Surface(
     _monkey_hessian,
     ((-1.5, 1.5), (-1.5, 1.5)),
     saddles=_arr([(0.0, 0.0)]),
-    starts=_arr([(1.0, 0.3), (1.2, 0.0), (0.5, 1.0)]),
+    # close to the ridge y = 0 (SGD rides in and lingers where the slope vanishes); on it (stuck); off it
+    starts=_arr([(1.2, 0.01), (1.2, 0.0), (1.0, 0.3)]),
 )
 
 
@@ -208,7 +219,8 @@ BEALE = Surface(
     _beale_hessian,
     ((-4.5, 4.5), (-4.5, 4.5)),
     minima=_arr([(3.0, 0.5)]),
-    saddles=_arr([(0.0, 1.0)]),
+    # (0, 1) between the arms, and a shallow one below the valley at about (0.1005, -2.6445), f ≈ 9.86
+    saddles=_newton_polish(_beale_grad, _beale_hessian, [(0.0, 1.0), (0.100538, -2.644514)]),
     starts=_arr([(1.0, 1.5), (-1.0, -1.0), (2.5, 3.0)]),
     min_value=0.0,
 )
@@ -230,14 +242,6 @@ def _himmel_hessian(xy):
     x, y = _xy(xy)
     a, b = x * x + y - 11, x + y * y - 7
     return _mat(4 * a + 8 * x * x + 2, 4 * x + 4 * y, 2 + 4 * b + 8 * y * y)
-
-
-def _newton_polish(grad, hessian, points, iters: int = 30) -> np.ndarray:
-    """Stationary points to machine precision from good guesses (Newton's method on the gradient)."""
-    p = _arr(points).copy()
-    for _ in range(iters):
-        p = p - np.linalg.solve(hessian(p), grad(p)[..., None])[..., 0]
-    return p
 
 
 _HIMMEL_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)]
@@ -286,7 +290,8 @@ DOUBLE_WELL = Surface(
     ((-2.0, 2.0), (-1.5, 1.5)),
     minima=_arr([(-1.0, 0.0), (1.0, 0.0)]),
     saddles=_arr([(0.0, 0.0)]),
-    starts=_arr([(0.01, 1.2), (0.0, 1.0), (1.8, -1.2)]),
+    # a hair right of the ridge x = 0 (SGD lingers on the ridge before the tie breaks to the right); on it
+    starts=_arr([(0.001, 1.2), (0.0, 1.0), (1.8, -1.2)]),
     min_value=0.0,
 )
 
@@ -385,25 +390,29 @@ def _rast_hessian(xy):
     return _mat(2 + 40 * PI * PI * np.cos(2 * PI * x), np.zeros_like(x), 2 + 40 * PI * PI * np.cos(2 * PI * y))
 
 
-def _rast_minima_1d(limit: float = 5.12) -> np.ndarray:
-    """The local minima of t² − 10·cos 2πt: one next to each integer, pulled slightly towards 0."""
-    t = np.arange(-5.0, 6.0)
+def _rast_stationary_1d(first: float, limit: float = 5.12) -> np.ndarray:
+    """Stationary points of t² − 10·cos 2πt within ±limit, one next to each of first, first + 1, ...:
+    from integers the local minima (pulled slightly towards 0), from half-integers the local maxima."""
+    t = np.arange(first, 6.0)
     for _ in range(30):
         t = t - (2 * t + 20 * PI * np.sin(2 * PI * t)) / (2 + 40 * PI * PI * np.cos(2 * PI * t))
     return t[np.abs(t) <= limit]
 
 
-_R = _rast_minima_1d()
+_R = _rast_stationary_1d(-5.0)  # 11 minima of each coordinate's term
+_R_MAX = _rast_stationary_1d(-4.5)  # 10 maxima between them
 RASTRIGIN = Surface(
     "rastrigin",
     "Rastrigin",
-    "A bowl covered in bumps: 121 local minima in view, the global one at the origin.",
+    "A bowl covered in bumps: 121 local minima in view, the global one at the origin, with 220 saddles between them.",
     r"f(x, y) = 20 + x^2 + y^2 - 10\left(\cos 2\pi x + \cos 2\pi y\right)",
     _rast_f,
     _rast_grad,
     _rast_hessian,
     ((-5.12, 5.12), (-5.12, 5.12)),
     minima=_arr([(0.0, 0.0)] + [(a, b) for a in _R for b in _R if a or b]),
+    # a saddle where one coordinate sits at a minimum of its term and the other at a maximum
+    saddles=_arr([(a, b) for a in _R for b in _R_MAX] + [(a, b) for a in _R_MAX for b in _R]),
     starts=_arr([(3.2, 2.7), (-4.4, 4.1), (0.6, -0.4)]),
     min_value=0.0,
 )

@@ -31,7 +31,7 @@ def test_every_preset_is_valid(preset):
     assert preset.notice and preset.title
 
 
-def test_saddle():
+def _check_saddle():
     _, runs, m = _race("saddle")
     sgd, mom = m["sgd"], m["momentum"]
     assert sgd["near_saddle_at"] is not None and mom["near_saddle_at"] is not None  # they ride into it
@@ -43,7 +43,7 @@ def test_saddle():
     assert mom["diverged_at"] is not None  # the fastest escaper runs off the map, counted as diverging
 
 
-def test_beale():
+def _check_beale():
     s, _, m = _race("beale")
     steps = {n: v["steps_to_tol"] for n, v in m.items()}
     assert all(v["distance_to_minimum"] < 0.02 and v["steps_to_tol"] is not None for v in m.values())
@@ -55,7 +55,7 @@ def test_beale():
     assert 500 <= steps["sgd"] <= 600 and 650 <= steps["rmsprop"] <= 750
 
 
-def test_rosenbrock():
+def _check_rosenbrock():
     _, _, m = _race("rosenbrock")
     assert m["sgd"]["distance_to_minimum"] > 1.0  # still far after 1000 steps
     assert m["momentum"]["distance_to_minimum"] < 0.05 and m["momentum"]["steps_to_tol"] is not None
@@ -64,7 +64,7 @@ def test_rosenbrock():
     assert m["newton"]["steps_to_tol"] == 5 and m["newton"]["distance_to_minimum"] < 1e-9
 
 
-def test_ravine():
+def _check_ravine():
     p = BY_KEY["ravine"]
     _, runs, m = _race("ravine")
     y = runs["sgd"].points[:21, 1]
@@ -75,7 +75,7 @@ def test_ravine():
     assert m["nesterov"]["steps_to_tol"] < m["momentum"]["steps_to_tol"] < m["sgd"]["steps_to_tol"]
 
 
-def test_rastrigin():
+def _check_rastrigin():
     s, runs, m = _race("rastrigin")
     reached = {}
     for name, t in runs.items():
@@ -85,16 +85,24 @@ def test_rastrigin():
         assert t.losses[-1] > 10  # not the global one
         assert reached[name] != 0  # index 0 is the origin
     assert reached["sgd"] == reached["momentum"] == reached["adam"]
+    assert reached["sgd"] == int(np.linalg.norm(s.minima - BY_KEY["rastrigin"].start, axis=1).argmin())  # nearest pit
     assert reached["rmsprop"] != reached["sgd"] and reached["adagrad"] != reached["sgd"]
+    for name in ("rmsprop", "adagrad"):  # "a whole unit in each coordinate whatever the slope"
+        assert np.abs(runs[name].quantities["update"][1]) == pytest.approx([1.0, 1.0], rel=1e-6)
+    pits = np.diff(np.unique(np.round(s.minima[:, 0], 6)))
+    assert pits.min() > 0.9 and pits.max() < 1.0  # the distance between pits is about a unit
 
 
-def test_newton_is_drawn_to_a_saddle():
+def _check_newton_is_drawn_to_a_saddle():
     s, runs, m = _race("newton-saddle")
     newton = runs["newton"]
     saddle = s.saddles[np.linalg.norm(s.saddles - [0.09, 2.88], axis=1).argmin()]
     assert np.linalg.norm(saddle - [0.09, 2.88]) < 0.01
-    assert np.linalg.norm(newton.points[1] - saddle) < 0.2  # one step: within the saddle radius
-    assert np.linalg.norm(newton.final - saddle) < 1e-9  # and there for good
+    d = np.linalg.norm(newton.points - saddle, axis=-1)
+    assert d[1] < 0.1  # within 0.1 in one step
+    assert d[4] < 1e-11 and d[3] > 1e-11  # on it to within 1e-11 by step 4, not before
+    assert all(d[t + 1] < 5 * d[t] ** 2 for t in range(1, 4))  # the error roughly squares at each step
+    assert np.all(d[4:] < 1e-11)  # and there for good
     assert m["newton"]["near_saddle_at"] == 1 and m["newton"]["escaped_saddle_at"] is None
     for name in ("sgd", "adam"):
         assert np.linalg.norm(runs[name].final - [3.0, 2.0]) < 0.01
@@ -102,3 +110,22 @@ def test_newton_is_drawn_to_a_saddle():
     mom = m["momentum"]
     assert mom["near_saddle_at"] is not None and mom["escaped_saddle_at"] is not None
     assert np.linalg.norm(runs["momentum"].final - [3.58, -1.85]) < 0.05
+
+
+CHECKS = {
+    "saddle": _check_saddle,
+    "beale": _check_beale,
+    "rosenbrock": _check_rosenbrock,
+    "ravine": _check_ravine,
+    "rastrigin": _check_rastrigin,
+    "newton-saddle": _check_newton_is_drawn_to_a_saddle,
+}
+
+
+def test_every_preset_has_a_check_of_its_text():
+    assert set(CHECKS) == set(BY_KEY)
+
+
+@pytest.mark.parametrize("key", list(BY_KEY))
+def test_each_preset_shows_what_its_text_says(key):
+    CHECKS[key]()

@@ -2,6 +2,7 @@
 
 Plain data (no streamlit): each card has a title, what to watch, and one or more links built by
 presets.explorer_link (so they carry every setting and open the Explorer configured).
+tests/ui/test_gallery.py runs every card's links and checks what its text says; a card without a check fails.
 """
 
 from __future__ import annotations
@@ -60,14 +61,15 @@ GALLERY: tuple[Card, ...] = (
     ),
     Card(
         "Newton runs to the saddle",
-        "Newton's method jumps to where the gradient is zero, and a saddle point qualifies: one step and it sits "
-        "on the saddle. Curvature is only useful when it points the right way.",
+        "Newton's method jumps to where the gradient of its local quadratic model is zero, and a saddle point "
+        "qualifies: on this quadratic surface, one step and it sits on the saddle. Curvature is only useful when "
+        "it points the right way.",
         (_link("One Newton step", "saddle", "newton", (1.5, 0.5), 20),),
     ),
     Card(
         "Bias correction, on and off",
         "Adam's averages start at zero. Without the 1/(1 − βᵗ) correction its first steps are the wrong size "
-        "(here three times too big); with it, the first step is exactly γ per coordinate.",
+        "(here about three times too big); with it, the first step is exactly γ per coordinate.",
         (
             _link("Corrected", "bowl", "adam", (2.0, 1.5), 100),
             _link("Not corrected", "bowl", "adam", (2.0, 1.5), 100, bias_correction=False),

@@ -296,7 +296,8 @@ def point_markers(surface, *, three_d: bool = False, zfun=None, scene: str = "sc
                 cliponaxis=False,
                 marker=dict(
                     symbol="star" if star else "x-thin",
-                    size=(18 if star else 16) if len(pts) <= 12 else 9,  # Rastrigin has 121 minima
+                    # Rastrigin has 121 minima and 220 saddles: smaller marks, the saddles smallest
+                    size=(18 if star else 16) if len(pts) <= 12 else (9 if star else 6),
                     color=color,
                     line=dict(color="#1b1b1b" if star else color, width=1.5 if star else 3),
                 ),

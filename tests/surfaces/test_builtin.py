@@ -115,3 +115,79 @@ def test_shared_landmarks_are_read_only(s):
     start = s.default_start
     start[0] += 1  # a copy: the caller may move it
     assert not np.array_equal(start, s.default_start)
+
+
+# -- the landmark lists are complete: every minimum and saddle in view is listed ----------------------------
+def _stationary_points(s, n: int = 101, iters: int = 60) -> np.ndarray:
+    """Every stationary point in the view that Newton's method on the gradient reaches from an n x n grid of
+    starts (a step at most 10% of the view, so that no start is flung far away), deduplicated."""
+    (x0, x1), (y0, y1) = s.bounds
+    side = min(x1 - x0, y1 - y0)
+    p = np.stack(np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n)), axis=-1).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        for _ in range(iters):
+            h, g = s.hessian(p), s.grad(p)
+            ok = np.isfinite(p).all(-1) & (np.abs(np.linalg.det(h)) > 1e-300)
+            d = np.zeros_like(p)
+            d[ok] = np.linalg.solve(h[ok], g[ok][..., None])[..., 0]
+            size = np.linalg.norm(d, axis=-1)
+            p = p - d * np.minimum(1.0, 0.1 * side / np.maximum(size, 1e-300))[:, None]
+        stationary = np.isfinite(p).all(-1) & (np.abs(s.grad(p)).max(-1) < 1e-8)
+    inside = stationary & (p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1)
+    found: list[np.ndarray] = []
+    for q in p[inside]:
+        if not any(np.linalg.norm(q - f) < 1e-6 * side for f in found):
+            found.append(q)
+    return np.array(found).reshape(-1, 2)
+
+
+def _kind(s, p, r: float = 1e-3) -> str:
+    """'minimum', 'maximum' or 'saddle', from f on a small circle around p (which also settles a point
+    whose Hessian vanishes, as the monkey saddle's does); the Hessian's eigenvalues must agree."""
+    a = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+    rise = s.f(p + r * np.stack([np.cos(a), np.sin(a)], axis=-1)) - s.f(p)
+    eig = np.linalg.eigvalsh(s.hessian(p))
+    if (rise > 0).all():
+        assert eig.min() > 0
+        return "minimum"
+    if (rise < 0).all():
+        assert eig.max() < 0
+        return "maximum"
+    assert (rise > 0).any() and (rise < 0).any()
+    assert eig.min() < 0 < eig.max() or np.allclose(eig, 0, atol=1e-9)
+    return "saddle"
+
+
+def _same_set(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    a, b = a.reshape(-1, 2), b.reshape(-1, 2)
+    if len(a) != len(b):
+        return False
+    if not len(a):
+        return True
+    d = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1)
+    return bool((d.min(axis=1) < tol).all() and (d.min(axis=0) < tol).all())
+
+
+@pytest.mark.parametrize("s", ALL, ids=ids)
+def test_listed_minima_and_saddles_are_all_there_are_in_view(s):
+    found = _stationary_points(s)
+    kinds = np.array([_kind(s, p) for p in found])
+    side = min(hi - lo for lo, hi in s.bounds)
+    assert _same_set(found[kinds == "minimum"], s.minima, 1e-5 * side), "minima listed != minima found"
+    assert _same_set(found[kinds == "saddle"], s.saddles, 1e-5 * side), "saddles listed != saddles found"
+
+
+@pytest.mark.parametrize("s", ALL, ids=ids)
+def test_each_listed_point_is_a_stationary_point_of_its_kind(s):
+    for m in s.minima:
+        assert np.abs(s.grad(m)).max() < 1e-9 and _kind(s, m) == "minimum"
+    for p in s.saddles:
+        assert np.abs(s.grad(p)).max() < 1e-9 and _kind(s, p) == "saddle"
+
+
+def test_the_search_finds_what_was_missing():
+    """Beale's saddle below its valley, once missing from the list, is found by the search."""
+    found = _stationary_points(surfaces.get("beale"))
+    assert np.linalg.norm(found - [0.100538, -2.644514], axis=-1).min() < 1e-5
+    s = surfaces.get("beale")
+    assert s.f(np.array([0.100538, -2.644514])) == pytest.approx(9.8645, abs=1e-4)

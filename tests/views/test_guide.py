@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 import presets
-from guide import MISTAKES, SECTIONS, demos, tables
+from guide import MISTAKES, SECTIONS, demos, sections, tables
 
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
 TIMEOUT = 120
@@ -275,12 +275,14 @@ def _updates(traj):
 
 def _claim_sgd_zigzag(demo):
     traj, surf = _run(demo)
-    steep = np.linalg.eigh(surf.hessian(np.asarray(surf.minima[0], dtype=float)))[1][:, -1]
-    along = _updates(traj)[:20] @ steep
-    flips = np.mean(np.sign(along[1:]) != np.sign(along[:-1]))
-    assert flips > 0.8  # bounces from wall to wall
-    mom, _ = _run(demo, opt="momentum", hypers={"lr": demo.hypers["lr"] * 0.1, "momentum": 0.9})
-    assert _dist_to_min(traj.final, surf) > _dist_to_min(mom.final, surf)
+    lr, steep = demo.hypers["lr"], np.linalg.eigvalsh(surf.hessian(surf.minima[0])).max()
+    assert steep == pytest.approx(25) and 0.9 * 2 / steep < lr < 2 / steep  # "just under 0.08, 2/L", L = 25
+    y = traj.points[:, 1]
+    assert (np.sign(y[1:]) != np.sign(y[:-1])).all()  # crosses the floor on every step
+    assert np.abs(y[1:] / y[:-1]) == pytest.approx(np.full(demo.steps, 0.875), rel=1e-3)  # "about 12% lower"
+    assert np.abs(y[20]) > 0.05 * np.abs(y[0])  # still bouncing visibly a third of the way in
+    assert 0.35 < _dist_to_min(traj.final, surf) < 0.45  # "still about 0.4 from the minimum"
+    assert np.linalg.norm(traj.final) == pytest.approx(np.abs(traj.final[0]), rel=0.01)  # ...along the floor
 
 
 def _claim_sgd_noise(demo):
@@ -293,8 +295,19 @@ def _claim_sgd_noise(demo):
 
 def _claim_momentum_ravine(demo):
     traj, surf = _run(demo)
-    sgd, _ = _run(demo, opt="sgd", hypers={"lr": 0.05})
-    assert _dist_to_min(traj.final, surf) < _dist_to_min(sgd.final, surf)
+    sgd_demo = next(d for d in demos() if d.key == "sgd-zigzag")
+    assert f"SGD's {sgd_demo.hypers['lr']:g}" in sections.BY_NAME["momentum"].usual["lr"]
+    sgd, _ = _run(sgd_demo)
+    assert 7 < _dist_to_min(sgd.final, surf) / _dist_to_min(traj.final, surf) < 9  # "eight times closer"
+    y = traj.points[:, 1]  # the bouncing dies down: in the last third it is under a seventh of what it was
+    assert np.abs(y[2 * demo.steps // 3 :]).max() < np.abs(y[: demo.steps // 3]).max() / 7
+
+
+def _swings(points):
+    """The amplitude of each swing through the minimum along x: max |x| between sign changes."""
+    x = points[:, 0]
+    cuts = np.flatnonzero(np.sign(x[1:]) != np.sign(x[:-1])) + 1
+    return np.array([np.abs(seg).max() for seg in np.split(x, cuts)])
 
 
 def _claim_nesterov_vs_momentum(demo):
@@ -302,12 +315,22 @@ def _claim_nesterov_vs_momentum(demo):
     mom, _ = _run(demo, opt="momentum")
     half = demo.steps // 2  # the second half of the run: momentum still swings wide, Nesterov has settled
     assert _dist_to_min(nes.points[half:], surf).max() < 0.1 * _dist_to_min(mom.points[half:], surf).max()
+    ratio = _swings(nes.points)[1:12] / _swings(nes.points)[:11]  # the swings that are still visible
+    assert ((ratio > 0.35) & (ratio < 0.51)).all()  # "about 0.4 times the last"
+    assert _dist_to_min(nes.final, surf) < 1e-4  # "within 10⁻⁴ of the minimum after 80 steps"
+    mom_swings = _swings(mom.points)
+    ratio = mom_swings[1:] / mom_swings[:-1]
+    assert ((ratio[:-1] > 0.8) & (ratio[:-1] < 0.9)).all()  # "about 15% shorter" (the last one is cut short)
+    assert _dist_to_min(mom.final, surf) == pytest.approx(0.17, abs=0.01)  # "still about 0.17 away"
 
 
 def _claim_adagrad_shrinks(demo):
     traj, surf = _run(demo)
     step = traj.quantities["step_size"][1:]
     assert np.all(np.diff(step, axis=0) <= 0)  # the effective step never grows
+    moved = np.linalg.norm(_updates(traj), axis=-1)
+    assert moved[-50:].mean() < 0.1 * moved[:10].mean()  # slows to a crawl...
+    assert _dist_to_min(traj.final, surf) > 0.5  # ...along the floor, short of the minimum
     rms = next(d for d in demos() if d.key == "rmsprop-ravine")
     other, _ = _run(rms)
     assert _dist_to_min(traj.final, surf) > _dist_to_min(other.final, surf)
@@ -331,9 +354,14 @@ def _claim_adadelta_torch_eps(demo):
 
 
 def _claim_rmsprop_ravine(demo):
-    traj, _ = _run(demo)
+    traj, surf = _run(demo)
     first = np.abs(_updates(traj)[0])
     assert first == pytest.approx(np.full(2, demo.hypers["lr"] / np.sqrt(1 - demo.hypers["rho"])), rel=1e-3)
+    assert first / demo.hypers["lr"] == pytest.approx(np.full(2, 3.2), abs=0.05)  # "about 3.2 times γ"
+    along = traj.quantities["step_size"][1:, 0]  # the step size along the floor dips, then recovers
+    low = int(along.argmin())
+    assert low < demo.steps // 2 and along[low:].max() > 10 * along[low]
+    assert _dist_to_min(traj.final, surf) < 0.05  # keeps going to the minimum
 
 
 def _claim_adam_no_bias_correction(demo):
@@ -347,9 +375,22 @@ def _claim_adam_no_bias_correction(demo):
 def _claim_adam_rosenbrock(demo):
     traj, surf = _run(demo)
     g = np.abs(traj.grads[:-1])
-    assert g.max() / g[g > 0].min() > 100  # the gradient spans orders of magnitude...
-    assert np.abs(_updates(traj)).max() < 3 * demo.hypers["lr"]  # ...the step stays about γ
+    assert g.max() / g[g > 0].min() > 1000  # the gradient spans orders of magnitude...
+    ratio = np.abs(_updates(traj)) / demo.hypers["lr"]
+    assert ratio.max() <= 1 + 1e-9  # ...no step is larger than γ per coordinate
+    assert 0.05 < np.median(ratio) < 0.15 and np.percentile(ratio, 90) < 0.2  # about a tenth, 90% under a fifth
     assert traj.losses[-1] < 1e-2 * traj.losses[0]
+
+
+def _claim_adam_noise(demo):
+    noisy, surf = _run(demo)
+    d = _dist_to_min(noisy.points, surf)
+    assert 30 <= int(np.argmax(d < 0.2)) <= 60  # reaches the bottom within about 50 steps
+    assert d[100:].min() > 1e-3 and np.median(d[100:]) > 0.05  # ...and wanders around it, never settling
+    ratio = np.abs(_updates(noisy)[100:]) / demo.hypers["lr"]
+    assert 0.12 < np.median(ratio) < 0.18  # "about 0.15γ per coordinate"
+    clean, _ = _run(demo, noise=0.0)
+    assert _dist_to_min(clean.final, surf) < 1e-6  # "set the noise to 0: it settles within 10⁻⁶"
 
 
 def _claim_amsgrad_vmax(demo):
@@ -357,6 +398,11 @@ def _claim_amsgrad_vmax(demo):
     vmax, v = traj.quantities["v_max"], traj.quantities["v"]
     assert np.all(np.diff(vmax, axis=0) >= 0)
     assert np.any(v[-1] < 0.5 * vmax[-1])
+    adam, _ = _run(demo, opt="adam")  # "so the steps stay small": smaller than Adam's on the same run
+    half = demo.steps // 2
+    assert (
+        np.median(np.abs(_updates(traj)[half:]), axis=0) < 0.7 * np.median(np.abs(_updates(adam)[half:]), axis=0)
+    ).all()
 
 
 def _claim_adamax_infinity_norm(demo):
@@ -369,6 +415,8 @@ def _claim_nadam_ravine(demo):
     traj, _ = _run(demo)
     mu = traj.quantities["mu"][1:]
     assert np.all((mu > 0.45) & (mu < 0.47))  # far below β₁ = 0.9 over the whole run
+    adam, _ = _run(demo, opt="adam")  # overshoots less on the way into the valley (from y = 1.5, past y = 0)
+    assert -traj.points[:, 1].min() < 0.25 * -adam.points[:, 1].min()
 
 
 def _claim_adamw_decay(demo):
@@ -387,8 +435,18 @@ def _claim_radam_warmup(demo):
 
 
 def _claim_radam_steep(demo):
-    traj, _ = _run(demo)
-    assert np.abs(_updates(traj)[:5]).max() > 10 * demo.hypers["lr"]
+    traj, surf = _run(demo)
+    assert traj.diverged_at is None
+    assert np.abs(traj.grads[0]).max() > 100  # "a gradient in the hundreds"
+    u = _updates(traj)
+    assert np.abs(u[:5]).max() > 100 * demo.hypers["lr"]  # the first five steps leap...
+    x = traj.points[:6, 0]
+    assert x.max() > surf.minima[0][0] and x[5] < 0  # ...across the valley and back
+    assert traj.losses[5] > traj.losses[0]  # ending higher than it started
+    assert np.isnan(traj.quantities["r"][1:6]).all() and 0.02 < traj.quantities["r"][6] < 0.035
+    assert np.abs(u[5:]).max() < 1e-3  # from step 6, each under 0.001 per coordinate
+    wild, _ = _run(demo, hypers={"lr": 0.05})
+    assert wild.diverged_at == 2  # with γ = 0.05 the second leap throws the run off the map
 
 
 def _claim_newton_saddle(demo):
@@ -398,8 +456,12 @@ def _claim_newton_saddle(demo):
 
 def _claim_newton_damped_saddle(demo):
     traj, surf = _run(demo)
+    assert demo.hypers["damping"] > -np.linalg.eigvalsh(surf.hessian(surf.saddles[0])).min()
+    end = traj.diverged_at or None
     d = np.linalg.norm(traj.points - surf.saddles[0], axis=-1)
-    assert np.all(np.diff(d[: traj.diverged_at or None]) > 0)
+    assert np.all(np.diff(d[:end]) > 0)
+    assert np.all(np.diff(traj.losses[:end]) < 0)  # the step goes downhill
+    assert np.abs(traj.points[end - 1 if end else -1, 1]) > 10 * np.abs(traj.points[end - 1 if end else -1, 0])
 
 
 def _claim_newton_ravine(demo):
@@ -418,6 +480,7 @@ CLAIMS = {
     "adadelta-torch-eps": _claim_adadelta_torch_eps,
     "rmsprop-ravine": _claim_rmsprop_ravine,
     "adam-no-bias-correction": _claim_adam_no_bias_correction,
+    "adam-noise": _claim_adam_noise,
     "adam-rosenbrock": _claim_adam_rosenbrock,
     "amsgrad-vmax": _claim_amsgrad_vmax,
     "adamax-infinity-norm": _claim_adamax_infinity_norm,
@@ -441,3 +504,65 @@ def test_every_demo_shows_its_point(demo):
 
     assert demo.surface in surfaces.NAMES
     CLAIMS[demo.key](demo)
+
+
+# -- claims of the sections' texts that no demo shows: each checked on a run -------------------------------
+def _bowl_run(name, steps, noise=0.0, **hypers):
+    import surfaces
+
+    s = surfaces.get("bowl")
+    hp = optimizers.defaults(name) | hypers
+    return optimizers.run(optimizers.make(name, **hp), s, np.array([2.0, 1.5]), steps, noise=noise, seed=0)
+
+
+def test_rmsprop_with_noise_keeps_stepping_a_large_fraction_of_lr():
+    text = " ".join(sections.BY_NAME["rmsprop"].failures)
+    assert "about 0.7γ per coordinate" in text and "noise σ = 1" in text
+    traj = _bowl_run("rmsprop", 1000, noise=1.0, lr=0.05)
+    ratio = np.abs(_updates(traj)[500:]) / 0.05
+    assert 0.6 < np.median(ratio) < 0.8
+    assert np.median(np.linalg.norm(traj.points[500:], axis=-1)) > 0.05  # never settles
+
+
+def test_adam_settles_with_exact_gradients_and_not_with_noise():
+    text = " ".join(sections.BY_NAME["adam"].failures)
+    assert "about 0.15γ per coordinate" in text and "With exact gradients it converges" in text
+    assert np.linalg.norm(_bowl_run("adam", 1000).final) < 1e-10
+    for noise in (1.0, 10.0):  # the fraction does not depend on the noise's size
+        ratio = np.abs(_updates(_bowl_run("adam", 3000, noise=noise, lr=0.05))[500:]) / 0.05
+        assert 0.13 < np.median(ratio) < 0.17
+    # the region it wanders in shrinks as γ does
+    wander = {
+        lr: np.median(np.linalg.norm(_bowl_run("adam", 1000, 1.0, lr=lr).points[500:], axis=-1)) for lr in (0.05, 0.01)
+    }
+    assert wander[0.01] < 0.75 * wander[0.05]
+
+
+def test_adam_steps_are_at_most_about_lr():
+    """Adam's usual-values text: 'Each step is at most about γ per coordinate, and often much less'."""
+    import surfaces
+
+    for name in ("bowl", "ravine", "rosenbrock", "beale", "himmelblau"):
+        s = surfaces.get(name)
+        traj = optimizers.run(optimizers.make("adam", lr=0.05), s, s.default_start, 300)
+        ratio = np.abs(_updates(traj)) / 0.05
+        assert ratio.max() < 1.5 and np.median(ratio) < 1, name
+
+
+def test_radam_rectification_values_in_the_text():
+    text = sections.BY_NAME["radam"].usual["beta2"]
+    assert "0.03 at step 6, 0.2 at step 100 and 0.65 at step 1000" in text
+    traj = _bowl_run("radam", 1000)
+    r = traj.quantities["r"]
+    assert r[6] == pytest.approx(0.03, abs=0.005)
+    assert r[100] == pytest.approx(0.2, abs=0.02) and r[1000] == pytest.approx(0.65, abs=0.01)
+    rho = traj.quantities["rho"]
+    assert (rho[1:6] <= 5).all() and rho[6] > 5 and (rho[1:6] > 4).any()  # the paper's ρ > 4 would rectify earlier
+
+
+def test_nadam_schedule_halfway_in_the_text():
+    assert "after about 4,200 steps" in sections.BY_NAME["nadam"].usual["momentum_decay"]
+    traj = _bowl_run("nadam", 4300)
+    mu = traj.quantities["mu"]
+    half = int(np.argmax(mu >= 0.675))
+    assert 4100 <= half <= 4300
