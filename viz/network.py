@@ -152,8 +152,11 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
     if data.n_features != 2:
         return None
     names = list(result.curves)
-    cols = 2 if len(names) == 4 and cols >= 2 else max(1, min(cols, len(names)))  # 2 x 2 rather than 3 + 1
-    rows = math.ceil(len(names) / cols)
+    # At most two rows, so that the figure fits a 1280 x 720 projector under the top bar: 2 x 2 rather than 3 + 1
+    # for four, then as many columns as two rows need
+    count = len(names)
+    cols = 2 if count == 4 and cols >= 2 else max(1, min(max(cols, math.ceil(count / 2)), count))
+    rows = math.ceil(count / cols)
     titles = []
     for name in names:
         c = result.curves[name]
@@ -224,7 +227,7 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
     fig.update_yaxes(title_text="x₂ (standardised)", col=1)
     fig.update_annotations(font=TITLE_FONT)  # the panels' titles
     fig.update_layout(
-        height=340 * rows + 150,
+        height=240 * rows + 150,
         margin=dict(l=70, r=20, t=45, b=140),
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",

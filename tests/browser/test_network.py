@@ -73,3 +73,28 @@ def test_a_link_with_moons_draws_the_decision_regions_and_the_csv_holds_the_curv
     assert {r["optimizer"] for r in rows} == {"sgd", "momentum", "rmsprop", "adam"}
     _show_whole_page(page)
     screenshot("network_moons")
+
+
+def test_on_a_projector_every_chart_fits_under_the_top_bar_and_reads_from_the_back(page, app_url, screenshot):
+    from tests.browser.projector import MIN_TEXT_PX, PROJECTOR, boxes, overlap, smallest_chart_text, visible_height
+
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{app_url}/network?dataset=spirals&epochs=100")
+    page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+    _settle(page)
+    page.get_by_text("Decision regions", exact=True).wait_for(timeout=30_000)
+    charts = page.locator(".js-plotly-plot")
+    assert charts.count() == 2
+    room = visible_height(page)
+    for i in range(2):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        box = chart.bounding_box()
+        assert box["height"] <= room, f"chart {i} is {box['height']:.0f} px tall, {room:.0f} px are visible"
+        assert smallest_chart_text(chart) >= MIN_TEXT_PX
+        legend = boxes(chart, ".legend")
+        titles = boxes(chart, ".g-xtitle, .g-x2title, .g-x3title, .g-x4title, .g-x5title, .g-x6title")
+        assert legend and titles
+        assert all(overlap(legend[0], t) == 0 for t in titles), "the legend lies over an axis title"
+        screenshot(f"network_projector_{i}")
