@@ -1,9 +1,9 @@
 """What "readable on a projector" means, measured in the browser: shared by the pages' browser tests.
 
-    smallest_chart_text(chart)      the smallest font size (CSS px) of any text a Plotly chart draws
-    boxes(chart, selector)          bounding boxes of the chart's parts (legend, axis titles, ...)
-    overlap(a, b)                   the area two boxes share (0 when apart)
-    visible_height(page)            the viewport's height under Streamlit's top bar
+smallest_chart_text(chart)      the smallest font size (CSS px) of any text a Plotly chart draws
+boxes(chart, selector)          bounding boxes of the chart's parts (legend, axis titles, ...)
+overlap(a, b)                   the area two boxes share (0 when apart)
+visible_height(page)            the viewport's height under Streamlit's top bar
 """
 
 from __future__ import annotations
