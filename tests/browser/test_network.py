@@ -98,3 +98,23 @@ def test_on_a_projector_every_chart_fits_under_the_top_bar_and_reads_from_the_ba
         assert legend and titles
         assert all(overlap(legend[0], t) == 0 for t in titles), "the legend lies over an axis title"
         screenshot(f"network_projector_{i}")
+
+
+def test_back_and_forward_move_between_settings(page, app_url):
+    page.goto(f"{app_url}/network?opts=adam&epochs=30")
+    page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+    _settle(page)
+    epochs = page.get_by_role("spinbutton", name="Epochs")
+    for value in ("40", "50"):
+        epochs.fill(value)
+        epochs.press("Enter")
+        page.wait_for_function(f"() => location.search.includes('epochs={value}')", timeout=30_000)
+        _settle(page)
+    seen = []
+    for move in (page.go_back, page.go_back, page.go_forward):
+        move()
+        page.wait_for_timeout(500)
+        _settle(page)
+        seen.append((epochs.input_value(), "epochs=" + page.url.split("epochs=")[1].split("&")[0]))
+    assert seen == [("40", "epochs=40"), ("30", "epochs=30"), ("40", "epochs=40")]
+    assert page.locator('[data-testid="stException"]').count() == 0
