@@ -5,7 +5,8 @@
     PAGE.private("run")         # "network::run": page state that is not a setting (never in the URL)
     notices = PAGE.restore(params)   # settings from the link when it is new to this session (ui.state)
     PAGE.mirror(params)              # the settings back into the URL, one message per run
-    PAGE.run(main)                   # main() under the page's error guard: a message, never a traceback
+    PAGE.run(main, "the page")       # main() under the page's error guard: a message, never a traceback; and
+                                     # a comma typed in a number box read as the decimal point (ui.decimal_comma)
 
 A page is a `main()` of section functions over its Page. The key formats themselves live in ui.state
 (`setting_key`, `private_key`), which ui.controls and ui.formula use too.
@@ -19,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from . import state
+from . import decimal_comma, state
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Page:
 
         Streamlit's own control flow (st.stop, st.rerun) passes through: it raises BaseExceptions, not Exceptions.
         """
+        decimal_comma.install()
         try:
             main()
         except Exception as exc:  # noqa: BLE001 - never a traceback on the page
