@@ -10,7 +10,7 @@ import streamlit as st
 import optimizers
 from guide.tables import plain
 
-from .state import Param, fmt_bool, fmt_float, parse_bool
+from .state import Param, fmt_bool, fmt_float, parse_bool, setting_key
 
 
 def hyper_params(opt_name: str, prefix: str = "", overrides: dict[str, Any] | None = None) -> list[Param]:
@@ -102,7 +102,7 @@ def hyper_inputs(
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, h in cls.HYPERS.items():
-        key = f"{page}:{prefix}{name}"
+        key = setting_key(page, prefix + name)
         label = hyper_label(name, h)
         help_text = f"{h.help} Valid: {h.range_text()}."
         if h.kind is bool:

@@ -16,7 +16,7 @@ import streamlit as st
 from surfaces.base import Surface
 from surfaces.formula import DEFAULT_BOUNDS, EXAMPLE, FUNCTIONS, MAX_BOUND, MAX_LENGTH, check_bounds, from_formula
 
-from .state import Param, fmt_float, parse_float
+from .state import Param, fmt_float, parse_float, setting_key
 
 BOUND_NAMES = ("fxmin", "fxmax", "fymin", "fymax")
 BOUND_DEFAULTS = dict(zip(BOUND_NAMES, (v for pair in DEFAULT_BOUNDS for v in pair), strict=True))
@@ -51,7 +51,7 @@ def formula_params() -> list[Param]:
 
 def formula_bounds(page: str) -> tuple[tuple[float, float], tuple[float, float]]:
     """The view bounds currently in session state (unchecked; defaults where unset)."""
-    v = [st.session_state.get(f"{page}:{n}", BOUND_DEFAULTS[n]) for n in BOUND_NAMES]
+    v = [st.session_state.get(setting_key(page, n), BOUND_DEFAULTS[n]) for n in BOUND_NAMES]
     return (v[0], v[1]), (v[2], v[3])
 
 
@@ -62,11 +62,11 @@ def formula_input(page: str, container: Any = None) -> tuple[Surface | None, str
     its built-in surface.
     """
     box = container if container is not None else st
-    key = f"{page}:formula"
+    key = setting_key(page, "formula")
     if key not in st.session_state:
         st.session_state[key] = ""
     for name in BOUND_NAMES:
-        st.session_state.setdefault(f"{page}:{name}", BOUND_DEFAULTS[name])
+        st.session_state.setdefault(setting_key(page, name), BOUND_DEFAULTS[name])
 
     text = box.text_input("f(x, y) =", key=key, placeholder=EXAMPLE, help=HELP)
     text = text if isinstance(text, str) else ""
@@ -80,7 +80,7 @@ def formula_input(page: str, container: Any = None) -> tuple[Surface | None, str
     expander = box.expander("View bounds of the formula", expanded=bounds_error is not None)
     cols = [*expander.columns(2), *expander.columns(2)]  # x min | x max, then y min | y max
     for col, name in zip(cols, BOUND_NAMES, strict=True):
-        col.number_input(BOUND_LABELS[name], key=f"{page}:{name}", step=0.5, format="%g")
+        col.number_input(BOUND_LABELS[name], key=setting_key(page, name), step=0.5, format="%g")
     if bounds_error is not None:
         expander.error(escape_markdown(bounds_error), icon="⚠️")
 

@@ -23,7 +23,17 @@ class Param:
     fmt: Callable[[Any], str] = str  # value -> str for the URL
 
     def key(self, page: str) -> str:
-        return f"{page}:{self.name}"
+        return setting_key(page, self.name)
+
+
+def setting_key(page: str, name: str) -> str:
+    """The session-state key of a page's setting (its widget's key); `name` is the setting's URL key."""
+    return f"{page}:{name}"
+
+
+def private_key(page: str, what: str) -> str:
+    """The session-state key of a page's state that is not a setting (never mirrored in the URL)."""
+    return f"{page}::{what}"
 
 
 def parse_float(low: float = -math.inf, high: float = math.inf) -> Callable[[str], float]:
@@ -72,15 +82,25 @@ def fmt_float(value: Any) -> str:
     return repr(float(value))
 
 
+def _url() -> tuple:
+    return tuple(sorted((k, st.query_params.get(k)) for k in st.query_params))
+
+
+def url_is_fresh(page: str) -> bool:
+    """True when the URL is one this session has neither seen (restored from) nor written itself."""
+    url = _url()
+    return st.session_state.get(private_key(page, "url")) != url and url != st.session_state.get(
+        private_key(page, "mirrored")
+    )
+
+
 def restore(page: str, params: Sequence[Param]) -> list[str]:
     """Initialise each param's session-state key: from the URL when it is new to this session, else keep it.
 
     Returns notices for query values that were malformed (those settings fall back to their defaults).
     """
     notices: list[str] = []
-    url = tuple(sorted((k, st.query_params.get(k)) for k in st.query_params))
-    marker = f"{page}::url"
-    fresh_url = st.session_state.get(marker) != url and url != st.session_state.get(f"{page}::mirrored")
+    fresh_url = url_is_fresh(page)
     for p in params:
         key = p.key(page)
         if fresh_url and p.name in st.query_params:
@@ -95,12 +115,12 @@ def restore(page: str, params: Sequence[Param]) -> list[str]:
                 st.session_state[key] = p.default
         elif key not in st.session_state:
             st.session_state[key] = p.default
-    st.session_state[marker] = url
+    st.session_state[private_key(page, "url")] = _url()
     return notices
 
 
 def value(page: str, name: str) -> Any:
-    return st.session_state[f"{page}:{name}"]
+    return st.session_state[setting_key(page, name)]
 
 
 def mirror(page: str, params: Sequence[Param], keep: Sequence[str] = ()) -> None:
@@ -114,8 +134,8 @@ def mirror(page: str, params: Sequence[Param], keep: Sequence[str] = ()) -> None
     new = kept | wanted
     if new != {k: st.query_params.get_all(k) for k in st.query_params}:
         st.query_params.from_dict(new)
-    st.session_state[f"{page}::mirrored"] = tuple(sorted((k, st.query_params.get(k)) for k in st.query_params))
-    st.session_state[f"{page}::url"] = st.session_state[f"{page}::mirrored"]
+    st.session_state[private_key(page, "mirrored")] = _url()
+    st.session_state[private_key(page, "url")] = st.session_state[private_key(page, "mirrored")]
 
 
 def _code(text: str) -> str:

@@ -13,14 +13,20 @@ import streamlit as st
 
 import optimizers
 from guide import MISTAKES, SECTIONS, Demo, Section, state_table
+from ui.page import Page
 from viz.family_tree import family_tree
 
+PAGE = Page("guide")
 EXPLORER_PAGE = "views/explorer.py"  # as registered with st.navigation in app.py (url_path "explorer")
 
 
 @st.cache_data
-def _state_table():
-    return state_table()
+def _state_markdown() -> str:
+    """The state table as Markdown: every row and every cell's whole text, wrapped (a data frame cut both)."""
+    table = state_table()
+    rows = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    rows += ["| " + " | ".join(_cell(str(v)) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(rows)
 
 
 def _cell(text: str) -> str:
@@ -86,42 +92,58 @@ def contents() -> None:
     st.sidebar.markdown("\n".join(lines))
 
 
-st.title("Guide")
-st.markdown(
-    "The story that tutorials tell, from plain gradient descent to Adam and beyond, told with the "
-    "formulas this lab actually computes. Each section says what problem the method was made to solve, "
-    "shows its update rule, explains its settings, and ends with **Try it** links that open the Explorer on "
-    "a surface chosen to show the point."
-)
-st.markdown(
-    "Notation: $\\theta$ are the parameters, $g_t$ the gradient at $\\theta_{t-1}$, $t$ the step number "
-    "(from 1), $\\gamma$ the learning rate; every operation is per coordinate. Every update equals "
-    "torch.optim's in float64."
-)
-contents()
+def intro() -> None:
+    st.title("Guide", anchor=False)
+    st.markdown(
+        "The story that tutorials tell, from plain gradient descent to Adam and beyond, told with the "
+        "formulas this lab actually computes. Each section says what problem the method was made to solve, "
+        "shows its update rule, explains its settings, and ends with **Try it** links that open the Explorer on "
+        "a surface chosen to show the point."
+    )
+    st.markdown(
+        "Notation: $\\theta$ are the parameters, $g_t$ the gradient at $\\theta_{t-1}$, $t$ the step number "
+        "(from 1), $\\gamma$ the learning rate; every operation is per coordinate. Every update equals "
+        "torch.optim's in float64."
+    )
 
-st.header("Family tree", anchor="family-tree", divider="gray")
-st.caption(
-    "Each method and what it added to its parents, left to right in order of descent. Newton stands apart: "
-    "it uses curvature instead of a history of gradients."
-)
-st.plotly_chart(family_tree(), theme=None, config={"displayModeBar": False}, key="family-tree")
 
-st.header("What each one keeps between steps", anchor="state", divider="gray")
-st.caption(
-    "Read off each optimizer's rule: a quantity is kept if the next step reads it back. “Copies of θ” is "
-    "the memory it costs, in units of the parameters' size; the quantities computed each step are shown "
-    "by the Explorer's inspector."
-)
-st.dataframe(_state_table(), hide_index=True)
+def tree() -> None:
+    st.header("Family tree", anchor="family-tree", divider="gray")
+    st.caption(
+        "Each method and what it added to its parents, left to right in order of descent. Newton stands apart: "
+        "it uses curvature instead of a history of gradients."
+    )
+    st.plotly_chart(family_tree(), theme=None, config={"displayModeBar": False}, key=PAGE.key("family-tree"))
 
-for i, sec in enumerate(SECTIONS, start=1):
-    render_section(i, sec)
 
-st.header("Common mistakes", anchor="mistakes", divider="gray")
-st.markdown("Things many tutorials get wrong or leave out, and what the frameworks actually do.")
-for mistake in MISTAKES:
-    with st.container(border=True):
-        st.markdown(f"##### {mistake.title}")
-        st.markdown(mistake.body)
-        st.caption("See: " + ", ".join(f"[{optimizers.get(n).title}](#{n})" for n in mistake.about))
+def kept_state() -> None:
+    st.header("What each one keeps between steps", anchor="state", divider="gray")
+    st.caption(
+        "Read off each optimizer's rule: a quantity is kept if the next step reads it back. “Copies of θ” is "
+        "the memory it costs, in units of the parameters' size; the quantities computed each step are shown "
+        "by the Explorer's inspector."
+    )
+    st.markdown(_state_markdown())
+
+
+def mistakes() -> None:
+    st.header("Common mistakes", anchor="mistakes", divider="gray")
+    st.markdown("Things many tutorials get wrong or leave out, and what the frameworks actually do.")
+    for mistake in MISTAKES:
+        with st.container(border=True):
+            st.markdown(f"##### {mistake.title}")
+            st.markdown(mistake.body)
+            st.caption("See: " + ", ".join(f"[{optimizers.get(n).title}](#{n})" for n in mistake.about))
+
+
+def main() -> None:
+    intro()
+    contents()
+    tree()
+    kept_state()
+    for i, sec in enumerate(SECTIONS, start=1):
+        render_section(i, sec)
+    mistakes()
+
+
+PAGE.run(main, "the Guide")

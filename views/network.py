@@ -9,22 +9,20 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import pandas as pd
 import streamlit as st
 
 import optimizers
 import training
 from training import datasets
-from ui import state
+from ui.caches import train_one
 from ui.controls import frozen, hyper_inputs, hyper_params
+from ui.page import Page
 from ui.state import Param, parse_choice, parse_float, parse_int
 from viz.network import curves_figure, regions_figure
 
-PAGE = "network"
+PAGE = Page("network")
 MAX_SEED = 999_999  # shown whole by the number input's "%g"
-
-
-def key(name: str) -> str:
-    return f"{PAGE}:{name}"
 
 
 def prefix(opt: str) -> str:
@@ -75,23 +73,6 @@ BASE = [
 HYPERS = {o: hyper_params(o, prefix(o), overrides=training.network_defaults(o)) for o in training.OPTIMIZERS}
 
 
-# -- cached training (plain values in; one optimizer's curves out, small: the setup is rebuilt per run) ------
-@st.cache_data(max_entries=256, show_spinner=False)
-def train_one(
-    dataset: str,
-    hidden: tuple,
-    activation: str,
-    batch_size: int,
-    epochs: int,
-    val_fraction: float,
-    seed: int,
-    name: str,
-    hypers: tuple,
-) -> training.Curves:
-    result = training.train({name: dict(hypers)}, dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
-    return result.curves[name]
-
-
 def _share_url() -> str | None:
     """The page's address with the current settings (st.context.url holds the address the page was opened at)."""
     try:
@@ -113,6 +94,10 @@ def _opt_title(name: str) -> str:
     return optimizers.get(name).title if name in optimizers.CLASSES else name
 
 
+def _epoch_text(epoch) -> str:
+    return "never" if epoch is None or epoch is pd.NA else str(int(epoch))
+
+
 def _int_setting(value, name: str, low: int, high: int, errors: dict[str, str]) -> int | None:
     try:
         x = int(value)
@@ -124,209 +109,277 @@ def _int_setting(value, name: str, low: int, high: int, errors: dict[str, str]) 
         return None
 
 
-# -- the page ----------------------------------------------------------------------------------------------
-st.title("Train a network", anchor=False)
-st.caption(
-    "The same optimizer objects as on the other pages train one small neural network (a multilayer perceptron "
-    "written in NumPy). Every optimizer starts from the same initial weights and sees the same mini-batches in "
-    "the same order, so the curves differ only by the optimizer. Every setting is in the page's address: copy it "
-    "to share this run."
-)
-
-notices = state.restore(PAGE, BASE + [p for ps in HYPERS.values() for p in ps])
-for n in notices:
-    st.warning(n, icon="⚠️")
-if not isinstance(st.session_state.get(key("opts")), list):
-    st.session_state[key("opts")] = list(training.CLASSIC)
-
-errors: dict[str, str] = {}
-
-# data and network
-row1 = st.columns([1.6, 1.1, 1, 1])
-dataset = row1[0].selectbox("Dataset", datasets.NAMES, key=key("dataset"), format_func=_dataset_title)
-hidden_text = row1[1].text_input(
-    "Hidden layers",
-    key=key("hidden"),
-    help=f"Widths of the hidden layers, separated by commas, e.g. `16` or `32, 16`: up to "
-    f"{training.MAX_HIDDEN_LAYERS} layers of 1 to {training.MAX_WIDTH} units. `none` trains softmax regression "
-    "(no hidden layer).",
-)
-try:
-    hidden = training.parse_hidden(hidden_text)
-except ValueError as exc:
-    hidden = None
-    errors["hidden"] = str(exc)
-    row1[1].error(f"{exc}.", icon="⚠️")
-activation = row1[2].radio(
-    "Activation",
-    training.ACTIVATIONS,
-    key=key("act"),
-    horizontal=True,
-    format_func=lambda a: {"relu": "ReLU"}.get(a, a),
-    help="ReLU: max(0, z). tanh: the hyperbolic tangent. The output layer is always a softmax.",
-)
-seed_in = row1[3].number_input(
-    "Seed",
-    min_value=0.0,
-    max_value=float(MAX_SEED),
-    step=1.0,
-    format="%g",
-    key=key("seed"),
-    help="Draws the generated data, the train/validation split, the initial weights and the batch order.",
-)
-seed = _int_setting(seed_in, "seed", 0, MAX_SEED, errors)
-if seed is None:
-    row1[3].error(f"{errors['seed']}.", icon="⚠️")
-
-row2 = st.columns([1, 1, 1.5, 0.6])
-batch_in = row2[0].number_input(
-    "Batch size",
-    min_value=1.0,
-    max_value=float(training.MAX_BATCH_SIZE),
-    step=1.0,
-    format="%g",
-    key=key("batch"),
-    help="Examples per update. The whole training set (or more) is full-batch gradient descent, 1 is "
-    "stochastic gradient descent, anything in between is mini-batch.",
-)
-batch_size = _int_setting(batch_in, "batch_size", 1, training.MAX_BATCH_SIZE, errors)
-epochs_in = row2[1].number_input(
-    "Epochs",
-    min_value=1.0,
-    max_value=float(training.MAX_EPOCHS),
-    step=50.0,
-    format="%g",
-    key=key("epochs"),
-    help="Passes over the training set. Losses and accuracies are measured after each one.",
-)
-epochs = _int_setting(epochs_in, "epochs", 1, training.MAX_EPOCHS, errors)
-val_fraction = row2[2].slider(
-    "Validation fraction",
-    min_value=datasets.MIN_VAL_FRACTION,
-    max_value=datasets.MAX_VAL_FRACTION,
-    step=0.05,
-    key=key("val"),
-    help="The share of each class held out for validation (never trained on; the features are standardised "
-    "with the training part's mean and standard deviation).",
-)
-budget_box = row2[0].empty()
-for name, box in (("batch_size", row2[0]), ("epochs", row2[1])):
-    if name in errors:
-        box.error(f"{errors[name]}.", icon="⚠️")
-
-# optimizers and their hyperparameters
-opts = st.multiselect(
-    "Optimizers to compare",
-    training.OPTIMIZERS,
-    key=key("opts"),
-    format_func=_opt_title,
-    help="Each one trains its own copy of the network from the same initial weights.",
-)
-with st.expander("Why is Newton not offered here?"):
-    st.write(training.EXCLUDED["newton"])
-racers: list[tuple[str, dict]] = []
-if opts:
-    with st.expander("Hyperparameters (defaults chosen for this task)", expanded=False):
-        tabs = st.tabs([optimizers.get(o).title for o in opts])
-        for tab, opt in zip(tabs, opts, strict=True):
-            values, hyper_errors = hyper_inputs(opt, PAGE, prefix(opt), container=tab)
-            if hyper_errors:
-                errors[f"{opt} hyperparameters"] = "; ".join(hyper_errors.values())
-            racers.append((opt, values))
-
-state.mirror(PAGE, BASE + [p for o in opts for p in HYPERS[o]])
-
-if not opts:
-    st.info("Choose at least one optimizer to train the network.")
-    st.stop()
-
-settings_ok = hidden is not None and None not in (seed, batch_size, epochs)
-if settings_ok:
-    try:
-        setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
-        training.check_budget(setup, len(opts))
-    except ValueError as exc:
-        budget_box.error(f"{exc}.", icon="⚠️")
-        settings_ok = False
-if not settings_ok:
-    st.info("Fix the settings marked above to train the network.")
-    st.stop()
-
-# -- training ----------------------------------------------------------------------------------------------
-bar = st.progress(0.0, text="Training…")
-curves = {}
-for i, (name, hp) in enumerate(racers):
-    bar.progress(i / len(racers), text=f"Training with {optimizers.get(name).title} ({i + 1} of {len(racers)})…")
-    curves[name] = train_one(dataset, hidden, activation, batch_size, epochs, val_fraction, seed, name, frozen(hp))
-bar.empty()
-result = training.Result(setup, curves)  # the same setup (split, weights, batches) every optimizer trained on
-
-data = result.setup.split.dataset
-st.caption(
-    f"{data.title}: {result.setup.n_train} training and {len(result.setup.split.y_val)} validation examples. "
-    f"Network {data.n_features} → {' → '.join(map(str, hidden)) + ' → ' if hidden else ''}{data.n_classes} "
-    f"({result.setup.model.n_params} weights, {activation} hidden units, softmax output); "
-    f"{result.setup.batches_per_epoch} updates per epoch with batches of {result.setup.batch_size}."
-)
-
-st.subheader("Loss and accuracy")
-st.plotly_chart(curves_figure(result), key=key("curves"), theme=None, config={"displaylogo": False})
-st.caption(
-    "Solid: the training set; dashed: the validation set, both measured after every epoch (epoch 0 is the "
-    "shared starting point). Click a name in the legend to hide or show that optimizer on both charts. "
-    "A training loss that keeps falling while the validation loss rises is overfitting."
-)
-
-st.subheader("Results")
-table = result.summary()
-st.dataframe(
-    table,
-    hide_index=True,
-    column_config={
-        "Final val. accuracy": st.column_config.NumberColumn(
-            "Final val. acc.", format="percent", help="Validation accuracy after the last epoch."
-        ),
-        "Best val. accuracy": st.column_config.NumberColumn(
-            "Best val. acc.", format="percent", help="The highest validation accuracy over the epochs."
-        ),
-        "Epoch of best": st.column_config.NumberColumn("Best at epoch", help="The first epoch with the best."),
-        "Final train loss": st.column_config.NumberColumn("Train loss", format="%.4f", help="After the last epoch."),
-        "Final val. loss": st.column_config.NumberColumn("Val. loss", format="%.4f", help="After the last epoch."),
-        "Wall time (s)": st.column_config.NumberColumn(
-            "Time (s)", format="%.3f", help="Wall time of this optimizer's training loop on the server."
-        ),
-        "Diverged at epoch": st.column_config.NumberColumn(
-            "Diverged (epoch)", help="The epoch in which the loss stopped being finite; empty if it never did."
-        ),
-    },
-)
-diverged = [c.title for c in result.curves.values() if c.diverged]
-if diverged:
-    st.warning(
-        f"{', '.join(diverged)} diverged: the loss became infinite or undefined, so training stopped there. "
-        "Try a smaller learning rate.",
-        icon="💥",
+# -- the page: settings, then training, then what it shows --------------------------------------------------
+def intro() -> None:
+    st.title("Train a network", anchor=False)
+    st.caption(
+        "The same optimizer objects as on the other pages train one small neural network (a multilayer perceptron "
+        "written in NumPy). Every optimizer starts from the same initial weights and sees the same mini-batches "
+        "in the same order, so the curves differ only by the optimizer. Every setting is in the page's address: "
+        "copy it to share this run."
     )
 
-regions = regions_figure(result)
-if regions is not None:
-    st.subheader("Decision regions")
-    st.plotly_chart(regions, key=key("regions"), theme=None, config={"displaylogo": False})
+
+def _count_input(box, label: str, name: str, low: int, high: int, step: float, help: str, errors: dict) -> int | None:  # noqa: A002
+    """A whole-number box without a browser-side limit, so that a value past the limit reaches the page and is
+    reported beside the box (a browser-side limit turns the box red and keeps the old value without a word)."""
+    raw = box.number_input(label, step=step, format="%g", key=PAGE.key(name), help=help)
+    value = _int_setting(raw, label, low, high, errors)
+    if value is None:
+        box.error(f"{errors[label]}; the box holds {_fmt_count(raw)}.", icon="⚠️")
+    return value
+
+
+def settings(errors: dict[str, str]) -> dict:
+    """The data, network and training settings; bad values are reported beside their boxes."""
+    row1 = st.columns([1.6, 1.1, 1, 1])
+    dataset = row1[0].selectbox("Dataset", datasets.NAMES, key=PAGE.key("dataset"), format_func=_dataset_title)
+    hidden_text = row1[1].text_input(
+        "Hidden layers",
+        key=PAGE.key("hidden"),
+        help=f"Widths of the hidden layers, separated by commas, e.g. `16` or `32, 16`: up to "
+        f"{training.MAX_HIDDEN_LAYERS} layers of 1 to {training.MAX_WIDTH} units. `none` trains softmax "
+        "regression (no hidden layer).",
+    )
+    try:
+        hidden = training.parse_hidden(hidden_text)
+    except ValueError as exc:
+        hidden = None
+        errors["hidden"] = str(exc)
+        row1[1].error(f"{exc}.", icon="⚠️")
+    activation = row1[2].radio(
+        "Activation",
+        training.ACTIVATIONS,
+        key=PAGE.key("act"),
+        horizontal=True,
+        format_func=lambda a: {"relu": "ReLU"}.get(a, a),
+        help="ReLU: max(0, z). tanh: the hyperbolic tangent. The output layer is always a softmax.",
+    )
+    seed = _count_input(
+        row1[3],
+        "Seed",
+        "seed",
+        0,
+        MAX_SEED,
+        1.0,
+        "Draws the generated data, the train/validation split, the initial weights and the batch order.",
+        errors,
+    )
+    row2 = st.columns([1, 1, 1.5, 0.6])
+    batch_size = _count_input(
+        row2[0],
+        "Batch size",
+        "batch",
+        1,
+        training.MAX_BATCH_SIZE,
+        1.0,
+        "Examples per update. The whole training set (or more) is full-batch gradient descent, 1 is "
+        "stochastic gradient descent, anything in between is mini-batch.",
+        errors,
+    )
+    epochs = _count_input(
+        row2[1],
+        "Epochs",
+        "epochs",
+        1,
+        training.MAX_EPOCHS,
+        50.0,
+        "Passes over the training set. Losses and accuracies are measured after each one "
+        f"(1 to {training.MAX_EPOCHS}).",
+        errors,
+    )
+    val_fraction = row2[2].slider(
+        "Validation fraction",
+        min_value=datasets.MIN_VAL_FRACTION,
+        max_value=datasets.MAX_VAL_FRACTION,
+        step=0.05,
+        key=PAGE.key("val"),
+        help="The share of each class held out for validation (never trained on; the features are standardised "
+        "with the training part's mean and standard deviation).",
+    )
+    return dict(
+        dataset=dataset,
+        hidden=hidden,
+        activation=activation,
+        batch_size=batch_size,
+        epochs=epochs,
+        val_fraction=val_fraction,
+        seed=seed,
+    )
+
+
+def racers(errors: dict[str, str]) -> list[tuple[str, dict]]:
+    """The optimizers to train and their hyperparameters (a tab each)."""
+    opts = st.multiselect(
+        "Optimizers to compare",
+        training.OPTIMIZERS,
+        key=PAGE.key("opts"),
+        format_func=_opt_title,
+        help="Each one trains its own copy of the network from the same initial weights.",
+    )
+    with st.expander("Why is Newton not offered here?"):
+        st.write(training.EXCLUDED["newton"])
+    chosen: list[tuple[str, dict]] = []
+    if opts:
+        with st.expander("Hyperparameters (defaults chosen for this task)", expanded=False):
+            tabs = st.tabs([optimizers.get(o).title for o in opts])
+            for tab, opt in zip(tabs, opts, strict=True):
+                values, hyper_errors = hyper_inputs(opt, PAGE.name, prefix(opt), container=tab)
+                if hyper_errors:
+                    errors[f"{opt} hyperparameters"] = "; ".join(hyper_errors.values())
+                chosen.append((opt, values))
+    return chosen
+
+
+def prepare(config: dict, n_racers: int) -> training.Setup | None:
+    """The shared setup (split, initial weights, batches), or None with a message when it cannot train."""
+    if config["hidden"] is None or None in (config["seed"], config["batch_size"], config["epochs"]):
+        st.info("Fix the settings marked above to train the network.")
+        return None
+    try:
+        setup = training.prepare(
+            config["dataset"],
+            config["hidden"],
+            config["activation"],
+            config["batch_size"],
+            config["epochs"],
+            config["val_fraction"],
+            config["seed"],
+        )
+        training.check_budget(setup, n_racers)
+    except ValueError as exc:
+        st.error(f"{exc}.", icon="⚠️")
+        st.info("Fix the settings marked above to train the network.")
+        return None
+    return setup
+
+
+def train(config: dict, setup: training.Setup, chosen: list[tuple[str, dict]]) -> training.Result:
+    bar = st.progress(0.0, text="Training…")
+    curves = {}
+    for i, (name, hp) in enumerate(chosen):
+        bar.progress(i / len(chosen), text=f"Training with {optimizers.get(name).title} ({i + 1} of {len(chosen)})…")
+        curves[name] = train_one(
+            config["dataset"],
+            config["hidden"],
+            config["activation"],
+            config["batch_size"],
+            config["epochs"],
+            config["val_fraction"],
+            config["seed"],
+            name,
+            frozen(hp),
+        )
+    bar.empty()
+    return training.Result(setup, curves)  # the same setup (split, weights, batches) every optimizer trained on
+
+
+def describe(result: training.Result, config: dict) -> None:
+    setup, hidden = result.setup, config["hidden"]
+    data = setup.split.dataset
+    st.caption(
+        f"{data.title}: {setup.n_train} training and {len(setup.split.y_val)} validation examples. "
+        f"Network {data.n_features} → {' → '.join(map(str, hidden)) + ' → ' if hidden else ''}{data.n_classes} "
+        f"({setup.model.n_params} weights, {config['activation']} hidden units, softmax output); "
+        f"{setup.batches_per_epoch} updates per epoch with batches of {setup.batch_size}."
+    )
+
+
+def curves(result: training.Result) -> None:
+    st.subheader("Loss and accuracy", anchor=False)
+    st.plotly_chart(curves_figure(result), key=PAGE.key("curves"), theme=None, config={"displaylogo": False})
+    st.caption(
+        "Solid: the training set; dashed: the validation set, both measured after every epoch (epoch 0 is the "
+        "shared starting point). Click a name in the legend to hide or show that optimizer on both charts. "
+        "A training loss that keeps falling while the validation loss rises is overfitting."
+    )
+
+
+def results(result: training.Result) -> None:
+    st.subheader("Results", anchor=False)
+    table = result.summary()
+    table["Diverged at epoch"] = [_epoch_text(e) for e in table["Diverged at epoch"]]
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "Final val. accuracy": st.column_config.NumberColumn(
+                "Final val. acc.", format="percent", help="Validation accuracy after the last epoch."
+            ),
+            "Best val. accuracy": st.column_config.NumberColumn(
+                "Best val. acc.", format="percent", help="The highest validation accuracy over the epochs."
+            ),
+            "Epoch of best": st.column_config.NumberColumn("Best at epoch", help="The first epoch with the best."),
+            "Final train loss": st.column_config.NumberColumn(
+                "Train loss", format="%.4f", help="After the last epoch."
+            ),
+            "Final val. loss": st.column_config.NumberColumn("Val. loss", format="%.4f", help="After the last epoch."),
+            "Wall time (s)": st.column_config.NumberColumn(
+                "Time (s)", format="%.3f", help="Wall time of this optimizer's training loop on the server."
+            ),
+            "Diverged at epoch": st.column_config.TextColumn(
+                "Diverged (epoch)", help="The epoch in which the loss stopped being finite; “never” if it did not."
+            ),
+        },
+    )
+    diverged = [c.title for c in result.curves.values() if c.diverged]
+    if diverged:
+        st.warning(
+            f"{', '.join(diverged)} diverged: the loss became infinite or undefined, so training stopped there. "
+            "Try a smaller learning rate.",
+            icon="💥",
+        )
+
+
+def regions(result: training.Result) -> None:
+    figure = regions_figure(result)
+    if figure is None:
+        st.caption("Decision regions are drawn for the two-dimensional datasets (moons, circles, spirals).")
+        return
+    st.subheader("Decision regions", anchor=False)
+    st.plotly_chart(figure, key=PAGE.key("regions"), theme=None, config={"displaylogo": False})
     st.caption(
         "Each panel colours the plane by the class its trained network predicts, with the data on top: "
         "circles are training points, diamonds validation points, in their true class's colour."
     )
-else:
-    st.caption("Decision regions are drawn for the two-dimensional datasets (moons, circles, spirals).")
 
-st.subheader("Share and download")
-share = _share_url()
-if share:
-    st.code(share, language=None)
-st.download_button(
-    "Curves (CSV)",
-    result.to_frame().to_csv(index=False),
-    f"network_{dataset}_seed{seed}.csv",
-    "text/csv",
-    help="One row per optimizer and epoch: training and validation loss and accuracy.",
-)
+
+def share(result: training.Result, config: dict) -> None:
+    st.subheader("Share and download", anchor=False)
+    url = _share_url()
+    if url:
+        st.code(url, language=None)
+    st.download_button(
+        "Curves (CSV)",
+        result.to_frame().to_csv(index=False),
+        f"network_{config['dataset']}_seed{config['seed']}.csv",
+        "text/csv",
+        help="One row per optimizer and epoch: training and validation loss and accuracy.",
+    )
+
+
+def main() -> None:
+    intro()
+    for notice in PAGE.restore(BASE + [p for ps in HYPERS.values() for p in ps]):
+        st.warning(notice, icon="⚠️")
+    if not isinstance(PAGE.get("opts"), list):
+        PAGE.set("opts", list(training.CLASSIC))
+    errors: dict[str, str] = {}
+    config = settings(errors)
+    chosen = racers(errors)
+    PAGE.mirror(BASE + [p for name, _ in chosen for p in HYPERS[name]])
+    if not chosen:
+        st.info("Choose at least one optimizer to train the network.")
+        return
+    setup = prepare(config, len(chosen))
+    if setup is None:
+        return
+    result = train(config, setup, chosen)
+    describe(result, config)
+    curves(result)
+    results(result)
+    regions(result)
+    share(result, config)
+
+
+PAGE.run(main, "the network page")

@@ -188,7 +188,7 @@ def family_tree(highlight: str | None = None, height: int = 560) -> go.Figure:
             y=y,
             text=(
                 f"<b>{optimizers.get(name).title}</b> <span style='color:#666'>{YEARS[name]}</span>"
-                f"<br><span style='font-size:12px'>{CHANGE[name]}</span>"
+                f"<br><span style='font-size:14px'>{CHANGE[name]}</span>"
             ),
             showarrow=False,
             font={"size": 15, "color": "#111111"},
@@ -226,7 +226,7 @@ def family_tree(highlight: str | None = None, height: int = 560) -> go.Figure:
         margin={"l": 4, "r": 4, "t": 36, "b": 4},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        font={"color": "#111111"},
+        font={"color": "#111111", "size": 15},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.5, "xanchor": "center"},
         dragmode=False,
     )

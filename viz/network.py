@@ -24,6 +24,9 @@ SPLIT_DASH = {"train": "solid", "val": "dash"}
 SPLIT_LABEL = {"train": "training", "val": "validation"}
 GRID = "#e5e5e5"
 MARGIN = 0.5  # around the data, in standardised units
+# Read on a projector: no chart text under 14 px (ticks, titles, legends, hover labels).
+FONT = dict(size=16, color="#222222")
+TITLE_FONT = dict(size=17)
 
 
 def _axis_style() -> dict:
@@ -40,6 +43,26 @@ def _log_ticks(result) -> list[float]:
     ticks = [m * 10.0**k for k in range(lo, hi + 1) for m in (1, 2, 5)]
     inside = [t for t in ticks if values.min() / 1.5 <= t <= values.max() * 1.5]
     return inside if len(inside) >= 2 else ticks
+
+
+def accuracy_range(result) -> list[float]:
+    """The accuracy axis from a little under the lowest accuracy after the first tenth of the run, to 100 %.
+
+    From 0 %, curves that end between 90 % and 100 % share the top tenth of the panel and cannot be told apart;
+    the first epochs (near chance) run off the bottom instead, and a double click shows everything.
+    """
+    lows = []
+    for c in result.curves.values():
+        for acc in (c.train_acc, c.val_acc):
+            acc = np.asarray(acc, dtype=float)
+            later = acc[max(1, len(acc) // 10) :]
+            later = later[np.isfinite(later)]
+            if later.size:
+                lows.append(later.min())
+    if not lows:
+        return [0.0, 1.02]
+    low = max(0.0, math.floor((min(lows) - 0.02) * 20) / 20)  # down to a multiple of 5 %
+    return [low, 1.0 + 0.02 * (1.0 - low)]
 
 
 def curves_figure(result) -> go.Figure:
@@ -104,15 +127,18 @@ def curves_figure(result) -> go.Figure:
         )
     fig.update_xaxes(title_text="epoch", **_axis_style())
     fig.update_yaxes(type="log", tickvals=_log_ticks(result), tickformat=".2~g", row=1, col=1, **_axis_style())
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=1, col=2, **_axis_style())
+    fig.update_yaxes(tickformat=".0%", range=accuracy_range(result), row=1, col=2, **_axis_style())
+    fig.update_annotations(font=TITLE_FONT)  # the panels' titles
     fig.update_layout(
-        height=460,
-        margin=dict(l=60, r=20, t=50, b=90),
+        height=500,
+        margin=dict(l=70, r=20, t=50, b=130),
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        font=dict(size=13, color="#222222"),
+        font=FONT,
+        hoverlabel=dict(font_size=15),
         hovermode="closest",
-        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
+        # under the x titles, anchored to the figure's bottom edge (not the plots'): never over an axis title
+        legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", xanchor="left", x=0),
     )
     return fig
 
@@ -126,8 +152,11 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
     if data.n_features != 2:
         return None
     names = list(result.curves)
-    cols = 2 if len(names) == 4 and cols >= 2 else max(1, min(cols, len(names)))  # 2 x 2 rather than 3 + 1
-    rows = math.ceil(len(names) / cols)
+    # At most two rows, so that the figure fits a 1280 x 720 projector under the top bar: 2 x 2 rather than 3 + 1
+    # for four, then as many columns as two rows need
+    count = len(names)
+    cols = 2 if count == 4 and cols >= 2 else max(1, min(max(cols, math.ceil(count / 2)), count))
+    rows = math.ceil(count / cols)
     titles = []
     for name in names:
         c = result.curves[name]
@@ -196,12 +225,15 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
     fig.update_yaxes(range=[lo[1], hi[1]], **style)
     fig.update_xaxes(title_text="x₁ (standardised)", row=rows)
     fig.update_yaxes(title_text="x₂ (standardised)", col=1)
+    fig.update_annotations(font=TITLE_FONT)  # the panels' titles
     fig.update_layout(
-        height=330 * rows + 90,
-        margin=dict(l=60, r=20, t=40, b=50),
+        height=240 * rows + 150,
+        margin=dict(l=70, r=20, t=45, b=140),
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        font=dict(size=13, color="#222222"),
-        legend=dict(orientation="h", yanchor="top", y=-0.06 if rows > 1 else -0.14, xanchor="left", x=0),
+        font=FONT,
+        hoverlabel=dict(font_size=15),
+        # under the x titles, anchored to the figure's bottom edge (not the plots'): never over an axis title
+        legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", xanchor="left", x=0),
     )
     return fig

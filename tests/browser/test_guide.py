@@ -60,3 +60,26 @@ def test_a_try_it_link_opens_the_explorer_with_its_settings(page, app_url):
             assert float(shown[key]) == float(value), key
         except ValueError:
             assert shown[key] == value, key
+
+
+def test_on_a_projector_the_tree_reads_from_the_back_and_the_state_table_is_whole(page, app_url, screenshot):
+    from tests.browser.projector import MIN_TEXT_PX, PROJECTOR, smallest_chart_text, visible_height
+
+    page.set_viewport_size(PROJECTOR)
+    _open_guide(page, app_url)
+    tree = page.locator(".js-plotly-plot").first
+    tree.scroll_into_view_if_needed()
+    assert smallest_chart_text(tree) >= MIN_TEXT_PX
+    assert tree.bounding_box()["height"] <= visible_height(page)
+    table = page.locator("table").filter(has_text="Kept between steps").first
+    table.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    # every optimizer's row is in the page (no inner scroll), and no cell is cut: the table is no wider than its
+    # column of the page, and each cell shows its whole text (its content fits its box)
+    assert table.locator("tbody tr").count() == len(optimizers.NAMES)
+    main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+    box = table.bounding_box()
+    assert box["x"] + box["width"] <= main["x"] + main["width"] + 1
+    cut = table.evaluate("t => [...t.querySelectorAll('td, th')].filter(c => c.scrollWidth > c.clientWidth + 1).length")
+    assert cut == 0
+    screenshot("guide_projector_state_table")

@@ -73,3 +73,48 @@ def test_a_link_with_moons_draws_the_decision_regions_and_the_csv_holds_the_curv
     assert {r["optimizer"] for r in rows} == {"sgd", "momentum", "rmsprop", "adam"}
     _show_whole_page(page)
     screenshot("network_moons")
+
+
+def test_on_a_projector_every_chart_fits_under_the_top_bar_and_reads_from_the_back(page, app_url, screenshot):
+    from tests.browser.projector import MIN_TEXT_PX, PROJECTOR, boxes, overlap, smallest_chart_text, visible_height
+
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{app_url}/network?dataset=spirals&epochs=100")
+    page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+    _settle(page)
+    page.get_by_text("Decision regions", exact=True).wait_for(timeout=30_000)
+    charts = page.locator(".js-plotly-plot")
+    assert charts.count() == 2
+    room = visible_height(page)
+    for i in range(2):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        box = chart.bounding_box()
+        assert box["height"] <= room, f"chart {i} is {box['height']:.0f} px tall, {room:.0f} px are visible"
+        assert smallest_chart_text(chart) >= MIN_TEXT_PX
+        legend = boxes(chart, ".legend")
+        titles = boxes(chart, ".g-xtitle, .g-x2title, .g-x3title, .g-x4title, .g-x5title, .g-x6title")
+        assert legend and titles
+        assert all(overlap(legend[0], t) == 0 for t in titles), "the legend lies over an axis title"
+        screenshot(f"network_projector_{i}")
+
+
+def test_back_and_forward_move_between_settings(page, app_url):
+    page.goto(f"{app_url}/network?opts=adam&epochs=30")
+    page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+    _settle(page)
+    epochs = page.get_by_role("spinbutton", name="Epochs")
+    for value in ("40", "50"):
+        epochs.fill(value)
+        epochs.press("Enter")
+        page.wait_for_function(f"() => location.search.includes('epochs={value}')", timeout=30_000)
+        _settle(page)
+    seen = []
+    for move in (page.go_back, page.go_back, page.go_forward):
+        move()
+        page.wait_for_timeout(500)
+        _settle(page)
+        seen.append((epochs.input_value(), "epochs=" + page.url.split("epochs=")[1].split("&")[0]))
+    assert seen == [("40", "epochs=40"), ("30", "epochs=30"), ("40", "epochs=40")]
+    assert page.locator('[data-testid="stException"]').count() == 0

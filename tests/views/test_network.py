@@ -177,7 +177,7 @@ def test_a_divergent_optimizer_is_reported_as_data():
     at = _open({"dataset": "spirals", "hidden": "32,32,32", "epochs": "20", "opts": "sgd,adam", "sgd_lr": "10"})
     assert not at.exception
     table = at.dataframe[0].value
-    assert table["Diverged at epoch"].tolist()[0] == 1
+    assert table["Diverged at epoch"].tolist() == ["1", "never"]
     assert any("SGD diverged" in w.value for w in at.warning)
 
 
@@ -192,3 +192,19 @@ def test_the_page_file_runs_on_its_own():
     at.run()
     assert not at.exception and not at.error
     assert at.dataframe[0].value["Optimizer"].tolist() == ["Adam"]
+
+
+def test_a_value_past_a_box_limit_is_reported_beside_the_box_and_nothing_trains():
+    at = _open()
+    at.number_input(key="network:epochs").set_value(2000.0).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("Epochs must be a whole number in [1, 1000]" in e and "2000" in e for e in errors)
+    assert not any("200 epochs" in e for e in errors)  # no message speaks of a value the box does not hold
+    assert not at.get("plotly_chart")
+    at.number_input(key="network:epochs").set_value(30.0).run()
+    assert not at.error and at.get("plotly_chart")
+
+
+def test_a_run_that_never_diverged_says_never_not_none(default_page):
+    assert set(default_page.dataframe[0].value["Diverged at epoch"]) == {"never"}
