@@ -36,7 +36,8 @@ def main() -> None:
             traj = optimizers.run(optimizers.make(opt, **presets.recommended(opt, sname)), s, s.default_start, STEPS)
             last = STEPS if traj.diverged_at is None else traj.diverged_at - 1
             for t in sorted({min(t, last) for t in SAMPLE if last >= 1}):
-                times.append((median_seconds(lambda t=t: step_tex(explain(traj, t)), repeat=5), f"{sname} t={t}"))
+                seconds = median_seconds(lambda traj=traj, t=t: step_tex(explain(traj, t)), repeat=5)
+                times.append((seconds, f"{sname} t={t}"))
         every += [x for x, _ in times]
         worst = max(times)
         print(
