@@ -94,6 +94,43 @@ def test_the_katex_check_catches_a_double_superscript():
     assert "Double superscript" in errors[0] and errors[1] is None
 
 
+def _double_scripts(tex: str) -> list[str]:
+    """Where a base gets two superscripts (a^{b}^{c}, KaTeX's "Double superscript"); pure Python, no KaTeX."""
+    found = []
+    for i, ch in enumerate(tex):
+        if ch != "^":
+            continue
+        j = i + 1
+        if tex.startswith("{", j):
+            depth = 0
+            for j in range(i + 1, len(tex)):
+                depth += {"{": 1, "}": -1}.get(tex[j], 0)
+                if depth == 0:
+                    break
+            j += 1
+        elif tex.startswith("\\", j):
+            j += 1 + len(re.match(r"[A-Za-z]*", tex[j + 1 :]).group(0))
+        else:
+            j += 1
+        if tex[j:].lstrip().startswith("^"):
+            found.append(tex[max(i - 20, 0) : j + 5])
+    return found
+
+
+@pytest.mark.parametrize(
+    "tex,bad", [(r"2{\times}10^{-5}^{2}", True), (r"(2{\times}10^{-5})^{2}", False), ("a^b ^c", True), ("a^b", False)]
+)
+def test_the_python_check_finds_a_double_superscript(tex, bad):
+    assert bool(_double_scripts(tex)) == bad
+
+
+def test_no_step_has_a_double_superscript():
+    """The KaTeX test's commonest failure, checked without Node too."""
+    bad = [(label, _double_scripts(step_tex(lines))) for label, lines in cases()]
+    bad = [b for b in bad if b[1]]
+    assert not bad, f"{len(bad)} steps, e.g. {bad[:3]}"
+
+
 # -- the numbers shown give the result shown ---------------------------------------------------------------------
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
