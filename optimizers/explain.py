@@ -5,6 +5,11 @@ recorded (hyperparameters, t, g = grads[t-1], θ_{t-1}, each state field now and
 those numbers, per coordinate:  m = 0.9·(−0.41) + (1 − 0.9)·(−1.2) = −0.489.
 The value the expression gives and the value the update recorded are both returned; a test checks that
 they agree, so the rule shown is the rule computed.
+
+The numbers are written so that the line holds as written: hyperparameters and t exactly, the result to DIGITS
+significant digits, and the step's other numbers to DIGITS digits or to as many more as that line (and
+coordinate) needs for its numbers, as shown, to give its result, as shown: 0.9·(−1.421999) + (1 − 0.9)·12.73521 =
+−0.006278, where four digits (−1.422, 12.74) would give −0.0058.
 """
 
 from __future__ import annotations
