@@ -81,6 +81,11 @@ def _raw(x: float, digits: int | None) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=1024)  # hyperparameters, shown exactly in every line: a few values
+def _num_exact(x: float) -> str:
+    return _num(x, None)
+
+
 def _num(x: float, digits: int | None) -> str:
     """_raw as the inspector writes it: 2.159e−5, 1e−8, 1.5e20, a real minus sign."""
     s = _raw(x, digits).replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
@@ -89,7 +94,7 @@ def _num(x: float, digits: int | None) -> str:
 
 def _fmt(x: float, digits: int | None = DIGITS, bracket: bool = True, power: bool = False) -> str:
     """A number in a line: negative ones in brackets, and one in scientific notation raised to a power too."""
-    s = _num(x, digits)
+    s = _num_exact(x) if digits is None else _num(x, digits)
     return f"({s})" if bracket and (s.startswith("−") or (power and "e" in s)) else s
 
 
@@ -105,17 +110,23 @@ def _shown(v, digits: int) -> np.ndarray:
     return np.array([float(_raw(float(x), digits)) for x in arr.ravel()]).reshape(arr.shape)
 
 
-def _agrees(v: float, result: float) -> bool:
-    """Whether v (a line evaluated with its shown numbers) gives `result` as shown: to DIGITS significant digits,
-    or to the last digit shown where more are (12346)."""
+def _target(result: float) -> tuple[float, float]:
+    """`result` as shown (DIGITS significant digits) and half a unit of its last digit (of the last digit shown,
+    where more are: 12346); 0 for a zero or a non-finite result, which only itself gives."""
     text = _raw(result, DIGITS)
     shown = float(text)
     if shown == 0 or not math.isfinite(shown):
-        return v == shown or (math.isnan(v) and math.isnan(shown))
+        return shown, 0.0
     mantissa, _, exponent = text.partition("e")
     last_shown = int(exponent or 0) - len(mantissa.partition(".")[2])
     unit = 10.0 ** min(last_shown, int(f"{shown:.{DIGITS - 1}e}".partition("e")[2]) - DIGITS + 1)
-    return abs(v - shown) <= 0.5 * unit * (1 + 1e-9)  # the slack: a tie still rounds to what is shown
+    return shown, 0.5 * unit * (1 + 1e-9)  # the slack: a tie still rounds to what is shown
+
+
+def _agrees(v: float, target: tuple[float, float]) -> bool:
+    """Whether v (a line evaluated with its shown numbers) gives the result as shown (see _target)."""
+    shown, half = target
+    return abs(v - shown) <= half or v == shown or (math.isnan(v) and math.isnan(shown))
 
 
 # -- lines as text ---------------------------------------------------------------------------------------------
@@ -165,14 +176,17 @@ def _digits_needed(
     """
     digits = [DIGITS] * groups
     todo = list(range(groups))
+    targets = [_target(float(x)) for x in np.ravel(recorded)]
+    per_group = len(targets) // groups
     p, most = DIGITS, DIGITS
     while p <= most:
         shown = {**ns, **{name: _shown(ns[name], p) for name in operands}}
         with np.errstate(all="ignore"):
             v = np.asarray(eval(code, {"__builtins__": {}}, shown), dtype=np.float64)  # noqa: S307
         for k in list(todo):
-            got, want = (v[k], recorded[k]) if groups > 1 else (v, recorded)
-            if all(_agrees(a, b) for a, b in zip(np.ravel(got), np.ravel(want), strict=True)):
+            got = np.ravel(v[k] if groups > 1 else v)
+            want = targets[k * per_group : (k + 1) * per_group]
+            if all(_agrees(float(a), b) for a, b in zip(got, want, strict=True)):
                 digits[k] = p
                 todo.remove(k)
         if not todo:
