@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 _EXP_NUMBER = re.compile(r"(\d+(?:\.\d+)?)e([−+-]?)(\d+)")
+_NON_FINITE = re.compile(r"\b(inf|nan)\b")
 _SIMPLE = {"·": r" \cdot ", "−": "-", "²": "^{2}", "max(": r"\max(", "solve(": r"\operatorname{solve}("}
 
 
@@ -67,9 +68,12 @@ def numbers_tex(text: str) -> str:
     def sci(m: re.Match) -> str:
         sign = "-" if m.group(2) in "−-" and m.group(2) else ""
         power = f"10^{{{sign}{int(m.group(3))}}}"
-        return power if m.group(1) == "1" else rf"{m.group(1)}{{\times}}{power}"
+        tex = power if m.group(1) == "1" else rf"{m.group(1)}{{\times}}{power}"
+        # raised to a power itself: bracketed, or KaTeX refuses the double superscript 10^{-5}^{2}
+        return f"({tex})" if text.startswith(("^", "²"), m.end()) else tex
 
     tex = _EXP_NUMBER.sub(sci, text)
+    tex = _NON_FINITE.sub(lambda m: {"inf": r"\infty", "nan": r"\text{NaN}"}[m.group(0)], tex)
     for a, b in _SIMPLE.items():
         tex = tex.replace(a, b)
     tex = _functions(tex)
