@@ -197,6 +197,43 @@ def quadratic_model(surface: Any, point: Any) -> QuadraticModel:
     )
 
 
+def model_radius(
+    surface: Any, points: Any, rel_tol: float = 0.1, directions: int = 12, radii: int = 24, r_max: float | None = None
+) -> np.ndarray:
+    """How far from each point the quadratic model holds: the largest r such that, on every circle of radius
+    r' <= r around the point (sampled in `directions` directions, on `radii` radii spaced geometrically from
+    r_max·10⁻⁴ to r_max), the model's error max |f − q| is at most rel_tol times the model's own change
+    max |q − f(p)| on that circle. inf when it holds out to r_max (default: the view's diagonal; every exact
+    quadratic), 0 when it fails already at the smallest radius (or f is undefined there).
+
+    points (..., 2) -> (...). Vectorised over the points, the directions and the radii at once.
+    """
+    pts = np.asarray(points, dtype=np.float64)
+    if r_max is None:
+        b = np.asarray(surface.bounds, dtype=np.float64)
+        r_max = float(np.hypot(*(b[:, 1] - b[:, 0])))
+    rs = np.geomspace(r_max * 1e-4, r_max, radii)
+    phi = np.linspace(0.0, 2 * np.pi, directions, endpoint=False)
+    unit = np.stack([np.cos(phi), np.sin(phi)], axis=-1)  # (k, 2)
+    d = rs[:, None, None] * unit[None, :, :]  # (R, k, 2)
+    with np.errstate(all="ignore"):
+        f0 = np.asarray(surface.f(pts), dtype=np.float64)[..., None, None]
+        g = np.asarray(surface.grad(pts), dtype=np.float64)
+        h = np.asarray(surface.hessian(pts), dtype=np.float64)
+        lin = np.einsum("...i,rki->...rk", g, d)
+        quad = 0.5 * np.einsum("rki,...ij,rkj->...rk", d, h, d)
+        q = lin + quad
+        f = np.asarray(surface.f(pts[..., None, None, :] + d), dtype=np.float64) - f0
+        err = np.abs(f - q).max(axis=-1)  # (..., R)
+        scale = np.abs(q).max(axis=-1)
+        ok = err <= rel_tol * scale + 1e-12 * (1.0 + np.abs(f0[..., 0]))
+    ok &= np.isfinite(err)
+    fails = ~ok
+    first_fail = np.argmax(fails, axis=-1)
+    out = np.where(first_fail > 0, rs[np.maximum(first_fail - 1, 0)], 0.0)
+    return np.where(fails.any(axis=-1), out, np.inf)
+
+
 def momentum_limit(momentum: float, nesterov: bool = False) -> float:
     """γλ_max at the edge of stability for momentum μ: 2 + 2μ (heavy ball), (2 + 2μ)/(1 + 2μ) (Nesterov)."""
     mu = float(momentum)

@@ -290,3 +290,22 @@ def test_sharpness_takes_one_run():
     batch = optimizers.run(optimizers.make("sgd"), BOWL, np.zeros((3, 2)) + 1, 5)
     with pytest.raises(ValueError, match="one start"):
         analysis.sharpness(batch, BOWL)
+
+
+# -- where the quadratic model holds ----------------------------------------------------------------------------
+def test_the_model_holds_everywhere_on_the_exact_quadratics():
+    for s in (BOWL, RAVINE, SADDLE):
+        pts = np.random.default_rng(1).uniform(-2, 2, (20, 2))
+        assert np.all(T.model_radius(s, pts) == np.inf), s.name
+
+
+def test_the_model_radius_at_the_double_wells_minimum_matches_the_hand_worked_bound():
+    """At (1, 0): f − q = 4x³ + x⁴ along x (the worst direction), q = 4x² there, so the error stays within
+    10% of the model's change while r + r²/4 <= 0.1, i.e. r <= 0.09761."""
+    well = surfaces.get("double_well")
+    r = float(T.model_radius(well, (1.0, 0.0)))
+    bound = -2 + 2 * math.sqrt(1.1)  # the root of r²/4 + r − 0.1
+    diag = math.hypot(4.0, 3.0)
+    grid = np.geomspace(diag * 1e-4, diag, 24)
+    assert r == grid[grid <= bound].max()  # the largest radius on the grid that is inside the bound
+    assert T.model_radius(well, np.array([[1.0, 0.0], [-1.0, 0.0]])).tolist() == [r, r]  # batched, symmetric
