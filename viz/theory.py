@@ -216,12 +216,15 @@ def edge_of_stability_spec(
     series: Sequence[EdgeSeries], *, x_title: str = "step", y_title: str = "sharpness λmax(H)", height: int = 380
 ) -> dict:
     """Sharpness against step for each series, with its limit as a dashed line (in the series' colour when
-    there are several); the area above the lowest limit is shaded (the quadratic model's unstable side).
+    there are several); the area above the lowest limit is shaded (the quadratic model's unstable side). The
+    y axis stops at twice the largest limit (larger values are off the chart, still in the hover).
     A plain figure dict (hand it to st.plotly_chart through surface_map.prepared, or to go.Figure)."""
     limits = [s.limit for s in series if s.limit is not None and np.isfinite(s.limit)]
     finite = [np.asarray(s.values, dtype=np.float64) for s in series]
     finite = [v[np.isfinite(v)] for v in finite]
     top = max([float(v.max()) for v in finite if v.size] + limits + [0.0])
+    if limits:  # an outlier (Adam's first steps, when v̂ holds one gradient) must not flatten the chart
+        top = min(top, 2.0 * max(limits))
     low = min([float(v.min()) for v in finite if v.size] + [0.0])
     y_top = top * 1.15 + 1e-12
     one = len(series) == 1
