@@ -17,7 +17,9 @@ from training import datasets
 from ui import state
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.state import Param, parse_choice, parse_float, parse_int
+from viz.compare import color
 from viz.network import curves_figure, regions_figure
+from viz.theory import EdgeSeries, edge_of_stability_figure
 
 PAGE = "network"
 MAX_SEED = 999_999  # shown whole by the number input's "%g"
@@ -90,6 +92,25 @@ def train_one(
 ) -> training.Curves:
     result = training.train({name: dict(hypers)}, dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
     return result.curves[name]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sharpness_one(
+    dataset: str,
+    hidden: tuple,
+    activation: str,
+    batch_size: int,
+    epochs: int,
+    val_fraction: float,
+    seed: int,
+    name: str,
+    hypers: tuple,
+):
+    """The sharpness of the full training loss over one optimizer's training (training.sharpness)."""
+    from training.sharpness import sharpness_curve
+
+    setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
+    return sharpness_curve(setup, name, dict(hypers))
 
 
 def _share_url() -> str | None:
@@ -276,6 +297,42 @@ st.caption(
     "shared starting point). Click a name in the legend to hide or show that optimizer on both charts. "
     "A training loss that keeps falling while the validation loss rises is overfitting."
 )
+
+show_eos = st.toggle(
+    "Sharpness against the stability limit (edge of stability)",
+    key=key("eos"),
+    help="Measures λmax, the largest eigenvalue of the Hessian of the training loss, at 40 epochs of each "
+    "run, by power iteration with Hessian-vector products (finite differences of the exact gradient). It "
+    "trains each network again, so it takes a few seconds.",
+)
+if show_eos:
+    sharp = {}
+    bar = st.progress(0.0, text="Measuring the sharpness…")
+    for i, (name, hp) in enumerate(racers):
+        bar.progress(i / len(racers), text=f"Measuring the sharpness for {optimizers.get(name).title}…")
+        sharp[name] = sharpness_one(
+            dataset, hidden, activation, batch_size, epochs, val_fraction, seed, name, frozen(hp)
+        )
+    bar.empty()
+    plain = [s for s in sharp.values() if not s.limit.preconditioned]
+    adaptive = [s for s in sharp.values() if s.limit.preconditioned]
+    for group, y_title in ((plain, "sharpness λmax(H)"), (adaptive, "preconditioned sharpness λmax(P⁻¹H)")):
+        if not group:
+            continue
+        series = [EdgeSeries(s.title, s.epochs, s.values, s.limit.value, s.limit.label, color(s.name)) for s in group]
+        fig = edge_of_stability_figure(series, x_title="epoch", y_title=y_title, log_y=True)
+        st.plotly_chart(fig, key=key(f"eos-{'pre' if group is adaptive else 'plain'}"), theme=None)
+    st.caption(
+        "Solid: λmax of the Hessian of the loss over the whole training set, measured after the epochs shown "
+        "(for adaptive optimizers, of P⁻¹H, P the optimizer's per-coordinate divisor: what their step "
+        "actually sees). Dashed: the optimizer's stability limit on a quadratic (2/γ for gradient descent, "
+        "(2 + 2μ)/γ with momentum, (2 + 2β₁)/(γ(1 − β₁)) for Adam). The limits are for full-batch training: "
+        "with mini-batches the sharpness usually stays below them. Set the batch size to the training set's "
+        "size (or more) and give SGD a large γ (2 on Iris) to watch it settle at 2/γ."
+    )
+    missing = [f"{optimizers.get(n).title}: {sharp[n].limit.note}" for n in sharp if sharp[n].limit.value is None]
+    if missing:
+        st.caption("No limit line for " + "; ".join(missing))
 
 st.subheader("Results")
 table = result.summary()

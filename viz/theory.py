@@ -213,11 +213,18 @@ class EdgeSeries:
 
 
 def edge_of_stability_spec(
-    series: Sequence[EdgeSeries], *, x_title: str = "step", y_title: str = "sharpness λmax(H)", height: int = 380
+    series: Sequence[EdgeSeries],
+    *,
+    x_title: str = "step",
+    y_title: str = "sharpness λmax(H)",
+    height: int = 380,
+    log_y: bool = False,
 ) -> dict:
     """Sharpness against step for each series, with its limit as a dashed line (in the series' colour when
     there are several); the area above the lowest limit is shaded (the quadratic model's unstable side). The
-    y axis stops at twice the largest limit (larger values are off the chart, still in the hover).
+    y axis stops at twice the largest limit (larger values are off the chart, still in the hover). With
+    `log_y` (limits that differ by orders of magnitude) the axis is logarithmic, unshaded, and ranges over
+    the positive values and limits.
     A plain figure dict (hand it to st.plotly_chart through surface_map.prepared, or to go.Figure)."""
     limits = [s.limit for s in series if s.limit is not None and np.isfinite(s.limit)]
     finite = [np.asarray(s.values, dtype=np.float64) for s in series]
@@ -257,7 +264,7 @@ def edge_of_stability_spec(
                 )
             )
     shapes = []
-    if limits:
+    if limits and not log_y:
         shapes.append(
             dict(
                 type="rect",
@@ -288,6 +295,15 @@ def edge_of_stability_spec(
         xaxis=dict(axis, title=dict(text=x_title, font=dict(size=TEXT_SIZE))),
         yaxis=dict(axis, title=dict(text=y_title, font=dict(size=TEXT_SIZE)), range=[min(low, 0.0) * 1.1, y_top]),
     )
+    if log_y:
+        positive = [float(v[v > 0].min()) for v in finite if (v > 0).any()] + [x for x in limits if x > 0]
+        hi = max([float(v.max()) for v in finite if v.size] + limits + [1e-12])
+        lo = min(positive) if positive else hi / 10
+        a, b = np.log10(lo) - 0.15, np.log10(hi) + 0.15
+        # 1-2-5 ticks written out (Plotly labels a log axis's minor ticks with their first digit only)
+        ticks = [m * 10.0**k for k in range(int(np.floor(a)), int(np.ceil(b)) + 1) for m in (1, 2, 5)]
+        ticks = [t for t in ticks if a <= np.log10(t) <= b]
+        layout["yaxis"].update(type="log", range=[a, b], tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     return {"data": data, "layout": layout}
 
 

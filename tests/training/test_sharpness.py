@@ -145,10 +145,11 @@ def test_sharpness_curve_measures_the_epochs_asked_for():
 
 def test_full_batch_gradient_descent_on_the_network_settles_at_the_edge_of_stability():
     """Full-batch GD with γ = 2 (limit 2/γ = 1) on Iris: the sharpness starts at 3 and comes down to the limit,
-    then stays within 10% of it (Cohen et al.'s edge of stability)."""
+    then stays within 15% of it at every epoch from 50 on (Cohen et al.'s edge of stability)."""
     setup = training.prepare("iris", (16,), "relu", 1024, 200, 0.3, 0)
     assert setup.batch_size == setup.n_train  # full batch
-    s = S.sharpness_curve(setup, "sgd", {"lr": 2.0}, points=41)
+    s = S.sharpness_curve(setup, "sgd", {"lr": 2.0}, points=201)
     assert s.limit.value == 1.0 and s.sharpness[0] > 2.5
     late = s.sharpness[s.epochs >= 50]
-    assert np.all(np.abs(late - 1.0) < 0.1), late
+    assert np.all(np.abs(late - 1.0) < 0.15), late
+    assert np.percentile(np.abs(late - 1.0), 90) < 0.1

@@ -124,3 +124,20 @@ def test_chart_text_is_at_least_14_px():
     assert min(_font_sizes(sharpness_figure(s))) >= 14
     labels = quadratic_overlay(RAVINE, (-4.0, 1.5))[2]
     assert labels["textfont"]["size"] >= 14
+
+
+def test_a_log_chart_spans_the_values_and_limits_with_written_out_ticks():
+    from viz.theory import edge_of_stability_spec
+
+    spec = edge_of_stability_spec(
+        [
+            EdgeSeries("a", np.arange(3), np.array([1.2, 3.0, np.nan]), 380.0),
+            EdgeSeries("b", np.arange(3), np.ones(3), 20.0),
+        ],
+        log_y=True,
+    )
+    y = spec["layout"]["yaxis"]
+    assert y["type"] == "log" and spec["layout"]["shapes"] == []
+    lo, hi = y["range"]
+    assert 10**lo < 1.0 and 10**hi > 380.0
+    assert y["tickvals"] == [1, 2, 5, 10, 20, 50, 100, 200, 500] and y["ticktext"][-1] == "500"
