@@ -250,7 +250,7 @@ def edge_of_stability_spec(
             )
         )
         if s.limit is not None and np.isfinite(s.limit):
-            text = f"{s.limit_label} = {s.limit:.3g}" if s.limit_label else f"limit {s.limit:.3g}"
+            text = f"{s.limit_label} = {s.limit:.4g}" if s.limit_label else f"limit {s.limit:.4g}"
             ends = [float(x[0]), float(x[-1])] if x.size else [0.0, 1.0]
             data.append(
                 dict(
