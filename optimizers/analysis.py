@@ -276,8 +276,12 @@ def metrics(
 from .theory import (  # noqa: E402, F401 - re-exported, kept apart from the comparisons above
     QuadraticModel,
     Sharpness,
+    StepTheory,
+    best_hypers,
     measured_rate,
+    model_radius,
     quadratic_model,
     sharpness,
     stability_limit,
+    step_theory,
 )

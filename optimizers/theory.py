@@ -32,6 +32,16 @@ per-coordinate denominator (√v̂ + ε for Adam), and what meets the limit is t
 (2 + 2β₁)/(γ(1 − β₁)) for Adam and AMSGrad (38/γ at β₁ = 0.9; Cohen et al. 2022) — from the heavy-ball
 limit, since Adam's m ← β₁m + (1 − β₁)g is heavy ball with μ = β₁ and step γ(1 − β₁), with P frozen.
 
+API (all re-exported by optimizers.analysis):
+    quadratic_model(surface, point) -> QuadraticModel      the model and its predictions at one point
+    curvature(surface, points)                              eigenvalues/eigenvectors at many points at once
+    model_radius(surface, points)                           how far from a point the model holds
+    measured_rate(points, center, direction=None)           d_t / d_{t−1} along a run
+    stability_limit(optimizer) -> Limit                     the edge-of-stability limit and its formula
+    sharpness(traj, surface) -> Sharpness                   λ_max(H) (and λ_max(P⁻¹H)) per step of a run
+    step_theory(traj, surface, t) -> StepTheory             the Explorer's numbers at step t
+    best_hypers(name, model)                                 γ* (and μ*) for "use the best γ"
+
 NumPy only. Nothing here raises on a run that diverged: quantities that do not exist are None (or NaN in
 per-step arrays), and each docstring says why.
 """
@@ -402,3 +412,98 @@ def sharpness(traj: Any, surface: Any) -> Sharpness:
         if pre is not None:
             pre[d:] = np.nan
     return Sharpness(np.arange(n), sharp, pre, limit)
+
+
+# -- what the Explorer shows at step t ----------------------------------------------------------------------
+def best_hypers(name: str, model: QuadraticModel) -> dict[str, float] | None:
+    """The settings that make `name` fastest on this quadratic model: {"lr": γ*} for gradient descent,
+    {"lr": γ*, "momentum": μ*} for heavy-ball momentum; None for other optimizers (no closed form here) or
+    where the model has no minimum (λ_min <= 0)."""
+    if name == "sgd" and model.gd_lr_best is not None:
+        return {"lr": model.gd_lr_best}
+    if name == "momentum" and model.heavy_ball_best is not None:
+        lr, mu = model.heavy_ball_best
+        return {"lr": lr, "momentum": mu}
+    return None
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class StepTheory:
+    """The theory's numbers at step t of a run (see step_theory)."""
+
+    t: int
+    model: QuadraticModel  # the local quadratic model at θ_t
+    predicted_rate: float | None  # the factor per step the model predicts for this optimizer and its settings
+    predicted_label: str  # what predicted_rate is, in words
+    measured_rate: float | None  # d_t / d_{t−1} (None at t = 0, or when there is nothing to measure)
+    measured_label: str
+    lr_max: float | None  # the largest stable γ on this model for this optimizer (with its μ), else None
+    exact: bool  # the surface is a quadratic here: the model is the surface itself
+    valid_radius: float  # how far from θ_t the model holds (model_radius; inf when exact)
+    best: dict[str, float] | None  # best_hypers for this optimizer on this model
+
+
+def _nearest(points: np.ndarray, p: np.ndarray) -> np.ndarray | None:
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if not len(pts):
+        return None
+    return pts[int(np.argmin(np.linalg.norm(pts - p, axis=1)))]
+
+
+def step_theory(traj: Any, surface: Any, t: int) -> StepTheory:
+    """The local quadratic model at θ_t of a one-start run, and what it predicts against what the run did.
+
+    Predicted rate (for gradient descent, momentum and Nesterov; None for the others, whose step depends on
+    their state): at a minimum-like point, max_i |1 − γλ_i| (or the spectral radius of the momentum
+    iteration); at a saddle, gradient descent's escape factor 1 + γ|λ_min| (momentum's: the largest root).
+    Measured rate: the ratio of successive distances from θ to the nearest known minimum, or at a saddle of
+    the escape coordinate (along the model's escape direction) from the nearest known saddle; when the
+    surface lists none, from the model's own stationary point θ_t − H⁻¹g. On an exact quadratic (bowl,
+    ravine, saddle) the two agree to rounding once the slowest direction dominates (at once with γ*).
+    """
+    pts = np.asarray(traj.points, dtype=np.float64)
+    t = int(np.clip(t, 0, len(pts) - 1))
+    p = pts[t]
+    model = quadratic_model(surface, p)
+    opt = traj.optimizer
+    hp = opt.hyperparams()
+    lr = float(np.asarray(hp.get("lr", np.nan)).ravel()[0])
+    saddle = model.lambda_min < 0
+    pred, pred_label, lr_max = None, "", None
+    if opt.name == "sgd":
+        lr_max = model.gd_lr_max
+        if saddle:
+            pred, pred_label = model.gd_growth(lr), "1 + γ|λmin| (escape)"
+        else:
+            pred, pred_label = model.gd_rate_at(lr), "max |1 − γλᵢ|"
+    elif opt.name in ("momentum", "nesterov"):
+        nes = opt.name == "nesterov"
+        lr_max = model.momentum_lr_max(float(hp["momentum"]), nes)
+        pred = float(momentum_radius(model.eigenvalues, lr, float(hp["momentum"]), nes).max())
+        pred_label = "spectral radius of the momentum step"
+    radius = float(model_radius(surface, p))
+    # the reference point the measured rate is taken from
+    known = surface.saddles if saddle else surface.minima
+    center = _nearest(known, p)
+    if center is None and np.all(model.eigenvalues != 0):
+        center = p - np.linalg.solve(model.hessian, model.gradient)
+    measured, measured_label = None, ""
+    if t > 0 and center is not None:
+        direction = model.escape_direction if saddle else None
+        r = measured_rate(pts[t - 1 : t + 1], center, direction)[0]
+        if np.isfinite(r):
+            measured = float(r)
+            what = "escape coordinate" if saddle else "distance to the minimum"
+            measured_label = f"{what}: d(θₜ)/d(θₜ₋₁)"
+    return StepTheory(
+        t=t,
+        model=model,
+        predicted_rate=pred,
+        predicted_label=pred_label,
+        measured_rate=measured,
+        measured_label=measured_label,
+        lr_max=lr_max,
+        exact=radius == math.inf,
+        valid_radius=radius,
+        best=best_hypers(opt.name, model),
+    )

@@ -309,3 +309,37 @@ def test_the_model_radius_at_the_double_wells_minimum_matches_the_hand_worked_bo
     grid = np.geomspace(diag * 1e-4, diag, 24)
     assert r == grid[grid <= bound].max()  # the largest radius on the grid that is inside the bound
     assert T.model_radius(well, np.array([[1.0, 0.0], [-1.0, 0.0]])).tolist() == [r, r]  # batched, symmetric
+
+
+# -- the numbers the Explorer shows at step t -----------------------------------------------------------------
+def test_step_theory_on_the_ravine_at_the_best_step_predicts_what_it_measures():
+    m = analysis.quadratic_model(RAVINE, (0, 0))
+    traj = _run("sgd", RAVINE, (-4.0, 1.5), 50, lr=m.gd_lr_best)
+    for t in (1, 10, 50):
+        st_ = T.step_theory(traj, RAVINE, t)
+        assert st_.exact and st_.valid_radius == math.inf
+        assert st_.predicted_rate == pytest.approx(49 / 51, abs=1e-12)
+        assert st_.measured_rate == pytest.approx(st_.predicted_rate, abs=1e-9)
+        assert st_.lr_max == 0.08 and st_.best == {"lr": m.gd_lr_best}
+    assert T.step_theory(traj, RAVINE, 0).measured_rate is None
+
+
+def test_step_theory_at_a_saddle_measures_the_escape():
+    traj = _run("sgd", SADDLE, (1.0, 1e-3), 30, lr=0.05)
+    st_ = T.step_theory(traj, SADDLE, 20)
+    assert st_.model.kind == "saddle" and st_.best is None
+    assert st_.predicted_rate == pytest.approx(1.1) and st_.measured_rate == pytest.approx(1.1, rel=1e-12)
+    assert "escape" in st_.measured_label
+
+
+def test_step_theory_for_heavy_ball_and_elsewhere():
+    m = analysis.quadratic_model(RAVINE, (0, 0))
+    g, mu = m.heavy_ball_best
+    traj = _run("momentum", RAVINE, (-4.0, 1.5), 40, lr=g, momentum=mu)
+    st_ = T.step_theory(traj, RAVINE, 40)
+    assert st_.predicted_rate == pytest.approx(m.heavy_ball_rate, abs=1e-6)
+    assert st_.best == {"lr": g, "momentum": mu} and st_.lr_max == pytest.approx((2 + 2 * mu) / 25)
+    rosen = T.step_theory(_run("adam", ROSEN, (-1.0, 0.5), 20), ROSEN, 20)
+    assert not rosen.exact and 0 < rosen.valid_radius < math.inf
+    assert rosen.predicted_rate is None and rosen.lr_max is None and rosen.best is None
+    assert rosen.measured_rate is not None  # distance to (1, 1)
