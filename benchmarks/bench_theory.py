@@ -3,12 +3,13 @@ Step press.
 
 Per surface (with a first-order optimizer that runs there), the median over several repeats of:
 - model: QuadraticOverlay(surface, traj.points) (every step's eigen-decomposition and shapes),
-  sharpness(traj, surface), and the current step's quadratic_model and model_radius;
+  sharpness(traj, surface), and step_theory at the current step (the model, predicted and measured rates,
+  the model's radius of validity);
 - frames: the overlay's data for every animation frame (surface_map.frame_steps) and for the figure at t,
   serialised to JSON with orjson as the Explorer serialises its figure (viz.explorer.StepFigure);
 - chart: the edge-of-stability figure dict (viz.theory.sharpness_spec), built and serialised with orjson;
 and the total, which is what a setting change pays on top of today's Explorer. A Step press pays only
-overlay.traces(t) and a quadratic_model at the new step (printed as "step").
+overlay.traces(t) and step_theory at the new step (printed as "step").
 
 Wall time is what a visitor waits; CPU time (this process's) is printed beside it because on a shared machine
 the wall time also counts other processes' turns on the cores (the load average is printed).
@@ -34,7 +35,6 @@ import optimizers  # noqa: E402
 import presets  # noqa: E402
 import surfaces  # noqa: E402
 from optimizers import analysis  # noqa: E402
-from optimizers.theory import model_radius  # noqa: E402
 from viz import surface_map as sm  # noqa: E402
 from viz.theory import QuadraticOverlay, sharpness_spec  # noqa: E402
 
@@ -72,8 +72,7 @@ def measure(name: str, opt: str) -> list[tuple[float, float]]:
     def model():
         state["ov"] = QuadraticOverlay(surface, traj.points)
         state["sharp"] = analysis.sharpness(traj, surface)
-        analysis.quadratic_model(surface, traj.points[t_now])
-        model_radius(surface, traj.points[t_now])
+        analysis.step_theory(traj, surface, t_now)
 
     def encode_frames():
         ov = state["ov"]
@@ -85,7 +84,7 @@ def measure(name: str, opt: str) -> list[tuple[float, float]]:
 
     def step():
         state["ov"].traces(t_now + 1)
-        analysis.quadratic_model(surface, traj.points[t_now + 1])
+        analysis.step_theory(traj, surface, t_now + 1)
 
     return [median_ms(f) for f in (model, encode_frames, chart, step)]
 
