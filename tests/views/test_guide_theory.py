@@ -89,6 +89,8 @@ def test_heavy_ball_at_the_best_pair_beats_gradient_descent_as_stated():
     m = analysis.quadratic_model(surface, traj.points[0])
     assert (traj.optimizer.lr, traj.optimizer.momentum) == pytest.approx(m.heavy_ball_best, rel=1e-15)
     assert m.heavy_ball_rate == pytest.approx(theory.HB_RATE) and round(m.heavy_ball_rate, 3) == 0.752
+    assert [round(x, 4) for x in m.heavy_ball_best] == [0.1228, 0.5658]  # as the section writes them
+    assert round(m.gd_rate, 3) == 0.961 and round(m.gd_lr_best, 4) == 0.0784
     assert _steps_to(traj.points) == 67
     gd = optimizers.run(optimizers.make("sgd", lr=m.gd_lr_best), surface, np.array(demo.start), 500)
     assert _steps_to(gd.points) == 382
