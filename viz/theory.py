@@ -74,7 +74,8 @@ class QuadraticOverlay:
     """The local quadratic model at every point of a run, as map traces (see the module docstring).
 
     All steps are computed at construction, in a few vectorised NumPy calls; `traces(t)` and `frame(t)` only
-    slice and encode arrays. Points where the Hessian is not finite get empty traces.
+    slice and encode arrays, and return new dicts every call (nothing they return is shared, so one overlay
+    can be cached for every session). Points where the Hessian is not finite get empty traces.
     """
 
     n_traces = 3  # shape (ellipse or hyperbola), axes and asymptotes, eigenvalue labels
@@ -135,7 +136,6 @@ class QuadraticOverlay:
         self._shape = shape.astype("<f4")  # (n, 2, K)
         self._lines = np.ascontiguousarray(np.moveaxis(lines, -1, 1).astype("<f4"))  # (n, 2, 12)
         self._labels = np.round(labels.astype(np.float64), 6)
-        self._empty = {"dtype": "f4", "bdata": ""}
 
     def __len__(self) -> int:
         return len(self.points)
@@ -148,8 +148,9 @@ class QuadraticOverlay:
         """The data of the three traces at step t (what an animation frame replaces)."""
         t = int(np.clip(t, 0, len(self) - 1))
         if not self._ok[t]:
-            e = self._empty
-            return [dict(x=e, y=e), dict(x=e, y=e), dict(x=[], y=[], text=[])]
+            return [dict(x=_b64(np.zeros(0, "<f4")), y=_b64(np.zeros(0, "<f4"))) for _ in range(2)] + [
+                dict(x=[], y=[], text=[])
+            ]
         sx, sy = self._shape[t]
         lx, ly = self._lines[t]
         (ax, ay), (bx, by) = self._labels[t].tolist()
