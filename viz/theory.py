@@ -81,13 +81,15 @@ class QuadraticOverlay:
     n_traces = 3  # shape (ellipse or hyperbola), axes and asymptotes, eigenvalue labels
 
     def __init__(self, surface, points, *, bounds=None, size: float = SIZE):
-        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        pts = np.array(points, dtype=np.float64).reshape(-1, 2)  # a copy: the caller keeps its own
         (x0, x1), (y0, y1) = bounds if bounds is not None else surface.bounds
         with np.errstate(all="ignore"):  # undefined points become NaN rows, then empty traces
             self._build(surface, pts, size * min(x1 - x0, y1 - y0))
 
     def _build(self, surface, pts: np.ndarray, extent: float) -> None:
         w, v = curvature(surface, pts)  # (n, 2), (n, 2, 2)
+        for arr in (pts, w, v):
+            arr.setflags(write=False)  # shared when the overlay is cached: read-only
         self.points, self.eigenvalues, self.eigenvectors = pts, w, v
         n = len(pts)
         absw = np.abs(w)
