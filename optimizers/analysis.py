@@ -270,3 +270,18 @@ def metrics(
         "escaped_saddle_at": escaped_at,
         "diverged_at": traj.diverged_at,
     }
+
+
+# -- the theory beside the run (optimizers/theory.py: the local quadratic model, rates, sharpness) ---------
+from .theory import (  # noqa: E402, F401 - re-exported, kept apart from the comparisons above
+    QuadraticModel,
+    Sharpness,
+    StepTheory,
+    best_hypers,
+    measured_rate,
+    model_radius,
+    quadratic_model,
+    sharpness,
+    stability_limit,
+    step_theory,
+)

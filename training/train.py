@@ -191,8 +191,19 @@ class Curves:
         return float(self.val_acc[-1])
 
 
-def fit(setup: Setup, opt: Any, name: str = "", title: str = "", hypers: Mapping | None = None) -> Curves:
-    """Train setup.model from setup.theta0 with `opt` (anything with init/update in optax's shape)."""
+def fit(
+    setup: Setup,
+    opt: Any,
+    name: str = "",
+    title: str = "",
+    hypers: Mapping | None = None,
+    on_epoch: Callable[[int, np.ndarray, Any], None] | None = None,
+) -> Curves:
+    """Train setup.model from setup.theta0 with `opt` (anything with init/update in optax's shape).
+
+    `on_epoch(epoch, theta, state)`, if given, is called at the start (epoch 0, the initial state) and after
+    every epoch that ended with finite weights and curves (training/sharpness.py measures the network there).
+    """
     model, split = setup.model, setup.split
     X, y = split.X_train, split.y_train
     E = setup.epochs
@@ -205,6 +216,15 @@ def fit(setup: Setup, opt: Any, name: str = "", title: str = "", hypers: Mapping
         curves[2:4, 0] = model.evaluate(theta, split.X_val, split.y_val)
         state = opt.init(theta)
         last_finite = theta
+        spent = 0.0  # in on_epoch: not part of the training's wall time
+
+        def measure(epoch: int) -> float:
+            t = time.perf_counter()
+            on_epoch(epoch, theta, state)
+            return time.perf_counter() - t
+
+        if on_epoch is not None:
+            spent += measure(0)
         for epoch in range(1, E + 1):
             for rows in setup.batches(epoch):
                 loss, grad = model.loss_and_grad(theta, X[rows], y[rows])
@@ -221,9 +241,11 @@ def fit(setup: Setup, opt: Any, name: str = "", title: str = "", hypers: Mapping
                     diverged_at = epoch
                 else:
                     last_finite = theta
+                    if on_epoch is not None:
+                        spent += measure(epoch)
             if diverged_at is not None:
                 break
-    seconds = time.perf_counter() - t0
+    seconds = time.perf_counter() - t0 - spent
     train_loss, train_acc, val_loss, val_acc = curves
     return Curves(
         name,

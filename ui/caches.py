@@ -24,3 +24,22 @@ def train_one(
     """One optimizer's curves on the network page (small: the shared setup is rebuilt per run, not cached)."""
     result = training.train({name: dict(hypers)}, dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
     return result.curves[name]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sharpness_one(
+    dataset: str,
+    hidden: tuple,
+    activation: str,
+    batch_size: int,
+    epochs: int,
+    val_fraction: float,
+    seed: int,
+    name: str,
+    hypers: tuple,
+):
+    """The sharpness of the full training loss over one optimizer's training (training.sharpness)."""
+    from training.sharpness import sharpness_curve
+
+    setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
+    return sharpness_curve(setup, name, dict(hypers))

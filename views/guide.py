@@ -13,8 +13,11 @@ import streamlit as st
 
 import optimizers
 from guide import MISTAKES, SECTIONS, Demo, Section, state_table
+from guide.theory import LIMITS, Limit, theory_demos
 from ui.page import Page
 from viz.family_tree import family_tree
+from viz.surface_map import prepared
+from viz.theory import sharpness_spec
 
 PAGE = Page("guide")
 EXPLORER_PAGE = "views/explorer.py"  # as registered with st.navigation in app.py (url_path "explorer")
@@ -85,9 +88,50 @@ def render_section(number: int, section: Section) -> None:
         try_it(demo)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _demo_sharpness(key: str) -> dict:
+    """The demo's run, its sharpness against its limit, as a figure dict (the run as its link opens it)."""
+    import presets
+    import surfaces
+    from optimizers import analysis
+
+    demo = next(d for d in theory_demos() if d.key == key)
+    surface = surfaces.get(demo.surface)
+    opt = optimizers.make(demo.opt, **(presets.recommended(demo.opt, demo.surface) | demo.hypers))
+    traj = optimizers.run(opt, surface, demo.start, demo.steps)
+    return sharpness_spec(analysis.sharpness(traj, surface), name=opt.title, height=340)
+
+
+def render_limit(limit: Limit) -> None:
+    st.subheader(limit.title, anchor=limit.key, divider="gray")
+    st.markdown(limit.body)
+    for demo in limit.demos:
+        try_it(demo)
+        if limit.chart:
+            st.plotly_chart(
+                prepared(_demo_sharpness(demo.key)),
+                theme=None,
+                config={"displayModeBar": False},
+                key=PAGE.key(f"eos-{demo.key}"),
+            )
+
+
+def theory() -> None:
+    st.header("The theory beside the run", anchor="theory", divider="gray")
+    st.markdown(
+        "Why a run behaves as it does: near any point a loss is close to a quadratic, and on a quadratic the fate "
+        "of gradient descent and of momentum can be worked out exactly from the Hessian's eigenvalues. Each limit "
+        "below comes with runs where the prediction shows; every number stated here is checked against those runs "
+        "by the lab's tests."
+    )
+    for lim in LIMITS:
+        render_limit(lim)
+
+
 def contents() -> None:
     lines = ["**On this page**", "", "- [Family tree](#family-tree)", "- [What each one keeps](#state)"]
     lines += [f"- [{optimizers.get(s.name).title}](#{s.name})" for s in SECTIONS]
+    lines.append("- [The theory beside the run](#theory)")
     lines.append("- [Common mistakes](#mistakes)")
     st.sidebar.markdown("\n".join(lines))
 
@@ -143,6 +187,7 @@ def main() -> None:
     kept_state()
     for i, sec in enumerate(SECTIONS, start=1):
         render_section(i, sec)
+    theory()
     mistakes()
 
 

@@ -15,11 +15,13 @@ import streamlit as st
 import optimizers
 import training
 from training import datasets
-from ui.caches import train_one
+from ui.caches import sharpness_one, train_one
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.page import Page
 from ui.state import Param, parse_choice, parse_float, parse_int
+from viz.compare import color
 from viz.network import curves_figure, regions_figure
+from viz.theory import EdgeSeries, edge_of_stability_figure
 
 PAGE = Page("network")
 MAX_SEED = 999_999  # shown whole by the number input's "%g"
@@ -295,6 +297,54 @@ def curves(result: training.Result) -> None:
     )
 
 
+def edge_of_stability(config: dict, chosen: list[tuple[str, dict]]) -> None:
+    """Behind a toggle (it retrains every network): each optimizer's sharpness against its stability limit."""
+    show = st.toggle(
+        "Sharpness against the stability limit (edge of stability)",
+        key=PAGE.key("eos"),
+        help="Measures λmax, the largest eigenvalue of the Hessian of the training loss, at 40 epochs of each "
+        "run, by power iteration with Hessian-vector products (finite differences of the exact gradient). It "
+        "trains each network again, so it takes a few seconds.",
+    )
+    if not show:
+        return
+    sharp = {}
+    bar = st.progress(0.0, text="Measuring the sharpness…")
+    for i, (name, hp) in enumerate(chosen):
+        bar.progress(i / len(chosen), text=f"Measuring the sharpness for {optimizers.get(name).title}…")
+        sharp[name] = sharpness_one(
+            config["dataset"],
+            config["hidden"],
+            config["activation"],
+            config["batch_size"],
+            config["epochs"],
+            config["val_fraction"],
+            config["seed"],
+            name,
+            frozen(hp),
+        )
+    bar.empty()
+    plain = [s for s in sharp.values() if not s.limit.preconditioned]
+    adaptive = [s for s in sharp.values() if s.limit.preconditioned]
+    for group, y_title in ((plain, "sharpness λmax(H)"), (adaptive, "preconditioned sharpness λmax(P⁻¹H)")):
+        if not group:
+            continue
+        series = [EdgeSeries(s.title, s.epochs, s.values, s.limit.value, s.limit.label, color(s.name)) for s in group]
+        fig = edge_of_stability_figure(series, x_title="epoch", y_title=y_title, log_y=True)
+        st.plotly_chart(fig, key=PAGE.key(f"eos-{'pre' if group is adaptive else 'plain'}"), theme=None)
+    st.caption(
+        "Solid: λmax of the Hessian of the loss over the whole training set, measured after the epochs shown "
+        "(for adaptive optimizers, of P⁻¹H, P the optimizer's per-coordinate divisor: what their step "
+        "actually sees). Dashed: the optimizer's stability limit on a quadratic (2/γ for gradient descent, "
+        "(2 + 2μ)/γ with momentum, (2 + 2β₁)/(γ(1 − β₁)) for Adam). The limits are for full-batch training: "
+        "with mini-batches the sharpness usually stays below them. Set the batch size to the training set's "
+        "size (or more) and give SGD a large γ (2 on Iris) to watch it settle at 2/γ."
+    )
+    missing = [f"{optimizers.get(n).title}: {sharp[n].limit.note}" for n in sharp if sharp[n].limit.value is None]
+    if missing:
+        st.caption("No limit line for " + "; ".join(missing))
+
+
 def results(result: training.Result) -> None:
     st.subheader("Results", anchor=False)
     table = result.summary()
@@ -377,6 +427,7 @@ def main() -> None:
     result = train(config, setup, chosen)
     describe(result, config)
     curves(result)
+    edge_of_stability(config, chosen)
     results(result)
     regions(result)
     share(result, config)

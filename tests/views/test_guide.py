@@ -61,9 +61,11 @@ def test_every_formula_shown_is_the_one_the_optimizer_object_carries(guide):
 
 
 def test_every_try_it_link_carries_its_demo_configuration(guide):
+    from guide.theory import theory_demos  # the theory part comes after the optimizers' sections
+
     links = guide.get("page_link")
-    assert len(links) == len(demos())
-    for link, demo in zip(links, demos(), strict=True):
+    assert len(links) == len(demos()) + len(theory_demos())
+    for link, demo in zip(links, demos() + theory_demos(), strict=True):
         assert link.proto.page == "explorer"
         assert link.proto.query_string == urlsplit(demo.link()).query
         assert demo.label in link.proto.label
