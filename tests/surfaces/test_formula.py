@@ -490,8 +490,10 @@ def test_a_run_that_leaves_the_domain_stops_there():
     s = from_formula("log(x) + y^2")
     # SGD with lr 2 from x = 1: x_1 = 1 - 2 * (1/1) = -1, where log is undefined
     traj = optimizers.run(optimizers.make("sgd", lr=2.0), s, [1.0, 0.25], 10)
-    assert traj.diverged_at == 1
-    np.testing.assert_array_equal(traj.points[1:], np.broadcast_to([1.0, 0.25], (10, 2)))
-    assert np.isfinite(traj.losses).all()
+    assert traj.undefined_at == 1 and traj.diverged_at is None and traj.escaped_at is None
+    # row 1 is the point it landed on (y_1 = 0.25 − 2·0.5), f undefined there; the run stops on it
+    np.testing.assert_array_equal(traj.points[1:], np.broadcast_to([-1.0, -0.75], (10, 2)))
+    assert np.isfinite(traj.losses[0]) and np.isnan(traj.losses[1:]).all()
     batch = optimizers.run(optimizers.make("sgd", lr=0.1), s, [[1.0, 0.25], [-1.0, 0.0]], 5)
-    assert list(batch.diverged_at) == [-1, 0]  # the second start is already outside the domain
+    assert list(batch.undefined_at) == [-1, 0]  # the second start is already outside the domain
+    assert list(batch.diverged_at) == [-1, -1]
