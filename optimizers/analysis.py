@@ -89,6 +89,18 @@ class Outcome:
     def stopped(self) -> bool:
         return self.kind != "ran"
 
+    def not_taken(self, t: int) -> str:
+        """Why step t (after the last real one) shows no update."""
+        last = self.last_step
+        if self.kind == "undefined":
+            why = f"{self.headline[0].lower()}{self.headline[1:]} (step {last}), so there is no update from there"
+        elif self.kind == "escaped":
+            why = f"the run left the map going downhill at step {self.step}"
+        else:
+            why = f"the run diverged at step {self.step}"
+        back = f"Go Back to step {last} to see the last update." if last > 0 else "No update was ever taken."
+        return f"Step {t} was not taken: {why}, so θ and the optimizer's state stay as they were at step {last}. {back}"
+
 
 def _pt(p) -> str:
     return f"({float(p[0]):.4g}, {float(p[1]):.4g})"
