@@ -42,6 +42,7 @@ def test_saddle():
         assert runs[name].losses[-1] < 0 and m[name]["diverged_at"] is None
     # the fastest escaper runs off the map going downhill: an escape, not a divergence
     assert mom["escaped_at"] is not None and mom["diverged_at"] is None and mom["outcome"].kind == "escaped"
+    assert all(v["diverged_at"] is None for v in m.values())  # "not as a divergence": nobody diverges
 
 
 def test_beale():
