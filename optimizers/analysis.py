@@ -93,7 +93,8 @@ class Outcome:
         """Why step t (after the last real one) shows no update."""
         last = self.last_step
         if self.kind == "undefined":
-            why = f"{self.headline[0].lower()}{self.headline[1:]} (step {last}), so there is no update from there"
+            head = "the " + self.headline[4:] if self.headline.startswith("The ") else self.headline
+            why = f"{head} (step {last}), so there is no update from there"
         elif self.kind == "escaped":
             why = f"the run left the map going downhill at step {self.step}"
         else:
@@ -119,9 +120,9 @@ def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
         p = points[und]
         where = "where the run starts" if und == 0 else f"where step {und} landed"
         if not np.isfinite(losses[und]):
-            what = f"f is {'undefined' if np.isnan(losses[und]) else 'infinite'} at {_pt(p)}"
+            what = f"The loss f is {'undefined' if np.isnan(losses[und]) else 'infinite'} at {_pt(p)}"
         elif not np.isfinite(grads[und]).all():
-            what = f"the gradient is undefined at {_pt(p)}"
+            what = f"The gradient is undefined at {_pt(p)}"
         elif traj.optimizer.needs_hessian:
             what = f"{traj.optimizer.title}'s step is undefined at {_pt(p)}"
             where += ": the Hessian there is singular or undefined, so (H + δI)⁻¹g does not exist"
@@ -136,7 +137,7 @@ def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
             und,
             und,
             (float(p[0]), float(p[1])),
-            what[0].upper() + what[1:],
+            what,
             f"{where}. The run stops there (step {und} is its last).",
             f"undefined at step {und}",
         )
@@ -206,7 +207,7 @@ def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
         traj.steps,
         (float(p[0]), float(p[1])),
         f"The run took all {traj.steps} steps",
-        "it stayed on the map with finite numbers throughout.",
+        "it stayed within ten view-widths of the map, with finite numbers throughout.",
         f"ran all {traj.steps} steps",
     )
 

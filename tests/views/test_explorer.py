@@ -350,6 +350,11 @@ STOPS = [
         "undefined",
     ),
     ("monkey-newton", dict(surface="monkey_saddle", opt="newton", lr="1", x0="0", y0="0", steps="20"), "undefined"),
+    (
+        "log",
+        dict(surface="custom", formula="log(x) + y^2", opt="sgd", lr="1", x0="0.5", y0="0", steps="20"),
+        "undefined",
+    ),
 ]
 
 
@@ -373,6 +378,10 @@ def test_how_a_run_stopped_is_said_once_with_its_own_words(query, kind):
         assert "left the map going downhill" in everything and "f → −∞" in everything
     if kind == "undefined":
         p = traj.points[out.step]
+        if query.get("formula", "").startswith("log"):  # step 1 lands at x = 0.5 − 1/0.5 = −1.5: f undefined
+            assert out.step == 1 and out.point == (-1.5, 0.0) and np.isnan(surf.f(p))
+            assert "The loss f is undefined at (-1.5, 0)" in said[0]
+            return
         assert out.point == (0.0, 0.0) and np.array_equal(p, [0.0, 0.0])
         if query["opt"] == "sgd":  # the apex: step 1 lands on it, and the gradient there is not a number
             assert (
