@@ -94,7 +94,7 @@ class Outcome:
         last = self.last_step
         if self.kind == "undefined":
             head = "the " + self.headline[4:] if self.headline.startswith("The ") else self.headline
-            why = f"{head} (step {last}), so there is no update from there"
+            why = f"{head} (step {last})"
         elif self.kind == "escaped":
             why = f"the run left the map going downhill at step {self.step}"
         else:
@@ -118,27 +118,27 @@ def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
     exit_loss = float(traj.exit_loss[sel]) if traj.exit_loss is not None else math.nan
     if und >= 0:
         p = points[und]
-        where = "where the run starts" if und == 0 else f"where step {und} landed"
+        where = "the run starts there" if und == 0 else f"step {und} landed there"
         if not np.isfinite(losses[und]):
             what = f"The loss f is {'undefined' if np.isnan(losses[und]) else 'infinite'} at {_pt(p)}"
         elif not np.isfinite(grads[und]).all():
             what = f"The gradient is undefined at {_pt(p)}"
         elif traj.optimizer.needs_hessian:
             what = f"{traj.optimizer.title}'s step is undefined at {_pt(p)}"
-            where += ": the Hessian there is singular or undefined, so (H + δI)⁻¹g does not exist"
+            where += "; the Hessian there is singular or undefined, so (H + δI)⁻¹g does not exist"
         else:
             what = f"{traj.optimizer.title}'s update is undefined at {_pt(p)}"
             if not np.any(grads[und]) and getattr(traj.optimizer, "eps", None) == 0:
-                where += ": the gradient there is 0 and ε = 0, so the step divides 0 by 0"
+                where += "; the gradient there is 0 and ε = 0, so the step divides 0 by 0"
             else:
-                where += ": its formula gives no number there (0/0 or ∞ − ∞)"
+                where += "; its formula gives no number there (0/0 or ∞ − ∞)"
         return Outcome(
             "undefined",
             und,
             und,
             (float(p[0]), float(p[1])),
             what,
-            f"{where}. The run stops there (step {und} is its last).",
+            f"{where}. No update exists from that point, so the run stops (step {und} is its last).",
             f"undefined at step {und}",
         )
     if esc >= 0:
