@@ -271,9 +271,17 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
             float(ok_vals[ok_vals > 0].min()) / 10 if log and (ok_vals > 0).any() else float(ok_vals.min() - 0.1 * span)
         )
     else:
-        top, bottom = 1.0, 0.0
+        top, bottom, span = 1.0, 0.0, 1.0
     what = "loss − f*" if log else "loss"
-    for s, v, label in zip(sweeps, values, labels, strict=True):
+
+    def lane(edge: float, j: int, up: bool) -> float:
+        """One row of markers per optimizer along the top or bottom edge, so that they do not hide each other."""
+        if log:
+            return edge * (1.8**j if up else 1.8**-j)
+        return edge + (1 if up else -1) * 0.06 * span * j
+
+    for j, (s, v, label) in enumerate(zip(sweeps, values, labels, strict=True)):
+        low = lane(bottom, j, False)
         c = color(s.optimizer)
         ok = s.ran
         fig.add_trace(
@@ -289,9 +297,15 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
             )
         )
         stops = (
-            (s.diverged, s.diverged_at, top, "x-thin", "diverged at step"),
-            (s.undefined, s.undefined_at, top, "circle-x-open", "the gradient or step is undefined at step"),
-            (s.escaped, s.escaped_at, bottom, "triangle-down", "left the map going downhill at step"),
+            (s.diverged, s.diverged_at, lane(top, j, True), "x-thin", "diverged at step"),
+            (
+                s.undefined,
+                s.undefined_at,
+                lane(top, j, True),
+                "circle-x-open",
+                "the gradient or step is undefined at step",
+            ),
+            (s.escaped, s.escaped_at, low, "triangle-down", "left the map going downhill at step"),
         )
         for mask, at, y, symbol, words in stops:
             if mask.any():
@@ -319,7 +333,7 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
             fig.add_trace(
                 go.Scatter(
                     x=[s.rates[i]],
-                    y=[bottom if by_escape else v[i]],
+                    y=[low if by_escape else v[i]],
                     mode="markers",
                     name=f"{label}: best",
                     legendgroup=label,
