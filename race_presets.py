@@ -56,8 +56,8 @@ PRESETS: tuple[RacePreset, ...] = (
             "grows only geometrically. Momentum leaves after about 20 steps, SGD after about 55 (the table's "
             "*escaped saddle at*). **Adagrad, RMSprop and Adam** divide the gradient by its own size, so even "
             "that tiny slope becomes a full step: they slide off sideways and never come near the saddle. "
-            "(This surface has no bottom: whoever escapes fastest runs off the map first, which the table "
-            "counts as diverging.)"
+            "(This surface has no bottom: whoever escapes fastest runs off the map first, going downhill, which "
+            "the table lists under *left the map downhill at*, not as a divergence.)"
         ),
     ),
     RacePreset(

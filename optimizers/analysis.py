@@ -1,24 +1,34 @@
 """Fair comparisons over the core: learning-rate sweeps, basin maps and race metrics (NumPy only).
 
+Outcome
+    `outcome(traj, index=None)`: how a run ended (ran all its steps, diverged, escaped downhill, or reached a
+    point where f, the gradient or the update is undefined: see optimizers.engine), with the step, the point
+    and the sentence every page shows. The wording lives here only.
+
 Learning-rate sweep
     `sweep(name, surface, start, steps)` runs one optimizer ONCE with lr of shape (n, 1) over the start
     repeated n times: hyperparameters broadcast over the batch, so rate i drives row i only, and every row
     equals, bit for bit, a run of that rate alone. The sweep is noise-free (the engine draws one noise
     sample per row, so a noisy sweep would give each rate different noise).
-    Best rate: the lowest final loss among the rates that did not diverge; on an exact tie the smaller
-    rate (rates are sorted ascending, so the first). If every rate diverged there is no best (None).
+    Best rate (BEST_RATE_RULE): if some rates escaped (left the map going downhill: the surface has no
+    minimum that way), the rate that escaped soonest, on a tie the smaller; otherwise the lowest final loss
+    among the rates that ran all their steps, on an exact tie the smaller rate (rates are sorted ascending,
+    so the first). A rate that diverged or reached an undefined point is never best; if no rate qualifies
+    there is no best (None).
 
 Basin map
     `basin_map(opt, surface, steps, n)` runs an n x n grid of starts over the surface's view at once and
     labels each start by the known minimum (surface.minima) its last iterate lies within `tol` of (its
     index), NOT_REACHED (-1: ended elsewhere: still travelling, stalled, or at a minimum nobody listed)
-    or DIVERGED (-2). `steps_to[i, j]` is the first step from which the path stays within `tol` of that
-    minimum (-1 when it reaches none). The default tol is 2% of the view's smaller side.
+    DIVERGED (-2), ESCAPED (-3: left the map going downhill) or UNDEFINED (-4: reached a point where f,
+    the gradient or the update is undefined). `steps_to[i, j]` is the first step from which the path stays
+    within `tol` of that minimum (-1 when it reaches none). The default tol is 2% of the view's smaller side.
 
 Race metrics (`metrics`, one run from one start)
     final_loss, distance_to_minimum (from the last iterate to the nearest known minimum), steps_to_tol (the
     first step at which loss <= global minimum value + loss_tol; the global minimum value is
-    surface.min_value, else the lowest f over surface.minima), diverged_at.
+    surface.min_value, else the lowest f over surface.minima), diverged_at, escaped_at, undefined_at, and
+    outcome (an Outcome).
     Saddle escape: a run is *near* a saddle (surface.saddles) once it comes within `radius` of it (default
     5% of the view's smaller side); it *escapes* at the first later step at which it is farther than
     `radius` from that saddle AND its loss is below the saddle's value (it went down past the saddle, not
@@ -28,19 +38,22 @@ Race metrics (`metrics`, one run from one start)
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .base import Optimizer
-from .engine import Trajectory, run
+from .engine import FALLING_STEPS, Trajectory, run
 
 SWEEP_LOW = 1e-4
 SWEEP_HIGH = 10.0  # the top of every learning rate's valid range
 SWEEP_N = 30
 NOT_REACHED = -1
 DIVERGED = -2
+ESCAPED = -3
+UNDEFINED = -4
 BASIN_TOL = 0.02  # of the view's smaller side
 SADDLE_RADIUS = 0.05  # of the view's smaller side
 LOSS_TOL = 1e-3
@@ -55,21 +68,185 @@ def log_rates(low: float = SWEEP_LOW, high: float = SWEEP_HIGH, n: int = SWEEP_N
     return np.logspace(np.log10(low), np.log10(high), int(n))
 
 
+# -- outcome ------------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """How one run ended. kind: "ran" (all its steps), "diverged", "escaped" or "undefined"."""
+
+    kind: str
+    step: int | None  # the step of the outcome (see optimizers.engine); None for "ran"
+    last_step: int  # the last real row of the run (later rows repeat it)
+    point: tuple[float, float]  # the undefined point, else the run's last real point
+    headline: str  # e.g. "The run diverged at step 12"
+    detail: str  # what happened and what to do, in plain text
+    short: str  # a few words for a table cell
+
+    @property
+    def message(self) -> str:
+        return f"{self.headline}: {self.detail}"
+
+    @property
+    def stopped(self) -> bool:
+        return self.kind != "ran"
+
+    def not_taken(self, t: int) -> str:
+        """Why step t (after the last real one) shows no update."""
+        last = self.last_step
+        if self.kind == "undefined":
+            head = "the " + self.headline[4:] if self.headline.startswith("The ") else self.headline
+            why = f"{head} (step {last})"
+        elif self.kind == "escaped":
+            why = f"the run left the map going downhill at step {self.step}"
+        else:
+            why = f"the run diverged at step {self.step}"
+        back = f"Go Back to step {last} to see the last update." if last > 0 else "No update was ever taken."
+        return f"Step {t} was not taken: {why}, so θ and the optimizer's state stay as they were at step {last}. {back}"
+
+
+def _pt(p) -> str:
+    return f"({float(p[0]):.4g}, {float(p[1]):.4g})"
+
+
+def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
+    """The outcome of a run, or of start `index` of a batch, with the sentence the pages show."""
+    if traj.batched and index is None:
+        raise ValueError("a batch has one outcome per start: pass index")
+    sel = () if not traj.batched else (index,)
+    div, esc, und = (int(a[sel]) for a in (traj.diverged, traj.escaped, traj.undefined))
+    col = (slice(None), *sel)
+    points, losses, grads = traj.points[col], traj.losses[col], traj.grads[col]
+    exit_loss = float(traj.exit_loss[sel]) if traj.exit_loss is not None else math.nan
+    if und >= 0:
+        p = points[und]
+        where = "the run starts there" if und == 0 else f"step {und} landed there"
+        if not np.isfinite(losses[und]):
+            what = f"The loss f is {'undefined' if np.isnan(losses[und]) else 'infinite'} at {_pt(p)}"
+        elif not np.isfinite(grads[und]).all():
+            what = f"The gradient is undefined at {_pt(p)}"
+        elif traj.optimizer.needs_hessian:
+            what = f"{traj.optimizer.title}'s step is undefined at {_pt(p)}"
+            where += "; the Hessian there is singular or undefined, so (H + δI)⁻¹g does not exist"
+        else:
+            what = f"{traj.optimizer.title}'s update is undefined at {_pt(p)}"
+            if not np.any(grads[und]) and getattr(traj.optimizer, "eps", None) == 0:
+                where += "; the gradient there is 0 and ε = 0, so the step divides 0 by 0"
+            else:
+                where += "; its formula gives no number there (0/0 or ∞ − ∞)"
+        return Outcome(
+            "undefined",
+            und,
+            und,
+            (float(p[0]), float(p[1])),
+            what,
+            f"{where}. No update exists from that point, so the run stops (step {und} is its last).",
+            f"undefined at step {und}",
+        )
+    if esc >= 0:
+        last = max(esc - 1, 0)
+        p = points[last]
+        if exit_loss == -math.inf:
+            head, why = f"The run fell to f = −∞ at step {esc}", "the loss fell at each of its last steps"
+        else:
+            head = f"The run left the map going downhill at step {esc}"
+            why = (
+                "f → −∞, this surface has no minimum"
+                if traj.unbounded_below
+                else f"the loss fell at each of its last steps, to {exit_loss:.4g}, below every value f takes "
+                "on the map, so downhill is off the map"
+            )
+        return Outcome(
+            "escaped",
+            esc,
+            last,
+            (float(p[0]), float(p[1])),
+            head,
+            f"{why}. The optimizer did its job; the path up to step {last} is kept.",
+            f"escaped downhill at step {esc}",
+        )
+    if div >= 0:
+        last = max(div - 1, 0)
+        p = points[last]
+        if div == 0:
+            return Outcome(
+                "diverged",
+                0,
+                0,
+                (float(p[0]), float(p[1])),
+                "The run cannot start there",
+                "the start is more than ten view-widths off the map.",
+                "diverged at step 0",
+            )
+        grew = True  # only where the loss grew or stopped being finite is a lower rate the advice
+        if not math.isfinite(exit_loss):
+            why = "the loss stopped being a finite number"
+        elif exit_loss >= losses[last]:
+            why = f"the loss grew (to {exit_loss:.4g}) as the iterate left the region ten view-widths around the map"
+        else:
+            grew = False
+            recent = losses[max(div - FALLING_STEPS, 0) : div]
+            steady = bool(np.all(np.diff(recent) < 0))
+            why = "the next iterate left the region ten view-widths around the map, " + (
+                "its loss falling but not below every value f takes on the map"
+                if steady
+                else "its loss not falling steadily (it went up at one of the last steps)"
+            )
+        advice = "; lower the learning rate to tame it" if grew else ""
+        return Outcome(
+            "diverged",
+            div,
+            last,
+            (float(p[0]), float(p[1])),
+            f"The run diverged at step {div}",
+            f"{why}. The path up to step {last} is kept{advice}.",
+            f"diverged at step {div}",
+        )
+    p = points[-1]
+    return Outcome(
+        "ran",
+        None,
+        traj.steps,
+        (float(p[0]), float(p[1])),
+        f"The run took all {traj.steps} steps",
+        "it stayed within ten view-widths of the map, with finite numbers throughout.",
+        f"ran all {traj.steps} steps",
+    )
+
+
 # -- learning-rate sweep ------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True, eq=False)
 class Sweep:
     optimizer: str
     rates: np.ndarray  # (n,) ascending
-    final_loss: np.ndarray  # (n,) the loss after the last step (the last good one for a diverged rate)
-    diverged_at: np.ndarray  # (n,) first bad step, or -1
+    final_loss: np.ndarray  # (n,) the loss after the last step (the last real one for a rate that stopped)
+    diverged_at: np.ndarray  # (n,) the step it diverged at, or -1
+    escaped_at: np.ndarray  # (n,) the step it left the map going downhill at, or -1
+    undefined_at: np.ndarray  # (n,) the step whose point has f, the gradient or the update undefined, or -1
 
     @property
     def diverged(self) -> np.ndarray:
         return self.diverged_at >= 0
 
     @property
+    def escaped(self) -> np.ndarray:
+        return self.escaped_at >= 0
+
+    @property
+    def undefined(self) -> np.ndarray:
+        return self.undefined_at >= 0
+
+    @property
+    def ran(self) -> np.ndarray:
+        """The rates that took all their steps."""
+        return ~(self.diverged | self.escaped | self.undefined)
+
+    @property
     def best_index(self) -> int | None:
-        return best_index(self.final_loss, self.diverged)
+        return best_index(self.final_loss, self.diverged | self.undefined, self.escaped_at)
+
+    @property
+    def best_by_escape(self) -> bool:
+        """The best rate was chosen as the one that escaped soonest (some rate left the map going downhill)."""
+        return bool(self.escaped.any())
 
     @property
     def best_rate(self) -> float | None:
@@ -78,13 +255,30 @@ class Sweep:
 
     @property
     def best_loss(self) -> float | None:
+        """The best rate's final loss (None when there is no best, or it escaped: its loss fell off the map)."""
         i = self.best_index
-        return None if i is None else float(self.final_loss[i])
+        return None if i is None or self.escaped[i] else float(self.final_loss[i])
 
 
-def best_index(final_loss: np.ndarray, diverged: np.ndarray) -> int | None:
-    """Index of the lowest final loss among non-diverged entries (the first of exact ties); None if none."""
-    ok = ~np.asarray(diverged, dtype=bool) & np.isfinite(final_loss)
+BEST_RATE_RULE = (
+    "the lowest final loss among the rates that ran all their steps (on an exact tie, the smaller rate); "
+    "where some rates left the map going downhill (this surface has no minimum that way), the rate that "
+    "left soonest (on a tie, the smaller). A rate that diverged or reached a point where the gradient is "
+    "undefined is never best"
+)
+
+
+def best_index(final_loss: np.ndarray, failed: np.ndarray, escaped_at: np.ndarray | None = None) -> int | None:
+    """The best entry by BEST_RATE_RULE: if any escaped_at >= 0, the smallest escape step (the first of ties);
+    else the lowest finite final loss among entries not `failed` (the first of exact ties); None if none."""
+    if escaped_at is not None:
+        escaped_at = np.asarray(escaped_at)
+        esc = escaped_at >= 0
+        if esc.any():
+            return int(np.argmin(np.where(esc, escaped_at, np.iinfo(np.int64).max)))
+    else:
+        esc = np.zeros(np.shape(final_loss), dtype=bool)
+    ok = ~np.asarray(failed, dtype=bool) & ~esc & np.isfinite(final_loss)
     if not ok.any():
         return None
     masked = np.where(ok, final_loss, np.inf)
@@ -107,7 +301,9 @@ def sweep(
     opt = make(opt_name, lr=rates[:, None], **hp)
     x0 = np.asarray(start, dtype=np.float64).reshape(2)
     traj = run(opt, surface, np.repeat(x0[None, :], len(rates), axis=0), steps, record=False)
-    return Sweep(opt_name, rates, traj.losses[-1].copy(), traj.diverged.copy())
+    return Sweep(
+        opt_name, rates, traj.losses[-1].copy(), traj.diverged.copy(), traj.escaped.copy(), traj.undefined.copy()
+    )
 
 
 # -- basin map ----------------------------------------------------------------------------------------------
@@ -118,14 +314,16 @@ class BasinMap:
     label: np.ndarray  # (n, n) label[i, j] for the start (xs[j], ys[i]): minimum index, NOT_REACHED or DIVERGED
     steps_to: np.ndarray  # (n, n) first step from which the path stays within tol of its minimum, or -1
     final_loss: np.ndarray  # (n, n)
-    diverged_at: np.ndarray  # (n, n) first bad step, or -1
+    diverged_at: np.ndarray  # (n, n) the step it diverged at, or -1
     minima: np.ndarray  # (k, 2)
     tol: float
     steps: int
+    escaped_at: np.ndarray | None = None  # (n, n) the step it left the map going downhill at, or -1
+    undefined_at: np.ndarray | None = None  # (n, n) the step of its undefined point, or -1
 
     def counts(self) -> dict[int, int]:
-        """How many starts got each label (every minimum index, NOT_REACHED, DIVERGED)."""
-        keys = list(range(len(self.minima))) + [NOT_REACHED, DIVERGED]
+        """How many starts got each label (every minimum index, NOT_REACHED, DIVERGED, ESCAPED, UNDEFINED)."""
+        keys = list(range(len(self.minima))) + [NOT_REACHED, DIVERGED, ESCAPED, UNDEFINED]
         return {k: int((self.label == k).sum()) for k in keys}
 
 
@@ -142,8 +340,16 @@ def grid_starts(bounds: Any, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return xs, ys, np.stack([gx.ravel(), gy.ravel()], axis=-1)
 
 
-def classify(points: np.ndarray, diverged_at: np.ndarray, minima: np.ndarray, tol: float):
-    """Label paths (points: (steps+1, m, 2)) by the minimum their last point is within tol of; steps_to."""
+def classify(
+    points: np.ndarray,
+    diverged_at: np.ndarray,
+    minima: np.ndarray,
+    tol: float,
+    escaped_at: np.ndarray | None = None,
+    undefined_at: np.ndarray | None = None,
+):
+    """Label paths (points: (steps+1, m, 2)) by the minimum their last point is within tol of; steps_to.
+    A path that diverged, escaped or reached an undefined point gets that label instead (and steps_to -1)."""
     final = points[-1]
     m = final.shape[0]
     label = np.full(m, NOT_REACHED, dtype=np.int64)
@@ -161,9 +367,11 @@ def classify(points: np.ndarray, diverged_at: np.ndarray, minima: np.ndarray, to
         last_out = points.shape[0] - 1 - outside_rev.argmax(axis=0)
         first_in = np.where(any_out, last_out + 1, 0)
         steps_to[reached] = first_in[reached]
-    bad = diverged_at >= 0
-    label[bad] = DIVERGED
-    steps_to[bad] = -1
+    for stops, lab in ((diverged_at, DIVERGED), (escaped_at, ESCAPED), (undefined_at, UNDEFINED)):
+        if stops is not None:
+            bad = np.asarray(stops) >= 0
+            label[bad] = lab
+            steps_to[bad] = -1
     return label, steps_to
 
 
@@ -181,14 +389,16 @@ def basin_map(
     tol = default_tol(surface, BASIN_TOL) if tol is None else float(tol)
     xs, ys, starts = grid_starts(bounds, n)
     minima = np.asarray(surface.minima, dtype=np.float64).reshape(-1, 2)
-    labels, steps_to, losses, div = [], [], [], []
+    labels, steps_to, losses, div, esc, und = [], [], [], [], [], []
     for lo in range(0, len(starts), chunk):  # chunks keep the recorded arrays small and in cache
         traj = run(optimizer, surface, starts[lo : lo + chunk], steps, record=False)
-        lab, st = classify(traj.points, traj.diverged, minima, tol)
+        lab, st = classify(traj.points, traj.diverged, minima, tol, traj.escaped, traj.undefined)
         labels.append(lab)
         steps_to.append(st)
         losses.append(traj.losses[-1])
         div.append(traj.diverged)
+        esc.append(traj.escaped)
+        und.append(traj.undefined)
     shape = (n, n)
     return BasinMap(
         xs=xs,
@@ -200,6 +410,8 @@ def basin_map(
         minima=minima,
         tol=tol,
         steps=int(steps),
+        escaped_at=np.concatenate(esc).reshape(shape),
+        undefined_at=np.concatenate(und).reshape(shape),
     )
 
 
@@ -258,8 +470,7 @@ def metrics(
     steps_to = None
     if target is not None:
         hit = losses <= target + loss_tol
-        if traj.diverged_at is not None:
-            hit[traj.diverged_at :] = False  # frozen rows after divergence do not count
+        hit[int(traj.last_real) + 1 :] = False  # rows repeated after the run stopped do not count
         steps_to = int(np.argmax(hit)) if hit.any() else None
     near_at, escaped_at = saddle_escape(pts, losses, surface, saddle_radius)
     return {
@@ -269,6 +480,9 @@ def metrics(
         "near_saddle_at": near_at,
         "escaped_saddle_at": escaped_at,
         "diverged_at": traj.diverged_at,
+        "escaped_at": traj.escaped_at,
+        "undefined_at": traj.undefined_at,
+        "outcome": outcome(traj),
     }
 
 

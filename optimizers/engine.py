@@ -6,8 +6,30 @@ Conventions (step t counts updates; row t of every array is the state after t up
     grads[t]    the gradient used at θ_t to make θ_{t+1} (noisy when noise > 0)
     quantities[name][t]   the optimizer's state field `name` after t updates (row 0: its initial value),
                           plus "update" = θ_t − θ_{t−1} (row 0: zeros)
-A run that leaves the finite numbers, or a box ten view-widths around the surface's view, stops there:
-diverged_at is the first step whose iterate was bad, and every later row repeats the last good one.
+How a run stops (per start, for a batch). A start stops at the first step t whose iterate θ_t is not a
+point inside the box ten view-widths around the surface's view (surface.divergence_box()), or where f(θ_t)
+is not a finite number. Exactly one of three outcomes is then recorded, at one step:
+
+    undefined_at = t − 1   when the gradient at θ_{t−1} is not finite (NaN, or an infinite slope), or the
+                           update from θ_{t−1} is not a number while the gradient is (Newton where H + δI is
+                           singular or H undefined): the step from θ_{t−1} does not exist. Row t − 1 is the
+                           last real row.
+    undefined_at = t       when θ_t is inside the box but f(θ_t) is NaN (f is undefined there, e.g. log of a
+                           negative). Row t, that point with its NaN loss, is the last real row.
+    escaped_at = t         when the run left going downhill: f(θ_t) is a number (−∞ included) and
+                           f(θ_{t−3}) > f(θ_{t−2}) > f(θ_{t−1}) > f(θ_t) (the last three steps, or all of them if
+                           fewer were taken, each lowered the loss) and f(θ_t) < the lowest finite value of f
+                           on the view (on a 101 x 101 grid over surface.bounds and at its listed minima,
+                           saddles and starts). A surface bounded below by a minimum inside its view can
+                           never escape; one unbounded below (the saddle, the monkey saddle) does so when
+                           the optimizer does its job. Row t − 1 is the last real row.
+    diverged_at = t        otherwise: the iterate left the box or the finite numbers, or f became +∞, without
+                           going downhill (the loss grew, oscillated, or stopped being a number). Row t − 1 is
+                           the last real row.
+
+Every row after the last real one repeats it. A start that is outside the box is diverged at step 0; one where
+f or the gradient is not finite is undefined at step 0. The check costs nothing while every step is good:
+the all-good fast path is two reductions, and a bad step is classified only when it happens.
 """
 
 from __future__ import annotations
@@ -47,19 +69,45 @@ class Trajectory:
     losses: np.ndarray
     grads: np.ndarray
     quantities: dict[str, np.ndarray]
-    diverged: np.ndarray  # per start: first bad step, or -1
+    diverged: np.ndarray  # per start: the step at which it diverged, or -1
+    escaped: np.ndarray  # per start: the step at which it left going downhill, or -1
+    undefined: np.ndarray  # per start: the step whose point has f, the gradient or the update undefined, or -1
+    exit_loss: np.ndarray | None = None  # per start: f at the iterate that made it diverge or escape, else NaN
+    unbounded_below: bool = False  # the surface declares that f has no lower bound (it has no minimum)
 
     @property
     def batched(self) -> bool:
         return self.start.ndim > 1
 
+    def _at(self, steps: np.ndarray) -> int | None | np.ndarray:
+        if self.batched:
+            return steps
+        d = int(steps)
+        return None if d < 0 else d
+
     @property
     def diverged_at(self) -> int | None | np.ndarray:
-        """None (or -1 per start of a batch) if the run stayed good, else the first bad step."""
-        if self.batched:
-            return self.diverged
-        d = int(self.diverged)
-        return None if d < 0 else d
+        """None (or -1 per start of a batch) unless the run diverged; else the step (see the module docstring)."""
+        return self._at(self.diverged)
+
+    @property
+    def escaped_at(self) -> int | None | np.ndarray:
+        """None (or -1 per start) unless the run left going downhill; else the step (see the module docstring)."""
+        return self._at(self.escaped)
+
+    @property
+    def undefined_at(self) -> int | None | np.ndarray:
+        """None (or -1 per start) unless the run reached a point where f, the gradient or the update is
+        undefined; else that point's step (see the module docstring)."""
+        return self._at(self.undefined)
+
+    @property
+    def last_real(self) -> np.ndarray:
+        """Per start, the last row that is a real iterate (later rows repeat it): steps when it never stopped."""
+        last = np.full(self.diverged.shape, self.steps, dtype=np.int64)
+        last = np.where(self.diverged >= 0, np.maximum(self.diverged - 1, 0), last)
+        last = np.where(self.escaped >= 0, np.maximum(self.escaped - 1, 0), last)
+        return np.where(self.undefined >= 0, self.undefined, last)
 
     @property
     def final(self) -> np.ndarray:
@@ -152,6 +200,40 @@ def _freeze(new_state, old_state, alive: np.ndarray):
     return type(new_state)(*fields)
 
 
+FALLING_STEPS = 3  # an escape needs the loss to have fallen at each of this many last steps (fewer at the start)
+FLOOR_GRID = 101  # the view's lowest value of f is taken on this many points a side (and at the landmarks)
+
+
+def view_floor(surface: SurfaceLike) -> float:
+    """The lowest finite value of f on the surface's view: over a FLOOR_GRID² grid of surface.bounds and at
+    its listed minima, saddles and starts (−inf if f has no finite value there). An escape must go below it."""
+    (x0, x1), (y0, y1) = surface.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, FLOOR_GRID), np.linspace(y0, y1, FLOOR_GRID))
+    pts = [np.stack([gx.ravel(), gy.ravel()], axis=-1)]
+    for name in ("minima", "saddles", "starts"):
+        pts.append(np.asarray(getattr(surface, name, np.zeros((0, 2))), dtype=np.float64).reshape(-1, 2))
+    with np.errstate(all="ignore"):
+        values = np.asarray(surface.f(np.concatenate(pts)), dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return float(values.min()) if values.size else -math.inf
+
+
+def _classify_stops(stopping, t, x, new_x, loss, new_loss, g, losses, lo, hi, floor):
+    """For the starts in `stopping` (they stop at step t): masks (undefined at t − 1, undefined at t, escaped,
+    diverged), following the rules in the module docstring. x, loss, g: θ_{t−1}, its loss and gradient."""
+    update_undefined = stopping & (~np.isfinite(g).all(-1) | np.isnan(new_x).any(-1))
+    inside = ((new_x >= lo) & (new_x <= hi)).all(-1)
+    f_undefined = stopping & ~update_undefined & inside & np.isnan(new_loss)
+    leaving = stopping & ~update_undefined & ~f_undefined
+    downhill = leaving & (new_loss < loss)  # False for NaN; −∞ counts
+    if downhill.any():
+        for k in range(1, min(FALLING_STEPS, t)):  # rows t−1−k .. t−1 strictly decreasing
+            downhill &= losses[t - 1 - k] > losses[t - k]
+        if downhill.any():
+            downhill &= new_loss < floor()
+    return update_undefined, f_undefined, downhill, leaving & ~downhill
+
+
 def run(
     optimizer: Optimizer,
     surface: SurfaceLike,
@@ -178,6 +260,15 @@ def run(
     grads = np.empty((steps + 1, *x.shape))
     alive = np.ones(batch_shape, dtype=bool)
     diverged = np.full(batch_shape, -1, dtype=np.int64)
+    escaped = np.full(batch_shape, -1, dtype=np.int64)
+    undefined = np.full(batch_shape, -1, dtype=np.int64)
+    exit_loss = np.full(batch_shape, np.nan)
+    floor_value: list[float] = []
+
+    def floor() -> float:  # computed once, and only if a run leaves: it costs a grid of f
+        if not floor_value:
+            floor_value.append(view_floor(surface))
+        return floor_value[0]
 
     with np.errstate(all="ignore"):
         state = optimizer.init(x)
@@ -190,10 +281,12 @@ def run(
 
         loss = np.asarray(surface.f(x), dtype=np.float64)
         g = gradient(x)
-        bad0 = ~np.isfinite(loss) | ~np.isfinite(g).all(-1) | ~((x >= lo) & (x <= hi)).all(-1)
-        if bad0.any():  # a start outside the box or where f is undefined: no update at all
-            diverged[bad0] = 0
-            alive &= ~bad0
+        outside0 = ~((x >= lo) & (x <= hi)).all(-1)
+        undefined0 = ~outside0 & (~np.isfinite(loss) | ~np.isfinite(g).all(-1))
+        if outside0.any() or undefined0.any():  # a start off the map or where f is undefined: no update at all
+            diverged[outside0] = 0
+            undefined[undefined0] = 0
+            alive &= ~(outside0 | undefined0)
         points[0], losses[0], grads[0] = x, loss, g
         for n in names:
             rec[n][0] = getattr(state, n)
@@ -213,13 +306,22 @@ def run(
             all_good = bool(np.isfinite(new_loss).all()) and _inside(new_x, lo, hi)
             if not (all_good and all_alive):
                 good = np.isfinite(new_loss) & ((new_x >= lo) & (new_x <= hi)).all(-1)
-                newly = alive & ~good
-                diverged[newly] = t
+                stopping = alive & ~good
+                lands = np.zeros_like(alive)  # stopping starts whose new point is kept (f undefined there)
+                if stopping.any():
+                    before, lands, down, up = _classify_stops(
+                        stopping, t, x, new_x, loss, new_loss, g, losses, lo, hi, floor
+                    )
+                    undefined[before] = t - 1
+                    undefined[lands] = t
+                    escaped[down] = t
+                    diverged[up] = t
+                    exit_loss[down | up] = new_loss[down | up]
                 alive &= good
-                mask = alive[..., None]
-                new_x = np.where(mask, new_x, x)
-                new_loss = np.where(alive, new_loss, loss)
-                new_state = _freeze(new_state, state, alive)
+                moved = alive | lands
+                new_x = np.where(moved[..., None], new_x, x)
+                new_loss = np.where(moved, new_loss, loss)
+                new_state = _freeze(new_state, state, moved)
                 all_alive = bool(alive.all())
             x, state, loss = new_x, new_state, new_loss
             g = gradient(x)
@@ -229,7 +331,7 @@ def run(
         else:
             t = steps
 
-        if t < steps:  # everything diverged: the rest repeats the last good row
+        if t < steps:  # every start stopped: the rest repeats the last row
             points[t + 1 :] = points[t]
             losses[t + 1 :] = losses[t]
             grads[t + 1 :] = grads[t]
@@ -253,4 +355,8 @@ def run(
         grads=grads,
         quantities=rec,
         diverged=diverged,
+        escaped=escaped,
+        undefined=undefined,
+        exit_loss=exit_loss,
+        unbounded_below=bool(getattr(surface, "unbounded_below", False)),
     )

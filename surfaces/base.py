@@ -31,6 +31,9 @@ class Surface:
     starts: Array = dataclasses.field(default_factory=lambda: np.zeros((0, 2)))  # (k, 2) suggested starts
     min_value: float | None = None  # the global minimum value, where known
     formula: str | None = None  # the user's text, for formula surfaces (None for built-ins)
+    # f has no lower bound (so no minimum): a run that leaves the map going downhill is told "f → −∞".
+    # Declared by the built-ins that are (a test checks each declaration); formulas leave it False.
+    unbounded_below: bool = False
 
     def __post_init__(self) -> None:
         # Built-in surfaces are shared by every session of the server: their landmark arrays are read-only.

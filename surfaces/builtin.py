@@ -74,6 +74,7 @@ def _quadratic(name, title, description, a, b, bounds, starts, latex) -> Surface
         saddles=_arr(saddles),
         starts=_arr(starts),
         min_value=0.0 if minima else None,
+        unbounded_below=a < 0 or b < 0,
     )
 
 
@@ -139,6 +140,7 @@ MONKEY_SADDLE = Surface(
     _monkey_grad,
     _monkey_hessian,
     ((-1.5, 1.5), (-1.5, 1.5)),
+    unbounded_below=True,  # f(x, 0) = x³
     saddles=_arr([(0.0, 0.0)]),
     # close to the ridge y = 0 (SGD rides in and lingers where the slope vanishes); on it (stuck); off it
     starts=_arr([(1.2, 0.01), (1.2, 0.0), (1.0, 0.3)]),

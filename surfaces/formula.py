@@ -30,8 +30,15 @@ Derivatives. The tree becomes a DAG of interned nodes (one node per distinct sub
 folding and 0/1 simplification; the gradient and Hessian are derived symbolically on that DAG by the
 textbook rules (sharing sub-expressions, so the size stays linear in the formula's), and each of f, grad and
 hessian is compiled into a straight-line program of vectorised NumPy calls. Where the formula is undefined
-(log of a negative, division by zero, overflow) the values are NaN or inf, with no RuntimeWarning escaping,
-except where a factor 0 simplifies away (0·u and 0/u are 0 wherever u is).
+(log of a negative, division by zero, overflow) the values are NaN or inf, with no RuntimeWarning escaping.
+
+Where f is defined. The compiled f is finite exactly where the formula as written, evaluated operation by
+operation in float64 with NumPy, is finite, with one difference: u^v is NaN wherever u or v is not finite
+(NumPy gives NaN^0 = 1^NaN = inf^0 = 1, which would define log(x)^0 at x <= 0). Simplifying never moves that
+boundary: a dropped sub-expression u leaves a guard (0·u and u^0 are 0 and 1 where u is finite, NaN
+elsewhere), 0/u is not simplified, and constants are not regrouped. A formula that is
+undefined everywhere because a part simplifies to a constant is refused like that constant: x/(0*y) like x/0
+("division by zero"), log(0*x) like log(0).
 Conventions: abs'(0) = 0 (sign); u^c for u < 0 and non-integer c is NaN (NumPy's real power), so x^(1/3)
 is undefined for x < 0; sympy is not used (its parser evaluates Python).
 """
@@ -503,11 +510,34 @@ def _try(fn: Callable[[], float]) -> float | None:
         return None
 
 
+class _Undefined(Exception):
+    """A simplification met a constant with no finite value while building f (turned into a FormulaError)."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+class _Located(_Undefined):
+    """An _Undefined already given its message and column (by the innermost node that met it)."""
+
+    def __init__(self, message: str, column: int):
+        super().__init__(message)
+        self.message, self.column = message, column
+
+
+# Functions finite at every finite argument: 0·u and u^0 of these need no guard
+_TOTAL_FUNCTIONS = ("sin", "cos", "tanh", "abs", "sign")
+
+
 class _Graph:
     def __init__(self) -> None:
         self.nodes: list[tuple] = []
         self.index: dict[tuple, int] = {}
         self.zero, self.one = self.num(0.0), self.num(1.0)
+        # True while building f from the syntax tree: simplifications keep f's domain (see the module
+        # docstring). Derivatives are built with it off: where f is defined, their simplifications are exact.
+        self.strict = False
 
     def intern(self, key: tuple) -> int:
         i = self.index.get(key)
@@ -529,7 +559,29 @@ class _Graph:
 
     def fold(self, op: str, *values: float) -> int | None:
         v = _try(lambda: _apply(op, *values))
+        if v is None and self.strict:
+            by_zero = op == "/" and values[1] == 0
+            raise _Undefined("division by zero" if by_zero else _constant_problem(op, list(values)))
         return None if v is None else self.num(v)
+
+    def total(self, a: int) -> bool:
+        """a is finite wherever x and y are (so dropping it cannot change where f is defined)."""
+        node = self.nodes[a]
+        if node[0] in ("num", "var"):
+            return True
+        if node[0] == "neg":
+            return self.total(node[1])
+        return node[0] == "fn" and node[1] in _TOTAL_FUNCTIONS and self.total(node[2])
+
+    def guard(self, a: int, u: int) -> int:
+        """a where u is finite, NaN elsewhere: what a dropped sub-expression u leaves behind."""
+        if self.total(u):
+            return a
+        return self.intern(("guard", a, u))
+
+    def zero_where_defined(self, a: int) -> bool:
+        node = self.nodes[a]
+        return a == self.zero or (node[0] == "guard" and self.zero_where_defined(node[1]))
 
     def neg(self, a: int) -> int:
         va = self.value(a)
@@ -558,18 +610,18 @@ class _Graph:
     def mul(self, a: int, b: int) -> int:
         va, vb = self.value(a), self.value(b)
         if va is not None and vb is not None:
-            return self.num(va * vb)
+            return self.fold("*", va, vb) if self.strict else self.num(va * vb)
         if vb is not None:
             a, b, va, vb = b, a, vb, va
         if va is not None:
             if va == 0:
-                return self.zero
+                return self.guard(self.zero, b) if self.strict else self.zero
             if va == 1:
                 return b
             if va == -1:
                 return self.neg(b)
             node = self.nodes[b]
-            if node[0] == "mul" and self.value(node[1]) is not None:  # c1 * (c2 * u) = (c1 c2) * u
+            if node[0] == "mul" and self.value(node[1]) is not None and not self.strict:  # c1·(c2·u) = (c1 c2)·u
                 return self.mul(self.num(va * self.value(node[1])), node[2])
             if node[0] == "neg":  # c * (-u) = (-c) * u
                 return self.mul(self.num(-va), node[1])
@@ -581,7 +633,9 @@ class _Graph:
             folded = self.fold("/", va, vb)
             if folded is not None:
                 return folded
-        if va == 0 and vb != 0:
+        if self.strict and self.zero_where_defined(b):
+            raise _Undefined("division by zero")
+        if va == 0 and vb != 0 and not self.strict:  # 0/u is NaN where u is 0: kept as written in f
             return self.zero
         if vb == 1:
             return a
@@ -596,7 +650,7 @@ class _Graph:
             if folded is not None:
                 return folded
         if vb == 0:
-            return self.one
+            return self.guard(self.one, a) if self.strict else self.one
         if vb == 1:
             return a
         return self.intern(("pow", a, b))
@@ -610,17 +664,39 @@ class _Graph:
         return self.intern(("fn", name, a))
 
     def build(self, node: _Node) -> int:
-        """The DAG node of a checked syntax tree (constant sub-trees become their folded values)."""
+        """The DAG node of f for a checked syntax tree (constant sub-trees become their folded values), with
+        f's domain kept (strict); FormulaError where a part simplifies to a constant with no finite value."""
+        self.strict = True
+        try:
+            return self._build(node)
+        finally:
+            self.strict = False
+
+    def _build(self, node: _Node) -> int:
+        try:
+            return self._build_node(node)
+        except _Undefined as exc:
+            if isinstance(exc, _Located):
+                raise
+            if exc.what == "division by zero":
+                message = f"division by zero at column {node.col}: the denominator is 0 wherever it is defined"
+            else:
+                shown = _text(node, False)
+                shown = shown if len(shown) <= 40 else shown[:39] + "…"
+                message = f"{shown} at column {node.col} {exc.what}, for every x and y"
+            raise _Located(message, node.col) from None
+
+    def _build_node(self, node: _Node) -> int:
         if node.value is not None:
             return self.num(node.value)
         kind = node.kind
         if kind == "var":
             return self.var(node.op)
         if kind == "neg":
-            return self.neg(self.build(node.kids[0]))
+            return self.neg(self._build(node.kids[0]))
         if kind == "call":
-            return self.fn(node.op, self.build(node.kids[0]))
-        a, b = self.build(node.kids[0]), self.build(node.kids[1])
+            return self.fn(node.op, self._build(node.kids[0]))
+        a, b = self._build(node.kids[0]), self._build(node.kids[1])
         op = node.op
         if op == "+":
             return self.add(a, b)
@@ -641,6 +717,8 @@ class _Graph:
             return (node[1],)
         if kind == "fn":
             return (node[2],)
+        if kind == "guard":
+            return node[1], node[2]
         return ()
 
     def reachable(self, roots: list[int]) -> list[int]:
@@ -669,6 +747,8 @@ class _Graph:
             return self.one if node[1] == var else self.zero
         if kind == "neg":
             return self.neg(memo[node[1]])
+        if kind == "guard":  # the derivative is undefined where f is
+            return self.guard(memo[node[1]], node[2])
         if kind == "fn":
             name, a = node[1], node[2]
             da = memo[a]
@@ -747,7 +827,11 @@ class _Program:
             elif kind == "div":
                 v = vals[node[1]] / vals[node[2]]
             elif kind == "pow":
-                v = np.power(vals[node[1]], vals[node[2]])
+                a, b = vals[node[1]], vals[node[2]]
+                v = np.power(a, b)
+                v = np.where(np.isfinite(a) & np.isfinite(b), v, np.nan)  # NaN where either is not (NumPy: NaN^0 = 1)
+            elif kind == "guard":
+                v = np.where(np.isfinite(vals[node[2]]), vals[node[1]], np.nan)
             elif kind == "neg":
                 v = -vals[node[1]]
             else:
@@ -860,7 +944,10 @@ def _from_formula(text: str, bounds: Bounds) -> Surface:
     tree = parse(text)
     formula = _normal_text(tree)
     g = _Graph()
-    f = g.build(tree)
+    try:
+        f = g.build(tree)
+    except _Located as exc:
+        raise FormulaError(exc.message, exc.column) from None
     mx: dict[int, int] = {}
     my: dict[int, int] = {}
     gx, gy = g.derivative(f, "x", mx), g.derivative(f, "y", my)

@@ -351,17 +351,32 @@ for label, traj in zip(labels, trajs, strict=True):
     rows.append(
         {
             "optimizer": label,
+            "outcome": m["outcome"].short,
             "final loss": m["final_loss"],
             "distance to nearest minimum": m["distance_to_minimum"],
             "steps to tolerance": m["steps_to_tol"],
             "near saddle at": m["near_saddle_at"],
             "escaped saddle at": m["escaped_saddle_at"],
             "diverged at": m["diverged_at"],
+            "left the map downhill at": m["escaped_at"],
+            "undefined at": m["undefined_at"],
         }
     )
 table = pd.DataFrame(rows)
-for col in ("steps to tolerance", "near saddle at", "escaped saddle at", "diverged at"):
+STEP_COLUMNS = (
+    "steps to tolerance",
+    "near saddle at",
+    "escaped saddle at",
+    "diverged at",
+    "left the map downhill at",
+    "undefined at",
+)
+for col in STEP_COLUMNS:
     table[col] = pd.array([v if v is not None else pd.NA for v in table[col]], dtype="Int64")
+# an escape and an undefined point have their own columns where a racer had one (the outcome column says all)
+for col in ("left the map downhill at", "undefined at"):
+    if table[col].isna().all():
+        table = table.drop(columns=[col])
 table["distance to nearest minimum"] = pd.array(
     [v if v is not None else np.nan for v in table["distance to nearest minimum"]], dtype="float64"
 )
@@ -389,8 +404,16 @@ with st.expander("How these are measured"):
         f"({analysis.SADDLE_RADIUS:.0%} of the view's smaller side); "
         "it *escaped* at the first later step at which it is farther than that AND its loss is below the "
         "saddle's value: it went down past the saddle, not back the way it came.\n"
-        "- **Diverged at**: the first step whose point left the finite numbers or a box ten view-widths "
-        "around the map; the path stops there.\n"
+        "- **Outcome**: how the run ended: it ran all its steps, diverged, left the map going downhill, or "
+        "reached a point where the gradient (or Newton's step) is undefined.\n"
+        "- **Diverged at**: the step whose point left the finite numbers or a box ten view-widths around the "
+        "map, or where the loss became infinite, without going downhill (the loss grew, or stopped being a "
+        "number); the path stops there.\n"
+        "- **Left the map downhill at**: the step at which the run left that box (or reached f = −∞) going "
+        "downhill: the loss fell at each of its last three steps, to below every value f takes on the map. "
+        "On a surface with no minimum (f → −∞) that is the optimizer doing its job, not a failure.\n"
+        "- **Undefined at**: the step whose point has f or its gradient undefined (e.g. the apex of a cone), "
+        "or where Newton's step does not exist (a singular Hessian); the run stops on that point.\n"
         "- With noise, every racer adds the same noise sequence (one seed), so the race stays fair."
     )
 paths = pd.concat([t.to_frame().assign(optimizer=n) for (n, _), t in zip(racers, trajs, strict=True)])
@@ -408,8 +431,9 @@ st.subheader("Fair learning rates")
 st.write(
     "A race is only fair if every optimizer gets a good learning rate. The sweep runs each racer with "
     f"log-spaced rates from {analysis.SWEEP_LOW:g} to {analysis.SWEEP_HIGH:g} (one vectorised run per optimizer, "
-    "its other hyperparameters as set above, from the race's start, without noise) and picks the rate with the "
-    "lowest final loss among those that did not diverge (on an exact tie, the smaller rate)."
+    "its other hyperparameters as set above, from the race's start, without noise) and picks as best "
+    + analysis.BEST_RATE_RULE
+    + "."
 )
 sw_cols = st.columns([1.5, 1, 2])
 do_sweep = sw_cols[0].toggle("Sweep learning rates", key=key("sweep"))
@@ -422,19 +446,42 @@ if do_sweep:
     sweeps = sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates)
     st.plotly_chart(vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star), key=key("sweepfig"))
     best = {s.optimizer: s.best_rate for s in sweeps if s.best_rate is not None}
+
+    def chosen_by(s) -> str:
+        if s.best_index is None:
+            return "no rate qualifies"
+        if s.best_by_escape:
+            return f"leaves the map downhill soonest (step {int(s.escaped_at[s.best_index])})"
+        return "lowest final loss"
+
     summary = pd.DataFrame(
         {
             "optimizer": [optimizers.get(s.optimizer).title for s in sweeps],
             "rate now": [hp["lr"] for _, hp in racers],
             "best rate": [s.best_rate for s in sweeps],
+            "chosen as": [chosen_by(s) for s in sweeps],
             "final loss at best": [s.best_loss for s in sweeps],
             "rates that diverged": [int(s.diverged.sum()) for s in sweeps],
+            "rates that left the map downhill": [int(s.escaped.sum()) for s in sweeps],
+            "rates that reached an undefined point": [int(s.undefined.sum()) for s in sweeps],
         }
     )
+    if not summary["rates that reached an undefined point"].any():
+        summary = summary.drop(columns=["rates that reached an undefined point"])
     st.dataframe(summary, hide_index=True, column_config={"best rate": st.column_config.NumberColumn(format="%.4g")})
+    if any(s.best_by_escape for s in sweeps):
+        st.caption(
+            "Some rates left the map going downhill: this surface has no minimum that way (f keeps falling), so "
+            "no final loss can be compared there, and the best rate is the one that leaves soonest. Triangles "
+            "along the bottom of the chart mark those rates."
+        )
     nobest = [optimizers.get(s.optimizer).title for s in sweeps if s.best_rate is None]
     if nobest:
-        st.warning(f"Every rate diverged for {', '.join(nobest)}: its rate is left as it is.", icon="⚠️")
+        st.warning(
+            f"No rate ran all its steps or left the map downhill for {', '.join(nobest)} (each diverged or reached "
+            "an undefined point): its rate is left as it is.",
+            icon="⚠️",
+        )
     sw_cols[2].button(
         "Use the best rates in the race",
         on_click=use_best_rates,
@@ -449,7 +496,8 @@ st.subheader("Where do they end up?")
 st.write(
     "Start one optimizer from every point of a grid at once and colour each start by the minimum it reaches "
     f"(within {analysis.BASIN_TOL:.0%} of the view's smaller side), or by how many steps it took; grey: no minimum "
-    "reached in time, black: diverged."
+    "reached in time, black: diverged, sky blue: left the map going downhill (no minimum that way), pale green: "
+    "reached a point where the gradient is undefined."
 )
 b_cols = st.columns([1.4, 1.2, 1, 1, 1.3])
 do_basin = b_cols[0].toggle("Map the basins", key=key("basin"))
@@ -488,8 +536,13 @@ if do_basin:
         st.plotly_chart(sm.prepared(vc.basin_spec(surface, basin, color_by)), key=key("basinfig"))
         counts = basin.counts()
         total = basin.label.size
+        stops = (analysis.NOT_REACHED, analysis.DIVERGED, analysis.ESCAPED, analysis.UNDEFINED)
+        reached = total - sum(counts[lab] for lab in stops)
+        more = [
+            f"{counts[analysis.ESCAPED]:,} left the map going downhill" if counts[analysis.ESCAPED] else "",
+            f"{counts[analysis.UNDEFINED]:,} reached an undefined point" if counts[analysis.UNDEFINED] else "",
+        ]
         st.caption(
-            f"{total - counts[analysis.NOT_REACHED] - counts[analysis.DIVERGED]:,} of {total:,} starts reached a "
-            f"known minimum, {counts[analysis.NOT_REACHED]:,} did not in {basin_steps} steps, "
-            f"{counts[analysis.DIVERGED]:,} diverged."
+            f"{reached:,} of {total:,} starts reached a known minimum, {counts[analysis.NOT_REACHED]:,} did not in "
+            f"{basin_steps} steps, {''.join(m + ', ' for m in more if m)}{counts[analysis.DIVERGED]:,} diverged."
         )

@@ -18,6 +18,7 @@ import streamlit as st
 import optimizers
 import presets
 import surfaces
+from optimizers import analysis
 from optimizers.explain import explain
 from ui import controls, first_paint
 from ui import explorer_cache as cache
@@ -256,12 +257,9 @@ def inspector(traj, t: int) -> None:
     if t == 0:
         st.markdown("**Step 0** is the start. Press **Step** to see the rule with the first step's numbers.")
         return
-    d = traj.diverged_at
-    if d is not None and t >= d:  # the engine refused this update: θ and the state stayed at step d − 1
-        st.markdown(
-            f"**Step {t}** was not taken: the run diverged at step {d}, so θ and the optimizer's state stay "
-            f"as they were at step {max(d - 1, 0)}. Go **Back** to step {max(d - 1, 0)} to see the last update."
-        )
+    out = analysis.outcome(traj)
+    if out.stopped and t > out.last_step:  # the engine refused this update: θ and the state stayed
+        st.markdown(out.not_taken(t))
         return
     st.markdown(f"**Step {t}** with its numbers, per coordinate (x, then y):")
     try:
@@ -372,14 +370,7 @@ def _stage(config: dict, notices: list[str]) -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(notice, icon=":material/restart_alt:")
-    d = traj.diverged_at
-    if d is not None:
-        where = "at the start" if d == 0 else f"at step {d}"
-        st.error(
-            f"**The run diverged {where}**: the next iterate left the finite numbers or the region ten view-widths "
-            f"around the map. The path up to step {max(d - 1, 0)} is kept; lower the learning rate to tame it.",
-            icon=":material/error:",
-        )
+    _outcome_box(traj)
 
     if first:  # the page first, the chart right after
         st.session_state[DRAWN_KEY] = True  # (a first run cut short before here stays a first run)
@@ -399,6 +390,19 @@ def _stage(config: dict, notices: list[str]) -> None:
     )
     if not first:
         inspector(traj, t)
+
+
+def _outcome_box(traj) -> None:
+    """How the run ended, if it stopped early (worded by optimizers.analysis.outcome): an error only for a
+    divergence; an escape downhill is the optimizer doing its job, an undefined point is neither."""
+    out = analysis.outcome(traj)
+    text = f"**{out.headline}**: {out.detail}"
+    if out.kind == "diverged":
+        st.error(text, icon=":material/error:")
+    elif out.kind == "escaped":
+        st.info(text, icon=":material/trending_down:")
+    elif out.kind == "undefined":
+        st.warning(text, icon=":material/block:")
 
 
 def _chart(figure, t: int, three_d: bool) -> None:

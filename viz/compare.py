@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from optimizers.analysis import DIVERGED, NOT_REACHED
+from optimizers.analysis import DIVERGED, ESCAPED, NOT_REACHED, UNDEFINED
 
 from . import surface_map as sm
 
@@ -37,6 +37,10 @@ COLORS: dict[str, str] = {
 }
 NOT_REACHED_COLOR = "#a6a6a6"
 DIVERGED_COLOR = "#1a1a1a"
+ESCAPED_COLOR = "#56b4e9"  # left the map going downhill: sky blue, unlike any minimum's colour
+UNDEFINED_COLOR = "#b2df8a"  # reached a point where the gradient is undefined
+# the basin map's classes after the minima, in the order of their z values k, k + 1, ...
+STOP_LABELS = (NOT_REACHED, DIVERGED, ESCAPED, UNDEFINED)
 BASIN_PALETTE = (
     "#1f77b4",
     "#d62728",
@@ -250,21 +254,36 @@ def race_spec(
 
 # -- the learning-rate sweep ------------------------------------------------------------------------------
 def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: float | None = None) -> go.Figure:
-    """Final loss against learning rate (log x), a line per optimizer; diverged rates as crosses along the
-    top, each optimizer's best rate as a star. The y axis is loss − f* on a log scale when f* is known."""
+    """Final loss against learning rate (log x), a line per optimizer over the rates that ran all their steps;
+    diverged rates as crosses along the top, rates that reached an undefined point as circled crosses there,
+    rates that left the map going downhill as triangles along the bottom (their loss fell off the map), and
+    each optimizer's best rate as a star. The y axis is loss − f* on a log scale when f* is known."""
     labels = list(labels) if labels is not None else [s.optimizer for s in sweeps]
     log = f_star is not None
     fig = go.Figure()
     values = [loss_axis_values(s.final_loss, f_star) for s in sweeps]
-    ok_vals = np.concatenate([v[~s.diverged] for v, s in zip(values, sweeps, strict=True)] or [np.zeros(0)])
+    ok_vals = np.concatenate([v[s.ran] for v, s in zip(values, sweeps, strict=True)] or [np.zeros(0)])
+    ok_vals = ok_vals[np.isfinite(ok_vals)]
     if ok_vals.size:
-        top = float(ok_vals.max()) * 10 if log else float(ok_vals.max() + 0.1 * (np.ptp(ok_vals) or 1.0))
+        span = float(np.ptp(ok_vals)) or 1.0
+        top = float(ok_vals.max()) * 10 if log else float(ok_vals.max() + 0.1 * span)
+        bottom = (
+            float(ok_vals[ok_vals > 0].min()) / 10 if log and (ok_vals > 0).any() else float(ok_vals.min() - 0.1 * span)
+        )
     else:
-        top = 1.0
+        top, bottom, span = 1.0, 0.0, 1.0
     what = "loss − f*" if log else "loss"
-    for s, v, label in zip(sweeps, values, labels, strict=True):
+
+    def lane(edge: float, j: int, up: bool) -> float:
+        """One row of markers per optimizer along the top or bottom edge, so that they do not hide each other."""
+        if log:
+            return edge * (1.8**j if up else 1.8**-j)
+        return edge + (1 if up else -1) * 0.06 * span * j
+
+    for j, (s, v, label) in enumerate(zip(sweeps, values, labels, strict=True)):
+        low = lane(bottom, j, False)
         c = color(s.optimizer)
-        ok = ~s.diverged
+        ok = s.ran
         fig.add_trace(
             go.Scatter(
                 x=s.rates[ok],
@@ -277,32 +296,50 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
                 hovertemplate=f"{label}<br>γ = %{{x:.3g}}<br>final {what} %{{y:.4g}}<extra></extra>",
             )
         )
-        if s.diverged.any():
-            fig.add_trace(
-                go.Scatter(
-                    x=s.rates[s.diverged],
-                    y=np.full(int(s.diverged.sum()), top),
-                    mode="markers",
-                    name=f"{label}: diverged",
-                    legendgroup=label,
-                    showlegend=False,
-                    marker=dict(symbol="x-thin", size=11, color=c, line=dict(color=c, width=2)),
-                    customdata=s.diverged_at[s.diverged],
-                    hovertemplate=f"{label}<br>γ = %{{x:.3g}}: diverged at step %{{customdata}}<extra></extra>",
+        stops = (
+            (s.diverged, s.diverged_at, lane(top, j, True), "x-thin", "diverged at step"),
+            (
+                s.undefined,
+                s.undefined_at,
+                lane(top, j, True),
+                "circle-x-open",
+                "the gradient or step is undefined at step",
+            ),
+            (s.escaped, s.escaped_at, low, "triangle-down", "left the map going downhill at step"),
+        )
+        for mask, at, y, symbol, words in stops:
+            if mask.any():
+                fig.add_trace(
+                    go.Scatter(
+                        x=s.rates[mask],
+                        y=np.full(int(mask.sum()), y),
+                        mode="markers",
+                        name=f"{label}: {words.split(' at ')[0]}",
+                        legendgroup=label,
+                        showlegend=False,
+                        marker=dict(symbol=symbol, size=11, color=c, line=dict(color=c, width=2)),
+                        customdata=at[mask],
+                        hovertemplate=f"{label}<br>γ = %{{x:.3g}}: {words} %{{customdata}}<extra></extra>",
+                    )
                 )
-            )
         if s.best_index is not None:
             i = s.best_index
+            by_escape = bool(s.escaped[i])
+            hover = (
+                f"{label}: best γ = %{{x:.4g}}<br>it leaves the map downhill soonest (step {int(s.escaped_at[i])})"
+                if by_escape
+                else f"{label}: best γ = %{{x:.4g}}<br>final {what} %{{y:.4g}}"
+            )
             fig.add_trace(
                 go.Scatter(
                     x=[s.rates[i]],
-                    y=[v[i]],
+                    y=[low if by_escape else v[i]],
                     mode="markers",
                     name=f"{label}: best",
                     legendgroup=label,
                     showlegend=False,
                     marker=dict(symbol="star", size=18, color=c, line=dict(color="#000000", width=1)),
-                    hovertemplate=f"{label}: best γ = %{{x:.4g}}<br>final {what} %{{y:.4g}}<extra></extra>",
+                    hovertemplate=hover + "<extra></extra>",
                 )
             )
     fig.update_layout(
@@ -334,16 +371,28 @@ def band_scale(colors: Sequence[str]) -> list:
 
 
 def basin_color(label: int) -> str:
-    if label == DIVERGED:
-        return DIVERGED_COLOR
-    if label == NOT_REACHED:
-        return NOT_REACHED_COLOR
-    return BASIN_PALETTE[label % len(BASIN_PALETTE)]
+    stop = {
+        DIVERGED: DIVERGED_COLOR,
+        NOT_REACHED: NOT_REACHED_COLOR,
+        ESCAPED: ESCAPED_COLOR,
+        UNDEFINED: UNDEFINED_COLOR,
+    }
+    return stop[label] if label in stop else BASIN_PALETTE[label % len(BASIN_PALETTE)]
+
+
+def basin_z(basin) -> np.ndarray:
+    """The heatmap's z in "minimum" mode: a minimum's index, then k, k + 1, ... for STOP_LABELS in order."""
+    k = len(basin.minima)
+    z = np.where(basin.label >= 0, basin.label, -1).astype(np.float64)
+    for j, lab in enumerate(STOP_LABELS):
+        z[basin.label == lab] = k + j
+    return z
 
 
 def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height_px: int = 600) -> dict:
     """The basin map as a figure dict over the surface: by `mode` "minimum" (which minimum each start
-    reaches: a colour per minimum, grey for none, black for diverged) or "steps" (how many steps it took)."""
+    reaches: a colour per minimum, grey for none, black for diverged, sky blue for left the map going downhill,
+    pale green for an undefined point) or "steps" (how many steps it took; the stopped starts in their colours)."""
     spec = sm.map_spec(surface, height_px=height_px)
     data, layout = spec["data"], spec["layout"]
     xs, ys = basin.xs, basin.ys
@@ -352,16 +401,16 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
     extra: list[dict] = []  # more heatmaps (drawn under the map's lines)
     legend: list[dict] = []  # legend entries
     if mode == "minimum":
-        labels = list(range(k)) + [NOT_REACHED, DIVERGED]
+        labels = list(range(k)) + list(STOP_LABELS)
         colors = [basin_color(lab) for lab in labels]
-        z = np.where(basin.label >= 0, basin.label, np.where(basin.label == NOT_REACHED, k, k + 1)).astype(np.float64)
+        z = basin_z(basin)
         text_of = {lab: _label_text(basin, lab) for lab in labels}
         heat = dict(
             common,
             z=sm.b64(z),
             colorscale=band_scale(colors),
             zmin=-0.5,
-            zmax=k + 1.5,
+            zmax=k + len(STOP_LABELS) - 0.5,
             showscale=False,
             opacity=0.62,
             hovertemplate="start (%{x:.2f}, %{y:.2f})<extra></extra>",
@@ -371,18 +420,7 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
         for lab in labels:
             if counts[lab] == 0 or (lab >= 0 and k > len(BASIN_PALETTE)):
                 continue
-            legend.append(
-                dict(
-                    type="scatter",
-                    x=[None],
-                    y=[None],
-                    mode="markers",
-                    marker=dict(symbol="square", size=14, color=basin_color(lab)),
-                    name=f"{text_of[lab]} ({counts[lab] / basin.label.size:.0%})",
-                    xaxis="x",
-                    yaxis="y",
-                )
-            )
+            legend.append(_legend_square(basin_color(lab), f"{text_of[lab]} ({counts[lab] / basin.label.size:.0%})"))
     else:
         z = np.where(basin.steps_to >= 0, basin.steps_to, np.nan).astype(np.float64)
         heat = dict(
@@ -396,18 +434,22 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
             hovertemplate="start (%{x:.2f}, %{y:.2f})<br>%{z:.0f} steps<extra></extra>",
             name="steps to a minimum",
         )
-        bad = np.where(basin.label == DIVERGED, 1.0, np.nan)
-        if np.isfinite(bad).any():
-            div = dict(
-                common,
-                z=sm.b64(bad),
-                colorscale=[[0, DIVERGED_COLOR], [1, DIVERGED_COLOR]],
-                showscale=False,
-                opacity=0.75,
-                hovertemplate="start (%{x:.2f}, %{y:.2f})<br>diverged<extra></extra>",
-                name="diverged",
-            )
-            extra.append(div)
+        for lab in (DIVERGED, ESCAPED, UNDEFINED):
+            bad = np.where(basin.label == lab, 1.0, np.nan)
+            if np.isfinite(bad).any():
+                extra.append(
+                    dict(
+                        common,
+                        z=sm.b64(bad),
+                        colorscale=[[0, basin_color(lab)], [1, basin_color(lab)]],
+                        showscale=False,
+                        opacity=0.75,
+                        hovertemplate=f"start (%{{x:.2f}}, %{{y:.2f}})<br>{_label_text(basin, lab)}<extra></extra>",
+                        name=_label_text(basin, lab),
+                    )
+                )
+                share = np.isfinite(bad).mean()
+                legend.append(_legend_square(basin_color(lab), f"{_label_text(basin, lab)} ({share:.0%})"))
     spec["data"] = [heat, *extra, *data, *legend]
     layout["legend"] = dict(layout.get("legend", {}), orientation="h")
     if title:
@@ -417,9 +459,19 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
     return spec
 
 
+def _legend_square(color: str, name: str) -> dict:
+    """A legend entry (a coloured square) with nothing drawn on the map."""
+    marker = dict(symbol="square", size=14, color=color)
+    return dict(type="scatter", x=[None], y=[None], mode="markers", marker=marker, name=name, xaxis="x", yaxis="y")
+
+
 def _label_text(basin, lab: int) -> str:
     if lab == DIVERGED:
         return "diverged"
+    if lab == ESCAPED:
+        return "left the map going downhill"
+    if lab == UNDEFINED:
+        return "undefined point reached"
     if lab == NOT_REACHED:
         return "no minimum reached"
     x, y = basin.minima[lab]

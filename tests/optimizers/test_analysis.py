@@ -11,6 +11,7 @@ import pytest
 import optimizers
 import surfaces
 from optimizers import analysis as A
+from surfaces.formula import from_formula
 
 ALL = optimizers.NAMES
 ROSEN = surfaces.get("rosenbrock")
@@ -42,7 +43,8 @@ def test_the_sweep_equals_runs_one_rate_at_a_time_bit_for_bit(name):
     assert sw.rates.shape == sw.final_loss.shape == sw.diverged_at.shape == (30,)
     for i, lr in enumerate(rates):
         one = optimizers.run(optimizers.make(name, lr=float(lr)), ROSEN, start, 60)
-        assert sw.diverged_at[i] == (-1 if one.diverged_at is None else one.diverged_at)
+        for kind in ("diverged_at", "escaped_at", "undefined_at"):
+            assert getattr(sw, kind)[i] == (-1 if getattr(one, kind) is None else getattr(one, kind))
         assert sw.final_loss[i] == one.losses[-1]  # bitwise: the same floating-point operations
     if name in ("sgd", "momentum", "nesterov"):
         assert sw.diverged.any() and not sw.diverged.all()  # the range spans both behaviours on Rosenbrock
@@ -105,7 +107,7 @@ def test_basin_grid_and_one_step_to_the_bowls_minimum():
     assert bm.tol == 0.02 * 5.0
     expected = np.where(np.hypot(bm.xs[None, :], bm.ys[:, None]) <= bm.tol, 0, 1)  # starts already there: 0
     np.testing.assert_array_equal(bm.steps_to, expected)
-    assert bm.counts() == {0: 101 * 101, A.NOT_REACHED: 0, A.DIVERGED: 0}
+    assert bm.counts() == {0: 101 * 101, A.NOT_REACHED: 0, A.DIVERGED: 0, A.ESCAPED: 0, A.UNDEFINED: 0}
 
 
 def test_basin_steps_to_halving_contraction():
@@ -148,6 +150,7 @@ def test_basin_map_agrees_with_single_runs_and_does_not_depend_on_chunks(name):
         want = int(d.argmin()) if d.min() <= bm.tol else A.NOT_REACHED
         if one.diverged_at is not None:
             want = A.DIVERGED
+        assert one.escaped_at is None and one.undefined_at is None
         assert bm.label[i, j] == want
         assert bm.final_loss[i, j] == one.losses[-1]
 
@@ -204,3 +207,105 @@ def test_a_race_shares_one_noise_sequence():
 def test_global_min_value():
     assert A.global_min_value(ROSEN) == 0.0
     assert A.global_min_value(SADDLE) is None
+
+
+# -- outcomes: escaped is not diverged, and the sweep and the basin map keep them apart ---------------------------
+MONKEY = surfaces.get("monkey_saddle")
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum"])
+def test_the_saddle_escapes_are_not_divergences_in_metrics_and_outcome(name):
+    traj = optimizers.run(optimizers.make(name), SADDLE, (1.0, 0.5), 1000)
+    m = A.metrics(traj, SADDLE)
+    out = m["outcome"]
+    assert m["diverged_at"] is None and m["undefined_at"] is None and m["escaped_at"] == out.step
+    assert out.kind == "escaped" and out.step == int(traj.last_real) + 1
+    # the claim: it left the map, going downhill, to below every value on the view
+    lo, hi = SADDLE.divergence_box()
+    last = traj.points[out.last_step]
+    assert ((last >= lo) & (last <= hi)).all() and out.point == tuple(last)
+    assert (np.diff(traj.losses[: out.last_step + 1][-3:]) < 0).all()
+    assert traj.exit_loss < traj.losses[out.last_step] and traj.exit_loss < -4.0  # −4: f's lowest on the view
+    assert SADDLE.unbounded_below and "f → −∞" in out.detail and "lower the learning rate" not in out.message
+
+
+def _outcome_cases():
+    apex = from_formula("sqrt(x^2+y^2)")
+    return [
+        ("apex", apex, optimizers.make("sgd", lr=0.5), (0.5, 0.0), "undefined", 1, (0.0, 0.0)),
+        ("monkey-newton", MONKEY, optimizers.make("newton"), (0.0, 0.0), "undefined", 0, (0.0, 0.0)),
+        ("bowl-too-fast", BOWL, optimizers.make("sgd", lr=5.0), (1.0, 1.0), "diverged", 2, (-9.0, -9.0)),
+        ("bowl", BOWL, optimizers.make("sgd", lr=0.1), (1.0, 1.0), "ran", None, None),
+    ]
+
+
+@pytest.mark.parametrize("case", _outcome_cases(), ids=lambda c: c[0] if isinstance(c, tuple) else "")
+def test_outcome_says_what_happened_where(case):
+    _, surf, opt, start, kind, step, point = case
+    traj = optimizers.run(opt, surf, start, 30)
+    out = A.outcome(traj)
+    assert out.kind == kind and out.step == step
+    if point is not None:
+        assert out.point == pytest.approx(point)
+        p = np.array(out.point)
+    if kind == "undefined":  # the claim: nothing is defined to step with at that point
+        bad_grad = not np.isfinite(surf.grad(p)).all()
+        h = surf.hessian(p)
+        singular = h[0, 0] * h[1, 1] - h[0, 1] * h[1, 0] == 0
+        assert bad_grad or (opt.needs_hessian and singular)
+        assert ("gradient is undefined" in out.headline) == bad_grad
+        assert "lower the learning rate" not in out.message
+    if kind == "diverged":  # the claim "the loss grew": the iterate it refused has a larger loss
+        assert traj.exit_loss > traj.losses[out.last_step] and "lower the learning rate" in out.message
+    if kind == "ran":
+        assert not out.stopped and out.last_step == 30
+
+
+def test_outcome_of_a_batch_start_equals_the_single_run():
+    starts = np.array([[1.0, 0.5], [0.0, 0.0], [0.3, 1e-12]])
+    opt = optimizers.make("newton", lr=0.5)
+    batch = optimizers.run(opt, MONKEY, starts, 40)
+    for i, s in enumerate(starts):
+        assert A.outcome(batch, i) == A.outcome(optimizers.run(opt, MONKEY, s, 40))
+    with pytest.raises(ValueError):
+        A.outcome(batch)
+
+
+@pytest.mark.parametrize(
+    "losses, failed, escaped, best",
+    [
+        ([3.0, 1.0, 2.0], [False, False, False], [-1, -1, -1], 1),
+        ([3.0, 1.0, 2.0], [False, True, False], [-1, -1, -1], 2),
+        ([3.0, 1.0, 2.0], [False, False, False], [-1, 40, 12], 2),  # an escape beats any loss; the soonest wins
+        ([3.0, 1.0, 2.0], [False, False, False], [12, -1, 12], 0),  # tie: the smaller rate
+        ([3.0, 1.0, 2.0], [True, True, True], [-1, -1, -1], None),
+    ],
+)
+def test_best_index_with_escapes(losses, failed, escaped, best):
+    assert A.best_index(np.array(losses), np.array(failed), np.array(escaped)) == best
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+def test_the_sweep_on_the_saddle_picks_the_rate_that_escapes_soonest(name):
+    sw = A.sweep(name, SADDLE, (1.0, 0.5), 300)
+    assert sw.escaped.any() and sw.best_by_escape
+    i = sw.best_index
+    assert sw.escaped[i] and sw.escaped_at[i] == sw.escaped_at[sw.escaped].min()
+    assert not sw.escaped[:i][sw.escaped_at[:i] == sw.escaped_at[i]].any()  # the smaller of tied rates
+    assert sw.best_loss is None  # its loss fell off the map: no final loss to show
+    # escaped rates are not diverged ones, and the best is not chosen by the final loss
+    assert not (sw.diverged & sw.escaped).any()
+    one = optimizers.run(optimizers.make(name, lr=sw.best_rate), SADDLE, (1.0, 0.5), 300)
+    assert one.escaped_at == sw.escaped_at[i] and one.diverged_at is None
+
+
+def test_the_basin_map_of_the_saddle_labels_escapes():
+    bm = A.basin_map(optimizers.make("sgd", lr=0.1), SADDLE, 200, n=21)
+    c = bm.counts()
+    off_ridge = np.abs(bm.ys) > 0
+    assert (bm.label[off_ridge[:, None].repeat(21, 1)] == A.ESCAPED).all()  # every start off y = 0 escapes
+    assert c[A.DIVERGED] == 0 and c[A.ESCAPED] == 20 * 21
+    assert (bm.escaped_at[bm.label == A.ESCAPED] > 0).all() and (bm.steps_to == -1).all()
+    for i, j in [(0, 0), (4, 17), (20, 3)]:
+        one = optimizers.run(optimizers.make("sgd", lr=0.1), SADDLE, (bm.xs[j], bm.ys[i]), 200)
+        assert bm.escaped_at[i, j] == one.escaped_at

@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import optimizers
+import surfaces
 from optimizers.explain import explain
 from surfaces.base import Surface
+from surfaces.formula import from_formula
 from tests.optimizers import reference
 
 # (id, optimizer name, hyperparameters beyond the defaults)
@@ -160,7 +162,9 @@ def test_vectorised_equals_one_at_a_time(case):
         for name, values in one.quantities.items():
             b = batch.quantities[name]
             np.testing.assert_array_equal(b if b.ndim == values.ndim else b[:, i], values)
-        assert (batch.diverged_at[i] == -1) == (one.diverged_at is None)
+        for kind in ("diverged_at", "escaped_at", "undefined_at"):
+            want = getattr(one, kind)
+            assert getattr(batch, kind)[i] == (-1 if want is None else want)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c[1] != "newton"], ids=[c[0] for c in CASES if c[1] != "newton"])
@@ -342,7 +346,7 @@ def test_divergence_per_start_in_a_batch():
         assert (one.diverged_at if one.diverged_at is not None else -1) == d[i]
 
 
-def test_singular_hessian_is_divergence_not_an_exception():
+def test_singular_hessian_is_an_undefined_step_not_an_exception():
     flat = Surface(
         "flat",
         "",
@@ -354,7 +358,126 @@ def test_singular_hessian_is_divergence_not_an_exception():
         bounds=((-1, 1), (-1, 1)),
     )
     traj = optimizers.run(optimizers.make("newton"), flat, np.array([[0.1, 0.2], [0.3, 0.4]]), 5)
-    assert (traj.diverged_at == 1).all()
+    # H = 0 everywhere: Newton's step from the start does not exist, so each start's outcome is step 0
+    assert (traj.undefined_at == 0).all() and (traj.diverged_at == -1).all() and (traj.escaped_at == -1).all()
+    np.testing.assert_array_equal(traj.points, np.broadcast_to(traj.points[0], traj.points.shape))
+
+
+# -- how a run stops: diverged, escaped (downhill, off the map) or undefined ---------------------------------
+
+SADDLE = surfaces.get("saddle")
+MONKEY = surfaces.get("monkey_saddle")
+APEX = from_formula("sqrt(x^2+y^2)")
+LOG = from_formula("log(x) + y^2")
+# (id, surface, optimizer, hyperparameters, start, steps, kind, step): kind is the one outcome set, at step
+STOPS = [
+    ("saddle-sgd", SADDLE, "sgd", {}, (1.0, 0.5), 1000, "escaped", None),
+    ("saddle-momentum", SADDLE, "momentum", {}, (1.0, 0.5), 1000, "escaped", None),
+    ("saddle-sgd-ridge", SADDLE, "sgd", {}, (1.5, 1e-3), 1000, "escaped", None),
+    ("saddle-momentum-ridge", SADDLE, "momentum", {}, (1.5, 1e-3), 1000, "escaped", None),
+    ("saddle-adam", SADDLE, "adam", {"lr": 0.1}, (1.0, 0.5), 1000, "escaped", None),
+    ("saddle-sgd-too-fast", SADDLE, "sgd", {"lr": 1.5}, (1.5, 1e-3), 100, "diverged", None),  # x grows 2x a step
+    ("monkey-sgd", MONKEY, "sgd", {"lr": 0.05}, (-0.5, 0.1), 1000, "escaped", None),
+    ("monkey-newton-at-the-saddle", MONKEY, "newton", {}, (0.0, 0.0), 10, "undefined", 0),
+    ("apex-sgd", APEX, "sgd", {"lr": 0.5}, (0.5, 0.0), 10, "undefined", 1),
+    ("log-sgd", LOG, "sgd", {"lr": 1.0}, (0.5, 0.0), 10, "undefined", 1),  # x = 0.5 − 1/0.5 = −1.5
+    ("bowl-sgd-too-fast", BOWL, "sgd", {"lr": 5.0}, (1.0, 1.0), 50, "diverged", None),
+    ("bowl-sgd", BOWL, "sgd", {"lr": 0.1}, (1.0, 1.0), 50, None, None),
+]
+
+
+@pytest.mark.parametrize("case", STOPS, ids=[c[0] for c in STOPS])
+def test_a_run_stops_with_exactly_the_outcome_that_happened(case):
+    _, surf, name, hp, start, steps, kind, step = case
+    traj = optimizers.run(optimizers.make(name, **hp), surf, start, steps)
+    found = {k: getattr(traj, f"{k}_at") for k in ("diverged", "escaped", "undefined")}
+    assert [k for k, v in found.items() if v is not None] == ([kind] if kind else [])
+    if kind is None:
+        assert int(traj.last_real) == steps
+        return
+    at = found[kind]
+    if step is not None:
+        assert at == step
+    last = int(traj.last_real)
+    # every row after the last real one repeats it
+    np.testing.assert_array_equal(traj.points[last:], np.broadcast_to(traj.points[last], traj.points[last:].shape))
+    pts, losses = traj.points[: last + 1], traj.losses[: last + 1]
+    lo, hi = surf.divergence_box()
+    assert ((pts >= lo) & (pts <= hi)).all()
+    if kind == "undefined":  # the claim: f or the gradient is not a number at that finite point, or no step exists
+        assert at == last and np.isfinite(traj.points[at]).all()
+        p = traj.points[at]
+        h = surf.hessian(p)
+        no_step = name == "newton" and h[0, 0] * h[1, 1] - h[0, 1] * h[1, 0] == 0
+        assert not np.isfinite(surf.f(p)) or not np.isfinite(surf.grad(p)).all() or no_step
+        assert np.isfinite(losses[:at]).all() and np.isfinite(traj.grads[:at]).all()
+        return
+    assert at == last + 1
+    # the claim about the step that stopped it: one more update from the last real state, computed by hand
+    shorter = optimizers.run(optimizers.make(name, **hp), surf, start, at - 1)
+    np.testing.assert_array_equal(shorter.points, traj.points[:at])
+    nxt = _one_more_step(optimizers.make(name, **hp), surf, start, at)
+    left = not (((nxt >= lo) & (nxt <= hi)).all() and np.isfinite(surf.f(nxt)))
+    assert left and surf.f(nxt) == traj.exit_loss
+    floor = surf.f(np.stack(np.meshgrid(*[np.linspace(a, b, 401) for a, b in surf.bounds]), -1)).min()
+    if kind == "escaped":  # downhill: the last three steps lowered the loss, and it ends below the whole view
+        assert (np.diff(losses[-3:]) < 0).all() and traj.exit_loss < losses[-1] and traj.exit_loss < floor
+    else:  # the loss grew, or it was not below the view: not an escape
+        assert not (traj.exit_loss < losses[-1] and (np.diff(losses[-3:]) < 0).all() and traj.exit_loss < floor)
+
+
+def _one_more_step(opt, surf, start, t):
+    """θ_t computed by stepping the optimizer by hand (no engine): where the run would have gone at step t."""
+    x = np.array(start, dtype=np.float64)
+    state = opt.init(x)
+    for _ in range(t):
+        g = surf.grad(x)
+        with np.errstate(all="ignore"):
+            x, state = opt.update(g, state, x, surf.hessian(x)) if opt.needs_hessian else opt.update(g, state, x)
+    return x
+
+
+def test_declared_unbounded_surfaces_are_and_the_others_are_not():
+    """Every built-in's unbounded_below is true of it: f over a grid 1000 view-widths wide goes far below the
+    view's lowest value exactly when it is declared; the bounded ones never go below their minimum value."""
+    for s in surfaces.BUILTIN:
+        (x0, x1), (y0, y1) = s.bounds
+        w = max(x1 - x0, y1 - y0)
+        u = np.linspace(-500 * w, 500 * w, 801)
+        far = s.f(np.stack(np.meshgrid(u, u), -1)).min()
+        if s.unbounded_below:
+            assert s.min_value is None and not len(s.minima) and far < -1e6, s.name
+        else:
+            assert s.min_value is not None and far >= s.min_value - 1e-9, s.name
+
+
+@pytest.mark.parametrize("surf", [s for s in surfaces.BUILTIN if not s.unbounded_below], ids=lambda s: s.name)
+def test_a_surface_with_a_minimum_in_view_never_escapes(surf):
+    starts = np.random.default_rng(3).uniform(*np.transpose(surf.bounds), size=(40, 2))
+    for name in ("sgd", "momentum", "adam", "newton"):
+        for lr in (0.01, 0.3, 3.0):
+            traj = optimizers.run(optimizers.make(name, lr=lr), surf, starts, 60, record=False)
+            assert (traj.escaped == -1).all(), (name, lr)
+
+
+def test_a_batch_of_mixed_outcomes_equals_one_start_at_a_time():
+    surf = from_formula("x^2 - y^2 + log(x + 2)")  # bounded nowhere below, undefined for x <= -2
+    starts = np.array([[1.0, 0.5], [1.5, 1e-3], [-1.9, 0.0], [0.5, -0.2], [2.5, 2.5], [-1.99, 1.0], [0.0, 0.0]])
+    for name, hp in [("sgd", {"lr": 0.3}), ("momentum", {}), ("adam", {"lr": 0.5}), ("newton", {"lr": 0.7})]:
+        opt = optimizers.make(name, **hp)
+        batch = optimizers.run(opt, surf, starts, 200)
+        kinds = set()
+        for i, s in enumerate(starts):
+            one = optimizers.run(opt, surf, s, 200)
+            np.testing.assert_array_equal(batch.points[:, i], one.points)
+            np.testing.assert_array_equal(batch.losses[:, i], one.losses)
+            for kind in ("diverged", "escaped", "undefined"):
+                want = getattr(one, f"{kind}_at")
+                assert getattr(batch, kind)[i] == (-1 if want is None else want), (name, i, kind)
+                kinds |= {kind} if want is not None else set()
+            stops = [getattr(batch, k)[i] >= 0 for k in ("diverged", "escaped", "undefined")]
+            assert sum(stops) <= 1
+        assert name == "newton" or len(kinds) >= 2, name  # the batch really mixes outcomes (Newton: saddles)
 
 
 @pytest.mark.parametrize(
@@ -425,11 +548,18 @@ def test_finite_inputs_never_raise_and_divergence_is_consistent(config, surface)
     traj = optimizers.run(optimizers.make(name, **hp), surf, start, 25, noise=noise, seed=0)
     lo, hi = surf.divergence_box()
     inside = ((traj.points >= lo) & (traj.points <= hi)).all(-1) & np.isfinite(traj.losses)
+    u = traj.undefined_at
+    if u is not None:  # both surfaces are smooth: only the update itself can be undefined (0/0 with ε = 0 ...)
+        assert np.isfinite(traj.grads[u]).all() and np.isfinite(traj.losses[u])
+        if noise == 0:
+            assert np.isnan(_one_more_step(optimizers.make(name, **hp), surf, start, u + 1)).any()
+        return
+    assert traj.escaped_at is None  # both are bounded below by a minimum inside the view
     k = traj.diverged_at
     if k is None:
         assert inside.all()
     else:
-        assert 0 <= k <= 25
+        assert 0 <= k <= 25 and int(traj.last_real) == max(k - 1, 0)
         if k == 0:
             assert not inside[0]
         else:

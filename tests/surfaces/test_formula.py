@@ -490,8 +490,103 @@ def test_a_run_that_leaves_the_domain_stops_there():
     s = from_formula("log(x) + y^2")
     # SGD with lr 2 from x = 1: x_1 = 1 - 2 * (1/1) = -1, where log is undefined
     traj = optimizers.run(optimizers.make("sgd", lr=2.0), s, [1.0, 0.25], 10)
-    assert traj.diverged_at == 1
-    np.testing.assert_array_equal(traj.points[1:], np.broadcast_to([1.0, 0.25], (10, 2)))
-    assert np.isfinite(traj.losses).all()
+    assert traj.undefined_at == 1 and traj.diverged_at is None and traj.escaped_at is None
+    # row 1 is the point it landed on (y_1 = 0.25 − 2·0.5), f undefined there; the run stops on it
+    np.testing.assert_array_equal(traj.points[1:], np.broadcast_to([-1.0, -0.75], (10, 2)))
+    assert np.isfinite(traj.losses[0]) and np.isnan(traj.losses[1:]).all()
     batch = optimizers.run(optimizers.make("sgd", lr=0.1), s, [[1.0, 0.25], [-1.0, 0.0]], 5)
-    assert list(batch.diverged_at) == [-1, 0]  # the second start is already outside the domain
+    assert list(batch.undefined_at) == [-1, 0]  # the second start is already outside the domain
+    assert list(batch.diverged_at) == [-1, -1]
+
+
+# -- simplifying never changes where f is defined -------------------------------------------------------------
+def _as_written(node, x, y):
+    """The formula as written, evaluated operation by operation with NumPy on the syntax tree (no DAG, no
+    simplification), with the module's one rule for powers: u^v is NaN where u or v is not finite."""
+    kind = node.kind
+    if kind == "num":
+        return np.full_like(x, float(node.text))
+    if kind == "const":
+        return np.full_like(x, {"pi": math.pi, "e": math.e}[node.op])
+    if kind == "var":
+        return x if node.op == "x" else y
+    if kind == "neg":
+        return -_as_written(node.kids[0], x, y)
+    if kind == "call":
+        fn = {"abs": np.abs}.get(node.op) or getattr(np, node.op)
+        return fn(_as_written(node.kids[0], x, y))
+    a, b = (_as_written(k, x, y) for k in node.kids)
+    if node.op == "^":
+        return np.where(np.isfinite(a) & np.isfinite(b), np.power(a, b), np.nan)
+    return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}[node.op](a, b)
+
+
+_GRID = np.stack(np.meshgrid(np.linspace(-3, 3, 13), np.linspace(-3, 3, 13)), -1).reshape(-1, 2)
+_GRID = np.concatenate([_GRID, [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [-1.0, -1.0], [math.pi / 2, 0.5]]])
+
+
+def _defined_as_written(text, pts=_GRID):
+    with np.errstate(all="ignore"):
+        return np.isfinite(_as_written(parse(text), pts[:, 0], pts[:, 1]))
+
+
+@pytest.mark.parametrize(
+    "text, undefined_at, defined_at",
+    [
+        ("log(x)^0", [(-1.0, 0.0), (0.0, 2.0)], [(1.0, 0.0), (2.0, -3.0)]),  # 1 only where log(x) is a number
+        ("x + 0*log(y)", [(1.0, -1.0), (1.0, 0.0)], [(1.0, 1.0)]),
+        ("0/x + y", [(0.0, 1.0)], [(2.0, 1.0), (-1.0, 1.0)]),  # 0/0 is not 0
+        ("1^log(x)", [(-1.0, 0.0)], [(1.0, 0.0)]),
+        ("0*exp(x^2) + y", [(30.0, 0.0)], [(1.0, 0.0)]),  # exp(900) overflows: 0·inf is undefined
+        ("2*(3*(1e-300*x))", [], [(1e-20, 0.0)]),
+        ("sqrt(x)^0 + 0*sqrt(y)", [(-1.0, 1.0), (1.0, -1.0)], [(1.0, 1.0)]),
+    ],
+)
+def test_simplifying_keeps_where_f_is_undefined(text, undefined_at, defined_at):
+    s = from_formula(text)
+    for p in undefined_at:
+        assert not np.isfinite(s.f(np.array(p))), p
+        assert not _defined_as_written(text, np.array([p]))[0]
+    for p in defined_at:
+        assert np.isfinite(s.f(np.array(p))) and _defined_as_written(text, np.array([p]))[0], p
+
+
+def _reason(message: str) -> str:
+    """What is wrong, without where: "division by zero", "is undefined (not a real number)" ..."""
+    if message.startswith("division by zero"):
+        return "division by zero"
+    return message.split(" at column ")[1].split(" ", 1)[1].removesuffix(", for every x and y")
+
+
+@pytest.mark.parametrize(
+    "text, refused_like",
+    [
+        ("x/(0*y)", "x/0"),
+        ("x/(y*0)", "x/0"),
+        ("x/(0*log(y))", "x/0"),  # zero wherever it is defined
+        ("5/(0*x)", "5/0"),
+        ("log(0*x)", "log(0)"),
+        ("sqrt(0*y - 1)", "sqrt(-1)"),
+        ("(0*x)^(-1)", "0^(-1)"),
+    ],
+)
+def test_a_part_that_simplifies_to_a_bad_constant_is_refused_like_that_constant(text, refused_like):
+    with pytest.raises(FormulaError) as mine:
+        from_formula(text)
+    with pytest.raises(FormulaError) as theirs:
+        from_formula(refused_like)
+    assert _reason(str(mine.value)) == _reason(str(theirs.value))
+    assert mine.value.column is not None
+    assert not _defined_as_written(text).any()  # as written it is nowhere defined either
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(FORMULAS)
+def test_the_compiled_f_is_defined_exactly_where_the_formula_as_written_is(text):
+    try:
+        s = from_formula(text)
+    except FormulaError as exc:
+        if "for every x and y" in str(exc) or "wherever it is defined" in str(exc):  # refused for its simplification
+            assert not _defined_as_written(text).any()
+        return
+    np.testing.assert_array_equal(np.isfinite(s.f(_GRID)), _defined_as_written(text))

@@ -56,6 +56,8 @@ COLUMNS = {
     "near saddle at": "near_saddle_at",
     "escaped saddle at": "escaped_saddle_at",
     "diverged at": "diverged_at",
+    "left the map downhill at": "escaped_at",
+    "undefined at": "undefined_at",
 }
 
 
@@ -65,6 +67,7 @@ def _assert_table_matches(table, runs, surface, tol=analysis.LOSS_TOL):
         m = analysis.metrics(traj, surface, loss_tol=tol)
         row = table.iloc[i]
         assert row["final loss"] == m["final_loss"]  # the same run, bit for bit
+        assert row["outcome"] == m["outcome"].short
         for column, metric in COLUMNS.items():
             if column in table.columns:
                 assert _value(row[column]) == m[metric], column
@@ -154,6 +157,10 @@ def test_fewer_than_two_optimizers_asks_for_more():
     assert not at.get("plotly_chart")
 
 
+def _stopped(traj) -> bool:
+    return any(getattr(traj, f"{k}_at") is not None for k in ("diverged", "escaped", "undefined"))
+
+
 # -- fair learning rates -----------------------------------------------------------------------------------------
 def test_the_best_rate_is_the_lowest_final_loss_of_the_sweep_and_is_applied_to_the_race():
     query = {"surface": "ravine", "opts": "sgd,momentum,adam", "x0": "-4.0", "y0": "1.5", "steps": "150"}
@@ -166,14 +173,16 @@ def test_the_best_rate_is_the_lowest_final_loss_of_the_sweep_and_is_applied_to_t
     chosen = {}
     for i, name in enumerate(["sgd", "momentum", "adam"]):
         hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
-        finals, diverged = [], []
+        finals, diverged, stopped = [], [], []
         for lr in rates:  # independently: one run per rate
             t = optimizers.run(optimizers.make(name, **{**hp, "lr": float(lr)}), s, (-4.0, 1.5), 150)
             finals.append(t.losses[-1])
             diverged.append(t.diverged_at is not None)
+            stopped.append(_stopped(t))
         finals, diverged = np.array(finals), np.array(diverged)
-        ok = ~diverged
+        ok = ~np.array(stopped)
         best = rates[ok][np.argmin(finals[ok])]
+        assert summary["chosen as"][i] == "lowest final loss"
         assert summary["best rate"][i] == best
         assert summary["final loss at best"][i] == finals[ok].min()
         assert summary["rates that diverged"][i] == diverged.sum()
@@ -210,6 +219,7 @@ def test_the_basin_map_equals_the_core():
     want = np.where(bm.label >= 0, bm.label, np.where(bm.label == analysis.NOT_REACHED, k, k + 1))
     np.testing.assert_array_equal(z, want)
     c = bm.counts()
+    assert c[analysis.ESCAPED] == c[analysis.UNDEFINED] == 0  # Himmelblau is bounded below, smooth
     reached = 2500 - c[analysis.NOT_REACHED] - c[analysis.DIVERGED]
     assert any(f"{reached:,} of 2,500 starts reached" in el.value for el in at.caption)
     at.radio(key="compare:color_by").set_value("steps").run()
@@ -242,3 +252,71 @@ def test_a_custom_formula_surface_races():
     for i, traj in enumerate(runs):
         assert table["final loss"][i] == traj.losses[-1]
     assert at.query_params["formula"] == "x^2 + 3*y^2"
+
+
+# -- a surface without a minimum: escapes are escapes, everywhere on the page --------------------------------------
+SADDLE_RACE = {"surface": "saddle", "opts": "sgd,momentum", "x0": "1.0", "y0": "0.5", "steps": "300"}
+
+
+def test_on_the_saddle_the_table_says_sgd_and_momentum_escaped_not_diverged():
+    at = _open(SADDLE_RACE)
+    _ok(at)
+    s = surfaces.get("saddle")
+    runs = []
+    for name in ("sgd", "momentum"):
+        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        runs.append(optimizers.run(optimizers.make(name, **hp), s, (1.0, 0.5), 300))
+    table = at.dataframe[0].value
+    _assert_table_matches(table, runs, s)
+    for i, traj in enumerate(runs):  # the claim, checked on the run: it left going downhill, it did not diverge
+        assert traj.escaped_at is not None and traj.diverged_at is None
+        assert traj.exit_loss < traj.losses[traj.escaped_at - 1] < traj.losses[0]
+        assert _value(table["diverged at"][i]) is None
+        assert table["left the map downhill at"][i] == traj.escaped_at
+        assert table["outcome"][i] == f"escaped downhill at step {traj.escaped_at}"
+
+
+def test_on_the_saddle_the_sweep_picks_the_soonest_escape_and_says_so():
+    at = _open(SADDLE_RACE)
+    at.toggle(key="compare:sweep").set_value(True).run()
+    _ok(at)
+    s = surfaces.get("saddle")
+    summary = at.dataframe[1].value
+    rates = analysis.log_rates(n=30)
+    for i, name in enumerate(["sgd", "momentum"]):
+        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        escaped = []
+        for lr in rates:  # independently, one run per rate
+            t = optimizers.run(optimizers.make(name, **{**hp, "lr": float(lr)}), s, (1.0, 0.5), 300)
+            escaped.append(-1 if t.escaped_at is None else t.escaped_at)
+        escaped = np.array(escaped)
+        assert (escaped >= 0).any()
+        soonest = escaped[escaped >= 0].min()
+        best = rates[np.argmax(escaped == soonest)]  # the smallest rate of those that escape soonest
+        assert summary["best rate"][i] == best
+        assert summary["chosen as"][i] == f"leaves the map downhill soonest (step {soonest})"
+        assert summary["rates that left the map downhill"][i] == (escaped >= 0).sum()
+        assert _value(summary["final loss at best"][i]) is None
+    assert any("the best rate is the one that leaves soonest" in c.value for c in at.caption)
+    assert any(analysis.BEST_RATE_RULE in m.value for m in at.markdown)
+    sweep = _charts(at)[1]
+    triangles = [t for t in sweep["data"] if t.get("marker", {}).get("symbol") == "triangle-down"]
+    assert len(triangles) == 2  # the escaped rates of each optimizer, apart from the diverged crosses
+
+
+def test_the_basin_map_of_the_saddle_shows_escapes_in_their_own_colour():
+    query = {**SADDLE_RACE, "basin_opt": "sgd", "grid": "50", "basin_steps": "200"}
+    at = _open(query)
+    at.toggle(key="compare:basin").set_value(True).run()
+    _ok(at)
+    s = surfaces.get("saddle")
+    hp = {k: at.session_state[f"compare:sgd_{k}"] for k in optimizers.get("sgd").HYPERS}
+    bm = analysis.basin_map(optimizers.make("sgd", **hp), s, 200, 50)
+    c = bm.counts()
+    assert c[analysis.ESCAPED] > 0 and c[analysis.DIVERGED] == 0
+    spec = _charts(at)[-1]
+    z = sm.unpack(spec["data"][0]["z"]).reshape(50, 50)
+    np.testing.assert_array_equal(z == 2, bm.label == analysis.ESCAPED)  # no minima: 0 none, 1 diverged, 2 escaped
+    names = [t.get("name", "") for t in spec["data"]]
+    assert any(n.startswith("left the map going downhill") for n in names)
+    assert any(f"{c[analysis.ESCAPED]:,} left the map going downhill" in el.value for el in at.caption)

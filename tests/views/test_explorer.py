@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 import presets
 import surfaces
+from optimizers import analysis
 from optimizers.explain import explain
+from surfaces.formula import from_formula
 from ui.inspector import numbers_tex
 from viz import surface_map as sm
 
@@ -338,15 +340,59 @@ def test_out_of_range_input_gives_a_message_not_an_exception(key, value, words):
     _ok(at)
 
 
-def test_divergence_names_the_step_and_keeps_the_path():
-    link = presets.explorer_link("saddle", "sgd", (0.5, 0.1), 100, lr=0.9)
-    at = _open(dict(parse_qsl(urlsplit(link).query)))
+# (id, query, kind): the run the page shows, checked against the core; the box's kind and words follow it
+STOPS = [
+    ("escape", dict(surface="saddle", opt="sgd", lr="0.9", x0="0.5", y0="0.1", steps="100"), "escaped"),
+    ("diverge", dict(surface="bowl", opt="sgd", lr="1.5", x0="1", y0="1", steps="100"), "diverged"),
+    (
+        "apex",
+        dict(surface="custom", formula="sqrt(x^2+y^2)", opt="sgd", lr="0.5", x0="0.5", y0="0", steps="20"),
+        "undefined",
+    ),
+    ("monkey-newton", dict(surface="monkey_saddle", opt="newton", lr="1", x0="0", y0="0", steps="20"), "undefined"),
+    (
+        "log",
+        dict(surface="custom", formula="log(x) + y^2", opt="sgd", lr="1", x0="0.5", y0="0", steps="20"),
+        "undefined",
+    ),
+]
+
+
+@pytest.mark.parametrize("query, kind", [c[1:] for c in STOPS], ids=[c[0] for c in STOPS])
+def test_how_a_run_stopped_is_said_once_with_its_own_words(query, kind):
+    at = _open(query)
     _ok(at)
-    traj = optimizers.run(optimizers.make("sgd", lr=0.9), surfaces.get("saddle"), np.array([0.5, 0.1]), 100)
-    d = traj.diverged_at
-    assert d is not None
-    assert any(f"diverged at step {d}" in e.value for e in at.error)
-    _press(at, "Step ×10")
+    surf = surfaces.get(query["surface"]) if query["surface"] != "custom" else from_formula(query["formula"])
+    opt = optimizers.make(query["opt"], lr=float(query["lr"]))
+    traj = optimizers.run(opt, surf, np.array([float(query["x0"]), float(query["y0"])]), int(query["steps"]))
+    out = analysis.outcome(traj)
+    assert out.kind == kind  # the claim is the core's: the run really ended this way
+    boxes = {"diverged": at.error, "escaped": at.info, "undefined": at.warning}
+    said = [b.value for b in boxes[kind] if out.headline in b.value]
+    assert said == [f"**{out.headline}**: {out.detail}"]
+    for other, elems in boxes.items():  # no other box claims an outcome
+        assert other == kind or not [e.value for e in elems if "step" in e.value and "run" in e.value.lower()]
+    everything = " ".join(e.value for e in [*at.error, *at.info, *at.warning])
+    assert ("lower the learning rate" in everything) == (kind == "diverged")  # only where the loss grew
+    if kind == "escaped":
+        assert "left the map going downhill" in everything and "f → −∞" in everything
+    if kind == "undefined":
+        p = traj.points[out.step]
+        if query.get("formula", "").startswith("log"):  # step 1 lands at x = 0.5 − 1/0.5 = −1.5: f undefined
+            assert out.step == 1 and out.point == (-1.5, 0.0) and np.isnan(surf.f(p))
+            assert "The loss f is undefined at (-1.5, 0)" in said[0]
+            return
+        assert out.point == (0.0, 0.0) and np.array_equal(p, [0.0, 0.0])
+        if query["opt"] == "sgd":  # the apex: step 1 lands on it, and the gradient there is not a number
+            assert (
+                out.step == 1 and not np.isfinite(surf.grad(p)).all() and "gradient is undefined at (0, 0)" in said[0]
+            )
+    # past the last real step the inspector says the step was not taken, and why; the path stays finite
+    for _ in range(3):
+        _press(at, "Step ×10")
+    t = _step(at)
+    if t > out.last_step:
+        assert any(m.value == out.not_taken(t) for m in at.markdown)
     spec = _spec(at)
     path = _xy(spec["data"][spec["layout"]["meta"]["path"]])
     assert np.isfinite(path).all()

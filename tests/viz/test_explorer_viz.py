@@ -243,9 +243,10 @@ def test_every_surface_gives_a_valid_figure_in_2d_and_3d(name):
     assert spec["frames"][0]["data"][0]["type"] == "scatter3d"
 
 
-def test_a_diverged_run_still_draws_up_to_the_last_good_point():
-    traj, s = _run("sgd", "saddle", 200, lr=0.5)
-    assert traj.diverged_at is not None
+@pytest.mark.parametrize("surface, lr, kind", [("saddle", 0.5, "escaped"), ("bowl", 1.5, "diverged")])
+def test_a_stopped_run_still_draws_up_to_the_last_good_point(surface, lr, kind):
+    traj, s = _run("sgd", surface, 200, lr=lr)
+    assert getattr(traj, f"{kind}_at") is not None
     spec = vx.explorer_figure(traj, s, 200)
     go.Figure(spec)
     path = _xy(spec["data"][spec["layout"]["meta"]["path"]])
