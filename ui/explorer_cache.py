@@ -16,8 +16,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import budget
 import optimizers
 import surfaces
+from ui import budget as budget_ui
 from viz import explorer as viz_explorer
 from viz import surface_map
 
@@ -33,8 +35,17 @@ def surface_of(surface_key: tuple):
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def run(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
+    """The run, checking every ~40 ms of work whether a newer run or a closed tab has made it pointless."""
     opt = optimizers.make(opt_name, **dict(hypers))
-    return optimizers.run(opt, surface_of(surface_key), np.array(start), steps, noise=noise, seed=seed)
+    surface = surface_of(surface_key)
+    every = budget.steps_per_chunk(budget.run_work(opt_name, surface, 1))
+    return optimizers.run(
+        opt, surface, np.array(start), steps, noise=noise, seed=seed, progress=_checkpoint, every=every
+    )
+
+
+def _checkpoint(_t: int) -> None:
+    budget_ui.checkpoint()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -11,9 +11,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
+import budget
 import optimizers
 import training
 from training import datasets
+from ui import budget as budget_ui
 from ui import state
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.state import Param, parse_choice, parse_float, parse_int
@@ -87,9 +89,14 @@ def train_one(
     seed: int,
     name: str,
     hypers: tuple,
+    _hook=None,
 ) -> training.Curves:
-    result = training.train({name: dict(hypers)}, dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
-    return result.curves[name]
+    """One optimizer's training; `_hook` (not part of the key): (progress, every) from ui.budget.Progress."""
+    setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
+    training.check_budget(setup, [name])
+    progress, every = _hook or (None, 100)
+    opt = optimizers.make(name, **dict(hypers))
+    return training.fit(setup, opt, name, optimizers.get(name).title, dict(hypers), progress=progress, every=every)
 
 
 def _share_url() -> str | None:
@@ -244,21 +251,26 @@ settings_ok = hidden is not None and None not in (seed, batch_size, epochs)
 if settings_ok:
     try:
         setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
-        training.check_budget(setup, len(opts))
     except ValueError as exc:
         budget_box.error(f"{exc}.", icon="⚠️")
         settings_ok = False
+if settings_ok:
+    net_v = budget.verdict(training.work(setup, opts))
+    most = int(epochs * budget.LIMIT // net_v.work)  # the work grows with the epochs in proportion
+    fewer = f"at most {most} epochs" if most >= 1 else "fewer epochs"
+    advice = f"use {fewer}, a larger batch size, a smaller network or fewer optimizers"
+    settings_ok = budget_ui.allow(net_v, budget_box, f"training {len(opts)} networks", advice)
 if not settings_ok:
     st.info("Fix the settings marked above to train the network.")
     st.stop()
 
 # -- training ----------------------------------------------------------------------------------------------
-bar = st.progress(0.0, text="Training…")
 curves = {}
-for i, (name, hp) in enumerate(racers):
-    bar.progress(i / len(racers), text=f"Training with {optimizers.get(name).title} ({i + 1} of {len(racers)})…")
-    curves[name] = train_one(dataset, hidden, activation, batch_size, epochs, val_fraction, seed, name, frozen(hp))
-bar.empty()
+with budget_ui.Progress(net_v, "Training…") as work:
+    for name, hp in racers:
+        hook = work.hook(training.work(setup, [name]) / (epochs * setup.batches_per_epoch))
+        args = (dataset, hidden, activation, batch_size, epochs, val_fraction, seed, name, frozen(hp))
+        curves[name] = train_one(*args, _hook=hook)
 result = training.Result(setup, curves)  # the same setup (split, weights, batches) every optimizer trained on
 
 data = result.setup.split.dataset
