@@ -74,7 +74,7 @@ BASE = [
     state.Param("preset", "", _parse_preset),
     state.Param("rates", SWEEP_RATES[0], state.parse_int(*SWEEP_RATES)),
     state.Param("basin_opt", "adam", state.parse_choice(optimizers.NAMES)),
-    state.Param("grid", 100, state.parse_int(BASIN_GRIDS[0], BASIN_GRIDS[-1])),
+    state.Param("grid", 100, state.parse_int_option(BASIN_GRIDS)),
     state.Param("basin_steps", 500, state.parse_int(1, MAX_SWEEP_STEPS)),
     state.Param("color_by", "minimum", state.parse_choice(("minimum", "steps"))),
 ]

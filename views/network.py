@@ -18,7 +18,7 @@ from training import datasets
 from ui import budget as budget_ui
 from ui import state
 from ui.controls import frozen, hyper_inputs, hyper_params
-from ui.state import Param, parse_choice, parse_float, parse_int
+from ui.state import Adjusted, Param, parse_choice, parse_float, parse_int
 from viz.network import curves_figure, regions_figure
 
 PAGE = "network"
@@ -61,7 +61,12 @@ def _fmt_count(value) -> str:
 
 
 def _parse_val(text: str) -> float:
-    return round(parse_float(datasets.MIN_VAL_FRACTION, datasets.MAX_VAL_FRACTION)(text), 2)
+    """The validation fraction, on the slider's steps of 0.05 (another value is rounded to one, with a notice)."""
+    x = parse_float(datasets.MIN_VAL_FRACTION, datasets.MAX_VAL_FRACTION)(text)
+    on_step = round(round(x / 0.05) * 0.05, 2)
+    if abs(on_step - x) > 1e-9:
+        raise Adjusted(on_step, "the slider's steps are 0.05")
+    return on_step
 
 
 BASE = [

@@ -220,6 +220,18 @@ def test_the_basin_map_equals_the_core():
     np.testing.assert_array_equal(np.nan_to_num(steps_z, nan=-1), bm.steps_to)
 
 
+def test_a_grid_size_not_offered_is_rounded_with_a_notice_and_the_link_rewritten():
+    at = _open({"surface": "himmelblau", "grid": "51", "basin_steps": "100"})
+    assert not at.exception
+    assert any("Used `grid=50` for `grid=51`" in w.value for w in at.warning)
+    at.toggle(key="compare:basin").set_value(True).run()
+    _ok(at)
+    assert at.selectbox(key="compare:grid").value == 50
+    assert any("of 2,500 starts reached" in c.value for c in at.caption)
+    grid = at.query_params["grid"]
+    assert (grid[-1] if isinstance(grid, list) else grid) == "50"
+
+
 def test_the_basin_map_refuses_work_over_the_budget_and_says_what_fits():
     at = _open({"basin_opt": "newton", "grid": "150", "basin_steps": "1000"})
     at.toggle(key="compare:basin").set_value(True).run()
