@@ -26,6 +26,7 @@ import training  # noqa: E402
 from optimizers import analysis  # noqa: E402
 from viz import explorer as viz_explorer  # noqa: E402
 from viz import surface_map  # noqa: E402
+from viz.network import regions_figure  # noqa: E402
 
 # three distinct towers as deep as the parser allows, within the 300-character limit: the largest programs found.
 # Its view is set around (1, 1), where every power stays finite, and its runs use a small rate: no start
@@ -103,11 +104,12 @@ def cases(quick: bool, networks_only: bool = False, explorer_only: bool = False)
             setup.batch_size,
             epochs,
             opts,
+            regions=setup.split.dataset.n_features == 2,
         )
 
-        def go():
-            for o in opts:
-                training.fit(setup, optimizers.make(o, **training.network_defaults(o)), o)
+        def go():  # as the page: train each, then the decision regions of a 2-D dataset
+            curves = {o: training.fit(setup, optimizers.make(o, **training.network_defaults(o)), o) for o in opts}
+            regions_figure(training.Result(setup, curves))
 
         return f"network {dataset} {hidden} b{batch} {epochs} ep x {len(opts)}", work, go
 

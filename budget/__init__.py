@@ -76,6 +76,9 @@ LAYER_UPDATE = 12_000  # units per layer and update: the forward and backward pa
 LAYER_EPOCH = 30_000  # units per layer and epoch: evaluating both sets
 MATMUL = 0.7  # units per multiply-add of a matrix product
 SMALL_BATCH = 8  # rows a product takes for the price of its call
+REGION_POINTS = 121 * 121  # a 2-D dataset's decision regions: viz.network.regions_figure's 120 x 120 grid
+REGION_MATMUL = 0.3  # units per multiply-add there (one product over 14,641 rows: BLAS at its best)
+REGION_FIGURE = 10_000_000  # units: the regions figure itself (Plotly's subplots)
 
 
 def surface_ops(surface: Any) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
@@ -134,20 +137,29 @@ def basin_work(opt_name: str, surface: Any, steps: int, grid: int, chunk: int = 
 
 
 def network_work(
-    n_params: int, layers: int, n_train: int, n_val: int, batch: int, epochs: int, opt_names: Iterable[str]
+    n_params: int,
+    layers: int,
+    n_train: int,
+    n_val: int,
+    batch: int,
+    epochs: int,
+    opt_names: Iterable[str],
+    regions: bool = False,
 ) -> float:
     """Training one network per optimizer: `epochs` passes of ceil(n_train / batch) updates, then an evaluation
     of both sets. Per update: the layers' NumPy calls, the optimizer over every weight, and the matrix products
     beyond a small batch's (up to SMALL_BATCH rows a product costs no more than its call); per epoch: the
-    evaluation's calls and products."""
+    evaluation's calls and products. `regions`: each trained network also predicts over REGION_POINTS points."""
     batch = max(1, min(batch, n_train))
     updates = math.ceil(n_train / batch)
     per_update = layers * LAYER_UPDATE + 3 * n_params * max(0, batch - SMALL_BATCH) * MATMUL
     per_epoch = layers * LAYER_EPOCH + (n_train + n_val) * n_params * MATMUL
-    total = 0.0
+    total = REGION_FIGURE if regions else 0.0
     for name in opt_names:
         per_update_opt = OPTIMIZER_OPS.get(name, DEFAULT_OPTIMIZER_OPS) / 25 * (n_params + CALL)
         total += epochs * (updates * (per_update + per_update_opt) + per_epoch)
+        if regions:
+            total += layers * LAYER_EPOCH + REGION_POINTS * n_params * REGION_MATMUL
     return total
 
 

@@ -342,6 +342,7 @@ def work(setup: Setup, opts: int | Sequence[str]) -> float:
         setup.batch_size,
         setup.epochs,
         names,
+        regions=setup.split.dataset.n_features == 2,  # the page draws each network's decision regions
     )
 
 
