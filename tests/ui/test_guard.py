@@ -101,17 +101,36 @@ def _crafted(wid: str) -> list[WidgetState]:
 
 
 N_KINDS = len(_crafted("x"))
-# one number box per page whose value the URL mirrors: after the crafted runs, a valid change must reach the URL
-PAGES = {"explorer": "steps", "compare": "steps", "network": "epochs"}  # (Home and the Guide have no widget)
+# Every page with widgets (Home and the Guide have none), in the states that show all of them: (page, link,
+# toggles switched on first, a number box whose value the URL mirrors: after the crafted runs, a valid change
+# of it must reach the URL).
+STATES = [
+    ("explorer", "", (), "steps"),
+    ("explorer", "surface=custom&formula=x%5E2-y%5E2", (), "steps"),
+    ("compare", "", (), "steps"),
+    (
+        "compare",
+        "surface=custom&formula=x%5E2%2B3*y%5E2&steps=50&basin_steps=20&grid=50",
+        ("Sweep learning rates", "Map the basins"),
+        "steps",
+    ),
+    ("network", "", (), "epochs"),
+    ("network", "dataset=moons&opts=adam,sgd&epochs=20", (), "epochs"),
+]
 
 
-async def _crafted_values(url: str, page: str, control: str | None) -> None:
+async def _crafted_values(url: str, page: str, query: str, toggles: tuple, control: str | None) -> None:
     async with load.Session(url) as s:
-        run = await s.open(page)
+        run = await s.open(page, query)
         assert run.status == "ok" and not run.exceptions, run.exceptions
+        for label in toggles:
+            run = await s.rerun(load.change(run.widget(label), None, 0, 0))
+            assert run.status == "ok" and not run.exceptions, run.exceptions
         valid = dict(s.states)
         ids = {load._widget_id(e) for e in run.elements} - {""}
         assert ids
+        if toggles:  # what the toggles show is on the page: the sweep's button, the basin map's controls
+            assert any(i.endswith("compare:usebest") for i in ids) and any(i.endswith(":color_by") for i in ids)
         warned = 0
         for k in range(N_KINDS):
             s.states = {**valid, **{wid: _crafted(wid)[k] for wid in ids}}  # every widget at once
@@ -133,6 +152,6 @@ async def _crafted_values(url: str, page: str, control: str | None) -> None:
             assert float(dict(parse_qsl(s.query))[control]) == change.double_value
 
 
-@pytest.mark.parametrize("page", list(PAGES))
-def test_no_value_sent_for_any_widget_breaks_the_session(server, page):
-    _run_async(_crafted_values(server[1], page, PAGES[page]))
+@pytest.mark.parametrize("state", STATES, ids=[f"{p}?{q[:20]}" for p, q, _, _ in STATES])
+def test_no_value_sent_for_any_widget_breaks_the_session(server, state):
+    _run_async(_crafted_values(server[1], *state))
