@@ -50,9 +50,9 @@ def checkpoint() -> None:
 
 def message(v: budget.Verdict, what: str, advice: str) -> str:
     return (
-        f"{what[:1].upper()}{what[1:]} is {v.times:.1f} times the work one run may do (an estimated "
-        f"{v.seconds():.1f} s of the server's time, where each run is kept under 2 s so that one student "
-        f"cannot slow the class): {advice}."
+        f"**Too much work for one run:** {what} is {v.times:.1f} times the limit (an estimated {v.seconds():.1f} s "
+        f"of the server's time; each run stays under 2 s so that no one slows the class). "
+        f"{advice[:1].upper()}{advice[1:]}."
     )
 
 
@@ -124,6 +124,6 @@ def explorer_check(opt_name: str, surface: Any, steps: int, box: Any) -> None:
     most = budget.largest(lambda k: budget.explorer_work(opt_name, surface, k) <= budget.LIMIT, 1, max(1, steps - 1))
     fewer = f"at most {most} steps" if most is not None else "fewer steps"
     newton = ", a first-order optimizer" if opt_name == "newton" else ""
-    allow(v, box, f"{steps} steps of this run", f"use {fewer}{newton} or a simpler formula")
+    allow(v, box, f"this run ({steps} steps)", f"use {fewer}{newton} or a simpler formula")
     st.info("Nothing is computed until the run fits: see the message under Steps in the sidebar.")
     st.stop()

@@ -228,6 +228,7 @@ st.selectbox(
 
 top = st.columns([1.2, 3])
 row = st.columns(5)
+race_box = st.container()  # under Steps: the race's refusal, if it is over the work budget
 surface_name = top[0].selectbox(
     "Surface",
     SURFACE_CHOICES,
@@ -340,8 +341,8 @@ race_v = budget.verdict(budget.race_work(names, surface, steps))
 if not race_v.ok:
     fewer = _max_steps(lambda k: budget.race_work(names, surface, k), steps)
     advice = f"use {fewer}, " if fewer else "use "
-    budget_ui.allow(race_v, row[0], "this race", advice + "fewer racers (Newton costs most) or a simpler formula")
-    st.info("Nothing is computed until the race fits: see the message under Steps.")
+    budget_ui.allow(race_v, race_box, "this race", advice + "fewer racers (Newton costs most) or a simpler formula")
+    st.info("Nothing is computed until the race fits: see the message above.")
     st.stop()
 with budget_ui.Progress(race_v, "Racing…") as work:
     hook = work.hook(max(budget.run_work(n, surface, 1) for n in names))
@@ -439,6 +440,7 @@ st.write(
     "lowest final loss among those that did not diverge (on an exact tie, the smaller rate)."
 )
 sw_cols = st.columns([1.5, 1, 2])
+sweep_box = st.container()
 do_sweep = sw_cols[0].toggle("Sweep learning rates", key=key("sweep"))
 n_rates = int(sw_cols[1].number_input("Rates", min_value=SWEEP_RATES[0], max_value=SWEEP_RATES[1], key=key("rates")))
 if do_sweep:
@@ -450,7 +452,7 @@ if do_sweep:
     fewer = _max_steps(lambda k: budget.sweep_work(names, surface, k, n_rates), sweep_steps) or "fewer steps"
     thirty = " or 30 rates" if n_rates > SWEEP_RATES[0] else ""
     advice = f"use {fewer}{thirty}, fewer racers or a simpler formula"
-    do_sweep = budget_ui.allow(sweep_v, sw_cols[2], "this sweep", advice)
+    do_sweep = budget_ui.allow(sweep_v, sweep_box, "this sweep", advice)
 if do_sweep:
     with budget_ui.Progress(sweep_v, "Sweeping the learning rates…") as work:
         hook = work.hook(max(budget.run_work(n, surface, 1, n_rates) for n in names))
@@ -487,6 +489,7 @@ st.write(
     "reached in time, black: diverged."
 )
 b_cols = st.columns([1.4, 1.2, 1, 1, 1.3])
+basin_box = st.container()
 do_basin = b_cols[0].toggle("Map the basins", key=key("basin"))
 basin_opt = b_cols[1].selectbox(
     "Optimizer", optimizers.NAMES, key=key("basin_opt"), format_func=lambda n: optimizers.get(n).title
@@ -509,7 +512,7 @@ if do_basin:
     fewer = _max_steps(lambda k: budget.basin_work(basin_opt, surface, k, grid), basin_steps)
     smaller = ", a smaller grid" if grid > BASIN_GRIDS[0] else ""
     what = f"this basin map ({grid} × {grid} starts × {basin_steps} steps)"
-    if budget_ui.allow(basin_v, b_cols[3], what, f"use {fewer or 'fewer steps'}{smaller} or another optimizer"):
+    if budget_ui.allow(basin_v, basin_box, what, f"use {fewer or 'fewer steps'}{smaller} or another optimizer"):
         with budget_ui.Progress(basin_v, "Mapping the basins…") as work:
             hook = work.hook(budget.run_work(basin_opt, surface, 1, min(grid * grid, 2500)))
             basin = basin_run(surface_spec, basin_opt, frozen(hp), basin_steps, grid, _hook=hook)

@@ -36,8 +36,8 @@ def test_a_refusal_names_its_size_and_what_to_change_and_the_bar_goes_when_done(
     at = AppTest.from_function(_app).run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "This demo is 3.0 times the work one run may do (an estimated 6.0 s of the server's time, where each run "
-        "is kept under 2 s so that one student cannot slow the class): use fewer steps."
+        "**Too much work for one run:** this demo is 3.0 times the limit (an estimated 6.0 s of the server's time; "
+        "each run stays under 2 s so that no one slows the class). Use fewer steps."
     ]
     assert at.session_state["result"] == 50 and at.session_state["done"] > 0
     assert not at.get("progress")  # the bar is removed once the work is done

@@ -18,7 +18,7 @@ from benchmarks.bench_budget import WORST, WORST_VIEW
 
 APP = "../../app.py"
 TIMEOUT = 120
-REFUSED = "the work one run may do"
+REFUSED = "Too much work for one run"
 BOUNDS = dict(zip(("fxmin", "fxmax", "fymin", "fymax"), map(str, (*WORST_VIEW[0], *WORST_VIEW[1])), strict=True))
 TOWER = surfaces.from_formula(WORST, WORST_VIEW)
 
@@ -37,7 +37,7 @@ def _refusals(elements) -> list[str]:
 
 
 def _most(message: str) -> int:
-    return int(re.search(r"use at most (\d+) steps", message)[1])
+    return int(re.search(r"[Uu]se at most (\d+) steps", message)[1])
 
 
 def test_the_costliest_explorer_link_is_refused_and_the_steps_it_names_run():
@@ -45,7 +45,7 @@ def test_the_costliest_explorer_link_is_refused_and_the_steps_it_names_run():
     at = _open("views/explorer.py", query)
     assert not at.exception
     refusal = _refusals(at.sidebar.error)
-    assert len(refusal) == 1 and "2000 steps of this run" in refusal[0]
+    assert len(refusal) == 1 and "this run (2000 steps) is" in refusal[0]
     assert not at.get("plotly_chart") and not at.metric  # nothing computed
     most = _most(refusal[0])
     assert budget.explorer_work("newton", TOWER, most) <= budget.LIMIT < budget.explorer_work("newton", TOWER, most + 1)
@@ -60,7 +60,7 @@ def test_the_costliest_compare_link_is_refused_beside_each_control_it_concerns()
     at = _open("views/compare.py", query)
     assert not at.exception
     refusal = _refusals(at.error)
-    assert len(refusal) == 1 and refusal[0].startswith("This race is")
+    assert len(refusal) == 1 and "this race is" in refusal[0]
     assert not at.get("plotly_chart")
     names = eight.split(",")
     most = _most(refusal[0])
@@ -72,6 +72,6 @@ def test_the_costliest_compare_link_is_refused_beside_each_control_it_concerns()
     at.toggle(key="compare:basin").set_value(True).run()
     assert not at.exception
     refusals = _refusals(at.error)
-    assert any(r.startswith("This sweep is") for r in refusals)
-    assert any(r.startswith("This basin map (100 × 100 starts") for r in refusals)
+    assert any("this sweep is" in r for r in refusals)
+    assert any("this basin map (100 × 100 starts" in r for r in refusals)
     assert len(at.get("plotly_chart")) == 1  # still only the race: the sweep and the map were not computed
