@@ -17,11 +17,11 @@ curves hold NaN from that epoch on and `diverged_at` records the epoch.
 
 Newton is excluded (see EXCLUDED): it needs the full Hessian of the loss over every weight.
 
-Sizes are capped (MAX_EPOCHS, mlp.MAX_WIDTH, mlp.MAX_HIDDEN_LAYERS, and an estimate of the run's time
-against MAX_SECONDS) so that one call runs in about a second on a small machine; bad input raises ValueError
-naming the parameter and its valid range.
+Sizes are capped (MAX_EPOCHS, mlp.MAX_WIDTH, mlp.MAX_HIDDEN_LAYERS, and the run's work counted by budget/
+against its limit, MAX_SECONDS of CPU on the lab's machine); bad input raises ValueError naming the parameter
+and its valid range.
 
-Imports numpy only (pandas lazily, for the tables).
+Imports numpy and budget/ (pure Python) only (pandas lazily, for the tables).
 """
 
 from __future__ import annotations
