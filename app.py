@@ -4,7 +4,7 @@ import sys
 
 import streamlit as st
 
-from ui import memory
+from ui import guard, memory
 
 # Every session's script runs in a thread of this one process. With the default 5 ms the threads of a class
 # hand the interpreter lock around so often that the switching costs more than it shares: 40 students
@@ -16,6 +16,7 @@ sys.setswitchinterval(0.05)
 memory.start()
 
 st.set_page_config(page_title="Optimizer Lab", page_icon="📉", layout="wide")
+guard.install()  # no client clears the shared caches or breaks its session with a value (ui/guard.py)
 
 
 HOME = st.Page("views/home.py", title="Home", icon=":material/home:", default=True)

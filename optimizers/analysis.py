@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -292,15 +292,21 @@ def sweep(
     steps: int,
     rates: np.ndarray | None = None,
     hypers: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+    every: int = 100,
 ) -> Sweep:
-    """Run `opt_name` once for every rate (vectorised), the other hyperparameters as in `hypers`."""
+    """Run `opt_name` once for every rate (vectorised), the other hyperparameters as in `hypers`.
+
+    progress, every: passed to run() (called after every `every` steps)."""
     from . import make  # the registry (imported here: optimizers/__init__ does not import this module)
 
     rates = log_rates() if rates is None else np.sort(np.asarray(rates, dtype=np.float64).ravel())
     hp = {k: v for k, v in (hypers or {}).items() if k != "lr"}
     opt = make(opt_name, lr=rates[:, None], **hp)
     x0 = np.asarray(start, dtype=np.float64).reshape(2)
-    traj = run(opt, surface, np.repeat(x0[None, :], len(rates), axis=0), steps, record=False)
+    traj = run(
+        opt, surface, np.repeat(x0[None, :], len(rates), axis=0), steps, record=False, progress=progress, every=every
+    )
     return Sweep(
         opt_name, rates, traj.losses[-1].copy(), traj.diverged.copy(), traj.escaped.copy(), traj.undefined.copy()
     )
@@ -383,15 +389,19 @@ def basin_map(
     bounds: Any = None,
     tol: float | None = None,
     chunk: int = 2500,
+    progress: Callable[[int], None] | None = None,
+    every: int = 100,
 ) -> BasinMap:
-    """Run an n x n grid of starts over `bounds` (default: the surface's view), `chunk` starts per pass."""
+    """Run an n x n grid of starts over `bounds` (default: the surface's view), `chunk` starts per pass.
+
+    progress, every: passed to each pass's run() (called after every `every` steps of a pass)."""
     bounds = surface.bounds if bounds is None else bounds
     tol = default_tol(surface, BASIN_TOL) if tol is None else float(tol)
     xs, ys, starts = grid_starts(bounds, n)
     minima = np.asarray(surface.minima, dtype=np.float64).reshape(-1, 2)
     labels, steps_to, losses, div, esc, und = [], [], [], [], [], []
     for lo in range(0, len(starts), chunk):  # chunks keep the recorded arrays small and in cache
-        traj = run(optimizer, surface, starts[lo : lo + chunk], steps, record=False)
+        traj = run(optimizer, surface, starts[lo : lo + chunk], steps, record=False, progress=progress, every=every)
         lab, st = classify(traj.points, traj.diverged, minima, tol, traj.escaped, traj.undefined)
         labels.append(lab)
         steps_to.append(st)
@@ -424,10 +434,16 @@ def race(
     noise: float = 0.0,
     seed: int | None = None,
     record: bool = True,
+    progress: Callable[[int], None] | None = None,
+    every: int = 100,
 ) -> list[Trajectory]:
     """One run per optimizer from the same start; with noise, every run draws the same noise (one seed).
-    record=False skips the optimizers' internal quantities (points, losses and gradients are kept)."""
-    return [run(opt, surface, start, steps, noise=noise, seed=seed, record=record) for opt in entries]
+    record=False skips the optimizers' internal quantities (points, losses and gradients are kept).
+    progress, every: passed to each run()."""
+    return [
+        run(opt, surface, start, steps, noise=noise, seed=seed, record=record, progress=progress, every=every)
+        for opt in entries
+    ]
 
 
 def global_min_value(surface: Any) -> float | None:

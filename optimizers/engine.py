@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -242,12 +243,15 @@ def run(
     noise: float = 0.0,
     seed: int | None = None,
     record: bool = True,
+    progress: Callable[[int], None] | None = None,
+    every: int = 100,
 ) -> Trajectory:
     """Run `optimizer` on `surface` for `steps` updates from `start` ((2,) or (n, 2)), in one vectorised pass.
 
     noise > 0 adds N(0, noise²) to every gradient component, drawn from numpy's default_rng(seed) in step
     order (so a run of k steps is a prefix of a run of k + 1). record=False skips the per-step optimizer
-    quantities (for large batches that need only points and losses).
+    quantities (for large batches that need only points and losses). progress(t) is called after every
+    `every` steps (t steps done): a caller's hook to show progress or to stop the run by raising.
     """
     steps, noise, x = _check_run_args(steps, noise, start)
     batch_shape = x.shape[:-1]
@@ -328,6 +332,8 @@ def run(
             points[t], losses[t], grads[t] = x, loss, g
             for n in names:
                 rec[n][t] = getattr(state, n)
+            if progress is not None and t % every == 0:
+                progress(t)
         else:
             t = steps
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["optimizers", "surfaces", "viz", "training"]
+CORE = ["optimizers", "surfaces", "viz", "training", "budget"]
 
 
 def _imports(path: Path) -> set[str]:

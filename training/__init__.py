@@ -30,6 +30,7 @@ from .train import (
     network_defaults,
     prepare,
     train,
+    work,
 )
 
 __all__ = [
@@ -57,4 +58,5 @@ __all__ = [
     "parse_hidden",
     "prepare",
     "train",
+    "work",
 ]

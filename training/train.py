@@ -17,11 +17,11 @@ curves hold NaN from that epoch on and `diverged_at` records the epoch.
 
 Newton is excluded (see EXCLUDED): it needs the full Hessian of the loss over every weight.
 
-Sizes are capped (MAX_EPOCHS, mlp.MAX_WIDTH, mlp.MAX_HIDDEN_LAYERS, and an estimate of the run's time
-against MAX_SECONDS) so that one call runs in about a second on a small machine; bad input raises ValueError
-naming the parameter and its valid range.
+Sizes are capped (MAX_EPOCHS, mlp.MAX_WIDTH, mlp.MAX_HIDDEN_LAYERS, and the run's work counted by budget/
+against its limit, MAX_SECONDS of CPU on the lab's machine); bad input raises ValueError naming the parameter
+and its valid range.
 
-Imports numpy only (pandas lazily, for the tables).
+Imports numpy and budget/ (pure Python) only (pandas lazily, for the tables).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+import budget
 import optimizers
 
 from . import datasets
@@ -73,12 +74,9 @@ CLASSIC: tuple[str, ...] = ("sgd", "momentum", "adagrad", "rmsprop", "adam")  # 
 MAX_EPOCHS = 1000
 MAX_BATCH_SIZE = 1024
 MAX_OPTIMIZERS = len(OPTIMIZERS)
-# The work one call may do, as an estimate of its time on the lab's 2-core machine: a fixed cost per update
-# (Python and NumPy call overhead, dominant for small batches) plus a cost per sample and weight per epoch
-# (the matrix products of the training pass and of the per-epoch evaluation, dominant for wide layers).
-SECONDS_PER_UPDATE = 60e-6
-SECONDS_PER_SAMPLE_WEIGHT = 3e-9
-MAX_SECONDS = 1.5
+# The work one call may do: budget.network_work counts it (the layers' NumPy calls per update and epoch, the
+# optimizer over every weight, the matrix products), calibrated against CPU time by benchmarks/bench_budget.py.
+MAX_SECONDS = 2.0  # budget.LIMIT's CPU time on the lab's machine
 
 
 def network_defaults(name: str) -> dict[str, Any]:
@@ -198,11 +196,14 @@ def fit(
     title: str = "",
     hypers: Mapping | None = None,
     on_epoch: Callable[[int, np.ndarray, Any], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    every: int = 100,
 ) -> Curves:
     """Train setup.model from setup.theta0 with `opt` (anything with init/update in optax's shape).
 
     `on_epoch(epoch, theta, state)`, if given, is called at the start (epoch 0, the initial state) and after
     every epoch that ended with finite weights and curves (training/sharpness.py measures the network there).
+    progress(k) is called after every `every` updates (k updates done): to show progress, or to stop by raising.
     """
     model, split = setup.model, setup.split
     X, y = split.X_train, split.y_train
@@ -225,6 +226,7 @@ def fit(
 
         if on_epoch is not None:
             spent += measure(0)
+        done = 0
         for epoch in range(1, E + 1):
             for rows in setup.batches(epoch):
                 loss, grad = model.loss_and_grad(theta, X[rows], y[rows])
@@ -233,6 +235,9 @@ def fit(
                     break
                 last_finite = theta
                 theta, state = opt.update(grad, state, theta)
+                done += 1
+                if progress is not None and done % every == 0:
+                    progress(done)
             if diverged_at is None:
                 curves[0:2, epoch] = model.evaluate(theta, X, y)
                 curves[2:4, epoch] = model.evaluate(theta, split.X_val, split.y_val)
@@ -340,22 +345,33 @@ def check_optimizers(opts: Mapping[str, Mapping[str, Any]] | Sequence[str]) -> d
     return out
 
 
-def estimated_seconds(setup: Setup, n_optimizers: int) -> float:
-    """The time training `n_optimizers` on `setup` is expected to take (see SECONDS_PER_UPDATE)."""
-    split = setup.split
-    n_samples = len(split.y_train) + len(split.y_val)
-    per_epoch = (
-        setup.batches_per_epoch * SECONDS_PER_UPDATE + n_samples * setup.model.n_params * SECONDS_PER_SAMPLE_WEIGHT
+def work(setup: Setup, opts: int | Sequence[str]) -> float:
+    """budget/'s units for training `opts` (names; a count means that many of the costliest) on `setup`."""
+    names = [""] * opts if isinstance(opts, int) else list(opts)
+    return budget.network_work(
+        setup.model.n_params,
+        len(setup.model.sizes) - 1,
+        setup.n_train,
+        len(setup.split.y_val),
+        setup.batch_size,
+        setup.epochs,
+        names,
+        regions=setup.split.dataset.n_features == 2,  # the page draws each network's decision regions
     )
-    return n_optimizers * setup.epochs * per_epoch
 
 
-def check_budget(setup: Setup, n_optimizers: int) -> None:
-    """ValueError if the run is expected to take more than MAX_SECONDS."""
-    seconds = estimated_seconds(setup, n_optimizers)
-    if seconds > MAX_SECONDS:
+def estimated_seconds(setup: Setup, opts: int | Sequence[str]) -> float:
+    """The CPU time training `opts` on `setup` is expected to take on the lab's machine (at most: budget/)."""
+    return work(setup, opts) * budget.SECONDS_PER_UNIT
+
+
+def check_budget(setup: Setup, opts: int | Sequence[str]) -> None:
+    """ValueError if the run is over the budget of one run (budget.LIMIT, about MAX_SECONDS of CPU)."""
+    if work(setup, opts) > budget.LIMIT:
+        n = opts if isinstance(opts, int) else len(opts)
+        seconds = estimated_seconds(setup, opts)
         raise ValueError(
-            f"epochs, batch_size and hidden: this run would take about {seconds:.1f} s ({n_optimizers} optimizers "
+            f"epochs, batch_size and hidden: this run would take about {seconds:.1f} s ({n} optimizers "
             f"x {setup.epochs} epochs x {setup.batches_per_epoch} batches of a {setup.model.n_params}-weight "
             f"network), over the limit of {MAX_SECONDS:g} s per run: use fewer epochs, a larger batch_size, a "
             "smaller network or fewer optimizers"
@@ -379,7 +395,7 @@ def train(
     """
     full = check_optimizers(opts)
     setup = prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
-    check_budget(setup, len(full))
+    check_budget(setup, list(full))
     curves = {}
     for i, (name, hypers) in enumerate(full.items()):
         opt = optimizers.make(name, **hypers)

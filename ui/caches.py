@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import optimizers
 import training
 
 
@@ -20,10 +21,16 @@ def train_one(
     seed: int,
     name: str,
     hypers: tuple,
+    _hook=None,
 ) -> training.Curves:
-    """One optimizer's curves on the network page (small: the shared setup is rebuilt per run, not cached)."""
-    result = training.train({name: dict(hypers)}, dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
-    return result.curves[name]
+    """One optimizer's curves on the network page (small: the shared setup is rebuilt per run, not cached).
+
+    `_hook` (not part of the cache key): (progress, every) from ui.budget.Progress."""
+    setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
+    training.check_budget(setup, [name])
+    progress, every = _hook or (None, 100)
+    opt = optimizers.make(name, **dict(hypers))
+    return training.fit(setup, opt, name, optimizers.get(name).title, dict(hypers), progress=progress, every=every)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

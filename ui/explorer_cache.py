@@ -16,8 +16,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import budget
 import optimizers
 import surfaces
+from ui import budget as budget_ui
 from viz import explorer as viz_explorer
 from viz import surface_map
 
@@ -32,9 +34,21 @@ def surface_of(surface_key: tuple):
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def run(surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int):
+def run(
+    surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int, _hook=None
+):
+    """The run, checking every ~40 ms of work whether a newer run or a closed tab has made it pointless.
+
+    `_hook` (not part of the key): (progress, every) from ui.budget.Progress, which also draws a progress bar.
+    """
     opt = optimizers.make(opt_name, **dict(hypers))
-    return optimizers.run(opt, surface_of(surface_key), np.array(start), steps, noise=noise, seed=seed)
+    surface = surface_of(surface_key)
+    progress, every = _hook or (_checkpoint, budget.steps_per_chunk(budget.run_work(opt_name, surface, 1)))
+    return optimizers.run(opt, surface, np.array(start), steps, noise=noise, seed=seed, progress=progress, every=every)
+
+
+def _checkpoint(_t: int) -> None:
+    budget_ui.checkpoint()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -70,7 +84,12 @@ def this_session(args: tuple, three_d: bool) -> tuple:
     """
     kept = st.session_state.get(SESSION_KEY)
     if kept is None or kept[0] != (args, three_d):
-        kept = ((args, three_d), run(*args), figure(*args, three_d))
+        surface_key, opt_name, steps = args[0], args[1], args[4]
+        surface = surface_of(surface_key)
+        v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
+        with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
+            traj = run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # the hook: positional `_hook`
+        kept = ((args, three_d), traj, figure(*args, three_d))
         st.session_state[SESSION_KEY] = kept
     return kept[1], kept[2]
 

@@ -3,6 +3,10 @@
 A page declares its settings as a list of Param; `restore` copies valid query values into the widgets'
 session-state keys (once per distinct URL, so the widgets then own the values), and `mirror` writes the
 current values back into the URL. A malformed query value falls back to the default with a notice.
+
+Every correction is said, and the link is rewritten in the same run (by `mirror`): a value rounded to an option
+(a parse raises `Adjusted` with the value it used), a key given more than once (the last is used), and a value
+read from unusual text (digits other than ASCII's, `1_0`, spaces around it).
 """
 
 from __future__ import annotations
@@ -13,6 +17,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
+
+
+class Adjusted(ValueError):
+    """Raised by a parse function that used a value other than the one written: `value`, and `why`."""
+
+    def __init__(self, value: Any, why: str):
+        super().__init__(why)
+        self.value, self.why = value, why
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +64,20 @@ def parse_int(low: int, high: int) -> Callable[[str], int]:
         if not low <= x <= high:
             raise ValueError(f"must be a whole number in [{low}, {high}]")
         return x
+
+    return parse
+
+
+def parse_int_option(options: Sequence[int]) -> Callable[[str], int]:
+    """One of `options` (whole numbers); a number between them is rounded to the nearest with Adjusted."""
+    low, high = min(options), max(options)
+
+    def parse(text: str) -> int:
+        x = parse_int(low, high)(text)
+        if x in options:
+            return x
+        nearest = min(options, key=lambda o: (abs(o - x), o))
+        raise Adjusted(nearest, f"the nearest of {', '.join(map(str, options))}")
 
     return parse
 
@@ -104,19 +130,38 @@ def restore(page: str, params: Sequence[Param]) -> list[str]:
     for p in params:
         key = p.key(page)
         if fresh_url and p.name in st.query_params:
-            raw = st.query_params.get(p.name)
+            given = st.query_params.get_all(p.name)
+            raw = given[-1]
             try:
                 st.session_state[key] = p.parse(raw)
+                if _unusual(raw) and p.fmt(st.session_state[key]) != raw:
+                    notices.append(
+                        f"Read `{_code(p.name)}={_code(raw)}` from the link as `{_code(p.fmt(st.session_state[key]))}`."
+                    )
+            except Adjusted as adj:
+                st.session_state[key] = adj.value
+                notices.append(
+                    f"Used `{_code(p.name)}={_code(p.fmt(adj.value))}` for `{_code(p.name)}={_code(raw)}` from the "
+                    f"link ({_code(adj.why)})."
+                )
             except (ValueError, TypeError, OverflowError) as exc:
                 notices.append(
                     f"Ignored `{_code(p.name)}={_code(raw)}` from the link (`{_code(str(exc))}`); "
                     f"using `{_code(p.fmt(p.default))}`."
                 )
                 st.session_state[key] = p.default
+            if len(given) > 1:
+                notices.append(f"`{_code(p.name)}` is in the link {len(given)} times; the last one counts.")
         elif key not in st.session_state:
             st.session_state[key] = p.default
     st.session_state[private_key(page, "url")] = _url()
     return notices
+
+
+def _unusual(text: str) -> bool:
+    """Text a reader might not read as the value it gives: non-ASCII characters (Arabic or full-width digits),
+    an underscore between digits, spaces around it."""
+    return not text.isascii() or "_" in text or text != text.strip()
 
 
 def value(page: str, name: str) -> Any:

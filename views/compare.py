@@ -2,8 +2,10 @@
 
 Thin: widgets -> optimizers.analysis (the maths) -> viz.compare (the figures). Every setting is mirrored in
 the URL. Caps keep each request short: at most 8 racers x 1000 steps, sweeps of at most 60 rates x 1000
-steps (one vectorised run per optimizer), basin maps of at most grid² x steps = 5,000,000 start-steps
-(Newton, which solves a 2 x 2 system per start and step, counts NEWTON_COST = 3 times).
+steps (one vectorised run per optimizer), basin maps of at most 150² starts x 1000 steps; and within those,
+the work budget (budget/, ui/budget.py): the race, the sweep and the basin map are each refused, with a message
+beside the control to change, when their work (steps x starts x the surface's and optimizer's cost) is over
+the limit of one run, and run in chunks with a progress bar near it.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import budget
 import optimizers
 import presets
 import surfaces
 from optimizers import analysis
 from race_presets import BY_KEY as RACE_PRESETS
+from ui import budget as budget_ui
 from ui import state
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.formula import formula_input, formula_params
@@ -32,8 +36,6 @@ MAX_STEPS = 1000
 MAX_SWEEP_STEPS = 1000
 SWEEP_RATES = (30, 60)
 BASIN_GRIDS = (50, 75, 100, 125, 150)
-BASIN_BUDGET = 5_000_000  # grid² x steps
-NEWTON_COST = 3  # a Newton basin map costs about 3x a first-order one (benchmarks/bench_compare.py)
 MAX_NOISE = 100.0
 DEFAULT_OPTS = ("sgd", "momentum", "adam")
 SURFACE_CHOICES = (*surfaces.NAMES, CUSTOM)
@@ -72,7 +74,7 @@ BASE = [
     state.Param("preset", "", _parse_preset),
     state.Param("rates", SWEEP_RATES[0], state.parse_int(*SWEEP_RATES)),
     state.Param("basin_opt", "adam", state.parse_choice(optimizers.NAMES)),
-    state.Param("grid", 100, state.parse_int(BASIN_GRIDS[0], BASIN_GRIDS[-1])),
+    state.Param("grid", 100, state.parse_int_option(BASIN_GRIDS)),
     state.Param("basin_steps", 500, state.parse_int(1, MAX_SWEEP_STEPS)),
     state.Param("color_by", "minimum", state.parse_choice(("minimum", "steps"))),
 ]
@@ -162,23 +164,38 @@ def _surface(spec: tuple):
     return surfaces.from_formula(spec[1], spec[2])
 
 
+# `_hook`: (progress, every) from ui.budget.Progress (not part of the cache key): progress is called every
+# `every` steps to draw a progress bar and to stop work that nobody will see.
 @st.cache_data(max_entries=64, show_spinner=False)
-def race_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, noise: float, seed: int):
+def race_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, noise: float, seed: int, _hook=None):
     s = _surface(surface_spec)
     opts = [optimizers.make(name, **dict(hp)) for name, hp in racers]
-    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=False)
+    progress, every = _hook or (None, 100)
+    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=False, progress=progress, every=every)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def sweep_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, n_rates: int):
+def sweep_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, n_rates: int, _hook=None):
     s = _surface(surface_spec)
     rates = analysis.log_rates(n=n_rates)
-    return [analysis.sweep(name, s, np.array(start), steps, rates, dict(hp)) for name, hp in racers]
+    progress, every = _hook or (None, 100)
+    return [
+        analysis.sweep(name, s, np.array(start), steps, rates, dict(hp), progress=progress, every=every)
+        for name, hp in racers
+    ]
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def basin_run(surface_spec: tuple, opt_name: str, hypers: tuple, steps: int, n: int):
-    return analysis.basin_map(optimizers.make(opt_name, **dict(hypers)), _surface(surface_spec), steps, n)
+def basin_run(surface_spec: tuple, opt_name: str, hypers: tuple, steps: int, n: int, _hook=None):
+    progress, every = _hook or (None, 100)
+    opt = optimizers.make(opt_name, **dict(hypers))
+    return analysis.basin_map(opt, _surface(surface_spec), steps, n, progress=progress, every=every)
+
+
+def _max_steps(work_of, steps: int) -> str:
+    """'use at most N steps' for the largest N below `steps` whose work fits, or '' if not even 1 step fits."""
+    most = budget.largest(lambda k: work_of(k) <= budget.LIMIT, 1, max(1, steps - 1))
+    return f"at most {most} steps" if most is not None else ""
 
 
 # -- the page -----------------------------------------------------------------------------------------------
@@ -211,6 +228,7 @@ st.selectbox(
 
 top = st.columns([1.2, 3])
 row = st.columns(5)
+race_box = st.container()  # under Steps: the race's refusal, if it is over the work budget
 surface_name = top[0].selectbox(
     "Surface",
     SURFACE_CHOICES,
@@ -318,7 +336,17 @@ f_star = analysis.global_min_value(surface)
 
 # -- the race -----------------------------------------------------------------------------------------------
 st.subheader("The race")
-trajs = race_runs(surface_spec, racers_key, start, steps, noise, seed)
+names = [n for n, _ in racers]
+race_v = budget.verdict(budget.race_work(names, surface, steps))
+if not race_v.ok:
+    fewer = _max_steps(lambda k: budget.race_work(names, surface, k), steps)
+    advice = f"use {fewer}, " if fewer else "use "
+    budget_ui.allow(race_v, race_box, "this race", advice + "fewer racers (Newton costs most) or a simpler formula")
+    st.info("Nothing is computed until the race fits: see the message above.")
+    st.stop()
+with budget_ui.Progress(race_v, "Racing…") as work:
+    hook = work.hook(max(budget.run_work(n, surface, 1) for n in names))
+    trajs = race_runs(surface_spec, racers_key, start, steps, noise, seed, _hook=hook)
 spec = vc.race_spec(surface, trajs, [n for n, _ in racers], labels, f_star=f_star)
 st.plotly_chart(
     sm.prepared(spec),
@@ -436,6 +464,7 @@ st.write(
     + "."
 )
 sw_cols = st.columns([1.5, 1, 2])
+sweep_box = st.container()
 do_sweep = sw_cols[0].toggle("Sweep learning rates", key=key("sweep"))
 n_rates = int(sw_cols[1].number_input("Rates", min_value=SWEEP_RATES[0], max_value=SWEEP_RATES[1], key=key("rates")))
 if do_sweep:
@@ -443,7 +472,15 @@ if do_sweep:
     if sweep_steps < steps:
         st.caption(f"The sweep runs {sweep_steps} steps (its cap), not the race's {steps}.")
     no_lr = tuple((name, tuple(kv for kv in hp if kv[0] != "lr")) for name, hp in racers_key)  # lr is swept
-    sweeps = sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates)
+    sweep_v = budget.verdict(budget.sweep_work(names, surface, sweep_steps, n_rates))
+    fewer = _max_steps(lambda k: budget.sweep_work(names, surface, k, n_rates), sweep_steps) or "fewer steps"
+    thirty = " or 30 rates" if n_rates > SWEEP_RATES[0] else ""
+    advice = f"use {fewer}{thirty}, fewer racers or a simpler formula"
+    do_sweep = budget_ui.allow(sweep_v, sweep_box, "this sweep", advice)
+if do_sweep:
+    with budget_ui.Progress(sweep_v, "Sweeping the learning rates…") as work:
+        hook = work.hook(max(budget.run_work(n, surface, 1, n_rates) for n in names))
+        sweeps = sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates, _hook=hook)
     st.plotly_chart(vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star), key=key("sweepfig"))
     best = {s.optimizer: s.best_rate for s in sweeps if s.best_rate is not None}
 
@@ -500,6 +537,7 @@ st.write(
     "reached a point where the gradient is undefined."
 )
 b_cols = st.columns([1.4, 1.2, 1, 1, 1.3])
+basin_box = st.container()
 do_basin = b_cols[0].toggle("Map the basins", key=key("basin"))
 basin_opt = b_cols[1].selectbox(
     "Optimizer", optimizers.NAMES, key=key("basin_opt"), format_func=lambda n: optimizers.get(n).title
@@ -518,16 +556,14 @@ if do_basin:
     hp = in_race.get(basin_opt) or presets.recommended(
         basin_opt, surface_name if surface_name in surfaces.NAMES else ""
     )
-    factor = NEWTON_COST if optimizers.get(basin_opt).needs_hessian else 1
-    if grid * grid * basin_steps * factor > BASIN_BUDGET:
-        most = BASIN_BUDGET // (grid * grid * factor)
-        st.warning(
-            f"{grid} × {grid} starts × {basin_steps} steps is more than this page computes at once; "
-            f"use at most {most} steps at this grid size, or a smaller grid.",
-            icon="⚠️",
-        )
-    else:
-        basin = basin_run(surface_spec, basin_opt, frozen(hp), basin_steps, grid)
+    basin_v = budget.verdict(budget.basin_work(basin_opt, surface, basin_steps, grid))
+    fewer = _max_steps(lambda k: budget.basin_work(basin_opt, surface, k, grid), basin_steps)
+    smaller = ", a smaller grid" if grid > BASIN_GRIDS[0] else ""
+    what = f"this basin map ({grid} × {grid} starts × {basin_steps} steps)"
+    if budget_ui.allow(basin_v, basin_box, what, f"use {fewer or 'fewer steps'}{smaller} or another optimizer"):
+        with budget_ui.Progress(basin_v, "Mapping the basins…") as work:
+            hook = work.hook(budget.run_work(basin_opt, surface, 1, min(grid * grid, 2500)))
+            basin = basin_run(surface_spec, basin_opt, frozen(hp), basin_steps, grid, _hook=hook)
         title = (
             f"{optimizers.get(basin_opt).title} (γ={hp['lr']:.3g}"
             f"{', as in the race' if basin_opt in in_race else ', recommended'}), {basin_steps} steps"

@@ -20,6 +20,7 @@ import presets
 import surfaces
 from optimizers import analysis
 from optimizers.explain import explain
+from ui import budget as budget_ui
 from ui import controls, first_paint
 from ui import explorer_cache as cache
 from ui import inspector as inspector_tex
@@ -213,6 +214,7 @@ def sidebar(notices: list[str]) -> dict | None:
         "Steps", key=key("steps"), step=10, help=f"How many updates to compute for Play (1 to {MAX_STEPS})."
     )
     steps = _checked_int(steps, 1, MAX_STEPS, DEFAULT_STEPS, "Steps", sb)
+    budget_ui.explorer_check(opt_name, surface, steps, sb)  # over the work budget: a message, and no run
     noise = sb.number_input(
         "Gradient noise σ",
         key=key("noise"),

@@ -12,13 +12,15 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
+import budget
 import optimizers
 import training
 from training import datasets
+from ui import budget as budget_ui
 from ui.caches import sharpness_one, train_one
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.page import Page
-from ui.state import Param, parse_choice, parse_float, parse_int
+from ui.state import Adjusted, Param, parse_choice, parse_float, parse_int
 from viz.compare import color
 from viz.network import curves_figure, regions_figure
 from viz.theory import EdgeSeries, edge_of_stability_figure
@@ -59,7 +61,12 @@ def _fmt_count(value) -> str:
 
 
 def _parse_val(text: str) -> float:
-    return round(parse_float(datasets.MIN_VAL_FRACTION, datasets.MAX_VAL_FRACTION)(text), 2)
+    """The validation fraction, on the slider's steps of 0.05 (another value is rounded to one, with a notice)."""
+    x = parse_float(datasets.MIN_VAL_FRACTION, datasets.MAX_VAL_FRACTION)(text)
+    on_step = round(round(x / 0.05) * 0.05, 2)
+    if abs(on_step - x) > 1e-9:
+        raise Adjusted(on_step, "the slider's steps are 0.05")
+    return on_step
 
 
 BASE = [
@@ -233,8 +240,9 @@ def racers(errors: dict[str, str]) -> list[tuple[str, dict]]:
     return chosen
 
 
-def prepare(config: dict, n_racers: int) -> training.Setup | None:
-    """The shared setup (split, initial weights, batches), or None with a message when it cannot train."""
+def prepare(config: dict, names: list[str]) -> tuple[training.Setup, budget.Verdict] | None:
+    """The shared setup (split, initial weights, batches) and its work's verdict, or None with a message when it
+    cannot train (bad settings, or more work than one run may do: the refusal says what to reduce)."""
     if config["hidden"] is None or None in (config["seed"], config["batch_size"], config["epochs"]):
         st.info("Fix the settings marked above to train the network.")
         return None
@@ -248,31 +256,41 @@ def prepare(config: dict, n_racers: int) -> training.Setup | None:
             config["val_fraction"],
             config["seed"],
         )
-        training.check_budget(setup, n_racers)
     except ValueError as exc:
         st.error(f"{exc}.", icon="⚠️")
         st.info("Fix the settings marked above to train the network.")
         return None
-    return setup
+    verdict = budget.verdict(training.work(setup, names))
+    most = int(config["epochs"] * budget.LIMIT // verdict.work)  # the work grows with the epochs in proportion
+    fewer = f"at most {most} epochs" if most >= 1 else "fewer epochs"
+    advice = f"use {fewer}, a larger batch size, a smaller network or fewer optimizers"
+    if not budget_ui.allow(verdict, st.container(), f"training {len(names)} networks", advice):
+        st.info("Fix the settings marked above to train the network.")
+        return None
+    return setup, verdict
 
 
-def train(config: dict, setup: training.Setup, chosen: list[tuple[str, dict]]) -> training.Result:
-    bar = st.progress(0.0, text="Training…")
+def train(
+    config: dict, setup: training.Setup, verdict: budget.Verdict, chosen: list[tuple[str, dict]]
+) -> training.Result:
+    """Each optimizer's training (cached), with a progress bar near the budget; a closed tab stops it."""
     curves = {}
-    for i, (name, hp) in enumerate(chosen):
-        bar.progress(i / len(chosen), text=f"Training with {optimizers.get(name).title} ({i + 1} of {len(chosen)})…")
-        curves[name] = train_one(
-            config["dataset"],
-            config["hidden"],
-            config["activation"],
-            config["batch_size"],
-            config["epochs"],
-            config["val_fraction"],
-            config["seed"],
-            name,
-            frozen(hp),
-        )
-    bar.empty()
+    per_update = config["epochs"] * setup.batches_per_epoch
+    with budget_ui.Progress(verdict, "Training…") as work:
+        for name, hp in chosen:
+            hook = work.hook(training.work(setup, [name]) / per_update)
+            args = (
+                config["dataset"],
+                config["hidden"],
+                config["activation"],
+                config["batch_size"],
+                config["epochs"],
+                config["val_fraction"],
+                config["seed"],
+                name,
+                frozen(hp),
+            )
+            curves[name] = train_one(*args, _hook=hook)
     return training.Result(setup, curves)  # the same setup (split, weights, batches) every optimizer trained on
 
 
@@ -421,10 +439,10 @@ def main() -> None:
     if not chosen:
         st.info("Choose at least one optimizer to train the network.")
         return
-    setup = prepare(config, len(chosen))
-    if setup is None:
+    prepared = prepare(config, [name for name, _ in chosen])
+    if prepared is None:
         return
-    result = train(config, setup, chosen)
+    result = train(config, *prepared, chosen)
     describe(result, config)
     curves(result)
     edge_of_stability(config, chosen)

@@ -13,6 +13,7 @@ def _app():
         state.Param("lr", 0.05, state.parse_float(0.0, 10.0), state.fmt_float),
         state.Param("steps", 100, state.parse_int(1, 2000)),
         state.Param("bc", True, state.parse_bool, state.fmt_bool),
+        state.Param("grid", 100, state.parse_int_option((50, 75, 100))),
     ]
     for notice in state.restore("demo", params):
         st.warning(notice)
@@ -104,3 +105,43 @@ def test_kept_keys_stay_with_all_their_values_and_others_go():
     assert at.query_params["tab"] == ["a", "b"] and "stale" not in at.query_params and q(at, "lr") == "0.05"
     at.number_input[0].set_value(0.2).run()
     assert at.query_params["tab"] == ["a", "b"] and q(at, "lr") == "0.2"
+
+
+def _notices(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_a_value_rounded_to_an_option_is_said_and_the_link_rewritten():
+    at = AppTest.from_function(_app)
+    at.query_params.update({"grid": "51"})
+    at.run()
+    assert not at.exception
+    assert at.session_state["demo:grid"] == 50 and q(at, "grid") == "50"
+    assert "Used `grid=50` for `grid=51` from the link (the nearest of 50, 75, 100)" in _notices(at)
+    at.query_params.update({"grid": "88"})  # halfway or more: the nearest above
+    at.run()
+    assert at.session_state["demo:grid"] == 100 and q(at, "grid") == "100"
+
+
+def test_values_read_from_unusual_text_are_said_and_the_link_rewritten():
+    for raw in ("\u0661\u0660", "\uff11\uff10", "1_0", " 10 "):  # Arabic-Indic, full-width, underscore, spaces
+        at = AppTest.from_function(_app)
+        at.query_params.update({"steps": raw})
+        at.run()
+        assert not at.exception
+        assert at.number_input[1].value == 10 and q(at, "steps") == "10", raw
+        assert f"Read `steps={raw}` from the link as `10`" in _notices(at), raw
+    at = AppTest.from_function(_app)
+    at.query_params.update({"steps": "10", "opt": "sgd"})  # plain text: no notice
+    at.run()
+    assert not at.warning
+
+
+def test_a_key_given_twice_is_said_the_last_counts_and_the_link_keeps_one():
+    at = AppTest.from_function(_app)
+    at.query_params["steps"] = ["5", "7"]
+    at.run()
+    assert not at.exception
+    assert at.number_input[1].value == 7
+    assert "`steps` is in the link 2 times; the last one counts." in _notices(at)
+    assert at.query_params["steps"] in ("7", ["7"])

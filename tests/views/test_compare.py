@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import budget
 import optimizers
 import presets
 import surfaces
@@ -228,12 +230,31 @@ def test_the_basin_map_equals_the_core():
     np.testing.assert_array_equal(np.nan_to_num(steps_z, nan=-1), bm.steps_to)
 
 
-def test_the_basin_map_refuses_work_over_its_cap():
+def test_a_grid_size_not_offered_is_rounded_with_a_notice_and_the_link_rewritten():
+    at = _open({"surface": "himmelblau", "grid": "51", "basin_steps": "100"})
+    assert not at.exception
+    assert any("Used `grid=50` for `grid=51`" in w.value for w in at.warning)
+    at.toggle(key="compare:basin").set_value(True).run()
+    _ok(at)
+    assert at.selectbox(key="compare:grid").value == 50
+    assert any("of 2,500 starts reached" in c.value for c in at.caption)
+    grid = at.query_params["grid"]
+    assert (grid[-1] if isinstance(grid, list) else grid) == "50"
+
+
+def test_the_basin_map_refuses_work_over_the_budget_and_says_what_fits():
     at = _open({"basin_opt": "newton", "grid": "150", "basin_steps": "1000"})
     at.toggle(key="compare:basin").set_value(True).run()
     assert not at.exception
-    assert any("more than this page computes at once" in w.value for w in at.warning)
+    refusal = [e.value for e in at.error if "Too much work for one run" in e.value]
+    assert len(refusal) == 1 and "150 × 150 starts × 1000 steps" in refusal[0]
     assert len(at.get("plotly_chart")) == 1  # the race only
+    most = int(re.search(r"[Uu]se at most (\d+) steps", refusal[0])[1])  # the steps it names do fit, one more does not
+    s = surfaces.get(at.session_state["compare:surface"])
+    assert budget.basin_work("newton", s, most, 150) <= budget.LIMIT < budget.basin_work("newton", s, most + 1, 150)
+    at.number_input(key="compare:basin_steps").set_value(most).run()
+    assert not at.exception and not [e for e in at.error if "Too much work for one run" in e.value]
+    assert len(at.get("plotly_chart")) == 2  # the race and the basin map
 
 
 # -- a formula surface ----------------------------------------------------------------------------------------------

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import budget
 import training
 
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
@@ -145,8 +147,16 @@ def test_too_much_work_is_refused_with_the_parameters_to_change():
     at = _open({"batch": "1", "epochs": "500"})
     assert not at.exception
     message = " ".join(e.value for e in at.error)
-    assert "epochs, batch_size and hidden" in message and "over the limit" in message
+    assert "Too much work for one run" in message and "a larger batch size" in message
     assert not at.get("plotly_chart")
+    most = int(re.search(r"[Uu]se at most (\d+) epochs", message)[1])  # it fits, one more does not
+
+    def work(epochs: int) -> float:
+        return training.work(training.prepare("iris", (16,), "relu", 1, epochs, 0.3, 0), list(training.CLASSIC))
+
+    assert work(most) <= budget.LIMIT < work(most + 1)
+    at.number_input(key="network:epochs").set_value(float(most)).run()
+    assert not at.exception and not at.error and at.get("plotly_chart")
 
 
 def test_a_bad_hyperparameter_is_reported_beside_it_and_its_default_used():

@@ -1,0 +1,64 @@
+"""Abandoned work stops (ui/budget.py's checks between chunks), over a real server and the websocket protocol.
+
+The costliest race Compare allows (benchmarks/bench_cancel.py) is abandoned once it is being computed: its tab
+closes, or a newer run of the same session replaces it. A finished race is stored in st.cache_data, so the
+next visitor's lookup of it is a hit; an abandoned one that went on to its end would be one too. It is not:
+the race stopped. (The CPU seconds the server spends after the abandon are benchmarks/bench_cancel.py's figures.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from urllib.parse import parse_qsl
+
+import pytest
+
+from benchmarks import bench_cancel, load
+
+
+def _run_async(coro):
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture(scope="module")
+def server():
+    proc, url = load.start_server("app.py")
+    try:
+        yield proc, url
+    finally:
+        load.stop_server(proc)
+
+
+def test_a_race_computed_to_its_end_is_found_in_the_cache(server):
+    """The observable the other tests rely on: a finished race is a hit for the next visitor."""
+    _, url = server
+    assert _run_async(bench_cancel.cached(url, 100)) is False  # computed now: a miss
+    assert _run_async(bench_cancel.cached(url, 100)) is True
+
+
+def test_a_race_whose_tab_closed_stops(server):
+    proc, url = server
+    _run_async(bench_cancel.drop(url, 101, proc.pid))  # returns once the server is idle again
+    assert _run_async(bench_cancel.cached(url, 101)) is False
+
+
+def test_a_race_replaced_by_a_newer_run_stops_and_the_newer_run_is_shown(server):
+    proc, url = server
+    _, run, query = _run_async(bench_cancel.replace(url, 102, proc.pid))
+    assert run.status == "ok" and not run.exceptions, run.exceptions
+    assert dict(parse_qsl(query))["steps"] == "1"  # the page shows the newer run
+    assert any(e.WhichOneof("type") == "plotly_chart" for e in run.elements)
+    assert _run_async(bench_cancel.cached(url, 102)) is False
+
+
+def test_streamlit_still_has_what_the_checks_use():
+    """ui/budget.py asks for the run's pending requests as Streamlit's ScriptRunner does at each st.* call."""
+    import inspect
+
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequests
+
+    assert callable(ScriptRequests.on_scriptrunner_yield)
+    assert "on_scriptrunner_yield" in inspect.getsource(ScriptRunner._maybe_handle_execution_control_request)
