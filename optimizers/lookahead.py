@@ -43,7 +43,7 @@ ALPHA = Hyper(
     "optimizer alone).",
 )
 _SYNC = "t % sync_period == 0"
-_NO_SYNC = "t % sync_period != 0"
+_NO_SYNC = f"not ({_SYNC})"
 
 
 class Lookahead(base.Optimizer):
