@@ -117,8 +117,9 @@ class Adafactor(base.Optimizer):
     def init(self, params):
         point = np.shape(params)[:-1]
         nan = np.full((), np.nan)
+        rho = np.full(np.shape(self.lr), np.nan)  # ρₜ has the learning rate's shape ((k, 1) in a sweep)
         return AdafactorState(
-            base.step_count(), nan, base.zeros(params), nan, np.zeros(point), base.zeros(params), np.ones(point)
+            base.step_count(), nan, base.zeros(params), rho, np.zeros(point), base.zeros(params), np.ones(point)
         )
 
     def update(self, grad, state, params):

@@ -179,6 +179,19 @@ def test_vectorised_equals_one_at_a_time(case):
         assert (batch.diverged_at[i] == -1) == (one.diverged_at is None)
 
 
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_a_learning_rate_per_start_equals_each_rate_alone(case):
+    """lr of shape (k, 1) over k starts (a sweep), every quantity recorded, equals each rate run on its own."""
+    _, name, hp = case
+    rates = np.array([0.5, 1.0, 2.0]) * hp.get("lr", optimizers.defaults(name)["lr"])
+    batch = optimizers.run(
+        optimizers.make(name, **{**hp, "lr": rates[:, None]}), SURF, np.repeat(START[None], 3, 0), 20
+    )
+    for i, rate in enumerate(rates):
+        one = optimizers.run(optimizers.make(name, **{**hp, "lr": rate}), SURF, START, 20)
+        np.testing.assert_array_equal(batch.points[:, i], one.points)
+
+
 ELEMENTWISE = [c for c in CASES if optimizers.get(c[1]).elementwise and not optimizers.get(c[1]).needs_hessian]
 
 
