@@ -98,13 +98,15 @@ class Adafactor(base.Optimizer):
             r"v_t = \hat\beta_{2,t}\, v_{t-1} + (1-\hat\beta_{2,t})\, g_t^2",
             "beta2_hat*v_prev + (1 - beta2_hat)*g**2",
         ),
-        Line("rho", r"\rho_t = \min(\gamma, 1/\sqrt{t})", "minimum(lr, 1/sqrt(t))"),
+        # Two cases rather than a min(): the inspector writes max() as maths, and its condition shows which applies.
+        Line("rho", r"\rho_t = \gamma", "lr", when="lr <= 1/sqrt(t)", when_tex=r"\gamma \le 1/\sqrt{t}"),
+        Line("rho", r"\rho_t = 1/\sqrt{t}", "1/sqrt(t)", when="lr > 1/sqrt(t)", when_tex=r"\gamma > 1/\sqrt{t}"),
         Line(
             "alpha",
             r"\alpha_t = \max(\varepsilon_2, \mathrm{RMS}(\theta_{t-1}))\, \rho_t",
             "maximum(eps2, rms(theta_prev))*rho",
         ),
-        Line("u", r"u_t = g_t / \sqrt{\max(v_t, \varepsilon_1^2)}", "g/sqrt(maximum(v, eps1**2))"),
+        Line("u", r"u_t = g_t / \sqrt{\max(v_t, \varepsilon_1^2)}", "g/sqrt(maximum(v, eps1*eps1))"),
         Line("denom", r"D_t = \max(1, \mathrm{RMS}(u_t)/d)", "maximum(1, rms(u)/d)"),
         Line(
             "theta",
