@@ -130,6 +130,8 @@ EXPR_FUNCTIONS = {
     "abs": np.abs,
     "sign": np.sign,
     "rms": rms,
+    "norm": lambda x: np.linalg.norm(np.asarray(x, dtype=np.float64), axis=-1),
+    "clip": np.clip,
 }
 
 
