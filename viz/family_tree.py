@@ -60,7 +60,7 @@ CHANGE: dict[str, str] = {
     "lion": "sign, two βs, decay",
     "lookahead": "k steps, pull back",
     "sf_sgd": "average instead of momentum",
-    "sf_adamw": "Schedule-Free AdamW",
+    "sf_adamw": "AdamW's steps, averaged",
     "newton": "curvature: H⁻¹g",
 }
 
@@ -236,7 +236,7 @@ def family_tree(highlight: str | None = None, height: int = 860) -> go.Figure:
                 f"<br><span style='font-size:12px'>{CHANGE[name]}</span>"
             ),
             showarrow=False,
-            font={"size": 15, "color": "#111111"},
+            font={"size": 15 if len(optimizers.get(name).title) <= 12 else 13, "color": "#111111"},  # long titles
             name=f"node:{name}",
         )
     names = list(POSITIONS)
