@@ -51,8 +51,8 @@ def _expr(weight_tex: str) -> str:
     return "beta1" if weight_tex == r"\beta_1" else "momentum"
 
 
-_X = ("x", "x: the running average of the z's, the point to evaluate (optax's schedule_free_eval_params)")
-_Z = ("z", "z: the base optimizer's own iterates, stepped with the gradient at y")
+_X = ("x", "average of the z's: the point to evaluate (optax's schedule_free_eval_params)")
+_Z = ("z", "base iterates: the base optimizer's own, stepped with the gradient at y")
 _C = ("c_t", "averaging weight 1/t")
 
 

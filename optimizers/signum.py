@@ -39,7 +39,7 @@ class Signum(base.Optimizer):
             help="Momentum μ: decay of the running average of g whose sign is taken. 0 is signSGD.",
         ),
     }
-    QUANTITIES = {"m": ("m", "running average of g (no bias correction: only its sign is used)")}
+    QUANTITIES = {"m": ("m", "running average of g, not bias-corrected (only its sign is used)")}
     LINES = (
         Line("m", r"m_t = \mu\, m_{t-1} + (1-\mu)\, g_t", "momentum*m_prev + (1 - momentum)*g"),
         Line("theta", r"\theta_t = \theta_{t-1} - \gamma\, \operatorname{sign}(m_t)", "theta_prev - lr*sign(m)"),
