@@ -691,7 +691,7 @@ YOGI = _s(
     ),
     failures=(
         "Its large ε makes steps smaller than γ wherever √v̂ is below about 1e-3: it slows down near a minimum.",
-        "v also grows slowly when gradients grow: after a sudden steep stretch the steps stay large for a while.",
+        "Otherwise Adam's failure modes: near a minimum it keeps moving unless γ decays.",
     ),
     paper_url="https://proceedings.neurips.cc/paper/2018/file/90365351ccc7437a1309dc64e4db32a3-Paper.pdf",
     demos=(
