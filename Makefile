@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run classroom test lint bench clean
+.PHONY: run classroom test oracles lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ classroom: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The reference implementations (torch.optim, optax) the exactness tests compare against; without them those
+# tests skip. CI installs them (.ci/run).
+oracles: $(STAMP) requirements-oracles.txt
+	$(BIN)/python -m pip install --quiet -r requirements-oracles.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,7 +14,7 @@ import optimizers
 # from the surface's first suggested start neither diverges nor finishes in under 15 steps, and closes 80% of
 # the gap to the nearest minimum (on the saddles: leaves the saddle within 15-150 steps).
 RECOMMENDED_LR: dict[str, dict[str, float]] = {
-    "bowl": {"momentum": 0.005, "nesterov": 0.005, "adagrad": 0.2},
+    "bowl": {"momentum": 0.005, "nesterov": 0.005, "adagrad": 0.2, "sf_sgd": 0.05},
     "saddle": {
         "sgd": 0.02,
         "momentum": 0.005,
@@ -23,6 +23,8 @@ RECOMMENDED_LR: dict[str, dict[str, float]] = {
         "adadelta": 0.2,
         "rmsprop": 0.005,
         "adamax": 0.05,
+        "adabelief": 0.02,
+        "sf_sgd": 0.05,
     },
     "monkey_saddle": {
         "momentum": 0.005,
@@ -30,6 +32,8 @@ RECOMMENDED_LR: dict[str, dict[str, float]] = {
         "adagrad": 0.1,
         "adadelta": 0.2,
         "adamax": 0.05,
+        "adabelief": 0.02,
+        "sf_sgd": 0.02,
     },
     "rosenbrock": {
         "sgd": 0.002,
@@ -44,12 +48,18 @@ RECOMMENDED_LR: dict[str, dict[str, float]] = {
         "nadam": 0.2,
         "adamw": 0.1,
         "radam": 0.01,
+        "yogi": 0.1,
+        "adabelief": 0.1,
+        "adafactor": 1,
+        "lookahead": 1,
+        "sf_sgd": 0.01,
+        "sf_adamw": 0.2,
     },
-    "beale": {"sgd": 0.02, "momentum": 0.005, "nesterov": 0.005, "radam": 0.01},
+    "beale": {"sgd": 0.02, "momentum": 0.005, "nesterov": 0.005, "radam": 0.01, "sf_sgd": 0.02},
     "himmelblau": {"sgd": 0.01, "momentum": 0.005, "nesterov": 0.005, "adagrad": 0.2, "adadelta": 0.5},
     "double_well": {"adagrad": 0.2},
-    "plateau": {"sgd": 2, "momentum": 0.2, "nesterov": 0.2, "adadelta": 2},
-    "styblinski_tang": {"sgd": 0.01, "nesterov": 0.01, "adagrad": 0.2},
+    "plateau": {"sgd": 2, "momentum": 0.2, "nesterov": 0.2, "adadelta": 2, "sf_sgd": 2},
+    "styblinski_tang": {"sgd": 0.01, "nesterov": 0.01, "adagrad": 0.2, "sf_sgd": 0.02},
     "rastrigin": {
         "sgd": 0.005,
         "momentum": 0.005,
@@ -60,6 +70,10 @@ RECOMMENDED_LR: dict[str, dict[str, float]] = {
         "adamax": 0.5,
         "nadam": 0.02,
         "radam": 0.1,
+        "adabelief": 0.01,
+        "adafactor": 0.1,
+        "lookahead": 0.02,
+        "sf_adamw": 0.02,
     },
 }
 

@@ -42,6 +42,7 @@ TORCH_ARGS = {
     "nadam": ("NAdam", {}),
     "adamw": ("AdamW", {"weight_decay": 0.01}),
     "radam": ("RAdam", {}),
+    "adafactor": ("Adafactor", {}),
 }
 
 

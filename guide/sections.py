@@ -696,6 +696,371 @@ RADAM = _s(
     ),
 )
 
+YOGI = _s(
+    name="yogi",
+    problem=(
+        "Adam's $v$ is an average with decay β₂: after a stretch of large gradients, once they shrink, $v$ "
+        "falls by a factor β₂ every step, so the effective step $\\gamma/\\sqrt{\\hat v}$ can grow fast, "
+        "one of the reasons Adam can fail to converge (see AMSGrad). Zaheer et al. make the change in $v$ "
+        "**additive**: $v$ moves towards $g^2$ by $(1-\\beta_2)g^2$, in the direction of $\\operatorname{sign}"
+        "(g^2 - v)$, so it can never fall faster than the current gradient allows. Yogi also uses a far larger "
+        "ε (1e-3) than Adam, which caps the step where $v$ is tiny."
+    ),
+    usual={
+        "lr": "optax's example uses 0.002; 0.05 for these surfaces, as Adam.",
+        "beta1": "As for Adam: 0.9.",
+        "beta2": "As for Adam: 0.999. Here it sets how far v moves each step: by (1 − β₂)g².",
+        "eps": "1e-3 in the paper and optax, 10⁵ times Adam's 1e-8: each step is at most γ·|m̂|/ε.",
+        "initial_accumulator": (
+            "optax starts both m and v at 1e-6, so v is positive from the first step; the lab follows optax."
+        ),
+    },
+    strengths=(
+        "v cannot collapse after a burst of large gradients, so the step cannot jump up suddenly.",
+        "Convergence guarantees for nonconvex problems with an increasing mini-batch size.",
+    ),
+    failures=(
+        "Its large ε makes steps smaller than γ wherever √v̂ is below about 1e-3: it slows down near a minimum.",
+        "Otherwise Adam's failure modes: near a minimum it keeps moving unless γ decays.",
+    ),
+    paper_url="https://proceedings.neurips.cc/paper/2018/file/90365351ccc7437a1309dc64e4db32a3-Paper.pdf",
+    demos=(
+        Demo(
+            "yogi-rosenbrock",
+            "Yogi's v on Rosenbrock's walls",
+            "rosenbrock",
+            "yogi",
+            {"lr": 0.05},
+            (-1.5, 2.0),
+            300,
+            "Compare v with Adam's on the same settings (switch the optimizer): once the run is down from the steep "
+            "wall, Adam's v falls by a factor β₂ a step, Yogi's by at most (1−β₂)·g², so after 300 steps Yogi's v "
+            "is the larger in both coordinates.",
+        ),
+    ),
+    note=(
+        "optax starts m at 1e-6 as well as v (its `scale_by_yogi` fills both with `initial_accumulator_value`); "
+        "the paper's Algorithm 2 starts m at 0. The difference fades within a few dozen steps."
+    ),
+)
+
+ADABELIEF = _s(
+    name="adabelief",
+    problem=(
+        "Adam divides by the size of the gradient, $\\sqrt{v}$. Zhuang et al. divide by how far the gradient "
+        "strays from its prediction $m$: $s$ averages $(g - m)^2$. Where the gradient is large but steady (a "
+        "straight slope), the prediction is good, $s$ is small and the step is **large**; where it jumps about, "
+        "$s$ is large and the step small. The name: the step reflects the *belief* in the observed gradient."
+    ),
+    usual={
+        "lr": "0.001 in the paper, as Adam; 0.05 for these surfaces.",
+        "beta1": "As for Adam: 0.9.",
+        "beta2": "0.999, as Adam's.",
+        "eps": "1e-16 in the paper's code and optax (Adam's 1e-8 would dominate √ŝ, which can be tiny).",
+        "eps_root": (
+            "The paper adds ε inside s at every step; optax calls that one `eps_root` (default 1e-16) and the one "
+            "added to √ŝ `eps`. The paper's code uses the same value for both."
+        ),
+    },
+    strengths=(
+        "Fast along steady slopes (like SGD with momentum there) and cautious where gradients are noisy.",
+        "Claimed to generalise like SGD while training as fast as Adam, in the paper's experiments.",
+    ),
+    failures=(
+        "Where g is nearly constant, s falls to about ε_root and the step can become very large: the "
+        "effective step is not bounded by about γ as Adam's is.",
+        "The same failure modes as Adam otherwise (no decoupled weight decay here).",
+    ),
+    paper_url="https://arxiv.org/abs/2010.07468",
+    demos=(
+        Demo(
+            "adabelief-ravine",
+            "AdaBelief along the ravine's floor",
+            "ravine",
+            "adabelief",
+            {"lr": 0.05},
+            (-4.0, 1.5),
+            150,
+            "Along the valley floor g changes little from step to step, so s stays small and the step grows: "
+            "after 150 steps it is within 0.01 of the minimum, where Adam with the same settings is still more "
+            "than 0.05 away.",
+        ),
+    ),
+)
+
+ADAFACTOR = _s(
+    name="adafactor",
+    problem=(
+        "Adam keeps two numbers per weight; for a large model that memory is the problem. Shazeer and Stern keep, "
+        "for a **matrix** of weights, only the row and column sums of $g^2$ (a factored $v$), drop momentum, and "
+        "make the rest robust without it: a decay $\\hat\\beta_{2,t} = 1 - t^{c}$ whose memory grows with $t$, "
+        "steps **relative** to the size of the weights ($\\rho_t\\,\\mathrm{RMS}(\\theta)$ rather than a fixed "
+        "γ), and **update clipping** (the update is scaled down when its RMS exceeds $d$). A point on these "
+        "surfaces is a vector, for which torch keeps the full $v$: what you see is Adafactor without the "
+        "factoring, exactly as torch.optim.Adafactor computes it for a vector."
+    ),
+    usual={
+        "lr": (
+            "torch's default 0.01 caps the relative step ρₜ = min(γ, 1/√t); the paper uses min(10⁻², 1/√t). "
+            "It is a fraction of RMS(θ), not a distance."
+        ),
+        "beta2_decay": "c = −0.8 in the paper and torch: β̂₂ is 0 at step 1 (v = g²), 0.43 at step 2, 0.98 at 100.",
+        "eps1": "torch's default is the dtype's machine ε (2.2e-16 in float64); the paper's ε₁ is 1e-30.",
+        "eps2": (
+            "1e-3 in torch and the paper: the relative step uses at least this RMS, so a weight at 0 can move. "
+            "Near a minimum at the origin it sets the smallest step."
+        ),
+        "d": "1 in the paper and torch: clipping whenever the update's RMS exceeds 1.",
+        "weight_decay": "0 in torch; decoupled (θ multiplied by 1 − γλ), as AdamW's.",
+    },
+    strengths=(
+        "On matrices, memory for v of rows plus columns instead of rows times columns (here: a vector, no saving).",
+        "No learning rate to tune in the paper's form: the relative step scales itself to the weights.",
+        "Update clipping tames the steps when the gradient grows faster than v has followed.",
+    ),
+    failures=(
+        "Steps relative to θ: near a minimum at θ = 0 the steps shrink with θ, so the run slows as it arrives "
+        "(the floor is ε₂).",
+        "Without momentum, it zig-zags like RMSprop in a ravine.",
+    ),
+    paper_url="https://arxiv.org/abs/1804.04235",
+    demos=(
+        Demo(
+            "adafactor-relative",
+            "Adafactor's steps shrink with θ",
+            "bowl",
+            "adafactor",
+            {"lr": 0.05},
+            (2.0, 1.5),
+            150,
+            "The first step moves exactly 5% of RMS(θ) (ρ₁ = γ = 0.05, and u = sign(g) at step 1); every step is "
+            "at most αₜ = ρₜ·RMS(θ). As θ shrinks towards the minimum at the origin the steps shrink with it: "
+            "after 150 steps the run is still more than 0.05 away.",
+        ),
+    ),
+    note=(
+        "**Why Muon and Shampoo are not in the lab.** Both are matrix methods: Muon orthogonalises the momentum "
+        "of a weight matrix (Newton–Schulz iterations towards $UV^\\top$ of its SVD), Shampoo preconditions a "
+        "matrix's gradient from the left and the right with $(\\sum GG^\\top)^{-1/4}$ and $(\\sum G^\\top G)^{-1/4}$. "
+        "On two parameters there is no matrix: Muon's $UV^\\top$ of a vector is the vector divided by its length, "
+        "so Muon becomes Nesterov momentum normalised to length γ each step, and Shampoo on a vector becomes "
+        "full-matrix Adagrad. Showing them here would show those simpler methods under borrowed names, so the lab "
+        "leaves them out; their behaviour depends on the shapes of real weight matrices."
+    ),
+)
+
+SIGNUM = _s(
+    name="signum",
+    problem=(
+        "Bernstein et al. keep only the **sign** of each gradient component: one bit per coordinate, so that "
+        "workers training one model together can send 32 times less. signSGD steps $-\\gamma\\,\\operatorname"
+        "{sign}(g)$; Signum takes the sign of a momentum average $m$ instead. Every coordinate moves exactly γ at "
+        "every step, whatever the gradient's size: a step of Adam with β₁ = β₂ = 0 (ε aside) is signSGD."
+    ),
+    usual={
+        "lr": "The step in every coordinate, so a distance in parameter space: 0.02 here.",
+        "momentum": (
+            "0.9 in the paper; 0 gives signSGD (optax.sign_sgd). m is not bias-corrected: only its sign is used."
+        ),
+    },
+    strengths=(
+        "One bit per coordinate to communicate, and no second moment to store.",
+        "Immune to the gradient's scale: steep walls and flat plateaus get the same step.",
+    ),
+    failures=(
+        "Never settles with a constant γ: near the minimum it hops back and forth at the scale of γ.",
+        "Every coordinate moves the same amount: the path runs along diagonals, not down the gradient.",
+    ),
+    paper_url="https://arxiv.org/abs/1802.04434",
+    formulas=(("Signum (μ > 0):", {}), ("signSGD (μ = 0):", {"momentum": 0.0})),
+    demos=(
+        Demo(
+            "signum-ravine",
+            "Signum in the ravine: every step is ±γ",
+            "ravine",
+            "signum",
+            {"lr": 0.05},
+            (-4.0, 1.5),
+            200,
+            "Each coordinate moves exactly γ = 0.05 at every step, so the path runs along diagonals. From step "
+            "100 on it hops about the minimum, within 0.3 of it: it even lands exactly on it, and steps straight "
+            "off again.",
+        ),
+    ),
+)
+
+LION = _s(
+    name="lion",
+    problem=(
+        "Chen et al. searched programmatically for an optimizer and found a sign method with a twist: the "
+        "direction is the sign of $c = \\beta_1 m + (1-\\beta_1) g$, a blend weighted towards the **new** "
+        "gradient, while the momentum kept for later, $m$, decays more slowly (β₂ = 0.99). Like Signum every "
+        "coordinate moves exactly γ; like AdamW the weight decay is decoupled. It keeps only $m$: half Adam's memory."
+    ),
+    usual={
+        "lr": "3 to 10 times smaller than AdamW's, as optax advises (each step is γ in every coordinate); 0.02 here.",
+        "beta1": "0.9: how much momentum goes into today's direction.",
+        "beta2": "0.99 in the paper: the decay of the momentum kept for later steps.",
+        "weight_decay": (
+            "3 to 10 times AdamW's, since it is multiplied by the smaller γ (optax's default 1e-3, 0 here). "
+            "The step is γ(sign(c) + λθ)."
+        ),
+    },
+    strengths=(
+        "Half of Adam's memory, and a step of known size.",
+        "Matched or beat AdamW on image and language models in the paper, with larger batches especially.",
+    ),
+    failures=(
+        "Like Signum it never settles with a constant γ: it needs a decaying schedule.",
+        "Sensitive to γ: the step's size no longer shrinks where the gradient does.",
+    ),
+    paper_url="https://arxiv.org/abs/2302.06675",
+    demos=(
+        Demo(
+            "lion-rosenbrock",
+            "Lion on Rosenbrock: the same step on the wall and on the floor",
+            "rosenbrock",
+            "lion",
+            {"lr": 0.01},
+            (-1.5, 2.0),
+            400,
+            "The gradient is in the hundreds on the steep wall and near 0 on the valley floor, yet every "
+            "coordinate moves exactly γ = 0.01 at every step.",
+        ),
+    ),
+)
+
+LOOKAHEAD = _s(
+    name="lookahead",
+    problem=(
+        "Zhang et al. wrap any optimizer in two sets of weights. The **fast** weights take k steps of the inner "
+        "optimizer (Adam here); then the **slow** weights φ move a fraction α of the way to where the fast ones "
+        "got, and the fast weights restart from φ: k steps forward, one step back. Averaging over the excursion "
+        "cancels part of the inner optimizer's oscillation and noise. In the Explorer θ is the fast weights "
+        "(optax's `params.fast`, where every gradient is taken); the slow weights, the ones to evaluate "
+        "(`params.slow`), are in the inspector as φ. At every k-th step θ jumps back to the new φ."
+    ),
+    usual={
+        "lr": "The inner Adam's γ, as usual for Adam.",
+        "beta1": "The inner Adam's β₁ (0.9).",
+        "beta2": "The inner Adam's β₂ (0.999).",
+        "eps": "The inner Adam's ε (1e-8).",
+        "bias_correction": "The inner Adam's switch.",
+        "sync_period": "k = 5 or 10 in the paper; k = 1 with α = 1 is the inner optimizer alone.",
+        "alpha": "α = 0.5 in the paper; 0.8 is also common. Smaller α moves the slow weights more cautiously.",
+    },
+    strengths=(
+        "Wraps any optimizer, with the inner optimizer's own settings left as they were.",
+        "Less sensitive to the inner optimizer's settings and less variance, in the paper's experiments.",
+        "Only one extra copy of the weights.",
+    ),
+    failures=(
+        "Each pull throws away part of the progress: on a smooth, well-conditioned problem it is slower than "
+        "the inner optimizer alone.",
+        "The inner state (Adam's m and v) carries on across the pull, though the weights jumped (optax's "
+        "default; reset_state resets it).",
+    ),
+    paper_url="https://arxiv.org/abs/1907.08610",
+    demos=(
+        Demo(
+            "lookahead-pull",
+            "Lookahead over Adam: k steps forward, one step back",
+            "rosenbrock",
+            "lookahead",
+            {"lr": 0.05},
+            (-1.5, 2.0),
+            300,
+            "Every fifth step the path jumps back half way to the slow weights: θ equals φ at steps 5, 10, 15, …, "
+            "and φ moves only at those steps.",
+        ),
+    ),
+)
+
+_SF_PROBLEM = (
+    "A learning rate that decays to zero by the end of training (cosine, linear) works well but needs the length "
+    "of training in advance. Defazio et al. remove the schedule: the base optimizer steps a sequence $z$; the "
+    "point to evaluate is $x$, the running **average** of the $z$'s; and the gradient is taken at $y$, between "
+    "them: $y = (1-\\beta) z + \\beta x$. Averaging plays the part of the decay, and the interpolation that of "
+    "momentum. In the Explorer θ is $y$: what optax returns as `params`, and the only point where a gradient is "
+    "taken. $x$ (optax's `schedule_free_eval_params`) and $z$ are in the inspector."
+)
+
+SF_SGD = _s(
+    name="sf_sgd",
+    problem=_SF_PROBLEM,
+    usual={
+        "lr": "The authors advise trying a larger γ than a scheduled run's peak; 0.1 here (0.05 on the bowl).",
+        "momentum": "β = 0.9 in the paper and optax (`b1`); 0 takes the gradient at z: plain SGD, with x its average.",
+        "weight_decay": "Coupled, as optax: λy is added to the gradient before the step on z.",
+    },
+    strengths=(
+        "No schedule and no training length to choose; matches tuned cosine schedules in the paper's experiments.",
+        "The average x is steady where the iterates z wander with noise.",
+        "No extra memory over SGD with momentum: two copies of θ (optax keeps z and recovers x from y).",
+    ),
+    failures=(
+        "Three points to keep apart: the path the gradient sees (y) is not the one to evaluate (x).",
+        "The average x remembers the whole run: it trails far behind after a long journey.",
+    ),
+    paper_url="https://arxiv.org/abs/2405.15682",
+    demos=(
+        Demo(
+            "sf-sgd-noise",
+            "Schedule-Free SGD with noisy gradients",
+            "bowl",
+            "sf_sgd",
+            {"lr": 0.05},
+            (2.0, 1.5),
+            300,
+            "Compare z and x in the inspector: z, the SGD iterate, jumps about with the noise, over the second half "
+            "of the run on average more than three times as far from the minimum as y and as x.",
+            noise=1.0,
+            seed=0,
+        ),
+    ),
+    note=(
+        "optax's weights for the average are $c_t = \\gamma_t^2/\\sum_{s\\le t}\\gamma_s^2$, which is $1/t$ "
+        "with a constant γ and no warm-up, as here. The authors' `schedulefree` package adds a warm-up and, for "
+        "AdamW, folds Adam's bias correction into γ; optax is the reference the lab matches."
+    ),
+)
+
+SF_ADAMW = _s(
+    name="sf_adamw",
+    problem=_SF_PROBLEM.replace("the base optimizer steps", "the base optimizer (AdamW without momentum) steps"),
+    usual={
+        "lr": "0.0025 in optax; 0.05 here. As for Adam, the step on z is about γ per coordinate.",
+        "beta1": "β = 0.9 (optax's `b1`): the interpolation, not a momentum decay; the base AdamW has β₁ = 0.",
+        "beta2": "0.999, as Adam's.",
+        "eps": "1e-8, added to √v̂.",
+        "weight_decay": "Added as λy to the scaled step and multiplied by γ, as optax does; 0 by default.",
+    },
+    strengths=(
+        "Adam's per-coordinate scale without a schedule; won the 2024 AlgoPerf self-tuning track.",
+        "The point where the gradient is taken is steadier than Adam's own iterates.",
+    ),
+    failures=(
+        "As Schedule-Free SGD: three points, and an average that trails after a long journey.",
+        "Near a minimum z keeps moving about γ per step, as Adam does; only the average x settles.",
+    ),
+    paper_url="https://arxiv.org/abs/2405.15682",
+    demos=(
+        Demo(
+            "sf-adamw-noise",
+            "Schedule-Free AdamW with noisy gradients",
+            "bowl",
+            "sf_adamw",
+            {"lr": 0.05},
+            (2.0, 1.5),
+            300,
+            "Over the second half of the run y, where the gradient is taken, stays closer to the minimum on "
+            "average than Adam's own iterates with the same γ and the same noise, while z wanders twice as far as y.",
+            noise=1.0,
+            seed=0,
+        ),
+    ),
+)
+
 NEWTON = _s(
     name="newton",
     problem=(
@@ -774,6 +1139,14 @@ SECTIONS = (
     NADAM,
     ADAMW,
     RADAM,
+    YOGI,
+    ADABELIEF,
+    ADAFACTOR,
+    SIGNUM,
+    LION,
+    LOOKAHEAD,
+    SF_SGD,
+    SF_ADAMW,
     NEWTON,
 )
 BY_NAME: dict[str, Section] = {s.name: s for s in SECTIONS}

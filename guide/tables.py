@@ -47,6 +47,17 @@ PLAIN_SYMBOLS: dict[str, str] = {
     r"\gamma/((1-\beta_1^t)u)": "γ/((1−β₁ᵗ)u)",
     r"\gamma r_t l_t": "γ rₜ lₜ",
     r"(H+\delta I)^{-1} g": "(H+δI)⁻¹g",
+    r"\hat s": "ŝ",
+    r"\gamma/(\sqrt{\hat s}+\varepsilon)": "γ/(√ŝ+ε)",
+    r"\varepsilon_r": "εᵣ",
+    r"\varepsilon_2": "ε₂",
+    r"\hat\beta_2": "β̂₂",
+    r"\alpha_t": "αₜ",
+    r"\max(1, \mathrm{RMS}(u)/d)": "max(1, RMS(u)/d)",
+    "c_t": "cₜ",
+    r"\tilde\theta": "θ̃",
+    r"\phi": "φ",
+    r"\alpha": "α",
 }
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
@@ -76,7 +87,7 @@ def kept_fields(name: str) -> dict[str, str | None]:
 
 
 def _either(a: str | None, b: str | None) -> str | None:
-    if a is None or b is None:
+    if a is None or b is None or b == f"not ({a})" or a == f"not ({b})":  # a condition or its negation: always
         return None
     return a if a == b else f"{a} or {b}"
 

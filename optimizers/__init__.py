@@ -1,4 +1,4 @@
-"""The NumPy core: thirteen optimizers with torch.optim's exact semantics, and the run() engine.
+"""The NumPy core: twenty-one optimizers, each exact against torch.optim or optax, and the run() engine.
 
     import optimizers
     optimizers.NAMES
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .adabelief import AdaBelief
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
@@ -20,13 +22,18 @@ from .adamw import AdamW
 from .amsgrad import AMSGrad
 from .base import Hyper, Line, Optimizer, UnknownHyperparameterError
 from .engine import MAX_STEPS, Trajectory, run
+from .lion import Lion
+from .lookahead import LookaheadAdam
 from .momentum import Momentum
 from .nadam import NAdam
 from .nesterov import Nesterov
 from .newton import Newton
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .schedule_free import ScheduleFreeAdamW, ScheduleFreeSGD
 from .sgd import SGD
+from .signum import Signum
+from .yogi import Yogi
 
 # In the order of the story the Guide tells.
 CLASSES: dict[str, type[Optimizer]] = {
@@ -44,6 +51,14 @@ CLASSES: dict[str, type[Optimizer]] = {
         NAdam,
         AdamW,
         RAdam,
+        Yogi,
+        AdaBelief,
+        Adafactor,
+        Signum,
+        Lion,
+        LookaheadAdam,
+        ScheduleFreeSGD,
+        ScheduleFreeAdamW,
         Newton,
     )
 }

@@ -43,6 +43,7 @@ class Hyper:
     help: str = ""
     symbol: str = ""  # LaTeX symbol used in the formula, e.g. r"\gamma"
     kind: type = float  # float or bool
+    integer: bool = False  # a whole number (a count of steps), kept as a float like every other number
 
     def range_text(self) -> str:
         """The valid range as an interval, e.g. '(0, 10]'."""
@@ -72,7 +73,10 @@ class Hyper:
         except (TypeError, ValueError):
             raise ValueError(f"{name} must be a number in {self.range_text()}, got {value!r}") from None
         if isinstance(value, (bool, np.bool_)) or not math.isfinite(x) or not self.contains(x):
-            raise ValueError(f"{name} must be a finite number in {self.range_text()}, got {value!r}")
+            what = "a whole number" if self.integer else "a finite number"
+            raise ValueError(f"{name} must be {what} in {self.range_text()}, got {value!r}")
+        if self.integer and x != math.floor(x):
+            raise ValueError(f"{name} must be a whole number in {self.range_text()}, got {value!r}")
         return x
 
     def contains(self, x: float) -> bool:
@@ -97,7 +101,9 @@ class Line:
     tex:  the line in LaTeX, as shown in the app.
     expr: the same right-hand side in Python over: the hyperparameters, `t` (the step, from 1), `g` (the
           gradient used), `theta_prev`, every state field at this step (`m`) and at the previous one
-          (`m_prev`), and the functions sqrt, maximum, abs. Evaluated per coordinate by the inspector.
+          (`m_prev`), and the functions sqrt, maximum, minimum, abs, sign and rms (the root-mean-square over a
+          point's coordinates, as torch's Adafactor takes it over a parameter vector). Evaluated per coordinate
+          by the inspector.
     when: a Python condition over the hyperparameters (and `t`, state fields) under which the line applies;
           None for always. Lines whose condition depends only on hyperparameters are left out of an
           instance's formula when false; others are shown with their condition.
@@ -110,8 +116,23 @@ class Line:
     when_tex: str = ""
 
 
+def rms(x: np.ndarray) -> np.ndarray:
+    """Root-mean-square over the last axis (one point's coordinates): ‖x‖₂ / √d, as torch's Adafactor."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.linalg.norm(x, axis=-1) / math.sqrt(x.shape[-1])
+
+
 # Functions available to Line.expr and Line.when.
-EXPR_FUNCTIONS = {"sqrt": np.sqrt, "maximum": np.maximum, "abs": np.abs}
+EXPR_FUNCTIONS = {
+    "sqrt": np.sqrt,
+    "maximum": np.maximum,
+    "minimum": np.minimum,
+    "abs": np.abs,
+    "sign": np.sign,
+    "rms": rms,
+    "norm": lambda x: np.linalg.norm(np.asarray(x, dtype=np.float64), axis=-1),
+    "clip": np.clip,
+}
 
 
 class Optimizer:
@@ -126,6 +147,9 @@ class Optimizer:
     QUANTITIES: ClassVar[dict[str, tuple[str, str]]]  # state field -> (LaTeX symbol, meaning)
     LINES: ClassVar[tuple[Line, ...]]
     needs_hessian: ClassVar[bool] = False
+    # False where the update reads the whole point at once (Adafactor's root-mean-squares over the coordinates):
+    # a batch still equals its starts one at a time, but a (3, 4, 5) array is not 60 separate numbers.
+    elementwise: ClassVar[bool] = True
     State: ClassVar[type]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -229,6 +253,10 @@ def beta2(default: float = 0.999) -> Hyper:
         symbol=r"\beta_2",
         help="β₂: decay of the second-moment (mean of g²) average. 0.999 is the usual value.",
     )
+
+
+def weight_decay(default: float = 0.0, how: str = "decoupled: θ shrinks by γλ at each step") -> Hyper:
+    return Hyper(default, 0.0, 100.0, symbol=r"\lambda", help=f"Weight decay λ, {how}.")
 
 
 def momentum(default: float = 0.9) -> Hyper:

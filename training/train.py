@@ -56,6 +56,14 @@ NETWORK_DEFAULTS: dict[str, dict[str, Any]] = {
     "nadam": {"lr": 0.01},
     "adamw": {"lr": 0.01, "weight_decay": 0.01},
     "radam": {"lr": 0.01},
+    "yogi": {"lr": 0.01},
+    "adabelief": {"lr": 0.01},
+    "adafactor": {"lr": 0.01},  # torch's default: a relative step of at most 1% of the weights' RMS
+    "signum": {"lr": 0.005},  # every weight moves γ each step: smaller than Adam's γ
+    "lion": {"lr": 0.002},  # 3-10x smaller than AdamW's, as optax advises
+    "lookahead": {"lr": 0.01},  # the inner Adam's
+    "sf_sgd": {"lr": 0.1},
+    "sf_adamw": {"lr": 0.01},
 }
 
 EXCLUDED: dict[str, str] = {

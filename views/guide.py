@@ -146,8 +146,8 @@ def intro() -> None:
     )
     st.markdown(
         "Notation: $\\theta$ are the parameters, $g_t$ the gradient at $\\theta_{t-1}$, $t$ the step number "
-        "(from 1), $\\gamma$ the learning rate; every operation is per coordinate. Every update equals "
-        "torch.optim's in float64."
+        "(from 1), $\\gamma$ the learning rate; every operation is per coordinate (Adafactor's RMS reads the "
+        "whole point). Every update equals torch.optim's in float64, or optax's where torch has none."
     )
 
 

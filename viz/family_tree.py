@@ -27,6 +27,16 @@ EDGES: tuple[tuple[str, str], ...] = (
     ("nesterov", "nadam"),
     ("adam", "adamw"),
     ("adam", "radam"),
+    ("adam", "yogi"),
+    ("adam", "adabelief"),
+    ("adam", "adafactor"),
+    ("momentum", "signum"),
+    ("signum", "lion"),
+    ("adamw", "lion"),
+    ("adam", "lookahead"),
+    ("momentum", "sf_sgd"),
+    ("sf_sgd", "sf_adamw"),
+    ("adamw", "sf_adamw"),
 )
 
 # What each method changed relative to its parents (the box's second line).
@@ -43,6 +53,14 @@ CHANGE: dict[str, str] = {
     "nadam": "Nesterov inside Adam",
     "adamw": "decoupled weight decay",
     "radam": "rectified warm-up",
+    "yogi": "v moves additively",
+    "adabelief": "÷ √ of (g − m)²",
+    "adafactor": "relative step, clipping",
+    "signum": "sign of momentum",
+    "lion": "sign, two βs, decay",
+    "lookahead": "k steps, pull back",
+    "sf_sgd": "average instead of momentum",
+    "sf_adamw": "AdamW's steps, averaged",
     "newton": "curvature: H⁻¹g",
 }
 
@@ -61,6 +79,15 @@ POSITIONS: dict[str, tuple[float, float]] = {
     "adamax": (4 * COLUMN, 0.0),
     "adamw": (4 * COLUMN, -1.3),
     "radam": (4 * COLUMN, -2.6),
+    # The newer methods, above and below the first ones (lanes found by a search that keeps every arrow off every box)
+    "adabelief": (4 * COLUMN, 3.9),
+    "yogi": (4 * COLUMN, -3.9),
+    "lookahead": (4 * COLUMN, 5.2),
+    "adafactor": (4 * COLUMN, -5.2),
+    "signum": (2 * COLUMN, -4.55),
+    "sf_sgd": (2 * COLUMN, 4.55),
+    "lion": (5 * COLUMN, -4.55),
+    "sf_adamw": (5 * COLUMN, 4.55),
     "newton": (0 * COLUMN, -2.6),
 }
 HALF_WIDTH = 0.5  # box half-sizes, in data units
@@ -79,6 +106,14 @@ YEARS: dict[str, str] = {
     "amsgrad": "2018",
     "adamw": "2019",
     "radam": "2020",
+    "yogi": "2018",
+    "adabelief": "2020",
+    "adafactor": "2018",
+    "signum": "2018",
+    "lion": "2023",
+    "lookahead": "2019",
+    "sf_sgd": "2024",
+    "sf_adamw": "2024",
     "newton": "1669",
 }
 
@@ -95,6 +130,14 @@ FAMILY: dict[str, str] = {
     "nadam": "Adam family",
     "adamw": "Adam family",
     "radam": "Adam family",
+    "yogi": "Adam family",
+    "adabelief": "Adam family",
+    "adafactor": "Adam family",
+    "signum": "sign of the step",
+    "lion": "sign of the step",
+    "lookahead": "averaging iterates",
+    "sf_sgd": "averaging iterates",
+    "sf_adamw": "averaging iterates",
     "newton": "second order",
 }
 # Okabe–Ito colours (safe for colour-blind readers).
@@ -103,6 +146,8 @@ COLOURS: dict[str, str] = {
     "momentum": "#0072B2",
     "adaptive step": "#E69F00",
     "Adam family": "#009E73",
+    "sign of the step": "#D55E00",
+    "averaging iterates": "#56B4E9",
     "second order": "#CC79A7",
 }
 
@@ -124,7 +169,7 @@ def edge_path(parent: str, child: str, n: int = 40) -> tuple[np.ndarray, np.ndar
     return pts[:, 0], pts[:, 1]
 
 
-def family_tree(highlight: str | None = None, height: int = 560) -> go.Figure:
+def family_tree(highlight: str | None = None, height: int = 860) -> go.Figure:
     """The family tree: one box per optimizer (name, year, what it changed), one arrow per descent.
 
     `highlight`: an optimizer drawn with a thick border and tinted box (e.g. the one being read about).
@@ -191,7 +236,7 @@ def family_tree(highlight: str | None = None, height: int = 560) -> go.Figure:
                 f"<br><span style='font-size:14px'>{CHANGE[name]}</span>"
             ),
             showarrow=False,
-            font={"size": 15, "color": "#111111"},
+            font={"size": 15 if len(optimizers.get(name).title) <= 12 else 13, "color": "#111111"},  # long titles
             name=f"node:{name}",
         )
     names = list(POSITIONS)

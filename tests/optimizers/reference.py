@@ -16,6 +16,10 @@ def _new(s, key, n, value=0.0):
     return s[key]
 
 
+def _sign(x):
+    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+
+
 def step(name, hp, theta, g, s, t, H=None):
     n = len(theta)
     s = {k: list(v) if isinstance(v, list) else v for k, v in s.items()}
@@ -105,6 +109,69 @@ def step(name, hp, theta, g, s, t, H=None):
                 out[i] = theta[i] - lr * mh * r * l_t
             else:
                 out[i] = theta[i] - lr * mh
+    elif name == "yogi":
+        s0 = hp["initial_accumulator"]
+        m, v = _new(s, "m", n, s0), _new(s, "v", n, s0)
+        b1, b2, eps = hp["beta1"], hp["beta2"], hp["eps"]
+        for i in range(n):
+            m[i] = b1 * m[i] + (1 - b1) * g[i]
+            g2 = g[i] * g[i]
+            sign = _sign(v[i] - g2)
+            v[i] = v[i] - (1 - b2) * sign * g2
+            mh, vh = m[i] / (1 - b1**t), v[i] / (1 - b2**t)
+            out[i] = theta[i] - lr / (math.sqrt(vh) + eps) * mh
+    elif name == "adabelief":
+        m, sv = _new(s, "m", n), _new(s, "s", n)
+        b1, b2 = hp["beta1"], hp["beta2"]
+        for i in range(n):
+            m[i] = b1 * m[i] + (1 - b1) * g[i]
+            sv[i] = b2 * sv[i] + (1 - b2) * (g[i] - m[i]) ** 2 + hp["eps_root"]
+            mh, sh = m[i] / (1 - b1**t), sv[i] / (1 - b2**t)
+            out[i] = theta[i] - lr / (math.sqrt(sh) + hp["eps"]) * mh
+    elif name == "adafactor":
+        v = _new(s, "v", n)
+        beta2_hat = 1 - t ** hp["beta2_decay"]
+        rho = min(lr, 1 / t**0.5)
+        alpha = max(hp["eps2"], math.sqrt(sum(x * x for x in theta) / n)) * rho
+        u = []
+        for i in range(n):
+            v[i] = beta2_hat * v[i] + (1 - beta2_hat) * g[i] ** 2
+            u.append(g[i] / math.sqrt(max(v[i], hp["eps1"] ** 2)))
+        denom = max(1.0, math.sqrt(sum(x * x for x in u) / n) / hp["d"])
+        out = [theta[i] * (1 - lr * hp["weight_decay"]) - alpha / denom * u[i] for i in range(n)]
+    elif name == "signum":
+        m = _new(s, "m", n)
+        for i in range(n):
+            m[i] = hp["momentum"] * m[i] + (1 - hp["momentum"]) * g[i]
+            out[i] = theta[i] - lr * _sign(m[i])
+    elif name == "lion":
+        m = _new(s, "m", n)
+        for i in range(n):
+            c = hp["beta1"] * m[i] + (1 - hp["beta1"]) * g[i]
+            m[i] = hp["beta2"] * m[i] + (1 - hp["beta2"]) * g[i]
+            out[i] = theta[i] - lr * (_sign(c) + hp["weight_decay"] * theta[i])
+    elif name == "lookahead":  # over Adam: the fast weights are θ, the slow ones start at θ₀
+        slow = s.get("slow", list(theta))
+        inner = {k: v for k, v in s.items() if k != "slow"}
+        fast, inner = step("adam", hp, theta, g, inner, t)
+        if t % hp["sync_period"] == 0:
+            slow = [slow[i] + hp["alpha"] * (fast[i] - slow[i]) for i in range(n)]
+            fast = list(slow)
+        s = {**inner, "slow": slow}
+        out = fast
+    elif name in ("sf_sgd", "sf_adamw"):
+        # z: the base iterates (start at θ₀), x: their running average, y = θ: where the gradient is taken
+        z, x, v = s.setdefault("z", list(theta)), s.setdefault("x", list(theta)), _new(s, "v", n)
+        beta = hp["momentum"] if name == "sf_sgd" else hp["beta1"]
+        for i in range(n):
+            if name == "sf_sgd":
+                d = g[i]
+            else:
+                v[i] = hp["beta2"] * v[i] + (1 - hp["beta2"]) * g[i] ** 2
+                d = g[i] / (math.sqrt(v[i] / (1 - hp["beta2"] ** t)) + hp["eps"])
+            z[i] = z[i] - lr * (d + hp["weight_decay"] * theta[i])
+            x[i] = (1 - 1 / t) * x[i] + z[i] / t
+            out[i] = (1 - beta) * z[i] + beta * x[i]
     elif name == "newton":
         assert n == 2
         a, b = H[0][0] + hp["damping"], H[0][1]

@@ -37,6 +37,22 @@ CASES = [
     ("adamw", "adamw", {"lr": 0.05, "weight_decay": 0.1}),
     ("radam", "radam", {"lr": 0.05}),
     ("radam-rectified-early", "radam", {"lr": 0.05, "beta2": 0.9}),  # ρ_t > 5 from step 6 on
+    ("yogi", "yogi", {"lr": 0.05}),
+    ("yogi-s0", "yogi", {"lr": 0.1, "beta1": 0.8, "beta2": 0.99, "eps": 1e-4, "initial_accumulator": 0.01}),
+    ("adabelief", "adabelief", {"lr": 0.05}),
+    ("adabelief-eps", "adabelief", {"lr": 0.03, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8, "eps_root": 1e-10}),
+    ("adafactor", "adafactor", {"lr": 0.05}),
+    ("adafactor-clip-decay", "adafactor", {"lr": 0.1, "beta2_decay": -0.7, "eps2": 1e-2, "weight_decay": 0.05}),
+    ("signum", "signum", {"lr": 0.01}),
+    ("signsgd", "signum", {"lr": 0.01, "momentum": 0.0}),
+    ("lion", "lion", {"lr": 0.01}),
+    ("lion-decay", "lion", {"lr": 0.003, "beta1": 0.8, "beta2": 0.95, "weight_decay": 0.1}),
+    ("lookahead", "lookahead", {"lr": 0.05}),
+    ("lookahead-k3", "lookahead", {"lr": 0.05, "beta1": 0.8, "sync_period": 3, "alpha": 0.8}),
+    ("sf_sgd", "sf_sgd", {"lr": 0.05}),
+    ("sf_sgd-decay", "sf_sgd", {"lr": 0.02, "momentum": 0.7, "weight_decay": 0.1}),
+    ("sf_adamw", "sf_adamw", {"lr": 0.05}),
+    ("sf_adamw-decay", "sf_adamw", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.1}),
     ("newton", "newton", {"lr": 1.0}),
     ("newton-damped", "newton", {"lr": 0.5, "damping": 1.0}),
 ]
@@ -167,7 +183,23 @@ def test_vectorised_equals_one_at_a_time(case):
             assert getattr(batch, kind)[i] == (-1 if want is None else want)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c[1] != "newton"], ids=[c[0] for c in CASES if c[1] != "newton"])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_a_learning_rate_per_start_equals_each_rate_alone(case):
+    """lr of shape (k, 1) over k starts (a sweep), every quantity recorded, equals each rate run on its own."""
+    _, name, hp = case
+    rates = np.array([0.5, 1.0, 2.0]) * hp.get("lr", optimizers.defaults(name)["lr"])
+    batch = optimizers.run(
+        optimizers.make(name, **{**hp, "lr": rates[:, None]}), SURF, np.repeat(START[None], 3, 0), 20
+    )
+    for i, rate in enumerate(rates):
+        one = optimizers.run(optimizers.make(name, **{**hp, "lr": rate}), SURF, START, 20)
+        np.testing.assert_array_equal(batch.points[:, i], one.points)
+
+
+ELEMENTWISE = [c for c in CASES if optimizers.get(c[1]).elementwise and not optimizers.get(c[1]).needs_hessian]
+
+
+@pytest.mark.parametrize("case", ELEMENTWISE, ids=[c[0] for c in ELEMENTWISE])
 def test_any_parameter_shape_updates_elementwise(case):
     """A (3, 4, 5) parameter array (like a network's weights) updates exactly as each element on its own."""
     opt = _opt(case)
@@ -280,6 +312,14 @@ def test_names_and_registry():
         "nadam",
         "adamw",
         "radam",
+        "yogi",
+        "adabelief",
+        "adafactor",
+        "signum",
+        "lion",
+        "lookahead",
+        "sf_sgd",
+        "sf_adamw",
         "newton",
     )
     assert {c[1] for c in CASES} == set(optimizers.NAMES)
@@ -517,6 +557,8 @@ def _hyper_strategy(name):
     for k, h in cls.HYPERS.items():
         if h.kind is bool:
             fields[k] = st.booleans()
+        elif h.integer:
+            fields[k] = st.integers(int(h.low), int(min(h.high, 10.0))).map(float)
         else:
             hi = min(h.high, 10.0)
             fields[k] = st.floats(

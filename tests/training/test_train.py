@@ -213,7 +213,7 @@ def test_the_budget_scales_with_the_work_and_rejects_a_long_run():
         ({"epochs": 1001}, "epochs"),
         ({"val_fraction": 0.6}, r"val_fraction must be a number in \[0.1, 0.5\]"),
         ({"seed": -3}, "seed must be a whole number"),
-        ({"opts": []}, "optimizers: choose 1 to 12"),
+        ({"opts": []}, "optimizers: choose 1 to 20"),
         ({"opts": ["lbfgs"]}, "unknown optimizer 'lbfgs'"),
         ({"opts": {"adam": {"lr": -1.0}}}, r"lr must be a finite number in \(0, 10\]"),
         ({"opts": {"adam": {"momentum": 0.9}}}, "adam has no hyperparameter 'momentum'"),

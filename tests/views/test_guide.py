@@ -113,6 +113,8 @@ def test_explorer_link_names_every_hyperparameter_and_round_trips(name):
     for k, h in cls.HYPERS.items():
         # a valid value other than the default: halfway to the upper end of the range
         given[k] = (not h.default) if h.kind is bool else (float(h.default) + min(h.high, 1e3)) / 2
+        if h.integer:
+            given[k] = float(round(given[k]))
     url = presets.explorer_link("bowl", name, (0.25, -1.5), 77, noise=0.5, seed=3, **given)
     parts = urlsplit(url)
     assert parts.path == "explorer"
@@ -165,7 +167,11 @@ def _state_reads(cls) -> set[str]:
 
 @pytest.mark.parametrize("name", optimizers.NAMES)
 def test_kept_state_is_what_update_reads_back(name):
-    assert set(tables.kept_fields(name)) == _state_reads(optimizers.get(name))
+    cls = optimizers.get(name)
+    reads = _state_reads(cls)
+    if hasattr(cls, "inner_class"):  # Lookahead hands the inner optimizer its part of the state
+        reads |= _state_reads(cls.inner_class)
+    assert set(tables.kept_fields(name)) == reads
 
 
 @pytest.mark.parametrize("name", optimizers.NAMES)
@@ -190,6 +196,7 @@ TORCH = {
     "nadam": ("NAdam", {}),
     "adamw": ("AdamW", {}),
     "radam": ("RAdam", {}),
+    "adafactor": ("Adafactor", {}),
 }
 
 
@@ -475,6 +482,76 @@ def _claim_newton_ravine(demo):
     assert _dist_to_min(traj.points[1], surf) < 1e-9
 
 
+def _claim_yogi_rosenbrock(demo):
+    yogi, _ = _run(demo)
+    adam, _ = _run(demo, opt="adam")
+    v, g2 = yogi.quantities["v"], yogi.grads[:-1] ** 2
+    assert np.all(np.abs(np.diff(v, axis=0)) <= (1 - 0.999) * g2 + 1e-12 * v[:-1])  # at most (1 − β₂)g² a step
+    assert np.all(yogi.quantities["v"][-1] > adam.quantities["v"][-1])  # Yogi's v the larger in both coordinates
+
+
+def _claim_adabelief_ravine(demo):
+    belief, surf = _run(demo)
+    adam, _ = _run(demo, opt="adam")
+    assert _dist_to_min(belief.final, surf) < 0.01 and _dist_to_min(adam.final, surf) > 0.05
+
+
+def _rms(a):
+    return np.linalg.norm(a, axis=-1) / np.sqrt(a.shape[-1])
+
+
+def _claim_adafactor_relative(demo):
+    traj, surf = _run(demo)
+    step = _rms(_updates(traj))
+    assert step[0] == pytest.approx(0.05 * _rms(traj.points[0]), rel=1e-12)  # 5% of RMS(θ) at step 1
+    assert np.all(step <= traj.quantities["alpha"][1:] * (1 + 1e-12))  # never more than αₜ (d = 1)
+    assert np.all(np.diff(step[20:]) < 0)  # shrinking with θ
+    assert _dist_to_min(traj.final, surf) > 0.05
+
+
+def _claim_signum_ravine(demo):
+    traj, surf = _run(demo)
+    np.testing.assert_allclose(np.abs(_updates(traj)), demo.hypers["lr"], rtol=1e-9)
+    tail = _dist_to_min(traj.points[100:], surf)
+    assert tail.max() <= 0.3
+    landed = np.flatnonzero(tail[:-1] < 1e-9)
+    assert landed.size and np.all(tail[landed + 1] >= 0.05)  # on the minimum, and straight off again
+
+
+def _claim_lion_rosenbrock(demo):
+    traj, _ = _run(demo)
+    g = np.abs(traj.grads[:-1])
+    assert g.max() > 100 and g.min() < 1  # hundreds on the wall, near 0 on the floor
+    np.testing.assert_allclose(np.abs(_updates(traj)), demo.hypers["lr"], rtol=1e-9)
+
+
+def _claim_lookahead_pull(demo):
+    traj, _ = _run(demo)
+    slow, fast, k = traj.quantities["slow"], traj.quantities["fast"], 5
+    steps = np.arange(1, demo.steps + 1)
+    np.testing.assert_array_equal(traj.points[k::k], slow[k::k])  # θ equals φ at every k-th step
+    moved = np.any(np.diff(slow, axis=0) != 0, axis=-1)
+    assert not moved[steps % k != 0].any() and moved[steps % k == 0].all()  # φ moves only then
+    half = slow[k::k] - slow[:-k:k][: len(slow[k::k])]
+    np.testing.assert_allclose(half, 0.5 * (fast[k::k] - slow[:-k:k][: len(slow[k::k])]), rtol=1e-12, atol=1e-15)
+
+
+def _claim_sf_sgd_noise(demo):
+    traj, surf = _run(demo)
+    half = demo.steps // 2
+    z, x, y = (_dist_to_min(a[half:], surf).mean() for a in (traj.quantities["z"], traj.quantities["x"], traj.points))
+    assert z > 3 * max(x, y)
+
+
+def _claim_sf_adamw_noise(demo):
+    traj, surf = _run(demo)
+    adam, _ = _run(demo, opt="adam")
+    half = demo.steps // 2
+    y, z = _dist_to_min(traj.points[half:], surf).mean(), _dist_to_min(traj.quantities["z"][half:], surf).mean()
+    assert y < _dist_to_min(adam.points[half:], surf).mean()
+    assert z > 2 * y
+
+
 CLAIMS = {
     "sgd-zigzag": _claim_sgd_zigzag,
     "sgd-noise": _claim_sgd_noise,
@@ -494,6 +571,14 @@ CLAIMS = {
     "adamw-decay": _claim_adamw_decay,
     "radam-warmup": _claim_radam_warmup,
     "radam-steep": _claim_radam_steep,
+    "yogi-rosenbrock": _claim_yogi_rosenbrock,
+    "adabelief-ravine": _claim_adabelief_ravine,
+    "adafactor-relative": _claim_adafactor_relative,
+    "signum-ravine": _claim_signum_ravine,
+    "lion-rosenbrock": _claim_lion_rosenbrock,
+    "lookahead-pull": _claim_lookahead_pull,
+    "sf-sgd-noise": _claim_sf_sgd_noise,
+    "sf-adamw-noise": _claim_sf_adamw_noise,
     "newton-saddle": _claim_newton_saddle,
     "newton-damped-saddle": _claim_newton_damped_saddle,
     "newton-ravine": _claim_newton_ravine,

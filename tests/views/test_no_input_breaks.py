@@ -118,7 +118,9 @@ def _value_for(kind: str, widget, pick: int, number: float, integer: int, text: 
     if not raw:
         return None
     if kind == "multiselect":
-        return [o for i, o in enumerate(raw) if (pick >> i) & 1]
+        chosen = [o for i, o in enumerate(raw) if (pick >> i) & 1]
+        # a browser cannot select more than max_selections (AppTest raises instead of refusing the click)
+        return chosen[: widget.proto.max_selections or None]
     return raw[pick % len(raw)]  # selectbox, radio, select_slider
 
 

@@ -23,6 +23,16 @@ EXPECTED_EDGES = {
     ("nesterov", "nadam"),
     ("adam", "adamw"),
     ("adam", "radam"),
+    ("adam", "yogi"),
+    ("adam", "adabelief"),
+    ("adam", "adafactor"),
+    ("momentum", "signum"),
+    ("signum", "lion"),
+    ("adamw", "lion"),
+    ("adam", "lookahead"),
+    ("momentum", "sf_sgd"),
+    ("sf_sgd", "sf_adamw"),
+    ("adamw", "sf_adamw"),
 }
 
 

@@ -1,0 +1,169 @@
+"""A training regimen around any first-order optimizer: a learning-rate schedule, weight decay, gradient clipping.
+
+    opt = Regimen(optimizers.make("adam", lr=0.05), schedules.make("cosine", T_max=100), decay=0.01, clip_norm=1.0)
+    traj = optimizers.run(opt, surface, start, 100)
+
+Each update t does what a torch training loop does with the same settings, in this order:
+  1. clipping, as torch.nn.utils.clip_grad_norm_(max_norm=clip_norm) (g ← g·min(1, c/(‖g‖₂ + 10⁻⁶)), the norm
+     over the point's coordinates) and then clip_grad_value_(clip_value) (each component into [−v, v]);
+     0 switches either off;
+  2. weight decay λ = `decay`, as torch's `weight_decay`: coupled (decoupled=False) adds λθ to the gradient, as
+     SGD, Adam, RMSprop, Adagrad ... do; decoupled first multiplies θ by (1 − γ_t λ), as AdamW (and
+     Adam(decoupled_weight_decay=True)) do;
+  3. the inner optimizer's update with the learning rate γ_t = schedule(γ, t) (γ the inner's own lr), as
+     torch's scheduler sets group["lr"] after t − 1 scheduler steps.
+The state is the inner optimizer's plus lr_t (γ_t), g_eff (the gradient the inner rule used), clipped (1 where a
+clipping changed the gradient, per point) and decayed (θ after a decoupled decay). The formula is the inner's
+with γ_t for γ and g̃ for g, after the lines of the regimen. Core only: the pages do not offer it yet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import base
+from .base import Hyper, Line
+from .schedules import Constant, Schedule
+
+CLIP_EPS = 1e-6  # torch's clip_grad_norm_: max_norm / (total_norm + 1e-6)
+
+
+@functools.cache
+def _state_type(inner_state: type) -> type:
+    fields = [(f, Any) for f in inner_state._fields] + [
+        ("lr_t", Any),
+        ("g_eff", Any),
+        ("clipped", Any),
+        ("decayed", Any),
+    ]
+    return NamedTuple(f"Regimen{inner_state.__name__}", fields)
+
+
+def _rewrite(expr: str, decoupled: bool) -> str:
+    expr = re.sub(r"\blr\b", "lr_t", expr)
+    expr = re.sub(r"\bg\b", "g_eff", expr)
+    return re.sub(r"\btheta_prev\b", "decayed", expr) if decoupled else expr
+
+
+def _rewrite_tex(tex: str, decoupled: bool) -> str:
+    tex = tex.replace(r"\gamma", r"\gamma_t").replace("g_t", r"\tilde g_t")
+    return tex.replace(r"\theta_{t-1}", r"\theta'_t") if decoupled else tex
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Regimen(base.Optimizer):
+    """A first-order optimizer under a schedule, with weight decay and gradient clipping (torch's semantics)."""
+
+    inner: base.Optimizer
+    schedule: Schedule = dataclasses.field(default_factory=Constant)
+    decay: float = 0.0
+    decoupled: bool = False
+    clip_norm: float = 0.0
+    clip_value: float = 0.0
+
+    name = "regimen"
+    title = "Regimen"
+    description = "An optimizer under a learning-rate schedule, with weight decay and gradient clipping."
+    HYPERS = {
+        "decay": Hyper(
+            0.0, 0.0, 100.0, symbol=r"\lambda", help="Weight decay λ (torch's weight_decay): coupled or decoupled."
+        ),
+        "decoupled": Hyper(
+            False, kind=bool, help="Decoupled: θ ← θ(1 − γ_t λ) before the step (AdamW); else λθ is added to g."
+        ),
+        "clip_norm": Hyper(0.0, 0.0, 1e6, help="Clip the gradient's norm to this (clip_grad_norm_); 0 is off."),
+        "clip_value": Hyper(0.0, 0.0, 1e6, help="Clip each gradient component to ±this (clip_grad_value_); 0 is off."),
+    }
+    QUANTITIES = {
+        "lr_t": (r"\gamma_t", "the scheduled learning rate of this step"),
+        "g_eff": (r"\tilde g", "the gradient the rule used: clipped, plus λθ when the decay is coupled"),
+        "clipped": ("c", "1 where a clipping changed the gradient"),
+        "decayed": (r"\theta'", "θ after a decoupled decay"),
+    }
+    LINES = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.inner, base.Optimizer) or self.inner.needs_hessian:
+            raise ValueError(f"inner must be a first-order optimizer, got {self.inner!r}")
+        if not isinstance(self.schedule, Schedule):
+            raise ValueError(f"schedule must be one of optimizers.schedules, got {self.schedule!r}")
+        own = {k for k in self.HYPERS} & set(self.inner.hyperparams())
+        if own:
+            raise ValueError(f"{self.inner.name} has its own {', '.join(sorted(own))}")
+        for name, h in self.HYPERS.items():
+            object.__setattr__(self, name, h.check(name, getattr(self, name)))
+
+    def check(self, steps: int) -> None:
+        """ValueError if the schedule makes γ_t zero or negative within `steps` updates (call before a run)."""
+        self.schedule.check(self.inner.lr, steps)
+
+    # -- reading back ---------------------------------------------------------------------------------------
+    def hyperparams(self) -> dict[str, Any]:
+        own = {k: getattr(self, k) for k in self.HYPERS}
+        return {**self.inner.hyperparams(), **own, "schedule": self.schedule}
+
+    def lines(self) -> tuple[Line, ...]:
+        g = "g"
+        rows = [Line("lr_t", r"\gamma_t = \mathrm{schedule}(\gamma, t)", "schedule(lr, t)")]
+        tex = "g_t"
+        if self.clip_norm > 0:
+            g = f"{g}*minimum(1, clip_norm/(norm({g}) + {CLIP_EPS!r}))"
+            tex = rf"{tex} \min(1, c_n / (\lVert g_t \rVert + 10^{{-6}}))"
+        if self.clip_value > 0:
+            g = f"clip({g}, -clip_value, clip_value)"
+            tex = rf"\mathrm{{clip}}({tex}, \pm c_v)"
+        if self.decay > 0 and not self.decoupled:
+            g = f"{g} + decay*theta_prev"
+            tex = rf"{tex} + \lambda\theta_{{t-1}}"
+        rows.append(Line("g_eff", rf"\tilde g_t = {tex}", g))
+        if self.decoupled:
+            rows.append(
+                Line("decayed", r"\theta'_t = \theta_{t-1}(1 - \gamma_t\lambda)", "theta_prev*(1 - lr_t*decay)")
+            )
+        for line in self.inner.lines():
+            rows.append(
+                dataclasses.replace(
+                    line, tex=_rewrite_tex(line.tex, self.decoupled), expr=_rewrite(line.expr, self.decoupled)
+                )
+            )
+        return tuple(rows)
+
+    # -- the update -----------------------------------------------------------------------------------------
+    @property
+    def State(self) -> type:  # noqa: N802 - the same name as every optimizer's state class
+        return _state_type(self.inner.State)
+
+    def init(self, params):
+        inner_state = self.inner.init(params)
+        p = np.array(params, dtype=np.float64)
+        return self.State(
+            *inner_state, np.full(np.shape(self.inner.lr), np.nan), np.zeros_like(p), np.zeros(p.shape[:-1]), p
+        )
+
+    def update(self, grad, state, params):
+        n = len(self.inner.State._fields)
+        t = state.count + 1
+        lr_t = np.asarray(self.schedule(self.inner.lr, t), dtype=np.float64)
+        g = np.asarray(grad, dtype=np.float64)
+        clipped = np.zeros(g.shape[:-1])
+        if self.clip_norm > 0:
+            coef = self.clip_norm / (np.linalg.norm(g, axis=-1, keepdims=True) + CLIP_EPS)
+            clipped = np.maximum(clipped, (coef[..., 0] < 1).astype(np.float64))
+            g = g * np.minimum(coef, 1.0)
+        if self.clip_value > 0:
+            clipped = np.maximum(clipped, (np.abs(g) > self.clip_value).any(-1).astype(np.float64))
+            g = np.clip(g, -self.clip_value, self.clip_value)
+        decayed = params
+        if self.decay > 0:
+            if self.decoupled:
+                decayed = params * (1 - lr_t * self.decay)
+            else:
+                g = g + self.decay * params
+        inner = dataclasses.replace(self.inner, lr=lr_t if lr_t.ndim else float(lr_t))
+        new_params, inner_state = inner.update(g, self.inner.State(*state[:n]), decayed)
+        return new_params, self.State(*inner_state, lr_t, g, clipped, np.asarray(decayed, dtype=np.float64))
