@@ -31,6 +31,7 @@ from . import explorer as ve
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 MIN_FONT_PX = 14  # legible on a projector
+POWER_TICK_PX = 16  # plotly.js draws the exponent of 10⁻³ at 0.875 of the tick font (Chromium): 14 px
 FRAME_MS = 80  # one step every 80 ms at 1× (the app's Play speed)
 SPEEDS = (0.25, 1.0, 4.0)
 DIVERGED_WHY = "the next iterate left the finite numbers or the region ten view-widths around the map"
@@ -103,8 +104,14 @@ def _num(x: float) -> str:
 
 
 def _legible(layout, min_px: int = MIN_FONT_PX) -> None:
-    """Raise every font size in the layout to at least `min_px` (a projector at the back of a room)."""
+    """Raise every font size in the layout to at least `min_px` (a projector at the back of a room).
+
+    Ticks written as powers of ten (10⁻³) draw the exponent smaller than the tick font: their axes get a tick
+    font large enough for the exponent to reach `min_px` too."""
     if isinstance(layout, dict):
+        if layout.get("exponentformat") == "power":
+            tick = layout.setdefault("tickfont", {})
+            tick["size"] = max(tick.get("size", 0), POWER_TICK_PX)
         for key, value in layout.items():
             if key in ("font", "tickfont") and isinstance(value, dict):
                 if value.get("size", min_px) < min_px:

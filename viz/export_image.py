@@ -107,7 +107,7 @@ def _loss_axis(ax, steps: int, log: bool, label: str) -> None:
         ax.set_yscale("log")
     ax.set_xlabel("step", fontsize=13)
     ax.set_title(label, fontsize=13, loc="left")
-    ax.tick_params(labelsize=12)
+    ax.tick_params(which="both", labelsize=12)  # a log axis over less than a decade labels its minor ticks
     ax.grid(True, color="#e3e7ee")
 
 
