@@ -61,7 +61,8 @@ def check_seconds(seconds) -> float:
     lo, hi = SECONDS_RANGE
     ok = not isinstance(seconds, bool) and isinstance(seconds, int | float) and math.isfinite(seconds)
     if not ok or not lo <= seconds <= hi:
-        raise ValueError(f"the length must be a number of seconds in [{lo}, {hi}], got {seconds!r}")
+        got = f"{seconds:g}" if ok else repr(seconds)
+        raise ValueError(f"the length must be a number of seconds in [{lo}, {hi}], got {got}")
     return float(seconds)
 
 
