@@ -26,7 +26,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from PIL import Image
+from PIL import GifImagePlugin, Image
 
 from . import background
 from . import compare as vc
@@ -41,7 +41,7 @@ SECONDS_RANGE = (1, 60)
 DEFAULT_FPS = 15
 DEFAULT_SECONDS = 20
 HOLD_LAST_MS = 1500  # the last frame stays a moment before the GIF loops
-MIN_FONT_PT = 10.5  # 14.6 px at 100 dpi
+CLEAR = 255  # the palette index of transparent pixels (the palette has 255 colours: 0-254)
 Progress = Callable[[int, int], None]
 
 
@@ -365,23 +365,58 @@ class RaceScene(_Scene):
 
 # -- encoding ----------------------------------------------------------------------------------------------
 def gif(scene: _Scene, steps: Sequence[int], fps: int, progress: Progress | None = None) -> bytes:
-    """The scene at `steps` as a looping GIF at `fps` (the last frame held a moment), through Pillow."""
+    """The scene at `steps` as a looping GIF at `fps` (the last frame held a moment), encoded by Pillow.
+
+    Streamed: each frame is drawn, mapped to the one palette, cut to the rectangle that changed since the frame
+    before and encoded at once (Pillow's GifImagePlugin.getheader / getdata), so memory holds one frame, not
+    all of them (Pillow's save_all keeps every full frame until the end: 0.9 MB each at 1280×720, 270 MB
+    for 300). `progress(done, total)` is called after each frame and once more when the file is complete.
+    """
     fps = check_fps(fps)
     total = len(steps) + 1
-    last = scene.frame(int(steps[-1]))
-    palette = last.quantize(colors=255, method=Image.Quantize.MEDIANCUT)  # every colour the run will use
-    frames = []
+    frame_ms = round(1000 / fps)
+    # the palette from the last frame: every colour the run will use (its whole path, its loss curve) is in it
+    palette = scene.frame(int(steps[-1])).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    previous = None
+    pending = None  # (image, offset, duration): written when the next frame shows it is done
     for i, s in enumerate(steps):
-        frames.append(scene.frame(int(s)).quantize(palette=palette, dither=Image.Dither.NONE))
+        im = scene.frame(int(s)).quantize(palette=palette, dither=Image.Dither.NONE)
+        idx = np.asarray(im)
+        if previous is None:
+            colours = (im.getpalette() + [0] * 768)[:768]
+            header, _ = GifImagePlugin.getheader(im, info={"loop": 0, "duration": frame_ms})
+            out.write(b"".join(header))
+            pending = [im, (0, 0), frame_ms, False]
+        else:
+            changed = idx != previous
+            rows, cols = np.flatnonzero(changed.any(1)), np.flatnonzero(changed.any(0))
+            if rows.size == 0:  # nothing moved: the frame before lasts longer
+                pending[2] += frame_ms
+            else:
+                _write_frame(out, *pending)
+                y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+                # inside the rectangle, the pixels that did not change are transparent: the frame before shows
+                # through, and long runs of one index compress well
+                cut = np.where(changed[y0:y1, x0:x1], idx[y0:y1, x0:x1], CLEAR).astype(np.uint8)
+                part = Image.fromarray(cut, mode="P")
+                part.putpalette(colours)
+                pending = [part, (x0, y0), frame_ms, True]
+        previous = idx
         if progress is not None:
             progress(i + 1, total)
-    duration = [round(1000 / fps)] * len(frames)
-    duration[-1] += HOLD_LAST_MS
-    buf = io.BytesIO()
-    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=duration, loop=0)
+    pending[2] += HOLD_LAST_MS
+    _write_frame(out, *pending)
+    out.write(b";")  # the GIF trailer
     if progress is not None:
         progress(total, total)
-    return buf.getvalue()
+    return out.getvalue()
+
+
+def _write_frame(out: io.BytesIO, im: Image.Image, offset: tuple[int, int], duration: int, clear: bool) -> None:
+    """One frame drawn over the one before (disposal 1), with CLEAR as its transparent index if `clear`."""
+    extra = {"transparency": CLEAR} if clear else {}
+    out.write(b"".join(GifImagePlugin.getdata(im, offset=offset, duration=duration, disposal=1, **extra)))
 
 
 def explorer_gif(

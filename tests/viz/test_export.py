@@ -239,3 +239,19 @@ def test_the_slide_png_is_1920_by_1080_and_shows_the_step_asked_for():
     assert np.array_equal(np.asarray(ib), np.asarray(Image.open(io.BytesIO(ei.explorer_png(traj, ROSEN, 50)))))
     race = ei.race_png(ROSEN, [traj, _run("sgd", 60)], ["adam", "sgd"], f_star=0.0)
     assert Image.open(io.BytesIO(race)).size == (1920, 1080)
+
+
+def test_the_streamed_gif_decodes_to_exactly_the_drawn_frames():
+    """Each frame is written as the rectangle that changed, unchanged pixels transparent: decoded, every
+    frame must be the scene's picture of its step (in the GIF's palette), pixel for pixel."""
+    traj = _run(steps=24)
+    plan = ei.frame_plan(24, 10, 1.2)  # 12 frames: one step in 3, and the last
+    gif = ei.gif(ei.ExplorerScene(traj, ROSEN), plan, 10)
+    scene = ei.ExplorerScene(traj, ROSEN)
+    palette = scene.frame(int(plan[-1])).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    im = Image.open(io.BytesIO(gif))
+    assert im.n_frames == len(plan)
+    for i, step in enumerate(plan):
+        im.seek(i)
+        want = scene.frame(int(step)).quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB")
+        assert np.array_equal(np.asarray(im.convert("RGB")), np.asarray(want)), f"frame {i} (step {step})"
