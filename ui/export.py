@@ -14,7 +14,7 @@ session's state. The GIF's frame rate and length cap are checked, with a message
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -35,6 +35,11 @@ def base_url(page_path: str) -> str:
     url = url.split("?", 1)[0].rstrip("/")
     head, _, last = url.rpartition("/")
     return head if last == page_path and urlsplit(head).netloc else url
+
+
+def current_link(page_path: str) -> str:
+    """The page's own settings as a relative link, from the query string it mirrors ("compare?surface=...")."""
+    return f"{page_path}?" + urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
 
 
 def absolute(link: str | None, page_path: str) -> str | None:
@@ -59,7 +64,10 @@ def export_controls(traj, surface, link: str | None, container=None, *, t: int |
     last = html_export.last_step(traj)
     step = last if t is None else int(min(max(t, 0), last))
     with box.container(key=f"{key}-export"):
-        st.markdown("**Take it to class**: files that play with no server and no network.")
+        st.caption(
+            "Files that play with no server and no network: an animation for any browser, a GIF for slides and "
+            "chats, a picture for a slide. Each is made only when you press its button."
+        )
         row = st.container(horizontal=True, gap="small")
         row.download_button(
             "Download animation (HTML)",
@@ -92,7 +100,10 @@ def race_export_controls(
     stem = f"race-{getattr(surface, 'name', 'surface')}"
     last = max(html_export.last_step(t) for t in trajs)
     with box.container(key=f"{key}-export"):
-        st.markdown("**Take it to class**: files that play with no server and no network.")
+        st.caption(
+            "Files that play with no server and no network: an animation for any browser, a GIF for slides and "
+            "chats, a picture for a slide. Each is made only when you press its button."
+        )
         row = st.container(horizontal=True, gap="small")
         row.download_button(
             "Download animation (HTML)",

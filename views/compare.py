@@ -497,13 +497,10 @@ if do_basin:
 
 # -- take the race to class (an HTML file, a GIF, a slide PNG; made only when asked for: ui.export) ----------
 def race_exports() -> None:
-    from urllib.parse import urlencode
-
-    from ui.export import race_export_controls
+    from ui.export import current_link, race_export_controls
 
     st.subheader("Take the race to class")
-    link = "compare?" + urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
-    race_export_controls(surface, trajs, [n for n, _ in racers], labels, f_star, link)
+    race_export_controls(surface, trajs, [n for n, _ in racers], labels, f_star, current_link(PAGE))
 
 
 race_exports()

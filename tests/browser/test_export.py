@@ -118,3 +118,28 @@ def test_a_race_draws_plays_and_asks_for_nothing(browser, tmp_path, steps):
         assert requests == [path.as_uri()] and errors == []
     finally:
         context.close()
+
+
+def test_compare_downloads_a_race_file_that_links_back_to_the_same_race(app_url, page, tmp_path):
+    """On a real server: the deferred HTML download of Compare's race, and its link back to the same settings."""
+    import re
+    from urllib.parse import parse_qsl, urlsplit
+
+    page.goto(f"{app_url}/compare?preset=beale")
+    heading = page.get_by_text("Take the race to class")
+    heading.wait_for(timeout=60_000)
+    heading.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download animation (HTML)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "race-beale.html"
+    html = path.read_text(encoding="utf-8")
+    link = re.search(r'id="applink" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    shown = urlsplit(page.url)
+    assert link.startswith(f"{app_url}/compare?")
+    assert dict(parse_qsl(urlsplit(link).query, keep_blank_values=True)) == dict(
+        parse_qsl(shown.query, keep_blank_values=True)
+    )
+    assert "Race on Beale" in html
