@@ -300,6 +300,8 @@ def _check_frame_ms(frame_ms) -> None:
 
 # -- the page ----------------------------------------------------------------------------------------------
 def _page(title: str, subtitle: list[str], notice: str | None, spec: dict, data: dict, link, *, kind: str) -> str:
+    if link and urlsplit(link).scheme not in ("http", "https"):
+        raise ValueError(f"the link back to the app must be an http(s) address, got {link!r}")
     esc = html_lib.escape
     figure = {"data": spec["data"], "layout": spec["layout"]}
     made = datetime.date.today().isoformat()

@@ -50,6 +50,9 @@ def test_app_link_joins_a_relative_link_to_the_base_url_and_refuses_a_bad_one():
     for bad in ("", "10.0.0.5:8501", "javascript:alert(1)", "file:///tmp"):
         with pytest.raises(ValueError, match="base URL"):
             export.app_link(bad, rel)
+    for bad in ("javascript:alert(1)", "explorer?surface=bowl"):  # the file's link must open the app
+        with pytest.raises(ValueError, match="http"):
+            export.explorer_html(_run(steps=3), ROSEN, link=bad)
 
 
 def test_the_file_carries_plotly_js_and_asks_for_nothing_else():
