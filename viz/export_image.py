@@ -151,9 +151,8 @@ class _Scene:
         self.moving.append(artist)
         return artist
 
-    def pixels(self, t: int) -> np.ndarray:
-        """Step t's pixels, one uint32 RGBA per pixel, shape (h, w): a view of the canvas, valid until the next
-        draw (by blitting onto the still parts, drawn once)."""
+    def frame(self, t: int) -> Image.Image:
+        """Step t as an RGB image (by blitting onto the still parts, drawn once)."""
         if self._bg is None:
             self.canvas.draw()
             self._bg = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -163,11 +162,7 @@ class _Scene:
             if a.get_visible():
                 self.fig.draw_artist(a)
         w, h = self.canvas.get_width_height()
-        return np.frombuffer(self.canvas.buffer_rgba(), dtype=np.uint32).reshape(h, w)
-
-    def frame(self, t: int) -> Image.Image:
-        """Step t as an RGB image."""
-        return _rgb(self.pixels(t))
+        return Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
 
     def png(self, t: int) -> bytes:
         self.update(t)
@@ -372,8 +367,8 @@ class RaceScene(_Scene):
 def gif(scene: _Scene, steps: Sequence[int], fps: int, progress: Progress | None = None) -> bytes:
     """The scene at `steps` as a looping GIF at `fps` (the last frame held a moment), encoded by Pillow.
 
-    Streamed: each frame is drawn, cut to the rectangle that changed since the frame before, mapped to the one
-    palette and encoded at once (Pillow's GifImagePlugin.getheader / getdata), so memory holds one frame, not
+    Streamed: each frame is drawn, mapped to the one palette, cut to the rectangle that changed since the frame
+    before and encoded at once (Pillow's GifImagePlugin.getheader / getdata), so memory holds one frame, not
     all of them (Pillow's save_all keeps every full frame until the end: 0.9 MB each at 1280×720, 270 MB
     for 300). `progress(done, total)` is called after each frame and once more when the file is complete.
     """
@@ -386,30 +381,28 @@ def gif(scene: _Scene, steps: Sequence[int], fps: int, progress: Progress | None
     previous = None
     pending = None  # (image, offset, duration): written when the next frame shows it is done
     for i, s in enumerate(steps):
-        px = scene.pixels(int(s))
+        im = scene.frame(int(s)).quantize(palette=palette, dither=Image.Dither.NONE)
+        idx = np.asarray(im)
         if previous is None:
-            im = _rgb(px).quantize(palette=palette, dither=Image.Dither.NONE)
             colours = (im.getpalette() + [0] * 768)[:768]
             header, _ = GifImagePlugin.getheader(im, info={"loop": 0, "duration": frame_ms})
             out.write(b"".join(header))
             pending = [im, (0, 0), frame_ms, False]
         else:
-            changed = px != previous
+            changed = idx != previous
             rows, cols = np.flatnonzero(changed.any(1)), np.flatnonzero(changed.any(0))
             if rows.size == 0:  # nothing moved: the frame before lasts longer
                 pending[2] += frame_ms
             else:
                 _write_frame(out, *pending)
                 y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-                # only the rectangle that changed is mapped to the palette (pixel by pixel, as the whole frame
-                # would be); inside it, the pixels that did not change are transparent: the frame before shows
+                # inside the rectangle, the pixels that did not change are transparent: the frame before shows
                 # through, and long runs of one index compress well
-                idx = np.asarray(_rgb(px[y0:y1, x0:x1]).quantize(palette=palette, dither=Image.Dither.NONE))
-                cut = np.where(changed[y0:y1, x0:x1], idx, CLEAR).astype(np.uint8)
+                cut = np.where(changed[y0:y1, x0:x1], idx[y0:y1, x0:x1], CLEAR).astype(np.uint8)
                 part = Image.fromarray(cut, mode="P")
                 part.putpalette(colours)
                 pending = [part, (x0, y0), frame_ms, True]
-        previous = px.copy()
+        previous = idx
         if progress is not None:
             progress(i + 1, total)
     pending[2] += HOLD_LAST_MS
@@ -418,12 +411,6 @@ def gif(scene: _Scene, steps: Sequence[int], fps: int, progress: Progress | None
     if progress is not None:
         progress(total, total)
     return out.getvalue()
-
-
-def _rgb(px: np.ndarray) -> Image.Image:
-    """uint32 RGBA pixels (h, w) as an RGB image."""
-    px = np.ascontiguousarray(px)
-    return Image.frombuffer("RGBA", (px.shape[1], px.shape[0]), px, "raw", "RGBA", 0, 1).convert("RGB")
 
 
 def _write_frame(out: io.BytesIO, im: Image.Image, offset: tuple[int, int], duration: int, clear: bool) -> None:
