@@ -582,3 +582,14 @@ if do_basin:
             f"{reached:,} of {total:,} starts reached a known minimum, {counts[analysis.NOT_REACHED]:,} did not in "
             f"{basin_steps} steps, {''.join(m + ', ' for m in more if m)}{counts[analysis.DIVERGED]:,} diverged."
         )
+
+
+# -- take the race to class (an HTML file, a GIF, a slide PNG; made only when asked for: ui.export) ----------
+def race_exports() -> None:
+    from ui.export import current_link, race_export_controls
+
+    st.subheader("Take the race to class")
+    race_export_controls(surface, trajs, [n for n, _ in racers], labels, f_star, current_link(PAGE))
+
+
+race_exports()

@@ -1,0 +1,16 @@
+"""A tiny page for AppTest: the Explorer's export controls for one run (as the Explorer will call them)."""
+
+import streamlit as st
+
+import optimizers
+import presets
+import surfaces
+from ui.export import export_controls
+
+surface = surfaces.get(st.session_state.get("surface", "bowl"))
+opt = st.session_state.get("opt", "adam")
+hp = presets.recommended(opt, surface.name) | st.session_state.get("hp", {})
+steps = int(st.session_state.get("steps", 30))
+traj = optimizers.run(optimizers.make(opt, **hp), surface, surface.default_start, steps)
+link = presets.explorer_link(surface.name, opt, tuple(surface.default_start), steps, **hp)
+export_controls(traj, surface, link, st.container(), t=st.session_state.get("t", 5))

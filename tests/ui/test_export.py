@@ -1,0 +1,132 @@
+"""The export controls in AppTest: nothing is made unless asked for, bad GIF settings get a message beside
+their control, Make GIF makes the planned frames and offers them; and on the Compare page, the race's exports."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optimizers
+import surfaces
+from viz import export as html_export
+from viz import export_image as ei
+
+PAGE = "export_page.py"  # the Explorer's export_controls for one run (resolved from this file)
+TIMEOUT = 120
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Count every export the page makes (HTML, PNG, GIF), without changing what they return."""
+    made: list[str] = []
+
+    def counting(name, fn):
+        def wrapper(*args, **kwargs):
+            made.append(name)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(html_export, "explorer_html", counting("html", html_export.explorer_html))
+    monkeypatch.setattr(html_export, "race_html", counting("html", html_export.race_html))
+    monkeypatch.setattr(ei, "explorer_png", counting("png", ei.explorer_png))
+    monkeypatch.setattr(ei, "race_png", counting("png", ei.race_png))
+    gif = ei.gif
+
+    def counting_gif(scene, steps, fps, progress=None):
+        made.append(("gif", len(steps), fps))
+        data = gif(scene, steps, fps, progress)
+        made.append(("bytes", len(data)))
+        return data
+
+    monkeypatch.setattr(ei, "gif", counting_gif)
+    return made
+
+
+def _ok(at):
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def _downloads(at) -> dict[str, object]:
+    return {e.proto.label: e.proto for e in at.get("download_button")}
+
+
+def test_the_explorer_controls_make_nothing_until_asked(calls):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()
+    _ok(at)
+    downloads = _downloads(at)
+    assert set(downloads) == {"Download animation (HTML)", "Download step 5 (PNG, 1920×1080)"}
+    assert all(d.deferred_file_id for d in downloads.values())  # made by Streamlit only on a press
+    assert not at.error and calls == []
+    plan = ei.frame_plan(30, ei.DEFAULT_FPS, ei.DEFAULT_SECONDS)
+    assert any(f"{len(plan)} frames (every step, up to step 30)" in c.value for c in at.caption)
+    at.run()  # and a rerun makes nothing either
+    assert calls == [] and not at.get("progress")
+
+
+def test_make_gif_makes_the_planned_frames_and_offers_them(calls):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["steps"] = 60
+    at.run()
+    at.number_input(key="explorer::gif_fps").set_value(10)
+    at.number_input(key="explorer::gif_seconds").set_value(3).run()
+    plan = ei.frame_plan(60, 10, 3)  # 30 frames for 61 steps: one step in 3 (and the last)
+    assert any(f"{len(plan)} frames (one step in 3, up to step 60) at 10 per second" in c.value for c in at.caption)
+    at.button(key="explorer::gif_make").click().run()
+    _ok(at)
+    assert calls[0] == ("gif", len(plan), 10)
+    size = calls[1][1]
+    gif = [e.proto for e in at.get("download_button") if e.proto.label.startswith("Download the GIF")]
+    assert len(gif) == 1 and gif[0].label == f"Download the GIF ({size / 1e6:.1f} MB)"
+    assert "html" not in calls and "png" not in calls
+    at.run()  # anything else reruns the page: the GIF is not kept
+    assert not [e for e in at.get("download_button") if e.proto.label.startswith("Download the GIF")]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("explorer::gif_fps", 0, "frame rate must be a whole number of frames per second in [1, 30], got 0"),
+        ("explorer::gif_fps", 45, "frame rate must be a whole number of frames per second in [1, 30], got 45"),
+        ("explorer::gif_seconds", 0.5, "length must be a number of seconds in [1, 60], got 0.5"),
+        ("explorer::gif_seconds", 600, "length must be a number of seconds in [1, 60], got 600"),
+    ],
+)
+def test_bad_gif_settings_get_a_message_and_no_gif(calls, key, value, words):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()
+    at.number_input(key=key).set_value(value).run()
+    _ok(at)
+    assert [e.value for e in at.error] == [f"The {words}."]
+    assert at.button(key="explorer::gif_make").disabled
+    assert calls == []
+
+
+def test_a_diverged_run_offers_its_last_step():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["surface"] = "rosenbrock"
+    at.session_state["opt"] = "sgd"
+    at.session_state["hp"] = {"lr": 0.05}
+    at.session_state["t"] = 25
+    at.run()
+    _ok(at)
+    rosen = surfaces.get("rosenbrock")
+    traj = optimizers.run(optimizers.make("sgd", lr=0.05), rosen, rosen.default_start, 30)
+    last = html_export.last_step(traj)
+    assert traj.diverged_at is not None and last < 25  # the premise
+    assert f"Download step {last} (PNG, 1920×1080)" in _downloads(at)
+    assert any(f"up to step {last})" in c.value for c in at.caption)
+
+
+def test_the_compare_page_offers_the_race_s_exports(calls):
+    at = AppTest.from_file("../../app.py", default_timeout=TIMEOUT).run()
+    at.switch_page("views/compare.py").run()
+    _ok(at)
+    downloads = _downloads(at)
+    assert {"Download animation (HTML)", "Download the race's end (PNG, 1920×1080)"} <= set(downloads)
+    assert calls == []
+    at.number_input(key="compare::gif_fps").set_value(5)
+    at.number_input(key="compare::gif_seconds").set_value(4).run()
+    at.button(key="compare::gif_make").click().run()
+    _ok(at)
+    assert calls[0] == ("gif", len(ei.frame_plan(500, 5, 4)), 5)
+    assert any(e.proto.label.startswith("Download the GIF") for e in at.get("download_button"))

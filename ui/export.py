@@ -1,0 +1,207 @@
+"""Export controls: take a run or a race to class without a server (an HTML file, a GIF, a slide PNG).
+
+    export_controls(traj, surface, link, container, t=t)            # the Explorer's run (t: the current step)
+    race_export_controls(surface, trajs, names, labels, f_star, link, container)   # Compare's race
+
+Nothing is computed unless asked for: the HTML and the PNG are deferred downloads (a callable `data=`, run by
+Streamlit only when the button is pressed, with on_click="ignore": no rerun), so a page that does not export
+pays for two buttons. A GIF takes seconds, and a deferred callable cannot show progress (Streamlit ignores
+its st calls), so it is made by a button in a fragment of its own (only that part reruns) with a progress bar,
+then offered as a download; its bytes live in Streamlit's media store for that one button, never in the
+session's state. The GIF's frame rate and length cap are checked, with a message beside the control.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from viz import export as html_export
+from viz import export_image as image_export
+
+FALLBACK_BASE_URL = "http://localhost:8501"
+
+
+def base_url(page_path: str) -> str:
+    """The app's address as the visitor's browser sees it, without the page's own path (http://host:8501)."""
+    try:
+        url = st.context.url
+    except Exception:  # noqa: BLE001 - no browser (AppTest, a bare script): the local default
+        url = None
+    if not url or urlsplit(url).scheme not in ("http", "https"):
+        return FALLBACK_BASE_URL
+    url = url.split("?", 1)[0].rstrip("/")
+    head, _, last = url.rpartition("/")
+    return head if last == page_path and urlsplit(head).netloc else url
+
+
+def current_link(page_path: str) -> str:
+    """The page's own settings as a relative link, from the query string it mirrors ("compare?surface=...")."""
+    return f"{page_path}?" + urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+
+
+def absolute(link: str | None, page_path: str) -> str | None:
+    if not link:
+        return None
+    return html_export.app_link(base_url(page_path), link)
+
+
+def _html_bytes(build, *args, **kwargs) -> bytes:
+    return build(*args, **kwargs).encode("utf-8")
+
+
+def export_controls(traj, surface, link: str | None, container=None, *, t: int | None = None, key: str = "explorer"):
+    """The Explorer's exports of one run: HTML animation, GIF and a PNG of step `t` (default: the run's last).
+
+    `link` is the Explorer's link to these settings, relative (presets.explorer_link) or absolute; `container`
+    where to draw (default: the page). Widget keys start with `key`.
+    """
+    box = container if container is not None else st
+    link = absolute(link, "explorer")
+    stem = f"{traj.optimizer.name}-{getattr(surface, 'name', 'surface')}"
+    last = html_export.last_step(traj)
+    step = last if t is None else int(min(max(t, 0), last))
+    with box.container(key=f"{key}-export"):
+        st.caption(
+            "Files that play with no server and no network: an animation for any browser, a GIF for slides and "
+            "chats, a picture for a slide. Each is made only when you press its button."
+        )
+        row = st.container(horizontal=True, gap="small")
+        row.download_button(
+            "Download animation (HTML)",
+            data=functools.partial(_html_bytes, html_export.explorer_html, traj, surface, link=link),
+            file_name=f"{stem}.html",
+            mime="text/html",
+            on_click="ignore",
+            key=f"{key}::export_html",
+            help="One file (about 5 MB: plotly.js is inside it) that plays this run in any browser without a "
+            "network: Play, Pause, a scrubber and the optimizer's numbers at every step.",
+        )
+        row.download_button(
+            f"Download step {step} (PNG, 1920×1080)",
+            data=functools.partial(image_export.explorer_png, traj, surface, step),
+            file_name=f"{stem}-step{step}.png",
+            mime="image/png",
+            on_click="ignore",
+            key=f"{key}::export_png",
+            help="This step as a picture for a slide: the map, the loss and the optimizer's numbers.",
+        )
+        gif_section(functools.partial(image_export.ExplorerScene, traj, surface), last, f"{stem}.gif", key)
+
+
+def race_export_controls(
+    surface, trajs, names, labels, f_star, link: str | None, container=None, *, key: str = "compare"
+) -> None:
+    """Compare's exports of a race: HTML animation, GIF and a PNG of its end (see export_controls)."""
+    box = container if container is not None else st
+    link = absolute(link, "compare")
+    stem = f"race-{getattr(surface, 'name', 'surface')}"
+    last = max(html_export.last_step(t) for t in trajs)
+    with box.container(key=f"{key}-export"):
+        st.caption(
+            "Files that play with no server and no network: an animation for any browser, a GIF for slides and "
+            "chats, a picture for a slide. Each is made only when you press its button."
+        )
+        row = st.container(horizontal=True, gap="small")
+        row.download_button(
+            "Download animation (HTML)",
+            data=functools.partial(
+                _html_bytes, html_export.race_html, surface, trajs, names, labels, f_star=f_star, link=link
+            ),
+            file_name=f"{stem}.html",
+            mime="text/html",
+            on_click="ignore",
+            key=f"{key}::export_html",
+            help="One file (about 5 MB: plotly.js is inside it) that plays this race in any browser without a "
+            "network, with Play, Pause and a scrubber.",
+        )
+        row.download_button(
+            "Download the race's end (PNG, 1920×1080)",
+            data=functools.partial(image_export.race_png, surface, trajs, names, labels, f_star=f_star),
+            file_name=f"{stem}.png",
+            mime="image/png",
+            on_click="ignore",
+            key=f"{key}::export_png",
+            help="The race at its last step as a picture for a slide: every path and every loss curve.",
+        )
+        scene = functools.partial(image_export.RaceScene, surface, trajs, names, labels, f_star=f_star)
+        gif_section(scene, last, f"{stem}.gif", key)
+
+
+def _checked(box, label: str, key: str, default: float, check, step: float, fmt: str):
+    """A number input with its check: the value, or None after a message beside the control."""
+    if key not in st.session_state:
+        st.session_state[key] = default
+    raw = box.number_input(label, key=key, step=step, format=fmt)
+    try:
+        return check(raw)
+    except ValueError as exc:
+        box.error(f"{str(exc)[0].upper()}{str(exc)[1:]}.", icon=":material/warning:")
+        return None
+
+
+@st.fragment
+def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
+    """Frame rate, length cap, "Make GIF" with a progress bar, then the GIF's download (a fragment of its own)."""
+    cols = st.columns([1, 1, 2], vertical_alignment="bottom")
+    lo, hi = image_export.FPS_RANGE
+    fps = _checked(
+        cols[0],
+        f"GIF frames per second ({lo}-{hi})",
+        f"{key}::gif_fps",
+        image_export.DEFAULT_FPS,
+        image_export.check_fps,
+        1,
+        "%d",
+    )
+    lo, hi = image_export.SECONDS_RANGE
+    seconds = _checked(
+        cols[1],
+        f"GIF length at most, s ({lo}-{hi})",
+        f"{key}::gif_seconds",
+        image_export.DEFAULT_SECONDS,
+        image_export.check_seconds,
+        1.0,
+        "%g",
+    )
+    ok = fps is not None and seconds is not None
+    made = cols[2].button("Make GIF (1280×720)", key=f"{key}::gif_make", disabled=not ok)
+    if not ok:
+        return
+    plan = image_export.frame_plan(last, fps, seconds)
+    stride = int(plan[1] - plan[0]) if len(plan) > 1 else 1
+    every = "every step" if stride == 1 else f"one step in {stride}"
+    st.caption(
+        f"{len(plan)} frames ({every}, up to step {last}) at {fps} per second: {len(plan) / fps:.1f} s, "
+        f"the last frame held {image_export.HOLD_LAST_MS / 1000:g} s before it loops."
+    )
+    if not made:
+        return
+    bar = st.progress(0.0, text="Drawing the frames ...")
+    shown = [-1.0]
+
+    def progress(done: int, total: int) -> None:
+        share = done / total
+        if share - shown[0] >= 0.04 or done >= total - 1:  # at most ~25 messages to the browser
+            shown[0] = share
+            text = "Encoding the GIF ..." if done >= total - 1 else f"Drawing frame {done} of {total - 1}"
+            bar.progress(min(share, 1.0), text=text)
+
+    try:
+        data = image_export.gif(make_scene(), plan, fps, progress)
+    except Exception as exc:  # noqa: BLE001 - never a traceback on the page
+        bar.empty()
+        st.error(f"The GIF could not be made: {exc}", icon=":material/error:")
+        return
+    bar.empty()
+    st.download_button(
+        f"Download the GIF ({len(data) / 1e6:.1f} MB)",
+        data=data,
+        file_name=file_name,
+        mime="image/gif",
+        on_click="ignore",
+        key=f"{key}::gif_download",
+        type="primary",
+    )
