@@ -655,3 +655,106 @@ def _strip(trace: dict) -> dict:
     """A frame's trace: only what changes (the data and per-point styles), not the static styling."""
     keep = ("type", "x", "y", "z") if trace.get("type") == "scatter3d" else ("x", "y")
     return {k: v for k, v in trace.items() if k in keep}
+
+
+# -- the stage: the whole run as plain data, drawn by the browser (ui/stage.py) -----------------------------------
+def _b64(values, dtype: str = "<f8") -> str:
+    """Little-endian typed-array bytes, base64: the browser reads them as a Float64Array (or Float32Array)."""
+    import base64
+
+    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
+
+
+def last_step(traj) -> tuple[int, str]:
+    """The last step the timeline can reach and, when that is before the run's end, why.
+
+    A run that diverged at step d keeps θ and the state of step d − 1 from there on: the timeline stops at d − 1.
+    """
+    d = traj.diverged_at
+    if d is None:
+        return int(traj.steps), ""
+    last = max(int(d) - 1, 0)
+    where = "at the start" if d == 0 else f"at step {d}"
+    return last, f"The run diverged {where}: the timeline stops at step {last}, the last step taken."
+
+
+def number_rows(traj) -> list[dict]:
+    """One row per quantity the numbers panel and the state panels show, generic over the optimizer's QUANTITIES.
+
+    Each row: key, symbol (plain text, m̂ for m_hat), meaning (short), coords (1 for a scalar, 2 per coordinate),
+    values (steps + 1 rows; row 0 is the start, not a step, and is NaN). The gradient step t used comes first,
+    then the optimizer's recorded quantities in its QUANTITIES order, then the update; matrices (Newton's H)
+    are left to the inspector.
+    """
+    opt = traj.optimizer
+    out = []
+    for key, _label, values in series_rows(traj):
+        if key == "g":
+            symbol, meaning = "g", "the gradient step t used"
+        elif key == "update":
+            symbol, meaning = "Δθ", "the update θₜ − θₜ₋₁"
+        else:
+            tex, meaning = opt.QUANTITIES.get(key, (key, ""))
+            try:
+                from guide.tables import plain
+
+                symbol = plain(tex)
+            except (ImportError, KeyError):
+                symbol = key
+            meaning = meaning.split(":")[0]
+        v = np.asarray(values, dtype=np.float64)
+        out.append(dict(key=key, symbol=symbol, meaning=meaning, coords=1 if v.ndim == 1 else 2, values=v))
+    return out
+
+
+def map_data(surface, *, image_n: int = 400) -> dict:
+    """The map's still part, per surface: the view, the background (banded log loss with its iso-lines as darker
+    band edges, a PNG), the minima and the saddle points."""
+    from . import background
+
+    return dict(
+        bounds=[[float(v) for v in b] for b in surface.bounds],
+        image=background.data_uri(surface, surface.bounds, image_n),
+        minima=np.asarray(surface.minima, dtype=np.float64).reshape(-1, 2).round(6).tolist(),
+        saddles=np.asarray(surface.saddles, dtype=np.float64).reshape(-1, 2).round(6).tolist(),
+    )
+
+
+def stage_data(traj, surface, *, map_part: dict | None = None) -> dict:
+    """Everything the stage draws at every step, computed once per run: a JSON-ready dict (arrays as base64).
+
+    The browser draws the map (map_data), the path to t, the current point, the arrows of step t (as the figure's:
+    −g and the moment scaled to be seen, the update to scale), the loss curve and the state panels with a cursor
+    at t, and the numbers panel, from these arrays alone.
+    """
+    n = traj.steps + 1
+    arrows = _Arrows(traj, surface)
+    anchor = np.full((n, 2), np.nan)
+    vec = {name: np.full((n, 2), np.nan) for name in ("g", "m", "u")}
+    for t in range(n):
+        a, g, m, u = arrows.at(t)
+        anchor[t] = a
+        for name, v in (("g", g), ("m", m), ("u", u)):
+            if v is not None:
+                vec[name][t] = v
+    loss_values, loss_label, loss_log = loss_series(traj, surface)
+    last, stop = last_step(traj)
+    return dict(
+        map_part if map_part is not None else map_data(surface),
+        title=traj.optimizer.title,
+        steps=int(traj.steps),
+        last=last,
+        stop=stop,
+        points=_b64(traj.points),
+        losses=_b64(traj.losses),
+        loss=dict(values=_b64(loss_values), label=loss_label, log=bool(loss_log)),
+        arrows=dict(
+            anchor=_b64(anchor),
+            g=_b64(vec["g"]),
+            m=_b64(vec["m"]) if arrows.moment else None,
+            u=_b64(vec["u"]),
+            m_label=f"{arrows.moment_label} (scaled)" if arrows.moment else "",
+            m_key=arrows.moment or "",
+        ),
+        rows=[dict(r, values=_b64(r["values"])) for r in number_rows(traj)],
+    )
