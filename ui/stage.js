@@ -110,7 +110,7 @@ class LineChart {
     this.lo = lo; this.hi = hi;
     const yt = o.log ? logTicks(lo, hi) : niceTicks(lo, hi, 3);
     for (const v of yt) label(box, "tick", o.log ? supText(v) : tickText(v), left - 6, this.y(v), 1, 0.5);
-    for (const v of niceTicks(0, steps, w < 320 ? 2 : 4)) if (v === Math.round(v)) label(box, "tick", String(v), this.x(v), top + ph + 6, 0.5, 0);
+    for (const v of niceTicks(0, steps, w < 320 ? 3 : 4)) if (v === Math.round(v)) label(box, "tick", String(v), this.x(v), top + ph + 6, 0.5, 0);
     this.yt = yt;
     // the still part, drawn once per size; a step redraws it from this bitmap plus the cursor
     this.ctx = canvasFor(box, w, h);
@@ -332,11 +332,13 @@ class Stage {
     const avail = Math.max(300, window.innerHeight - top - 14);
     const side = Math.min(440, Math.max(300, Math.round(W * 0.34)));
     const fitH = (avail - MT - MB) / aspect;
-    let pw = Math.min(W - side - 16 - ML - MR, fitH);
-    const stackedW = Math.min(W - ML - MR, fitH);
-    this.stacked = pw < 360 && stackedW > pw + 40;
-    if (this.stacked) pw = stackedW;
-    pw = Math.max(240, Math.min(pw, 1100));
+    // beside the side column when the map gets 360 px there, else the side column goes under the map; on a
+    // short window (125 % zoom of a projector's 720 px) the map keeps 360 px and the page scrolls
+    const besideW = W - side - 16 - ML - MR, fullW = W - ML - MR;
+    this.stacked = besideW < 360 && fullW > besideW + 40;
+    const widthCap = this.stacked ? fullW : besideW;
+    let pw = Math.min(widthCap, Math.max(fitH, Math.min(380, widthCap)));
+    pw = Math.max(200, Math.min(pw, 1100));
     this.plot = { x: ML, y: MT, w: pw, h: pw * aspect };
     this.main.classList.toggle("stacked", this.stacked);
     this.layoutMap();

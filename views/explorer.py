@@ -420,15 +420,6 @@ def _stage(config: dict, notices: list[str]) -> None:
         help="Hide the settings and give the stage the whole screen (kept in the link).",
         width="content",
     )
-    head.download_button(
-        "Download CSV",
-        data=functools.partial(cache.csv_bytes, traj),
-        file_name=f"{config['opt_name']}-{surface.name}.csv",
-        mime="text/csv",
-        help="Every step of the computed run: θ, loss, gradient and the optimizer's state.",
-        on_click="ignore",
-        width="content",
-    )
     ui_stage.stage(
         payload,
         token=token,
@@ -443,6 +434,15 @@ def _stage(config: dict, notices: list[str]) -> None:
     if opened["said"]:
         st.info(opened["said"], icon=":material/link:")
     outcome(traj)
+    st.download_button(
+        "Download CSV",
+        data=functools.partial(cache.csv_bytes, traj),
+        file_name=f"{config['opt_name']}-{surface.name}.csv",
+        mime="text/csv",
+        help="Every step of the computed run: θ, loss, gradient and the optimizer's state.",
+        on_click="ignore",
+        width="content",
+    )
     if bool(st.session_state.get(key("view3d"), False)) and drawn:
         st.markdown("**3-D view** at the step shown in the inspector:")
         _chart(cache.figure(*args, True), t, True)
