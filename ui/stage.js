@@ -447,11 +447,12 @@ class Stage {
     this.bStep.disabled = this.bStep10.disabled = t >= R.last;
     const said = !this.moved && this.headNote ? this.headNote : t >= R.last && this.stopText ? this.stopText : "";
     this.note.textContent = said || this.hint();
+    this.note.title = this.note.textContent;
     this.note.classList.toggle("warn", !!said);
   }
 
   hint() {
-    return "Red: the path to step t. Arrows from θₜ₋₁: black −g, blue the moment (both scaled), red the update. Click the map to start there.";
+    return "Arrows from θₜ₋₁: −g black, moment blue (both scaled), update red. Click the map to start there.";
   }
 
   go(t) {
