@@ -263,6 +263,12 @@ class Stage {
     this.layout();
     this.imageReady.then(() => {
       this.layoutMap(); this.draw();
+      // when the map is on screen (just after the paint of the frame that drew it): benchmarks read this
+      if (!(window.__painted && window.__painted.map)) requestAnimationFrame(() => {
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => { (window.__painted = window.__painted || {}).map = performance.now(); };
+        ch.port2.postMessage(0);
+      });
       if (first) requestAnimationFrame(() => setTimeout(() => { this.reported = null; this.report(); }, 0));
     });
   }
