@@ -67,13 +67,14 @@ function el(tag, cls, parent, text) {
   return e;
 }
 
-function canvasFor(box, w, h) {
-  let c = box.querySelector("canvas");
-  if (!c) c = el("canvas", "", box);
+// Two canvases per chart: "still" (drawn once per size) under "live" (cleared and redrawn at every step).
+function canvasFor(box, w, h, layer) {
+  let c = box.querySelector("canvas." + layer);
+  if (!c) c = el("canvas", layer, box);
   const r = window.devicePixelRatio || 1;
   c.width = Math.round(w * r); c.height = Math.round(h * r);
   c.style.width = w + "px"; c.style.height = h + "px";
-  const ctx = c.getContext("2d", { willReadFrequently: true });
+  const ctx = c.getContext("2d");
   ctx.setTransform(r, 0, 0, r, 0, 0);
   return ctx;
 }
@@ -113,8 +114,9 @@ class LineChart {
     for (const v of niceTicks(0, steps, w < 320 ? 3 : 4)) if (v === Math.round(v)) label(box, "tick", String(v), this.x(v), top + ph + 6, 0.5, 0);
     this.yt = yt;
     // the still part, drawn once per size; a step redraws it from this bitmap plus the cursor
-    this.ctx = canvasFor(box, w, h);
-    const ctx = this.ctx;
+    const ctx = canvasFor(box, w, h, "still");
+    this.ctx = canvasFor(box, w, h, "live");
+    this.w = w; this.h = h;
     ctx.clearRect(0, 0, w, h);
     ctx.strokeStyle = "#e3e7ee"; ctx.lineWidth = 1;
     for (const v of yt) { const y = Math.round(this.y(v)) + 0.5; ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + pw, y); ctx.stroke(); }
@@ -133,7 +135,6 @@ class LineChart {
       ctx.stroke();
     });
     ctx.restore();
-    this.still = ctx.getImageData(0, 0, ctx.canvas.width, ctx.canvas.height);
   }
   x(i) { return this.rect.x + (i / this.steps) * this.rect.w; }
   y(v) {
@@ -144,7 +145,7 @@ class LineChart {
   draw(t) {
     if (!this.ctx) return;
     const ctx = this.ctx, r = this.rect;
-    ctx.putImageData(this.still, 0, 0);
+    ctx.clearRect(0, 0, this.w, this.h);
     const x = Math.round(this.x(t)) + 0.5;
     ctx.strokeStyle = "#5f6b7a"; ctx.lineWidth = 1.5; ctx.setLineDash([4, 4]);
     ctx.beginPath(); ctx.moveTo(x, r.y); ctx.lineTo(x, r.y + r.h); ctx.stroke(); ctx.setLineDash([]);
@@ -395,7 +396,9 @@ class Stage {
       this.pause(false);
       this.setTriggerValue && this.setTriggerValue("start", [Math.round(x * 1000) / 1000, Math.round(y * 1000) / 1000]);
     });
-    const ctx = this.mapCtx = canvasFor(box, w, h);
+    const ctx = canvasFor(box, w, h, "still");
+    this.mapCtx = canvasFor(box, w, h, "live");
+    this.mapSize = [w, h];
     ctx.clearRect(0, 0, w, h);
     if (this.image && this.image.complete && this.image.naturalWidth) {
       ctx.imageSmoothingEnabled = true;
@@ -410,7 +413,6 @@ class Stage {
     const many = R.minima.length > 12;
     for (const [mx, my] of R.minima) star(ctx, this.sx(mx), this.sy(my), many ? 5 : 10);
     for (const [sx, sy] of R.saddles) cross(ctx, this.sx(sx), this.sy(sy), 8);
-    this.mapStill = ctx.getImageData(0, 0, ctx.canvas.width, ctx.canvas.height);
   }
 
   // -- one step: the map's moving parts, the cursors, the numbers, the readouts ------------------------------
@@ -418,7 +420,7 @@ class Stage {
     const R = this.run;
     if (!R || !this.mapCtx) return;
     const t = this.t, ctx = this.mapCtx, p = this.plot;
-    ctx.putImageData(this.mapStill, 0, 0);
+    ctx.clearRect(0, 0, this.mapSize[0], this.mapSize[1]);
     ctx.save(); ctx.beginPath(); ctx.rect(p.x, p.y, p.w, p.h); ctx.clip();
     ctx.strokeStyle = PATH; ctx.lineWidth = 2.5; ctx.lineJoin = "round"; ctx.beginPath();
     let pen = false;
