@@ -156,6 +156,31 @@ class _Arrows:
             return None
         return v * (np.clip(n, 0.25 * self.unit, 1.8 * self.unit) / n)
 
+    def _fit_all(self, vecs, scale) -> np.ndarray:
+        """_fit for every row at once (NaN where _fit gives None)."""
+        v = np.asarray(vecs, dtype=np.float64) * scale
+        with np.errstate(all="ignore"):
+            n = np.hypot(v[:, 0], v[:, 1])
+            fitted = v * (np.clip(n, 0.25 * self.unit, 1.8 * self.unit) / n)[:, None]
+        ok = np.isfinite(n) & (n > 0)
+        return np.where(ok[:, None], fitted, np.nan)
+
+    def all(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """`at` for every step: anchors (steps + 1, 2) and the vectors {"g", "m", "u"} (NaN where absent)."""
+        tr = self.traj
+        anchor = np.concatenate([tr.points[:1], tr.points[:-1]])
+        g = self._fit_all(-np.concatenate([tr.grads[:1], tr.grads[:-1]]), self.g_scale)
+        nan = np.full((1, 2), np.nan)
+        m = (
+            np.concatenate([nan, self._fit_all(-tr.quantities[self.moment][1:], self.m_scale)])
+            if self.moment
+            else np.full_like(anchor, np.nan)
+        )
+        u = np.array(tr.quantities["update"], dtype=np.float64)
+        u[0] = np.nan
+        u[np.hypot(u[:, 0], u[:, 1]) == 0] = np.nan
+        return anchor, {"g": g, "m": m, "u": u}
+
     def at(self, t: int) -> tuple:
         """(anchor, −g vector, moment vector, update vector) for step t (vectors None when absent)."""
         tr = self.traj
@@ -727,16 +752,8 @@ def stage_data(traj, surface, *, map_part: dict | None = None) -> dict:
     −g and the moment scaled to be seen, the update to scale), the loss curve and the state panels with a cursor
     at t, and the numbers panel, from these arrays alone.
     """
-    n = traj.steps + 1
     arrows = _Arrows(traj, surface)
-    anchor = np.full((n, 2), np.nan)
-    vec = {name: np.full((n, 2), np.nan) for name in ("g", "m", "u")}
-    for t in range(n):
-        a, g, m, u = arrows.at(t)
-        anchor[t] = a
-        for name, v in (("g", g), ("m", m), ("u", u)):
-            if v is not None:
-                vec[name][t] = v
+    anchor, vec = arrows.all()
     loss_values, loss_label, loss_log = loss_series(traj, surface)
     last, stop = last_step(traj)
     return dict(
