@@ -166,17 +166,16 @@ class Session:
     async def open(self, page: str = "", query: str = "") -> Run:
         """Load a page as a browser does when its URL is opened: page name from the path, no widget states.
 
-        Then, as the browser does once it has painted the page, send what the page's components-v2 elements send
-        then: the Explorer's stage reports its step (the run that adds the inspector), a first-paint beacon
-        (ui/first_paint.py) its trigger. The Run returned is the last one, with `seconds` from the first request
-        to the page complete.
+        Then, as the browser does once it has painted the page, send what the Explorer's stage sends then: its
+        step (the run that adds the inspector's LaTeX). The Run returned is the last one, with `seconds` from the
+        first request to the page complete.
         """
         self.page_name, self.page_hash, self.query = page, "", query
         run = await self.rerun()
-        components = [e for _, e in self.page if e.WhichOneof("type") == "bidi_component"]
-        if run.status == "ok" and components:
+        stage = self.stage()
+        if run.status == "ok" and stage is not None:
             first = run
-            run = await self.rerun(*(rest_at(e, stage_t(e)) if is_stage(e) else painted(e) for e in components))
+            run = await self.rerun(rest_at(stage, stage_t(stage)))
             run.seconds += first.seconds
             run.exceptions = first.exceptions + run.exceptions
         return run
@@ -341,15 +340,6 @@ def inspector_step(run: Run) -> int | None:
             if m:
                 return int(m.group(1))
     return None
-
-
-def painted(beacon: Element) -> WidgetState:
-    """The trigger ui/first_paint.py's beacon sends once the browser has painted (a components-v2 trigger:
-    a JSON list of events on the component's "events" trigger widget)."""
-    from streamlit.components.v2.bidi_component.main import _make_trigger_id
-
-    events = json.dumps([{"event": "painted", "value": True}])
-    return WidgetState(id=_make_trigger_id(beacon.bidi_component.id, "events"), json_trigger_value=events)
 
 
 # -- widget values, as the browser would send them ------------------------------------------------------
@@ -588,7 +578,7 @@ async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.E
     try:
         async with Session(url, timeout=args.timeout, error_texts=args.error_text or ERROR_TEXTS) as s:
             run = await s.open(args.page, args.query)
-            out.runs = s.runs  # one, or two with a first-paint beacon
+            out.runs = s.runs  # one, or two with the stage's first report
             out.load_seconds = run.seconds
             out.errors += run.exceptions
             if run.status != "ok":

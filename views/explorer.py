@@ -1,10 +1,16 @@
 """Explorer: step one optimizer over a surface and watch its path beside the numbers inside it.
 
-Thin page: widgets -> ui.explorer_cache (optimizers.run, the frozen viz.explorer figure; plain values in) -> one
-Plotly figure (map left, state quantities right, Play/scrubber client-side) and the inspector
-(optimizers.explain). State: the settings in session state and the URL (ui.state; keys as
-presets.explorer_link writes them), the current step in "explorer::t"; any change of a setting starts a fresh
-run at step 0 and says so. The step area is an st.fragment: Step, Back and Reset rerun only it.
+Thin page: widgets -> ui.explorer_cache (optimizers.run, and the run as the stage's bytes via
+viz.explorer.stage_data; plain values in) -> the stage (ui/stage.py: one components-v2 element that owns the
+timeline: Step, Step ×10, Back, Reset, Play/Pause, speeds, scrubber; it draws the map, the numbers panel, the
+loss and the state panels at every step in the browser) and the inspector (optimizers.explain, ui.inspector).
+
+State: the settings in session state and the URL (ui.state; keys as presets.explorer_link writes them, plus
+`presenter`); the step the inspector shows in "explorer::t", which the stage reports when stepping rests (a run
+of the st.fragment `stage` only, whose stage element is the same bytes and travels as a reference). The URL's
+`t` is written by the stage itself (history.replaceState: no history entry per step); a link's t opens the run
+there (clamped and said when outside it). A setting change starts a fresh run at step 0 and says so; it is a
+new history entry, so Back returns to the previous settings at the step they were left at.
 """
 
 from __future__ import annotations

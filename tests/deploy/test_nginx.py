@@ -173,4 +173,4 @@ def test_the_load_script_runs_through_the_proxy(proxy):
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its asyncio.run needs a thread without a loop
         figures = pool.submit(load.measure, url, pids, args).result()
     assert figures["errors"] == 0, figures["error_samples"]
-    assert figures["script_runs"] == 4 * (2 + 2)  # the page, its first-paint beacon's run, Step, a control
+    assert figures["script_runs"] == 4 * (2 + 2)  # the page, the stage's first report, a rest, a control
