@@ -732,7 +732,7 @@ def number_rows(traj) -> list[dict]:
     return out
 
 
-def map_data(surface, *, image_n: int = 400) -> dict:
+def map_data(surface, *, image_n: int = 512) -> dict:
     """The map's still part, per surface: the view, the background (banded log loss with its iso-lines as darker
     band edges, a PNG), the minima and the saddle points."""
     from . import background
