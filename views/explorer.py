@@ -209,7 +209,10 @@ def sidebar(notices: list[str]) -> dict | None:
 
     sb.subheader("Run")
     steps = sb.number_input(
-        "Steps", key=key("steps"), step=10, help=f"How many updates to compute for Play (1 to {MAX_STEPS})."
+        "Steps",
+        key=key("steps"),
+        step=10,
+        help=f"How many updates the run computes: the timeline's length (1 to {MAX_STEPS}).",
     )
     steps = _checked_int(steps, 1, MAX_STEPS, DEFAULT_STEPS, "Steps", sb)
     noise = sb.number_input(
