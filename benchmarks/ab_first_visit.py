@@ -3,7 +3,7 @@
 First-visit times on this machine drift by 0.3 s from one minute to the next (the browser and the servers share
 two cores), so two trees measured one after the other compare badly. This starts a server per tree and visits
 them in turns (ABAB..., then BABA...), each visit a new browser profile, and prints per tree the median time to
-the Step metric: visible to Playwright, and painted by the page's clock (bench_explorer.PAINT_PROBE).
+the stage's map: visible to Playwright, and painted by the page's clock (ui/stage.js, as bench_explorer reads it).
 
     git worktree add /tmp/before <commit before the change>
     .venv/bin/python benchmarks/ab_first_visit.py --visits 10 /tmp/before .
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from benchmarks.bench_explorer import CHART, METRIC, _painted, new_visitor  # noqa: E402
+from benchmarks.bench_explorer import MAP, _painted, new_visitor  # noqa: E402
 from benchmarks.load import start_server, stop_server  # noqa: E402
 
 
@@ -59,7 +59,7 @@ def main() -> None:
                 ctx = browser.new_context()
                 page = ctx.new_page()
                 page.goto(f"{url}/{a.page}")
-                page.wait_for_selector(CHART, timeout=60_000)
+                page.wait_for_selector(MAP, timeout=60_000)
                 ctx.close()
             for visit in range(a.visits):
                 order = list(enumerate(servers))
@@ -67,10 +67,9 @@ def main() -> None:
                     ctx, page = new_visitor(browser)
                     t0 = time.perf_counter()
                     page.goto(f"{url}/{a.page}")
-                    page.wait_for_selector(METRIC, timeout=60_000)
+                    page.wait_for_selector(MAP, timeout=60_000)
                     visible[i].append(time.perf_counter() - t0)
-                    painted[i].append(_painted(page, "metric"))
-                    page.wait_for_selector(CHART, timeout=60_000)  # the visit ends as a student's would
+                    painted[i].append(_painted(page, "map"))
                     ctx.close()
             browser.close()
     finally:
@@ -79,7 +78,7 @@ def main() -> None:
     for i, spec in enumerate(a.trees):
         v, pt = visible[i], painted[i]
         print(
-            f"{spec}: Step metric visible median {statistics.median(v):.2f} s (max {max(v):.2f}); painted median "
+            f"{spec}: map visible median {statistics.median(v):.2f} s (max {max(v):.2f}); painted median "
             f"{statistics.median(pt):.2f} s (min {min(pt):.2f}, max {max(pt):.2f}); {len(v)} first visits"
         )
 

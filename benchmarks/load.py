@@ -7,6 +7,13 @@ opens the page (page name as in the URL, e.g. `explorer`), then K times: presses
 `--button` and changes the control `--control` (a number input, slider, checkbox/toggle, selectbox or
 radio, found by its label or its widget key; each session moves it by its own amount).
 
+On a page with the Explorer's stage (ui/stage.py: one components-v2 element that owns the timeline), a Step
+press sends nothing: the browser redraws. What reaches the server is the stage's report when stepping rests,
+its state value `t`; so there a "press" is `--presses` presses in the browser (default 10, Step ×10) and then
+the one report, as the browser sends it. Like the browser, a session keeps the large messages it was sent
+(Streamlit's message cache) and tells the server their hashes, so a rerun that would send one again sends a
+reference instead.
+
 It starts its own server (`streamlit run app.py`, the repo's .streamlit/config.toml, a free loopback port)
 unless --url points at a running one (e.g. the nginx proxy of deploy/) or --replicas N starts N behind nginx
 (deploy/run_replicas.sh), and prints: script runs per second,
@@ -17,7 +24,7 @@ after one warm-up session, peak while the sessions run, just after they close, a
 
 Bounded: at most 200 sessions, 50 interactions, a deadline for the whole run; loopback addresses only.
 Run: .venv/bin/python benchmarks/load.py [--sessions 40] [--interactions 5] [--page explorer]
-     [--button Step] [--control steps] [--settle 60] [--replicas 2 (behind nginx)]
+     [--button Step] [--presses 10] [--control steps] [--settle 60] [--replicas 2 (behind nginx)]
      [--url http://127.0.0.1:8080 --pid PID ...]
 """
 
@@ -123,6 +130,8 @@ class Session:
         self.states: dict[str, WidgetState] = {}  # the widget values this client holds, by widget id
         self.page: list[tuple[str, Element]] = []  # the page as shown: (fragment id or "", element)
         self.runs = 0
+        self.cache: dict[str, ForwardMsg] = {}  # large messages by hash, as the browser's ForwardMsg cache
+        self.received = 0  # bytes of websocket messages received
 
     async def __aenter__(self) -> Session:
         if self.load_index:  # the browser loads the page first (a proxy may set its sticky cookie here)
@@ -157,19 +166,23 @@ class Session:
     async def open(self, page: str = "", query: str = "") -> Run:
         """Load a page as a browser does when its URL is opened: page name from the path, no widget states.
 
-        Then, as the browser does once it has painted the page, send the trigger of any first-paint beacon on
-        it (ui/first_paint.py: the Explorer draws its chart in that second run). The Run returned is the last
-        one, with `seconds` from the first request to the page complete.
+        Then, as the browser does once it has painted the page, send what the Explorer's stage sends then: its
+        step (the run that adds the inspector's LaTeX). The Run returned is the last one, with `seconds` from the
+        first request to the page complete.
         """
         self.page_name, self.page_hash, self.query = page, "", query
         run = await self.rerun()
-        beacons = [e for _, e in self.page if e.WhichOneof("type") == "bidi_component"]
-        if run.status == "ok" and beacons:
+        stage = self.stage()
+        if run.status == "ok" and stage is not None:
             first = run
-            run = await self.rerun(*map(painted, beacons))
+            run = await self.rerun(rest_at(stage, stage_t(stage)))
             run.seconds += first.seconds
             run.exceptions = first.exceptions + run.exceptions
         return run
+
+    def stage(self) -> Element | None:
+        """The Explorer's stage element on the page, if there is one."""
+        return next((e for _, e in self.page if is_stage(e)), None)
 
     def fragment_of(self, widget_id: str) -> str:
         """The st.fragment a widget on the page belongs to ("" for none)."""
@@ -193,15 +206,24 @@ class Session:
         cs.fragment_id = fragment
         cs.widget_states.widgets.extend(self.states.values())
         cs.widget_states.widgets.extend(w for w in changes if w.WhichOneof("value") == "trigger_value")
+        cs.cached_message_hashes.extend(self.cache)
         t0 = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         elements: list[tuple[str, Element]] = []
         exceptions: list[str] = []
         while True:
             raw = await asyncio.wait_for(self.ws.recv(), self.timeout)
+            self.received += len(raw)
             fwd = ForwardMsg()
             fwd.ParseFromString(raw)
             kind = fwd.WhichOneof("type")
+            if kind == "ref_hash":  # a message this client holds: the server sent only its hash
+                fwd = self.cache[fwd.ref_hash]
+                kind = fwd.WhichOneof("type")
+            elif fwd.metadata.cacheable and fwd.hash:
+                self.cache[fwd.hash] = fwd
+                while len(self.cache) > 64:
+                    self.cache.pop(next(iter(self.cache)))
             if kind == "new_session":
                 self.page_hash = fwd.new_session.page_script_hash
                 self.session_id = fwd.new_session.initialize.session_id or self.session_id
@@ -271,13 +293,53 @@ def _owner(widget_id: str) -> str:
     return widget_id
 
 
-def painted(beacon: Element) -> WidgetState:
-    """The trigger ui/first_paint.py's beacon sends once the browser has painted (a components-v2 trigger:
-    a JSON list of events on the component's "events" trigger widget)."""
-    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+STAGE = "optimizer_lab.stage"  # ui/stage.py's component name
 
-    events = json.dumps([{"event": "painted", "value": True}])
-    return WidgetState(id=_make_trigger_id(beacon.bidi_component.id, "events"), json_trigger_value=events)
+
+def is_stage(el: Element) -> bool:
+    return el.WhichOneof("type") == "bidi_component" and el.bidi_component.component_name == STAGE
+
+
+def stage_head(el: Element) -> dict:
+    """The stage's header (ui/stage.py): the run's token, the step it opens at, its note."""
+    return json.loads(bytes(el.bidi_component.bytes).partition(b"\n")[0])
+
+
+def stage_t(el: Element) -> int:
+    return int(stage_head(el)["t0"])
+
+
+def stage_last(el: Element) -> int:
+    """The last step the stage's timeline reaches (from the run it holds)."""
+    return int(json.loads(bytes(el.bidi_component.bytes).partition(b"\n")[2])["last"])
+
+
+def rest_at(stage: Element, t: int) -> WidgetState:
+    """What the stage sends when stepping rests at t: its state value {"t": {"t": t, "token": token}} (the whole
+    state, as the browser's widget manager holds it, JSON)."""
+    value = {"t": {"t": int(t), "token": stage_head(stage)["token"]}}
+    return WidgetState(id=stage.bidi_component.id, json_value=json.dumps(value))
+
+
+def stage_losses(el: Element) -> list[float]:
+    """The loss at every step of the run the stage holds."""
+    import base64
+    import struct
+
+    raw = base64.b64decode(json.loads(bytes(el.bidi_component.bytes).partition(b"\n")[2])["losses"])
+    return list(struct.unpack(f"<{len(raw) // 8}d", raw))
+
+
+def inspector_step(run: Run) -> int | None:
+    """The step the Explorer's inspector shows ("**Step 3** with its numbers ..."), None without one."""
+    import re
+
+    for e in run.elements:
+        if e.WhichOneof("type") == "markdown":
+            m = re.match(r"\*\*Step (\d+)\*\*", e.markdown.body)
+            if m:
+                return int(m.group(1))
+    return None
 
 
 # -- widget values, as the browser would send them ------------------------------------------------------
@@ -516,14 +578,16 @@ async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.E
     try:
         async with Session(url, timeout=args.timeout, error_texts=args.error_text or ERROR_TEXTS) as s:
             run = await s.open(args.page, args.query)
-            out.runs = s.runs  # one, or two with a first-paint beacon
+            out.runs = s.runs  # one, or two with the stage's first report
             out.load_seconds = run.seconds
             out.errors += run.exceptions
             if run.status != "ok":
                 return out
             for i in range(args.interactions):
                 moves = []
-                if args.button:
+                if args.button and s.stage() is not None and args.button in STAGE_BUTTONS:
+                    moves.append(("button", lambda r: stage_press(s, args)))  # the browser's; its rest, the server's
+                elif args.button:
                     moves.append(("button", lambda r: press(r.widget(args.button))))
                 if args.control:
                     moves.append(("control", lambda r, i=i: control(r, s, i, who, args)))
@@ -540,6 +604,19 @@ async def student(url: str, who: int, args: argparse.Namespace, start: asyncio.E
     except Exception as exc:  # timeouts, a dropped connection (websockets.ConnectionClosed), a missing widget
         out.errors.append(f"{type(exc).__name__}: {exc}")
     return out
+
+
+STAGE_BUTTONS = {"Step": 1, "Step ×10": 10, "Back": -1}
+
+
+def stage_press(s: Session, args: argparse.Namespace) -> WidgetState:
+    """`--presses` presses of the button in the browser (no message), then the stage's report where it rests."""
+    stage = s.stage()
+    held = s.states.get(stage.bidi_component.id)
+    head, reported = stage_head(stage), json.loads(held.json_value)["t"] if held is not None else None
+    t = reported["t"] if reported and reported.get("token") == head["token"] else head["t0"]  # a new run: its t0
+    t = min(max(t + args.presses * STAGE_BUTTONS[args.button], 0), stage_last(stage))
+    return rest_at(stage, t)
 
 
 def control(run: Run, s: Session, i: int, who: int, args: argparse.Namespace) -> WidgetState:
@@ -588,6 +665,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--page", default="explorer", help="page url path, as in the address bar (default explorer)")
     p.add_argument("--query", default="", help="query string each session opens the page with")
     p.add_argument("--button", default="Step", help="label of the button to press ('' for none)")
+    p.add_argument(
+        "--presses",
+        type=int,
+        default=10,
+        help="on the Explorer's stage: presses in the browser before stepping rests and reports (default 10)",
+    )
     p.add_argument("--control", default="steps", help="label or key of the control to change ('' for none)")
     p.add_argument("--rounds", type=int, default=1, help="classes one after another (default 1, at most 10)")
     p.add_argument("--settle", type=float, default=60, help="seconds to wait after the sessions close")

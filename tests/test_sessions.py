@@ -2,12 +2,12 @@
 
 - Two AppTest sessions in one process (they share the process-wide st.cache_data and module globals, as
   two browser tabs on one server do) on the Explorer with different settings, stepped in turns: each one's
-  step counter and loss are its own run's, computed here by the core.
+  step (the inspector's) and loss (from the run its stage holds) are its own run's, computed by the core.
 - The same through a real `streamlit run app.py` and two websocket sessions speaking Streamlit's protocol
   (benchmarks/load.py's client), stepping at the same moment.
 - The Explorer's cached functions hand out copies: mutating what one call returned changes nothing for the
   next caller. The one st.cache_resource (one object shared by every session) is the Explorer's frozen
-  figure, and nothing it hands out can change it.
+  3-D figure, and nothing it hands out can change it.
 - The load benchmark itself runs a few sessions through the Explorer without an error.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import base64
 import concurrent.futures
 import json
 from pathlib import Path
@@ -30,6 +31,7 @@ import presets
 import surfaces
 from benchmarks import load
 from ui import explorer_cache
+from ui.stage import split
 from viz import surface_map as sm
 
 
@@ -76,15 +78,18 @@ def open_explorer(link: str) -> AppTest:
 
 
 def shown(at: AppTest) -> tuple[int, str]:
+    """(the step the inspector shows, the loss at that step in the run the session's stage holds)."""
     assert not at.exception, [e.value for e in at.exception]
-    metrics = {m.label: m.value for m in at.metric}
-    return int(metrics["Step"]), metrics["Loss f(θ)"]
+    (stage,) = [e for e in at.main if e.type == "bidi_component"]
+    t = int(at.session_state["explorer::t"])
+    losses = np.frombuffer(base64.b64decode(split(stage.proto.bytes)[1]["losses"]), "<f8")
+    return t, f"{float(losses[t]):.4g}"
 
 
 def step(at: AppTest, times: int = 1) -> AppTest:
-    for _ in range(times):
-        [b for b in at.button if b.label == "Step"][0].click().run()
-    return at
+    """Step pressed `times` in the browser; stepping rests and the stage reports t (what its callback stores)."""
+    at.session_state["explorer::t"] = int(at.session_state["explorer::t"]) + times
+    return at.run()
 
 
 def test_two_apptest_sessions_with_different_settings_keep_their_own_runs():
@@ -203,9 +208,17 @@ def server():
 
 
 def metrics_of(run: load.Run) -> tuple[int, str]:
+    """(the step the inspector shows, the loss at that step in the run the stage holds)."""
     assert run.status == "ok" and not run.exceptions, run.exceptions
-    m = {e.metric.label: e.metric.body for e in run.elements if e.WhichOneof("type") == "metric"}
-    return int(m["Step"]), m["Loss f(θ)"]
+    (stage,) = [e for e in run.elements if load.is_stage(e)]
+    t = load.inspector_step(run)
+    return t, f"{load.stage_losses(stage)[t]:.4g}"
+
+
+def rest(run: load.Run, t: int):
+    """What the browser sends when stepping rests at t on the run's stage."""
+    (stage,) = [e for e in run.elements if load.is_stage(e)]
+    return load.rest_at(stage, t)
 
 
 async def _two_students(url: str) -> None:
@@ -216,12 +229,10 @@ async def _two_students(url: str) -> None:
         assert metrics_of(ra) == expected(LINK_A, 0)
         assert metrics_of(rb) == expected(LINK_B, 0)
         for t in range(1, 4):  # both press Step at the same moment
-            ra, rb = await asyncio.gather(
-                a.rerun(load.press(ra.widget("Step"))), b.rerun(load.press(rb.widget("Step")))
-            )
+            ra, rb = await asyncio.gather(a.rerun(rest(ra, t)), b.rerun(rest(rb, t)))
             assert metrics_of(ra) == expected(LINK_A, t)
             assert metrics_of(rb) == expected(LINK_B, t)
-        rb = await b.rerun(load.press(rb.widget("Step")))  # B alone
+        rb = await b.rerun(rest(rb, 4))  # B alone
         assert metrics_of(rb) == expected(LINK_B, 4)
         ra = await a.rerun()  # A reruns (as after any widget change): still its own step 3
         assert metrics_of(ra) == expected(LINK_A, 3)
@@ -230,19 +241,21 @@ async def _two_students(url: str) -> None:
 
 async def _step_area_only(url: str) -> None:
     async with load.Session(url) as s:
-        page = await s.open("explorer")  # the page, then the first-paint beacon's run, which draws the chart
+        page = await s.open("explorer")  # the page, then the stage's first report's run (the inspector)
         assert page.fragment and metrics_of(page)[0] == 0
         widgets = {e.WhichOneof("type") for e in page.elements}
-        assert "plotly_chart" in widgets and "bidi_component" not in widgets
-        run = await s.rerun(load.press(page.widget("Step")))
-        assert run.fragment and metrics_of(run)[0] == 1  # a fragment's run ...
+        assert "bidi_component" in widgets and "plotly_chart" not in widgets
+        received = s.received
+        run = await s.rerun(rest(page, 10))  # Step ×10 in the browser, then the stage's report
+        assert run.fragment and metrics_of(run)[0] == 10  # a fragment's run ...
         assert {e.WhichOneof("type") for e in run.elements} == widgets  # ... and the page still has it all
+        assert s.received - received < 10_000  # the inspector, and the stage by reference: not the run again
         full = await s.rerun(load.change(run.widget("steps"), None, 0, 0))  # a setting: the whole page again
         assert full.fragment == "" and metrics_of(full)[0] == 0  # (+ "a fresh run")
-        assert run.sent < full.sent / 2  # a press sends the step area, not the sidebar's controls
+        assert s.received - received > 50_000  # the new run
 
 
-def test_a_step_press_reruns_only_the_step_area(server):
+def test_a_rest_reruns_only_the_step_area_and_sends_no_run(server):
     _run_async(_step_area_only(server[1]))
 
 
@@ -257,7 +270,7 @@ def test_the_load_benchmark_drives_the_explorer_without_errors(server):
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its asyncio.run needs a thread without a loop
         figures = pool.submit(load.measure, url, [proc.pid], args).result()
     assert figures["errors"] == 0, figures["error_samples"]
-    assert figures["script_runs"] == 3 * (2 + 2 * 2)  # the page, its first-paint beacon's run, 2 x (Step, control)
+    assert figures["script_runs"] == 3 * (2 + 2 * 2)  # the page, the stage's first report, 2 x (a rest, control)
     assert figures["rss_peak_mb"] >= figures["rss_cold_mb"] > 0
 
 

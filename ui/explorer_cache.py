@@ -7,13 +7,15 @@ Imported once, they are decorated once. A surface is passed as a key: (name,) fo
 formula, bounds) for a formula.
 
     traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)   # a copy (st.cache_data)
-    figure = figure(*same_args, three_d)                                    # shared, immutable: figure.at(t)
-    traj, figure = this_session(args, three_d)   # both, kept in the session while its settings stay
+    data = stage_bytes(*same_args)              # the stage's run as bytes (ui/stage.py), made once per run
+    figure = figure(*same_args, three_d)        # the 3-D view's figure: shared, immutable: figure.at(t)
+    traj, data = this_session(args)             # both, kept in the session while its settings stay
 """
 
 from __future__ import annotations
 
 import numpy as np
+import orjson
 import streamlit as st
 
 import budget
@@ -71,25 +73,41 @@ def figure(
     return viz_explorer.StepFigure(spec, traj, surface, three_d=three_d)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def map_part(surface_key: tuple) -> dict:
+    """The stage's still map for a surface (background image, minima, saddles): the same for every run on it."""
+    return viz_explorer.map_data(surface_of(surface_key))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def stage_bytes(
+    surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int
+) -> bytes:
+    """The whole run as the stage draws it (viz.explorer.stage_data), serialised once: bytes are immutable,
+    and a copy out of the cache is one memory copy."""
+    traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)
+    data = viz_explorer.stage_data(traj, surface_of(surface_key), map_part=map_part(surface_key))
+    return orjson.dumps(data)
+
+
 SESSION_KEY = "explorer::this_run"
 
 
-def this_session(args: tuple, three_d: bool) -> tuple:
-    """(trajectory, figure) for `run(*args)`, kept in this session's state while the settings stay the same.
+def this_session(args: tuple) -> tuple:
+    """(trajectory, stage bytes) for `run(*args)`, kept in this session's state while the settings stay the same.
 
-    A Step press asks for the same run as the press before it. Asking the caches again costs about a
-    millisecond a call (Streamlit inspects the function's signature and hashes the arguments every time) plus
-    unpickling the trajectory, on every press of every student. The session keeps its own copy of the
-    trajectory and a reference to the shared, immutable figure.
+    Every run of the page while the settings stay (the inspector's, after stepping rests) asks for the same run.
+    Asking the caches again costs about a millisecond a call (Streamlit inspects the function's signature and
+    hashes the arguments every time) plus unpickling the trajectory. The session keeps its own copies.
     """
     kept = st.session_state.get(SESSION_KEY)
-    if kept is None or kept[0] != (args, three_d):
+    if kept is None or kept[0] != args:
         surface_key, opt_name, steps = args[0], args[1], args[4]
         surface = surface_of(surface_key)
         v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
         with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
             traj = run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # the hook: positional `_hook`
-        kept = ((args, three_d), traj, figure(*args, three_d))
+        kept = (args, traj, stage_bytes(*args))
         st.session_state[SESSION_KEY] = kept
     return kept[1], kept[2]
 

@@ -1,16 +1,23 @@
 """Explorer: step one optimizer over a surface and watch its path beside the numbers inside it.
 
-Thin page: widgets -> ui.explorer_cache (optimizers.run, the frozen viz.explorer figure; plain values in) -> one
-Plotly figure (map left, state quantities right, Play/scrubber client-side) and the inspector
-(optimizers.explain). State: the settings in session state and the URL (ui.state; keys as
-presets.explorer_link writes them), the current step in "explorer::t"; any change of a setting starts a fresh
-run at step 0 and says so. The step area is an st.fragment: Step, Back and Reset rerun only it.
+Thin page: widgets -> ui.explorer_cache (optimizers.run, and the run as the stage's bytes via
+viz.explorer.stage_data; plain values in) -> the stage (ui/stage.py: one components-v2 element that owns the
+timeline: Step, Step ×10, Back, Reset, Play/Pause, speeds, scrubber; it draws the map, the numbers panel, the
+loss and the state panels at every step in the browser) and the inspector (optimizers.explain, ui.inspector).
+
+State: the settings in session state and the URL (ui.state; keys as presets.explorer_link writes them, plus
+`presenter`); the step the inspector shows in "explorer::t", which the stage reports when stepping rests (a run
+of the st.fragment `stage` only, whose stage element is the same bytes and travels as a reference). The URL's
+`t` is written by the stage itself (history.replaceState: no history entry per step); a link's t opens the run
+there (clamped and said when outside it). A setting change starts a fresh run at step 0 and says so; it is a
+new history entry, so Back returns to the previous settings at the step they were left at.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import zlib
 
 import numpy as np
 import streamlit as st
@@ -21,11 +28,13 @@ import surfaces
 from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui
-from ui import controls, first_paint
+from ui import controls
 from ui import explorer_cache as cache
 from ui import inspector as inspector_tex
+from ui import stage as ui_stage
 from ui import state as ui_state
-from ui.formula import EXAMPLE, formula_input, formula_params
+from ui.formula import EXAMPLE, escape_markdown, formula_input, formula_params
+from viz import explorer as viz_explorer
 from viz import surface_map
 
 PAGE = "explorer"
@@ -39,7 +48,12 @@ T_KEY = f"{PAGE}::t"
 RUN_KEY = f"{PAGE}::run"
 NOTICE_KEY = f"{PAGE}::notice"
 FULL_RUN_KEY = f"{PAGE}::full_run"  # a setting changed inside the fragment (a click on the map)
-DRAWN_KEY = f"{PAGE}::drawn"  # this session has had its first run: the chart is drawn from now on
+DRAWN_KEY = f"{PAGE}::drawn"  # the stage has been painted once in this session: LaTeX from now on
+LINK_T_KEY = f"{PAGE}::link_t"  # a link's t, to be checked against the run's last step
+OPENED_KEY = f"{PAGE}::opened"  # the stage's header for the run it shows: token, the step it opens at, a note
+SEQ_KEY = f"{PAGE}::seq"  # counts the times the server set t (a new run, a link): part of the stage's token
+TOKEN_KEY = f"{PAGE}::token"  # the token of the run the stage shows
+LAST_KEY = f"{PAGE}::last"  # the last step the timeline can reach
 
 
 def key(name: str) -> str:
@@ -85,6 +99,7 @@ def params_for(surface_name: str, opt_name: str) -> list[ui_state.Param]:
         ui_state.Param("noise", 0.0, ui_state.parse_float(0.0, 100.0), ui_state.fmt_float),
         ui_state.Param("seed", 0, ui_state.parse_int(0, 2**31 - 1)),
         ui_state.Param("view3d", False, ui_state.parse_bool, ui_state.fmt_bool),
+        ui_state.Param("presenter", False, ui_state.parse_bool, ui_state.fmt_bool),
     ]
     if surface_name == CUSTOM:
         params += formula_params()
@@ -121,21 +136,6 @@ def _on_start(point) -> None:
     st.session_state[key("x0")], st.session_state[key("y0")] = float(point[0]), float(point[1])
 
 
-def _on_map_click() -> None:
-    """A click on the map (a point of the invisible grid, or of the path) becomes the new start."""
-    event = st.session_state.get(key("map"))
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError):
-        return
-    for p in points or []:
-        x, y = p.get("x"), p.get("y")
-        if isinstance(x, int | float) and isinstance(y, int | float) and math.isfinite(x) and math.isfinite(y):
-            _on_start((round(float(x), 3), round(float(y), 3)))
-            st.session_state[FULL_RUN_KEY] = True
-            return
-
-
 # -- the sidebar -----------------------------------------------------------------------------------------------
 def _number(label: str, name: str, *, help: str, step: float | int, fmt: str, box) -> float:  # noqa: A002
     return box.number_input(label, key=key(name), help=help, step=step, format=fmt)
@@ -159,7 +159,9 @@ def sidebar(notices: list[str]) -> dict | None:
         surface, error = formula_input(PAGE, sb)
         if surface is None:
             notices.append(
-                f"The formula cannot be used ({error})." if error else "Type a formula f(x, y) in the sidebar."
+                f"The formula cannot be used ({escape_markdown(error)})."
+                if error
+                else "Type a formula f(x, y) in the sidebar."
             )
             surface_name = "bowl"
         else:
@@ -211,7 +213,10 @@ def sidebar(notices: list[str]) -> dict | None:
 
     sb.subheader("Run")
     steps = sb.number_input(
-        "Steps", key=key("steps"), step=10, help=f"How many updates to compute for Play (1 to {MAX_STEPS})."
+        "Steps",
+        key=key("steps"),
+        step=10,
+        help=f"How many updates the run computes: the timeline's length (1 to {MAX_STEPS}).",
     )
     steps = _checked_int(steps, 1, MAX_STEPS, DEFAULT_STEPS, "Steps", sb)
     budget_ui.explorer_check(opt_name, surface, steps, sb)  # over the work budget: a message, and no run
@@ -249,9 +254,11 @@ def _checked_int(value, low: int, high: int, default: int, what: str, box) -> in
 
 
 # -- the inspector ------------------------------------------------------------------------------------------
-def inspector(traj, t: int) -> None:
+def inspector(traj, t: int, surface) -> None:
     opt = traj.optimizer
     st.subheader("Inspector", anchor=False)
+    on = "your formula" if getattr(surface, "formula", None) else surface.title
+    st.markdown(f"**The surface**, {on}: ${surface.latex}$")
     # One under the other, each the page's full width: side by side, the step's numbers (about 480 px for Adam,
     # 770 for RAdam) were cut to a scrolled column on a 1280 px laptop
     st.markdown(f"**{opt.title}'s update rule**, as computed with these settings:")
@@ -272,16 +279,14 @@ def inspector(traj, t: int) -> None:
 
 # -- the page -----------------------------------------------------------------------------------------------
 def main() -> None:
+    fresh = _url_is_fresh()  # a link opened, or Back / Forward: its settings, and its step t, apply
+    link_t = st.query_params.get("t") if fresh else None
     surface_name = _peek("surface", SURFACE_OPTIONS, DEFAULT_SURFACE)
     opt_name = _peek("opt", optimizers.NAMES, DEFAULT_OPT)
     params = params_for(surface_name, opt_name)
     notices = ui_state.restore(PAGE, params)
 
     config = sidebar(notices)
-    # the URL mirrors every setting (with the formula's keys only for a custom surface)
-    params = params_for(st.session_state.get(key("surface"), DEFAULT_SURFACE), config["opt_name"])
-    ui_state.mirror(PAGE, params)
-
     run_id = (
         config["surface_key"],
         config["opt_name"],
@@ -291,23 +296,90 @@ def main() -> None:
         config["noise"],
         config["seed"],
     )
-    if st.session_state.get(RUN_KEY) != run_id:
-        if RUN_KEY in st.session_state:
+    changed = st.session_state.get(RUN_KEY) != run_id
+    if changed or link_t is not None:
+        if changed and RUN_KEY in st.session_state and link_t is None:
             st.session_state[NOTICE_KEY] = "Settings changed: a fresh run starts at step 0."
         st.session_state[RUN_KEY] = run_id
         st.session_state[T_KEY] = 0
+        st.session_state[LINK_T_KEY] = link_t  # checked against the run's last step once the run is known
+        st.session_state[SEQ_KEY] = st.session_state.get(SEQ_KEY, 0) + 1  # the stage opens at the server's t
+
+    # the URL mirrors every setting (with the formula's keys only for a custom surface); the step t is written
+    # by the stage itself (history.replaceState: no history entry per step) and dropped when the run changes
+    params = params_for(st.session_state.get(key("surface"), DEFAULT_SURFACE), config["opt_name"])
+    ui_state.mirror(PAGE, params, keep=("t",) if (fresh or not changed) else ())
 
     st.session_state.pop(FULL_RUN_KEY, None)  # this is a full run: the sidebar already shows a map click
+    _page_style(bool(st.session_state.get(key("presenter"))))
     stage(config, notices)
+
+
+def _page_style(presenter: bool) -> None:
+    """Room for the stage on a projector: less padding above and beside the page; Presenter hides the sidebar."""
+    css = (
+        '[data-testid="stMainBlockContainer"]{padding-top:3.2rem;padding-bottom:2rem;'
+        "padding-left:1.5rem;padding-right:1.5rem;max-width:none}"
+    )
+    if presenter:
+        css += (
+            '[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],'
+            '[data-testid="stExpandSidebarButton"]{display:none !important}'
+        )
+    st.html(f"<style>{css}</style>")
+
+
+def _on_presenter() -> None:
+    st.session_state[FULL_RUN_KEY] = True  # the sidebar and the URL follow: a full run
+
+
+def _on_t() -> None:
+    """The stage reports where stepping rests: the inspector shows that step (a run of this fragment only)."""
+    value = (st.session_state.get(key("stage")) or {}).get("t")
+    st.session_state[DRAWN_KEY] = True
+    if not isinstance(value, dict) or value.get("token") != st.session_state.get(TOKEN_KEY):
+        return  # a report about a run this session has since replaced
+    t = value.get("t")
+    if isinstance(t, int) and not isinstance(t, bool):
+        st.session_state[T_KEY] = int(np.clip(t, 0, st.session_state.get(LAST_KEY, 0)))
+
+
+def _on_stage_start() -> None:
+    """A click on the stage's map: the new start (a setting), then a full run so that the sidebar follows."""
+    point = (st.session_state.get(key("stage")) or {}).get("start")
+    try:
+        x, y = (float(v) for v in point)
+    except (TypeError, ValueError):
+        return
+    if math.isfinite(x) and math.isfinite(y):
+        _on_start((round(x, 3), round(y, 3)))
+        st.session_state[FULL_RUN_KEY] = True
+
+
+def link_step(raw: str | None, last: int, steps: int, stop: str) -> tuple[int, str]:
+    """The step a link's `t` opens at, and what to say about it (nothing when it is taken as it is)."""
+    if raw is None:
+        return 0, ""
+    try:
+        t = int(str(raw).strip())
+    except ValueError:
+        return 0, f"Ignored t={ui_state._code(raw)[:20]} from the link (not a whole number); showing step 0."
+    if t < 0:
+        return 0, f"The link's step t={t} is before the start: showing step 0."
+    if t > last:
+        if last < steps:
+            return last, f"The link's step t={t} is past the run's last step: {stop}"
+        return last, f"The link's step t={t} is beyond this run's {steps} steps: showing step {last}, the last."
+    return t, ""
 
 
 @st.fragment
 def stage(config: dict, notices: list[str]) -> None:
-    """Everything a Step press changes: the heading, buttons, metrics, the figure, the inspector.
+    """The heading, the stage (timeline, map, numbers, charts: ui/stage.py) and the inspector.
 
-    A fragment: pressing Step (or Back, Reset, a click on the map) reruns only this part, not the sidebar's
-    ~20 controls; under a class of 40 that is a good part of the server's time per press. A map click moves
-    the start, a setting: it asks for a full run so that the sidebar and the URL follow.
+    A fragment: when stepping rests, the stage reports t and only this reruns, to show the inspector for t (the
+    stage's data is the same bytes as before, sent as a reference). A change made here that is a setting (a click
+    on the map, the Presenter switch) asks for a full run so that the sidebar and the URL follow.
     """
     if st.session_state.pop(FULL_RUN_KEY, False):
         st.rerun(scope="app")
@@ -319,79 +391,74 @@ def stage(config: dict, notices: list[str]) -> None:
 
 def _stage(config: dict, notices: list[str]) -> None:
     surface = config["surface"]
-    # A session's first run draws the page without what only the chart's run needs: the chart (Plotly's script),
-    # the surface's formula and the inspector (KaTeX's script and fonts). The browser paints the controls and
-    # the step row without waiting for either, and the beacon then reruns this fragment to draw them.
-    first = not st.session_state.get(DRAWN_KEY)
-    title = optimizers.get(config["opt_name"]).title
-    on = "your formula" if getattr(surface, "formula", None) else surface.title
-    st.markdown(f"#### {title} on {on}" + ("" if first else f" &nbsp; ${surface.latex}$"))
-    t = int(st.session_state.get(T_KEY, 0))
-    # one flex row, not seven columns: a column is a block of its own, and every block is a message to send
-    row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
-    if row.button("Step", help="One update from where the run stands.", width="stretch"):
-        t += 1
-    if row.button("Step ×10", help="Ten updates.", width="stretch"):
-        t += 10
-    if row.button("Back", help="Undo one update.", width="stretch"):
-        t -= 1
-    if row.button("Reset", help="Back to the start (step 0).", width="stretch"):
-        t = 0
-    t = int(np.clip(t, 0, MAX_STEPS))
-    if t == MAX_STEPS and st.session_state.get(T_KEY) == MAX_STEPS:
-        notices.append(f"The Explorer stops at {MAX_STEPS} steps.")
-    st.session_state[T_KEY] = t
-
-    run_steps = max(config["steps"], t)
+    # A session's first run has no LaTeX (KaTeX's script and fonts would hold the first paint back): the formula
+    # in the heading and the inspector come with the run the stage asks for once the page is painted.
+    drawn = bool(st.session_state.get(DRAWN_KEY))
     args = (
         config["surface_key"],
         config["opt_name"],
         config["hypers"],
         config["start"],
-        run_steps,
+        config["steps"],
         config["noise"],
         config["seed"],
     )
-    three_d = bool(st.session_state.get(key("view3d"), False))
-    traj, figure = cache.this_session(args, three_d)
-    row.metric("Step", t)
-    loss = float(traj.losses[t])
-    row.metric("Loss f(θ)", f"{loss:.4g}" if math.isfinite(loss) else "—")
-    row.download_button(
+    traj, payload = cache.this_session(args)
+    last, stop = viz_explorer.last_step(traj)
+    seq = st.session_state.get(SEQ_KEY, 0)
+    token = f"{zlib.crc32(repr((args, seq)).encode()):08x}-{seq}"
+    opened = st.session_state.get(OPENED_KEY)
+    if opened is None or opened["token"] != token:  # a new run, or a link: the stage opens at the server's step
+        note = st.session_state.pop(NOTICE_KEY, "")
+        t0, said = link_step(st.session_state.pop(LINK_T_KEY, None), last, traj.steps, stop)
+        st.session_state[T_KEY] = t0
+        # the header stays the same bytes while the token does (the message cache then sends a reference)
+        opened = dict(token=token, t0=t0, note=said or note, said=said)
+        st.session_state[OPENED_KEY] = opened
+    t = int(np.clip(st.session_state.get(T_KEY, 0), 0, last))
+    st.session_state[T_KEY] = t
+    st.session_state[LAST_KEY] = last
+    st.session_state[TOKEN_KEY] = token
+
+    title = optimizers.get(config["opt_name"]).title
+    on = "your formula" if getattr(surface, "formula", None) else surface.title
+    head = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    head.markdown(f"#### {title} on {on}", width="stretch")
+    head.toggle(
+        "Presenter",
+        key=key("presenter"),
+        on_change=_on_presenter,
+        help="Hide the settings and give the stage the whole screen (kept in the link).",
+        width="content",
+    )
+    ui_stage.stage(
+        payload,
+        token=token,
+        t0=opened["t0"],
+        note=opened["note"],
+        key=key("stage"),
+        on_t=_on_t,
+        on_start=_on_stage_start,
+    )
+    for n in notices:
+        st.warning(n, icon=":material/warning:")
+    if opened["said"]:
+        st.info(opened["said"], icon=":material/link:")
+    _outcome_box(traj)
+    st.download_button(
         "Download CSV",
         data=functools.partial(cache.csv_bytes, traj),
         file_name=f"{config['opt_name']}-{surface.name}.csv",
         mime="text/csv",
         help="Every step of the computed run: θ, loss, gradient and the optimizer's state.",
         on_click="ignore",
-        width="stretch",
+        width="content",
     )
-
-    for n in notices:
-        st.warning(n, icon=":material/warning:")
-    notice = st.session_state.pop(NOTICE_KEY, None)
-    if notice:
-        st.info(notice, icon=":material/restart_alt:")
-    _outcome_box(traj)
-
-    if first:  # the page first, the chart right after
-        st.session_state[DRAWN_KEY] = True  # (a first run cut short before here stays a first run)
-        first_paint.placeholder(figure.height, "Drawing the map and the optimizer's numbers ...")
-        first_paint.beacon(key=key("painted"))
-    else:
-        _chart(figure, t, three_d)
-    frames = figure.frame_steps
-    stride = frames[1] - frames[0] if len(frames) > 1 else 1
-    every = "every step" if stride == 1 else f"one step in {stride}"
-    st.caption(
-        f"Left: the path to step {t} (red), with the arrows of step {t} drawn from θ₍ₜ₋₁₎: black −g (downhill), "
-        f"blue the first moment or momentum (both scaled to be seen) and red the actual update, to scale. "
-        f"Stars are minima, orange crosses saddle points; click the map to start there. Right: the numbers inside "
-        f"the optimizer, x-coordinate blue and y-coordinate orange, over the {traj.steps} computed steps; the "
-        f"dotted line is the current step. ▶ Play animates the run in your browser ({every})."
-    )
-    if not first:
-        inspector(traj, t)
+    if bool(st.session_state.get(key("view3d"), False)) and drawn:
+        st.markdown("**3-D view** at the step shown in the inspector:")
+        _chart(cache.figure(*args, True), t, True)
+    if drawn:
+        inspector(traj, t, surface)
 
 
 def _outcome_box(traj) -> None:
@@ -410,11 +477,9 @@ def _outcome_box(traj) -> None:
 def _chart(figure, t: int, three_d: bool) -> None:
     st.plotly_chart(
         surface_map.prepared(figure.at(t)),
-        key=key("map"),
-        on_select=_on_map_click if not three_d else "ignore",
-        selection_mode="points",
+        key=key("map3d"),
         theme=None,
-        config={"displaylogo": False, "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+        config={"displaylogo": False, "scrollZoom": False},
         width="stretch",
     )
 

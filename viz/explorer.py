@@ -25,6 +25,8 @@ import re
 import numpy as np
 import orjson
 
+from optimizers import analysis
+
 from . import surface_map as sm
 
 PATH_COLOR = "#e8000b"
@@ -155,6 +157,31 @@ class _Arrows:
         if not np.isfinite(n) or n == 0:
             return None
         return v * (np.clip(n, 0.25 * self.unit, 1.8 * self.unit) / n)
+
+    def _fit_all(self, vecs, scale) -> np.ndarray:
+        """_fit for every row at once (NaN where _fit gives None)."""
+        v = np.asarray(vecs, dtype=np.float64) * scale
+        with np.errstate(all="ignore"):
+            n = np.hypot(v[:, 0], v[:, 1])
+            fitted = v * (np.clip(n, 0.25 * self.unit, 1.8 * self.unit) / n)[:, None]
+        ok = np.isfinite(n) & (n > 0)
+        return np.where(ok[:, None], fitted, np.nan)
+
+    def all(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """`at` for every step: anchors (steps + 1, 2) and the vectors {"g", "m", "u"} (NaN where absent)."""
+        tr = self.traj
+        anchor = np.concatenate([tr.points[:1], tr.points[:-1]])
+        g = self._fit_all(-np.concatenate([tr.grads[:1], tr.grads[:-1]]), self.g_scale)
+        nan = np.full((1, 2), np.nan)
+        m = (
+            np.concatenate([nan, self._fit_all(-tr.quantities[self.moment][1:], self.m_scale)])
+            if self.moment
+            else np.full_like(anchor, np.nan)
+        )
+        u = np.array(tr.quantities["update"], dtype=np.float64)
+        u[0] = np.nan
+        u[np.hypot(u[:, 0], u[:, 1]) == 0] = np.nan
+        return anchor, {"g": g, "m": m, "u": u}
 
     def at(self, t: int) -> tuple:
         """(anchor, −g vector, moment vector, update vector) for step t (vectors None when absent)."""
@@ -655,3 +682,99 @@ def _strip(trace: dict) -> dict:
     """A frame's trace: only what changes (the data and per-point styles), not the static styling."""
     keep = ("type", "x", "y", "z") if trace.get("type") == "scatter3d" else ("x", "y")
     return {k: v for k, v in trace.items() if k in keep}
+
+
+# -- the stage: the whole run as plain data, drawn by the browser (ui/stage.py) -----------------------------------
+def _b64(values, dtype: str = "<f8") -> str:
+    """Little-endian typed-array bytes, base64: the browser reads them as a Float64Array (or Float32Array)."""
+    import base64
+
+    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
+
+
+def last_step(traj) -> tuple[int, str]:
+    """The last step the timeline can reach and, when that is before the run's end, why.
+
+    A run that stopped (diverged, left the map downhill, or reached a point where f or its gradient is undefined)
+    keeps θ and the state of its last real step from there on: the timeline stops there. The wording is
+    optimizers.analysis.outcome's, the same as the page's box.
+    """
+    out = analysis.outcome(traj)
+    if not out.stopped or out.last_step >= traj.steps:
+        return int(traj.steps), ""
+    last = int(out.last_step)
+    return last, f"{out.headline}: the timeline stops at step {last}, the last step taken."
+
+
+def number_rows(traj) -> list[dict]:
+    """One row per quantity the numbers panel and the state panels show, generic over the optimizer's QUANTITIES.
+
+    Each row: key, symbol (plain text, m̂ for m_hat), meaning (short), coords (1 for a scalar, 2 per coordinate),
+    values (steps + 1 rows; row 0 is the start, not a step, and is NaN). The gradient step t used comes first,
+    then the optimizer's recorded quantities in its QUANTITIES order, then the update; matrices (Newton's H)
+    are left to the inspector.
+    """
+    opt = traj.optimizer
+    out = []
+    for key, _label, values in series_rows(traj):
+        if key == "g":
+            symbol, meaning = "g", "the gradient step t used"
+        elif key == "update":
+            symbol, meaning = "Δθ", "the update θₜ − θₜ₋₁"
+        else:
+            tex, meaning = opt.QUANTITIES.get(key, (key, ""))
+            try:
+                from guide.tables import plain
+
+                symbol = plain(tex)
+            except (ImportError, KeyError):
+                symbol = key
+            meaning = meaning.split(":")[0]
+        v = np.asarray(values, dtype=np.float64)
+        out.append(dict(key=key, symbol=symbol, meaning=meaning, coords=1 if v.ndim == 1 else 2, values=v))
+    return out
+
+
+def map_data(surface, *, image_n: int = 512) -> dict:
+    """The map's still part, per surface: the view, the background (banded log loss with its iso-lines as darker
+    band edges, a PNG), the minima and the saddle points."""
+    from . import background
+
+    return dict(
+        bounds=[[float(v) for v in b] for b in surface.bounds],
+        image=background.data_uri(surface, surface.bounds, image_n),
+        minima=np.asarray(surface.minima, dtype=np.float64).reshape(-1, 2).round(6).tolist(),
+        saddles=np.asarray(surface.saddles, dtype=np.float64).reshape(-1, 2).round(6).tolist(),
+    )
+
+
+def stage_data(traj, surface, *, map_part: dict | None = None) -> dict:
+    """Everything the stage draws at every step, computed once per run: a JSON-ready dict (arrays as base64).
+
+    The browser draws the map (map_data), the path to t, the current point, the arrows of step t (as the figure's:
+    −g and the moment scaled to be seen, the update to scale), the loss curve and the state panels with a cursor
+    at t, and the numbers panel, from these arrays alone.
+    """
+    arrows = _Arrows(traj, surface)
+    anchor, vec = arrows.all()
+    loss_values, loss_label, loss_log = loss_series(traj, surface)
+    last, stop = last_step(traj)
+    return dict(
+        map_part if map_part is not None else map_data(surface),
+        title=traj.optimizer.title,
+        steps=int(traj.steps),
+        last=last,
+        stop=stop,
+        points=_b64(traj.points),
+        losses=_b64(traj.losses),
+        loss=dict(values=_b64(loss_values), label=loss_label, log=bool(loss_log)),
+        arrows=dict(
+            anchor=_b64(anchor),
+            g=_b64(vec["g"]),
+            m=_b64(vec["m"]) if arrows.moment else None,
+            u=_b64(vec["u"]),
+            m_label=f"{arrows.moment_label} (scaled)" if arrows.moment else "",
+            m_key=arrows.moment or "",
+        ),
+        rows=[dict(r, values=_b64(r["values"])) for r in number_rows(traj)],
+    )

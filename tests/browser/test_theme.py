@@ -24,7 +24,7 @@ def rgb(hex_color: str) -> str:
 def test_the_projector_theme_is_what_the_browser_shows(page, app_url, screenshot):
     page.goto(app_url + "/explorer")
     wait_for_app(page, timeout=90_000)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=90_000)
+    page.get_by_test_id("lab-map").wait_for(timeout=90_000)  # the Explorer's stage has drawn its map
     wait_for_app(page, timeout=90_000)
     style = page.evaluate(
         """() => {

@@ -109,10 +109,9 @@ async def _step_through(url: str) -> None:
         assert "lab_replica" in s.cookies  # the browser-like client loaded the page first
         run = await s.open("explorer", QUERY)
         assert run.status == "ok" and not run.exceptions, run.exceptions
-        run = await s.rerun(load.press(run.widget("Step")))
+        run = await s.rerun(load.rest_at(s.stage(), 1))  # Step in the browser; the stage reports where it rests
         assert not run.exceptions, run.exceptions
-        metrics = {e.metric.label: e.metric.body for e in run.elements if e.WhichOneof("type") == "metric"}
-        assert metrics["Step"] == "1"
+        assert load.inspector_step(run) == 1
 
 
 def test_a_websocket_session_works_through_the_proxy(proxy):
@@ -148,8 +147,8 @@ def test_students_are_spread_over_the_replicas_and_each_sticks_to_one(proxy):
 async def _drop_and_resume(url: str) -> None:
     async with load.Session(url) as s:
         run = await s.open("explorer", QUERY)
-        for _ in range(2):
-            run = await s.rerun(load.press(run.widget("Step")))
+        for t in (1, 2):
+            run = await s.rerun(load.rest_at(s.stage(), t))
         jar, session_id, widgets = s.cookies, s.session_id, (s.states, s.page_hash, s.query)
     assert session_id
     # the Wi-Fi drops; the browser reconnects with its cookie, asks for its session back and reruns with the
@@ -158,9 +157,8 @@ async def _drop_and_resume(url: str) -> None:
         s.states, s.page_hash, s.query = widgets
         run = await s.rerun()
         assert not run.exceptions, run.exceptions
-        metrics = {e.metric.label: e.metric.body for e in run.elements if e.WhichOneof("type") == "metric"}
         assert s.session_id == session_id
-        assert metrics["Step"] == "2"  # its own run, where it stood
+        assert load.inspector_step(run) == 2  # its own run, where it stood
 
 
 def test_a_dropped_connection_resumes_its_own_session_on_its_replica(proxy):
@@ -175,4 +173,4 @@ def test_the_load_script_runs_through_the_proxy(proxy):
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its asyncio.run needs a thread without a loop
         figures = pool.submit(load.measure, url, pids, args).result()
     assert figures["errors"] == 0, figures["error_samples"]
-    assert figures["script_runs"] == 4 * (2 + 2)  # the page, its first-paint beacon's run, Step, a control
+    assert figures["script_runs"] == 4 * (2 + 2)  # the page, the stage's first report, a rest, a control

@@ -1,9 +1,9 @@
-"""The Explorer page under AppTest: the default run, every optimizer and surface, stepping, sharing by URL, bad
-input as messages, divergence, the inspector and the figure (read from the chart's JSON) against the core."""
+"""The Explorer page under AppTest: the default run, every optimizer and surface, the stage's data (the whole run,
+read from the element's bytes) against the core, the step where stepping rests and its inspector, sharing by URL
+(with the step t), bad input as messages, divergence, Presenter."""
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
@@ -17,19 +17,20 @@ from optimizers import analysis
 from optimizers.explain import explain
 from surfaces.formula import from_formula
 from ui.inspector import numbers_tex
-from viz import surface_map as sm
+from ui.stage import split
 
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
 PAGE = "views/explorer.py"
 TIMEOUT = 60
 DRAWN = "explorer::drawn"  # views/explorer.py's DRAWN_KEY
+T = "explorer::t"  # views/explorer.py's T_KEY: the step the inspector shows
 
 
 def _open(query: dict[str, str] | None = None, *, drawn: bool = True) -> AppTest:
-    """The Explorer as a browser shows it once its first paint is done (`drawn`): the chart is in the page.
+    """The Explorer as a browser shows it once the stage has been painted (`drawn`): LaTeX is in the page.
 
-    (A session's very first run draws a placeholder and the first-paint beacon instead; the browser's beacon
-    then reruns the step area, which draws the chart: test_the_first_run_paints_the_page_then_the_chart.)
+    (A session's very first run has no LaTeX; the stage reports its step once the browser has painted it, and
+    that run adds the formula and the inspector: test_the_first_run_has_no_latex_then_the_inspector_comes.)
     """
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
@@ -46,9 +47,29 @@ def _ok(at: AppTest) -> None:
     assert not [e.value for e in at.error if "Something went wrong" in e.value]
 
 
+def _stage(at: AppTest) -> tuple[dict, dict]:
+    """(header, run) of the stage element: what the browser draws every step from."""
+    (el,) = [e for e in at.main if e.type == "bidi_component"]
+    assert el.key == "explorer:stage"
+    return split(el.proto.bytes)
+
+
+def _f64(b64: str | None, cols: int = 1) -> np.ndarray:
+    import base64
+
+    v = np.frombuffer(base64.b64decode(b64), dtype="<f8")
+    return v.reshape(-1, cols) if cols > 1 else v
+
+
 def _step(at: AppTest) -> int:
-    (metric,) = [m for m in at.metric if m.label == "Step"]
-    return int(metric.value)
+    """The step the server knows (the inspector's), which the stage opens at."""
+    return int(at.session_state[T])
+
+
+def _rest(at: AppTest, t: int) -> AppTest:
+    """Stepping rests at t in the browser: the stage reports t (as its callback stores it) and the page reruns."""
+    at.session_state[T] = t
+    return at.run()
 
 
 def _press(at: AppTest, label: str) -> AppTest:
@@ -57,17 +78,9 @@ def _press(at: AppTest, label: str) -> AppTest:
     return at.run()
 
 
-def _spec(at: AppTest) -> dict:
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
-
-
 def _q(at: AppTest, key: str) -> str:
     v = at.query_params[key]
     return v[-1] if isinstance(v, list) else v
-
-
-def _xy(trace) -> np.ndarray:
-    return np.stack([sm.unpack(trace["x"]), sm.unpack(trace["y"])], -1)
 
 
 def _core_run(at: AppTest, steps: int | None = None):
@@ -80,33 +93,31 @@ def _core_run(at: AppTest, steps: int | None = None):
     return optimizers.run(optimizers.make(opt, **hypers), surface, np.array(start), n), surface
 
 
+def _rows(run: dict) -> dict[str, np.ndarray]:
+    return {r["key"]: _f64(r["values"], r["coords"]) for r in run["rows"]}
+
+
 @pytest.fixture(scope="module")
 def default() -> AppTest:
     return _open()
 
 
 # -- the first paint ---------------------------------------------------------------------------------------
-def test_the_first_run_paints_the_page_then_the_chart():
+def test_the_first_run_has_no_latex_then_the_inspector_comes():
     at = _open(drawn=False)
     _ok(at)
-    assert not at.get("plotly_chart")  # Plotly's script would hold the whole page back on a first visit
-    (beacon,) = [e for e in at.main if e.type == "bidi_component"]
-    assert beacon.key == "explorer:painted"
-    assert _step(at) == 0 and [m.label for m in at.metric] == ["Step", "Loss f(θ)"]  # the rest is all there
-    assert any("Drawing the map" in c.value for c in at.caption)
-    heights = [b.proto.height_config.pixel_height for b in _blocks(at.main)]
-    # no KaTeX either (its script and fonts): the formula and the inspector come with the chart
+    assert not at.get("plotly_chart")  # the stage draws the map itself: no Plotly script on the way
+    head, run = _stage(at)
+    assert head["t0"] == 0 and run["steps"] == 300
+    # no KaTeX (its script and fonts would hold the first paint back): the formula and inspector come next
     assert not at.latex and not [t for t in _texts(at) if "$" in t]
     assert any("β₁ `beta1`" == n.label for n in at.number_input)  # labels in plain text
-    assert at.session_state[DRAWN] is True
-    at.run()  # the beacon's trigger (any rerun) draws the chart
+    at.session_state[DRAWN] = True  # what the stage's first report does (views/explorer.py's _on_t)
+    at.run()
     _ok(at)
-    assert len(at.get("plotly_chart")) == 1 and not [e for e in at.main if e.type == "bidi_component"]
-    assert _step(at) == 0
-    assert _spec(at)["layout"]["height"] in heights  # the placeholder held the chart's place: nothing jumps
-    (heading,) = [m.value for m in at.markdown if m.value.startswith("####")]
-    assert heading.endswith(f"${surfaces.get('rosenbrock').latex}$")
-    assert len(at.latex) == 1 and "Inspector" in [s.value for s in at.subheader]
+    assert _stage(at) == (head, run)  # the same bytes: the browser's cached message, not the run again
+    assert "Inspector" in [s.value for s in at.subheader] and len(at.latex) == 1  # the rule (step 0: no numbers)
+    assert any(surfaces.get("rosenbrock").latex in m.value for m in at.markdown)
 
 
 def _texts(at: AppTest) -> list[str]:
@@ -119,13 +130,6 @@ def _texts(at: AppTest) -> list[str]:
     return out + [str(o) for kind in ("selectbox", "select_slider") for w in getattr(at, kind) for o in w.options]
 
 
-def _blocks(node):
-    for child in getattr(node, "children", {}).values():
-        if child.type == "flex_container":
-            yield child
-        yield from _blocks(child)
-
-
 # -- the default run ----------------------------------------------------------------------------------------
 def test_default_run_is_adam_on_rosenbrock_at_step_zero(default):
     _ok(default)
@@ -133,26 +137,29 @@ def test_default_run_is_adam_on_rosenbrock_at_step_zero(default):
     assert default.selectbox(key="explorer:opt").value == "adam"
     assert _step(default) == 0
     assert default.number_input(key="explorer:lr").value == presets.recommended("adam", "rosenbrock")["lr"]
-    assert [b.label for b in default.button][:4] == ["Step", "Step ×10", "Back", "Reset"]
     assert [d.proto.label for d in default.get("download_button")] == ["Download CSV"]
+    assert {"3-D view", "Presenter"} <= {t.label for t in default.toggle}
 
 
-def test_default_figure_has_the_map_the_series_and_a_frame_every_other_step(default):
-    spec = _spec(default)
-    meta = spec["layout"]["meta"]
+def test_the_stage_holds_the_whole_run_once(default):
+    head, run = _stage(default)
     traj, surface = _core_run(default)
-    data = spec["data"]
-    assert data[0]["name"] == "iso-lines" and not any(t["type"] == "contour" for t in data)
-    assert spec["layout"]["images"][0]["source"].startswith("data:image/png")
-    np.testing.assert_allclose(_xy(data[meta["path"]]), traj.points[:1], rtol=1e-6)
-    assert meta["rows"] == ["g", "m", "v", "m_hat", "v_hat", "step_size", "update", "loss"]
-    frames = spec["frames"]
-    assert traj.steps == 300 and [f["name"] for f in frames] == [str(s) for s in range(0, 301, 2)]
-    for frame in (frames[1], frames[-1]):  # each frame: the whole path so far
-        path = _xy(frame["data"][meta["moving"].index(meta["path"])])
-        np.testing.assert_allclose(path, traj.points[: int(frame["name"]) + 1], rtol=1e-5, atol=1e-6)
-    buttons = [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]]
-    assert buttons[:2] == ["▶ Play", "❚❚ Pause"] and len(spec["layout"]["sliders"][0]["steps"]) == 151
+    assert run["steps"] == run["last"] == traj.steps == 300 and run["stop"] == ""
+    np.testing.assert_array_equal(_f64(run["points"], 2), traj.points)
+    np.testing.assert_array_equal(_f64(run["losses"]), traj.losses)
+    rows = _rows(run)
+    assert list(rows) == ["g", "m", "v", "m_hat", "v_hat", "step_size", "update"]
+    assert [r["symbol"] for r in run["rows"]][:5] == ["g", "m", "v", "m̂", "v̂"]
+    np.testing.assert_array_equal(rows["g"][1:], traj.grads[:-1])  # row t: the gradient step t used
+    for name in ("m", "v", "m_hat", "v_hat", "step_size", "update"):
+        np.testing.assert_array_equal(rows[name][1:], traj.quantities[name][1:], err_msg=name)
+        assert np.isnan(rows[name][0]).all()  # row 0 is the start, not a step
+    # the update arrow of step t goes from θ_{t-1} to θ_t, to scale
+    anchor, u = _f64(run["arrows"]["anchor"], 2), _f64(run["arrows"]["u"], 2)
+    np.testing.assert_allclose(anchor[1:] + u[1:], traj.points[1:], rtol=1e-12, atol=1e-12)
+    assert run["arrows"]["m_key"] == "m_hat"
+    assert run["bounds"] == [list(b) for b in surface.bounds] and run["image"].startswith("data:image/png")
+    assert run["loss"]["log"] is True
 
 
 def test_default_settings_are_in_the_url(default):
@@ -160,23 +167,30 @@ def test_default_settings_are_in_the_url(default):
     for k, v in expected.items():
         got = _q(default, k)
         assert got == v or float(got) == float(v), k
+    assert "t" not in default.query_params  # the stage writes t itself when stepping rests
 
 
 # -- every optimizer and every surface -------------------------------------------------------------------------
 @pytest.mark.parametrize("name", optimizers.NAMES)
-def test_every_optimizer_is_selectable_with_its_recommended_settings(name):
+def test_every_optimizer_is_selectable_and_its_state_reaches_the_stage(name):
     at = _open()
     at.selectbox(key="explorer:opt").select(name).run()
     _ok(at)
     assert _step(at) == 0
     for hyper, value in presets.recommended(name, "rosenbrock").items():
         assert at.session_state[f"explorer:{hyper}"] == pytest.approx(value), hyper
-    _press(at, "Step")
-    _ok(at)
     traj, _ = _core_run(at)
-    spec = _spec(at)
-    cur = _xy(spec["data"][spec["layout"]["meta"]["current"]])[0]
-    np.testing.assert_allclose(cur, traj.points[1], rtol=1e-6)
+    _, run = _stage(at)
+    np.testing.assert_array_equal(_f64(run["points"], 2), traj.points)
+    rows = _rows(run)
+    # every quantity the optimizer records (but a matrix) is in the numbers panel, in its QUANTITIES order
+    recorded = [q for q in optimizers.get(name).QUANTITIES if q in traj.quantities]
+    shown = [q for q in recorded if traj.quantities[q].ndim == 1 or traj.quantities[q].shape[1:] == (2,)]
+    assert list(rows) == ["g", *shown, "update"]
+    for q in shown:
+        np.testing.assert_array_equal(rows[q][1:].reshape(traj.quantities[q][1:].shape), traj.quantities[q][1:])
+    assert _step(_rest(at, 1)) == 1
+    _ok(at)
     assert _q(at, "opt") == name
 
 
@@ -188,102 +202,77 @@ def test_every_surface_is_selectable_and_starts_at_its_first_suggested_start(nam
     s = surfaces.get(name)
     start = (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value)
     np.testing.assert_allclose(start, s.default_start)
-    spec = _spec(at)
-    assert spec["layout"]["xaxis"]["range"] == list(s.bounds[0])
-    minima = spec["data"][2]
-    assert len(minima["x"]) == len(s.minima)
+    _, run = _stage(at)
+    assert run["bounds"] == [list(map(float, b)) for b in s.bounds]
+    assert len(run["minima"]) == len(s.minima) and len(run["saddles"]) == len(s.saddles)
     assert at.number_input(key="explorer:lr").value == pytest.approx(presets.recommended("adam", name)["lr"])
 
 
-# -- stepping ------------------------------------------------------------------------------------------------
-def test_step_step10_back_reset():
+# -- the step where stepping rests ------------------------------------------------------------------------------
+def test_the_inspector_follows_the_step_the_stage_reports():
     at = _open()
-    assert _step(at) == 0
-    assert _step(_press(at, "Step")) == 1
-    assert _step(_press(at, "Step")) == 2
-    assert _step(_press(at, "Step ×10")) == 12
-    assert _step(_press(at, "Back")) == 11
+    head, run = _stage(at)
+    _rest(at, 10)
     _ok(at)
-    traj, _ = _core_run(at)
-    spec = _spec(at)
-    meta = spec["layout"]["meta"]
-    np.testing.assert_allclose(_xy(spec["data"][meta["path"]]), traj.points[:12], rtol=1e-6)
-    slider = spec["layout"]["sliders"][0]  # frames every other step: the scrubber at step 10's, reading 11
-    assert slider["active"] == 5 and slider["steps"][5]["label"] == "11" and slider["steps"][6]["label"] == "12"
-    (loss,) = [m for m in at.metric if m.label.startswith("Loss")]
-    assert float(loss.value) == pytest.approx(traj.losses[11], rel=1e-3)
-    assert _step(_press(at, "Reset")) == 0
-    assert _step(_press(at, "Back")) == 0  # never below the start
-
-
-def test_stepping_past_the_computed_steps_extends_the_run():
-    at = _open({"steps": "5"})
-    for _ in range(7):
-        _press(at, "Step")
-    _ok(at)
-    assert _step(at) == 7
-    traj, _ = _core_run(at, steps=7)
-    spec = _spec(at)
-    np.testing.assert_allclose(_xy(spec["data"][spec["layout"]["meta"]["current"]])[0], traj.points[7], rtol=1e-6)
-
-
-def test_a_step_press_reuses_the_sessions_run_and_a_setting_change_replaces_it(monkeypatch):
-    from ui import explorer_cache
-
-    calls = []
-    for name in ("run", "figure"):
-        cached = getattr(explorer_cache, name)
-        monkeypatch.setattr(explorer_cache, name, lambda *a, _f=cached, _n=name: calls.append(_n) or _f(*a))
-    at = _open()
-    kept = at.session_state[explorer_cache.SESSION_KEY]
-    asked = list(calls)
-    assert {"run", "figure"} <= set(asked)
-    for _ in range(3):
-        _press(at, "Step")
-    _ok(at)
-    assert _step(at) == 3
-    assert calls == asked  # the presses asked neither cache again
-    assert at.session_state[explorer_cache.SESSION_KEY] is kept
-    traj, _ = _core_run(at)
-    np.testing.assert_allclose(_xy(_spec(at)["data"][_spec(at)["layout"]["meta"]["path"]]), traj.points[:4], rtol=1e-6)
-    at.number_input(key="explorer:lr").set_value(0.05).run()
-    _ok(at)
-    assert calls[len(asked) :].count("figure") == 1
-    assert at.session_state[explorer_cache.SESSION_KEY] is not kept
-    assert dict(at.session_state[explorer_cache.SESSION_KEY][0][0][2])["lr"] == 0.05
-
-
-def test_changing_a_setting_starts_a_fresh_run_and_says_so():
-    at = _open()
-    _press(at, "Step ×10")
-    assert _step(at) == 10
-    at.number_input(key="explorer:lr").set_value(0.05).run()
-    _ok(at)
-    assert _step(at) == 0
-    assert any("fresh run" in i.value for i in at.info)
-    assert _q(at, "lr") == "0.05"
-    # the 3-D toggle is a view, not a setting: the step stays
-    _press(at, "Step")
-    at.toggle(key="explorer:view3d").set_value(True).run()
-    _ok(at)
-    assert _step(at) == 1 and _spec(at)["data"][0]["type"] == "surface"
-
-
-def test_the_inspector_shows_the_rule_and_the_steps_numbers():
-    at = _open()
-    _press(at, "Step ×10")
+    assert _stage(at) == (head, run)  # the same bytes: the browser keeps its timeline, the run is not sent anew
     traj, _ = _core_run(at)
     rule, numbers = at.latex
     assert rule.value.strip("$\n") == optimizers.make("adam", **presets.recommended("adam", "rosenbrock")).formula()
     for line in explain(traj, 10):
         for text in line.texts:
             assert numbers_tex(text) in numbers.value, text
+    assert _step(_rest(at, 0)) == 0 and len(at.latex) == 1  # step 0: the rule, no numbers
+
+
+def test_a_rest_reuses_the_sessions_run_and_a_setting_change_replaces_it(monkeypatch):
+    from ui import explorer_cache
+
+    calls = []
+    for name in ("run", "stage_bytes"):
+        cached = getattr(explorer_cache, name)
+        monkeypatch.setattr(explorer_cache, name, lambda *a, _f=cached, _n=name: calls.append(_n) or _f(*a))
+    at = _open()
+    kept = at.session_state[explorer_cache.SESSION_KEY]
+    asked = list(calls)
+    assert {"run", "stage_bytes"} <= set(asked)
+    for t in (1, 2, 3):
+        _rest(at, t)
+    _ok(at)
+    assert calls == asked  # the inspector's runs asked neither cache again
+    assert at.session_state[explorer_cache.SESSION_KEY] is kept
+    token = _stage(at)[0]["token"]
+    at.number_input(key="explorer:lr").set_value(0.05).run()
+    _ok(at)
+    assert calls[len(asked) :].count("stage_bytes") == 1
+    assert at.session_state[explorer_cache.SESSION_KEY] is not kept
+    assert dict(at.session_state[explorer_cache.SESSION_KEY][0][2])["lr"] == 0.05
+    assert _stage(at)[0]["token"] != token  # the stage starts the new run at its t0
+
+
+def test_changing_a_setting_starts_a_fresh_run_and_says_so():
+    at = _open()
+    _rest(at, 10)
+    token = _stage(at)[0]["token"]
+    at.number_input(key="explorer:lr").set_value(0.05).run()
+    _ok(at)
+    head, _ = _stage(at)
+    assert _step(at) == 0 and head["t0"] == 0 and head["token"] != token
+    assert "fresh run starts at step 0" in head["note"]
+    assert _q(at, "lr") == "0.05"
+    # the 3-D toggle is a view, not a setting: the step and the run stay
+    _rest(at, 1)
+    token = _stage(at)[0]["token"]
+    at.toggle(key="explorer:view3d").set_value(True).run()
+    _ok(at)
+    assert _step(at) == 1 and _stage(at)[0]["token"] == token
+    (chart,) = at.get("plotly_chart")
+    assert '"type":"surface"' in chart.proto.spec.replace(" ", "")
 
 
 # -- sharing by URL -------------------------------------------------------------------------------------------
-def test_a_link_restores_its_configuration():
+def test_a_link_restores_its_configuration_and_its_step():
     link = presets.explorer_link("ravine", "momentum", (-4.0, 1.0), 80, noise=0.3, seed=7, lr=0.03, momentum=0.8)
-    at = _open(dict(parse_qsl(urlsplit(link).query)))
+    at = _open(dict(parse_qsl(urlsplit(link).query)) | {"t": "22"})
     _ok(at)
     assert not at.warning
     assert at.selectbox(key="explorer:surface").value == "ravine"
@@ -301,9 +290,47 @@ def test_a_link_restores_its_configuration():
         noise=0.3,
         seed=7,
     )
-    spec = _spec(at)
-    last = spec["frames"][-1]["data"][spec["layout"]["meta"]["moving"].index(spec["layout"]["meta"]["path"])]
-    np.testing.assert_allclose(_xy(last), traj.points, rtol=1e-5, atol=1e-6)
+    head, run = _stage(at)
+    np.testing.assert_array_equal(_f64(run["points"], 2), traj.points)
+    assert head["t0"] == 22 and _step(at) == 22 and head["note"] == ""  # opens at the link's step
+    assert _q(at, "t") == "22"  # kept in the URL while this run stays
+    numbers = at.latex[-1].value
+    for line in explain(traj, 22):
+        for text in line.texts:
+            assert numbers_tex(text) in numbers, text
+
+
+@pytest.mark.parametrize(
+    "t,opened,words",
+    [
+        ("999", 80, "beyond this run's 80 steps: showing step 80"),
+        ("-4", 0, "before the start"),
+        ("abc", 0, "Ignored t=abc"),
+        ("12.5", 0, "not a whole number"),
+    ],
+)
+def test_a_links_step_outside_the_run_is_clamped_and_said(t, opened, words):
+    link = presets.explorer_link("ravine", "momentum", (-4.0, 1.0), 80, lr=0.03, momentum=0.8)
+    at = _open(dict(parse_qsl(urlsplit(link).query)) | {"t": t})
+    _ok(at)
+    head, _ = _stage(at)
+    assert head["t0"] == opened and _step(at) == opened
+    assert words in head["note"] and any(words in i.value for i in at.info)
+
+
+def test_a_stopped_run_stops_the_timeline_at_its_last_step_and_says_why():
+    link = presets.explorer_link("bowl", "sgd", (1.0, 1.0), 100, lr=1.5)
+    at = _open(dict(parse_qsl(urlsplit(link).query)) | {"t": "100"})
+    _ok(at)
+    traj = optimizers.run(optimizers.make("sgd", lr=1.5), surfaces.get("bowl"), np.array([1.0, 1.0]), 100)
+    d = traj.diverged_at
+    assert d is not None and d > 1
+    head, run = _stage(at)
+    assert run["last"] == d - 1 and f"diverged at step {d}" in run["stop"]
+    assert head["t0"] == d - 1 and f"diverged at step {d}" in head["note"]
+    assert any(f"diverged at step {d}" in e.value for e in at.error)
+    assert np.isfinite(_f64(run["points"], 2)[:d]).all()
+    assert _step(_rest(at, 100)) == d - 1  # a report past the last step is clamped too
 
 
 def test_malformed_query_values_fall_back_with_a_notice():
@@ -315,6 +342,18 @@ def test_malformed_query_values_fall_back_with_a_notice():
     assert at.selectbox(key="explorer:surface").value == "rosenbrock"
     assert at.number_input(key="explorer:lr").value == presets.recommended("adam", "rosenbrock")["lr"]
     assert _step(at) == 0
+
+
+def test_presenter_is_kept_in_the_url_and_hides_the_sidebar():
+    at = _open()
+    assert _q(at, "presenter") == "false"
+    assert not [h for h in at.get("html") if "stSidebar" in h.proto.body]
+    at.toggle(key="explorer:presenter").set_value(True).run()
+    _ok(at)
+    assert _q(at, "presenter") == "true"
+    assert [h for h in at.get("html") if '[data-testid="stSidebar"]' in h.proto.body and "display:none" in h.proto.body]
+    at2 = _open({"presenter": "true"})
+    assert at2.toggle(key="explorer:presenter").value is True
 
 
 # -- bad input: messages, never exceptions ---------------------------------------------------------------------
@@ -336,7 +375,7 @@ def test_out_of_range_input_gives_a_message_not_an_exception(key, value, words):
     at.number_input(key=f"explorer:{key}").set_value(value).run()
     _ok(at)
     assert any(words in e.value for e in at.error), [e.value for e in at.error]
-    assert _step(_press(at, "Step")) == 1  # the page still works, on the fallback value
+    assert _step(_rest(at, 1)) == 1  # the page still works, on the fallback value
     _ok(at)
 
 
@@ -387,15 +426,11 @@ def test_how_a_run_stopped_is_said_once_with_its_own_words(query, kind):
             assert (
                 out.step == 1 and not np.isfinite(surf.grad(p)).all() and "gradient is undefined at (0, 0)" in said[0]
             )
-    # past the last real step the inspector says the step was not taken, and why; the path stays finite
-    for _ in range(3):
-        _press(at, "Step ×10")
-    t = _step(at)
-    if t > out.last_step:
-        assert any(m.value == out.not_taken(t) for m in at.markdown)
-    spec = _spec(at)
-    path = _xy(spec["data"][spec["layout"]["meta"]["path"]])
-    assert np.isfinite(path).all()
+    # the timeline stops at the last real step, and the stage says why in the outcome's own words
+    head, run = _stage(at)
+    assert run["last"] == out.last_step and out.headline in run["stop"]
+    assert np.isfinite(_f64(run["points"], 2)).all()
+    assert _step(_rest(at, int(query["steps"]))) == out.last_step  # a report past it is clamped
 
 
 def test_a_custom_formula_runs_and_is_in_the_url():
@@ -405,14 +440,12 @@ def test_a_custom_formula_runs_and_is_in_the_url():
     formula = at.text_input(key="explorer:formula").value
     assert formula and _q(at, "formula") == formula and _q(at, "surface") == "custom"
     at.text_input(key="explorer:formula").input("x^2 + 3*y^2").run()
-    _press(at, "Step")
     _ok(at)
     s = surfaces.from_formula("x^2 + 3*y^2", ((-3.0, 3.0), (-3.0, 3.0)))
     start = np.array([at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value])
     hypers = {n: at.session_state[f"explorer:{n}"] for n in optimizers.get("adam").HYPERS}
-    traj = optimizers.run(optimizers.make("adam", **hypers), s, start, 1)
-    spec = _spec(at)
-    np.testing.assert_allclose(_xy(spec["data"][spec["layout"]["meta"]["current"]])[0], traj.points[1], rtol=1e-6)
+    traj = optimizers.run(optimizers.make("adam", **hypers), s, start, 300)
+    np.testing.assert_allclose(_f64(_stage(at)[1]["points"], 2), traj.points, rtol=1e-12)
     at.text_input(key="explorer:formula").input("x +* y").run()
     _ok(at)
     assert at.error  # the parser's message, beside the box
@@ -425,6 +458,7 @@ def test_a_suggested_start_button_sets_the_start():
     _press(at, label)
     _ok(at)
     assert (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value) == tuple(s.starts[1])
+    np.testing.assert_array_equal(_f64(_stage(at)[1]["points"], 2)[0], s.starts[1])
 
 
 # -- the home page's gallery ---------------------------------------------------------------------------------
@@ -459,7 +493,9 @@ def test_every_gallery_preset_opens_a_working_explorer(link):
     assert at.selectbox(key="explorer:surface").value == q["surface"]
     assert at.selectbox(key="explorer:opt").value == q["opt"]
     assert at.number_input(key="explorer:steps").value == int(q["steps"])
-    assert _step(_press(at, "Step ×10")) == 10
+    head, run = _stage(at)
+    assert run["last"] == int(q["steps"]) or run["stop"]
+    assert _step(_rest(at, 10)) == 10 and len(at.latex) == 2
 
 
 # -- the inspector's typesetting (ui.inspector) ------------------------------------------------------------------

@@ -322,3 +322,34 @@ def test_between_two_frames_the_scrubber_reads_the_current_step():
             labels = [step["label"] for step in slider["steps"]]
             assert slider["active"] == t // 2 and labels[t // 2] == str(t)
             assert labels[: t // 2] + labels[t // 2 + 1 :] == [str(k) for k in range(0, 301, 2) if k != t // 2 * 2]
+
+
+# -- the stage's data (ui/stage.py draws it in the browser) -----------------------------------------------------
+@pytest.mark.parametrize("opt", optimizers.NAMES)
+def test_the_stages_arrows_are_the_figures_arrows_at_every_step(opt):
+    from viz.explorer import _Arrows
+
+    s = surfaces.get("himmelblau")
+    traj = optimizers.run(optimizers.make(opt, **presets.recommended(opt, "himmelblau")), s, s.default_start, 60)
+    arrows = _Arrows(traj, s)
+    anchor, vec = arrows.all()
+    for t in range(traj.steps + 1):
+        a, g, m, u = arrows.at(t)
+        np.testing.assert_array_equal(anchor[t], a)
+        for name, v in (("g", g), ("m", m), ("u", u)):
+            if v is None:
+                assert np.isnan(vec[name][t]).all(), (name, t)
+            else:
+                np.testing.assert_allclose(vec[name][t], v, rtol=1e-14, err_msg=f"{name} at {t}")
+
+
+def test_the_stage_data_of_a_diverged_run_stops_at_its_last_good_step():
+    from viz.explorer import last_step, stage_data
+
+    s = surfaces.get("saddle")
+    traj = optimizers.run(optimizers.make("sgd", lr=0.9), s, np.array([0.5, 0.1]), 100)
+    d = traj.diverged_at
+    data = stage_data(traj, s)
+    assert data["last"] == d - 1 == last_step(traj)[0] and f"diverged at step {d}" in data["stop"]
+    ok = optimizers.run(optimizers.make("sgd", lr=0.01), s, np.array([0.5, 0.1]), 100)
+    assert last_step(ok) == (100, "")

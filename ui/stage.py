@@ -1,0 +1,55 @@
+"""The Explorer's stage: one components-v2 element that owns the timeline and draws every view of "now".
+
+The element holds the step controls (Step, Step ×10, Back, Reset, Play/Pause, the speeds ¼× 1× 4×, the scrubber),
+the map (canvas: the background, the path to t, the current point, the arrows of step t), the numbers panel (each
+recorded quantity per coordinate with its symbol, f(θ), θ and t), the loss curve and the state panels (a chooser,
+up to three at a time), each with a cursor at t. Its JavaScript and CSS are ui/stage.js and ui/stage.css.
+
+The run reaches the browser once per setting change, as the element's data: bytes, a header line of JSON (the
+run's token, the step to open at, a note; the same bytes while the token stays) then a newline and the run's JSON
+(viz.explorer.stage_data, arrays as base64). A press then redraws in the browser with no server round trip.
+When stepping rests (0.25 s without a change, or on Pause) the element sets its state value `t` to
+{"t": t, "token": token}; that reruns the fragment it is in, which shows the inspector for t. The same bytes
+are sent again in that run, and Streamlit's message cache sends the browser a reference to them instead (a
+message of that size is cached by its hash in the browser), so the run carries no figure. A click on the map
+sends the trigger `start` with the point.
+
+    result = stage(payload, token="...", t0=0, note="", key="explorer:stage",
+                   on_t=callback, on_start=callback)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+_HERE = Path(__file__).resolve().parent
+NAME = "optimizer_lab.stage"
+
+_STAGE = st.components.v2.component(
+    NAME,
+    js=(_HERE / "stage.js").read_text(encoding="utf-8"),
+    css=(_HERE / "stage.css").read_text(encoding="utf-8"),
+)
+
+
+def header(*, token: str, t0: int, note: str) -> bytes:
+    return json.dumps({"token": token, "t0": int(t0), "note": note}).encode()
+
+
+def split(data: bytes) -> tuple[dict, dict]:
+    """(header, run) from the element's data (what tests and benchmarks read)."""
+    head, _, body = bytes(data).partition(b"\n")
+    return json.loads(head), json.loads(body)
+
+
+def stage(payload: bytes, *, token: str, t0: int, note: str, key: str, on_t, on_start):
+    return _STAGE(
+        key=key,
+        data=header(token=token, t0=t0, note=note) + b"\n" + payload,
+        on_t_change=on_t,
+        on_start_change=on_start,
+        height="content",
+    )
