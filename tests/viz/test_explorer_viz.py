@@ -346,10 +346,16 @@ def test_the_stages_arrows_are_the_figures_arrows_at_every_step(opt):
 def test_the_stage_data_of_a_diverged_run_stops_at_its_last_good_step():
     from viz.explorer import last_step, stage_data
 
-    s = surfaces.get("saddle")
-    traj = optimizers.run(optimizers.make("sgd", lr=0.9), s, np.array([0.5, 0.1]), 100)
+    s = surfaces.get("bowl")
+    traj = optimizers.run(optimizers.make("sgd", lr=1.5), s, np.array([1.0, 1.0]), 100)
     d = traj.diverged_at
     data = stage_data(traj, s)
     assert data["last"] == d - 1 == last_step(traj)[0] and f"diverged at step {d}" in data["stop"]
     ok = optimizers.run(optimizers.make("sgd", lr=0.01), s, np.array([0.5, 0.1]), 100)
     assert last_step(ok) == (100, "")
+    # an escape downhill stops the timeline too, and says it was an escape, not a divergence
+    saddle = surfaces.get("saddle")
+    away = optimizers.run(optimizers.make("sgd", lr=0.9), saddle, np.array([0.5, 0.1]), 100)
+    assert away.escaped_at is not None and away.diverged_at is None
+    last, why = last_step(away)
+    assert last == int(away.last_real) and "left the map going downhill" in why and "diverged" not in why
