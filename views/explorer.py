@@ -29,6 +29,7 @@ from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui
 from ui import controls
+from ui.export import current_link, export_controls
 from ui import explorer_cache as cache
 from ui import inspector as inspector_tex
 from ui import stage as ui_stage
@@ -459,6 +460,8 @@ def _stage(config: dict, notices: list[str]) -> None:
         _chart(cache.figure(*args, True), t, True)
     if drawn:
         inspector(traj, t, surface)
+        with st.expander("Take it to class: HTML animation, GIF, slide PNG"):
+            export_controls(traj, surface, current_link("explorer"), st.container(), t=t)
 
 
 def _outcome_box(traj) -> None:

@@ -550,3 +550,12 @@ def test_the_learning_rate_has_a_log_slider_in_step_with_its_box():
     at.select_slider(key="explorer:eps::log")  # ε has one too
     at.selectbox(key="explorer:opt").select("sgd").run()
     assert at.select_slider(key="explorer:lr::log").value == presets.recommended("sgd", "rosenbrock")["lr"]
+
+
+def test_the_exports_of_the_run_are_offered_and_cost_nothing_until_asked(default):
+    (box,) = [e for e in default.expander if e.label.startswith("Take it to class")]
+    labels = [b.proto.label for b in default.get("download_button")]
+    assert any("HTML" in label for label in labels) and any("PNG" in label for label in labels)
+    assert any(b.label == "Make GIF" for b in default.button)
+    # deferred: nothing was made for the page (the file's bytes come only when the button is pressed)
+    assert not [b for b in default.get("download_button") if "HTML" in b.proto.label and b.proto.url]
