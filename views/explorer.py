@@ -29,11 +29,11 @@ from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui
 from ui import controls
-from ui.export import current_link, export_controls
 from ui import explorer_cache as cache
 from ui import inspector as inspector_tex
 from ui import stage as ui_stage
 from ui import state as ui_state
+from ui.export import current_link, export_controls
 from ui.formula import EXAMPLE, escape_markdown, formula_input, formula_params
 from viz import explorer as viz_explorer
 from viz import surface_map

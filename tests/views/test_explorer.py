@@ -137,7 +137,7 @@ def test_default_run_is_adam_on_rosenbrock_at_step_zero(default):
     assert default.selectbox(key="explorer:opt").value == "adam"
     assert _step(default) == 0
     assert default.number_input(key="explorer:lr").value == presets.recommended("adam", "rosenbrock")["lr"]
-    assert [d.proto.label for d in default.get("download_button")] == ["Download CSV"]
+    assert [d.proto.label for d in default.get("download_button")][0] == "Download CSV"
     assert {"3-D view", "Presenter"} <= {t.label for t in default.toggle}
 
 
