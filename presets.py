@@ -14,7 +14,7 @@ import optimizers
 # from the surface's first suggested start neither diverges nor finishes in under 15 steps, and closes 80% of
 # the gap to the nearest minimum (on the saddles: leaves the saddle within 15-150 steps).
 RECOMMENDED_LR: dict[str, dict[str, float]] = {
-    "bowl": {"momentum": 0.005, "nesterov": 0.005, "adagrad": 0.2, "sf_sgd": 0.05},
+    "bowl": {"momentum": 0.005, "nesterov": 0.005, "adagrad": 0.2, "sf_sgd": 0.05, "adafactor": 0.1},
     "saddle": {
         "sgd": 0.02,
         "momentum": 0.005,
