@@ -81,7 +81,7 @@ def _quadratic(name, title, description, a, b, bounds, starts, latex) -> Surface
 BOWL = _quadratic(
     "bowl",
     "Bowl",
-    "A round bowl: the same curvature in every direction, the easy case every optimizer solves.",
+    "A round bowl: the same curvature in every direction, the easy case: every optimizer reaches the bottom.",
     1.0,
     1.0,
     ((-2.5, 2.5), (-2.5, 2.5)),
