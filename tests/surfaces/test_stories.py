@@ -53,14 +53,14 @@ SETTLE_NEAR = {"signum", "lion", "sf_sgd", "sf_adamw"}
 
 def _story_bowl(s):
     """The easy case: every optimizer reaches the bottom (from 2.5 away: within 0.05; the classic ones within 0.01,
-    and the sign methods to within about a step of γ per coordinate)."""
+    and the sign methods, which hop around it, to within 2γ per coordinate)."""
     for opt in optimizers.NAMES:
         traj = _run(s.name, opt)
         d = np.linalg.norm(traj.final)
         assert traj.diverged_at is None and traj.escaped_at is None and traj.undefined_at is None, opt
         assert d < (0.05 if opt in SETTLE_NEAR else 0.01), (opt, d)
         if opt in ("signum", "lion"):
-            assert np.abs(traj.final).max() <= 1.01 * traj.optimizer.lr, opt
+            assert np.abs(traj.final).max() <= 2.02 * traj.optimizer.lr, opt  # a hop of up to 2γ
 
 
 def _story_ravine(s):
