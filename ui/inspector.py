@@ -11,7 +11,19 @@ import re
 
 _EXP_NUMBER = re.compile(r"(\d+(?:\.\d+)?)e([−+-]?)(\d+)")
 _NON_FINITE = re.compile(r"\b(inf|nan)\b")
-_SIMPLE = {"·": r" \cdot ", "−": "-", "²": "^{2}", "max(": r"\max(", "solve(": r"\operatorname{solve}("}
+_SIMPLE = {
+    "·": r" \cdot ",
+    "−": "-",
+    "²": "^{2}",
+    "max(": r"\max(",
+    "maximum(": r"\max(",
+    "minimum(": r"\min(",
+    "solve(": r"\operatorname{solve}(",
+    "sign(": r"\operatorname{sign}(",
+    "rms(": r"\operatorname{RMS}(",
+    "norm(": r"\operatorname{norm}(",
+    "clip(": r"\operatorname{clip}(",
+}
 
 
 def _close(text: str, start: int) -> int:

@@ -20,6 +20,7 @@ import optimizers
 import presets
 import surfaces
 from optimizers.explain import explain
+from optimizers.base import EXPR_FUNCTIONS
 from optimizers.newton import solve
 from tests.optimizers.test_optimizers import CASES as OPT_CASES
 from tests.ui import katex_check
@@ -149,9 +150,7 @@ def _python(text: str) -> str:
 
 
 _FUNCS = {
-    "sqrt": np.sqrt,
-    "abs": np.abs,
-    "maximum": np.maximum,
+    **EXPR_FUNCTIONS,  # every function a rule's expression may call (sign, rms, norm, clip, ...)
     "solve": solve,  # as the run solves 2 x 2 systems (Cramer's rule): near-singular ones differ by noise
     "eye": np.eye(2),
     "F": np.float64,
