@@ -9,6 +9,7 @@ import pytest
 
 import optimizers
 from guide import BY_NAME, demos
+from guide.theory import theory_demos
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ def test_the_guide_reads_well(page, app_url, screenshot):
     tree = page.locator(".js-plotly-plot").first
     box = tree.bounding_box()
     assert box["width"] > 600 and box["height"] > 400
-    assert page.locator('[data-testid="stPageLink"]').count() == len(demos())
+    assert page.locator('[data-testid="stPageLink"]').count() == len(demos()) + len(theory_demos())
     # the whole page, tall enough to show every section (Streamlit scrolls an inner container)
     height = page.evaluate("Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
     page.set_viewport_size({"width": 1400, "height": min(int(height), 30_000)})
