@@ -236,7 +236,7 @@ def family_tree(highlight: str | None = None, height: int = 860) -> go.Figure:
                 f"<br><span style='font-size:14px'>{CHANGE[name]}</span>"
             ),
             showarrow=False,
-            font={"size": 15 if len(optimizers.get(name).title) <= 12 else 13, "color": "#111111"},  # long titles
+            font={"size": 15 if len(optimizers.get(name).title) <= 12 else 14, "color": "#111111"},  # long titles
             name=f"node:{name}",
         )
     names = list(POSITIONS)
