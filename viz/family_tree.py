@@ -169,7 +169,7 @@ def edge_path(parent: str, child: str, n: int = 40) -> tuple[np.ndarray, np.ndar
     return pts[:, 0], pts[:, 1]
 
 
-def family_tree(highlight: str | None = None, height: int = 860) -> go.Figure:
+def family_tree(highlight: str | None = None, height: int = 640) -> go.Figure:
     """The family tree: one box per optimizer (name, year, what it changed), one arrow per descent.
 
     `highlight`: an optimizer drawn with a thick border and tinted box (e.g. the one being read about).
