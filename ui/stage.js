@@ -511,8 +511,8 @@ class Stage {
   }
 
   hint() {
-    const model = this.run && this.run.theory ? " Magenta: the local quadratic model at θₜ, its eigenvector axes dashed." : "";
-    return "Arrows from θₜ₋₁: −g black, moment blue (both scaled), update red. Click the map to start there." + model;
+    if (this.run && this.run.theory) return "Arrows from θₜ₋₁: −g black, moment blue (scaled), update red. Magenta: the quadratic model at θₜ.";
+    return "Arrows from θₜ₋₁: −g black, moment blue (both scaled), update red. Click the map to start there.";
   }
 
   go(t) {

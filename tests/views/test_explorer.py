@@ -651,16 +651,19 @@ def test_theory_panel_on_the_ravine_predicts_the_measured_rate_and_the_button_se
     assert text.count(f"{m.gd_rate:.4g}") >= 2
 
 
-def test_theory_button_sets_momentum_too_and_is_absent_where_there_is_no_minimum():
-    at = _open(_theory_query("bowl", "momentum"))
+@pytest.mark.parametrize(("surface", "opt"), [("bowl", "momentum"), ("ravine", "nesterov")])
+def test_theory_button_sets_momentum_too_and_is_absent_where_there_is_no_minimum(surface, opt):
+    at = _open(_theory_query(surface, opt))
     _rest(at, 3)
-    surf = surfaces.get("bowl")
-    m = analysis.quadratic_model(surf, surf.default_start)
+    surf = surfaces.get(surface)
+    traj = optimizers.run(optimizers.make(opt, **presets.recommended(opt, surface)), surf, surf.default_start, 60)
+    best = analysis.best_hypers(opt, analysis.quadratic_model(surf, traj.points[3]))
     _press(at, "Use the best γ (and μ)")
     _ok(at)
-    lr, mu = m.heavy_ball_best
-    assert at.number_input(key="explorer:lr").value == lr
-    assert at.number_input(key="explorer:momentum").value == mu
+    assert at.number_input(key="explorer:lr").value == best["lr"]
+    assert at.number_input(key="explorer:momentum").value == best["momentum"]
+    if opt == "momentum":
+        assert (best["lr"], best["momentum"]) == analysis.quadratic_model(surf, surf.default_start).heavy_ball_best
     saddle = _open(_theory_query("saddle", "sgd"))
     _rest(saddle, 3)
     _ok(saddle)
