@@ -485,7 +485,7 @@ class Stage {
   drawModel(ctx, t) {
     const M = this.run.theory, px = this.run.pts[2 * t], py = this.run.pts[2 * t + 1];
     const kind = M.kind[t], a = M.axes.subarray(4 * t, 4 * t + 4);
-    if (!kind || !isFinite(px) || !isFinite(py) || !a.every(isFinite)) return;
+    if (!isFinite(px) || !isFinite(py) || !a.every(isFinite)) return; // no model here (a flat point: axes only)
     const X = (u, v) => this.sx(px + u), Y = (u, v) => this.sy(py + v);
     ctx.save();
     ctx.lineWidth = 2.5; ctx.strokeStyle = MODEL;
