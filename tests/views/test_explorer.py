@@ -669,3 +669,21 @@ def test_theory_button_sets_momentum_too_and_is_absent_where_there_is_no_minimum
     _ok(saddle)
     assert not [b for b in saddle.button if b.label == "Use the best γ (and μ)"]
     assert "1 + γ|λmin| (escape)" in _theory_text(saddle)
+
+
+def test_theory_panel_off_a_quadratic_says_where_the_model_holds():
+    at = _open(_theory_query("rosenbrock", "momentum"))
+    _rest(at, 12)
+    _ok(at)
+    surf = surfaces.get("rosenbrock")
+    opt = optimizers.make("momentum", **presets.recommended("momentum", "rosenbrock"))
+    traj = optimizers.run(opt, surf, surf.default_start, 60)
+    th = analysis.step_theory(traj, surf, 12)
+    assert 0 < th.valid_radius < np.inf
+    text = _theory_text(at)
+    assert f"within {th.valid_radius:.4g} of θ₁₂" in text
+    assert f"({th.predicted_label}): {th.predicted_rate:.4g}" in text
+    assert f"{th.measured_rate:.4g}" in text
+    limit = th.lr_max * th.model.lambda_max
+    assert limit == pytest.approx(2 + 2 * float(opt.momentum))
+    assert f"the limit {limit:.4g} " in text
