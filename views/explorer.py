@@ -11,6 +11,10 @@ of the st.fragment `stage` only, whose stage element is the same bytes and trave
 `t` is written by the stage itself (history.replaceState: no history entry per step); a link's t opens the run
 there (clamped and said when outside it). A setting change starts a fresh run at step 0 and says so; it is a
 new history entry, so Back returns to the previous settings at the step they were left at.
+
+Theory (a switch beside Presenter, `theory` in the URL): the stage's data carries the local quadratic model at every
+step (viz.explorer.theory_data), and under the stage `theory_panel` shows optimizers.analysis.step_theory at t and
+the button that sets best_hypers. Switching it keeps the run and the step.
 """
 
 from __future__ import annotations
