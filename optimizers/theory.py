@@ -417,13 +417,20 @@ def sharpness(traj: Any, surface: Any) -> Sharpness:
 # -- what the Explorer shows at step t ----------------------------------------------------------------------
 def best_hypers(name: str, model: QuadraticModel) -> dict[str, float] | None:
     """The settings that make `name` fastest on this quadratic model: {"lr": γ*} for gradient descent,
-    {"lr": γ*, "momentum": μ*} for heavy-ball momentum; None for other optimizers (no closed form here) or
-    where the model has no minimum (λ_min <= 0)."""
+    {"lr": γ*, "momentum": μ*} for heavy-ball momentum and for Nesterov; None for other optimizers (no closed
+    form here) or where the model has no minimum (λ_min <= 0).
+
+    Nesterov (Lessard, Recht & Packard 2016, its tuning for quadratics): γ* = 4/(3λ_max + λ_min),
+    μ* = (√(3κ + 1) − 2)/(√(3κ + 1) + 2), spectral radius 1 − 2/√(3κ + 1) (torch's form has the classic form's
+    iteration matrix up to a change of variables, so the same radius: momentum_radius(..., nesterov=True))."""
     if name == "sgd" and model.gd_lr_best is not None:
         return {"lr": model.gd_lr_best}
     if name == "momentum" and model.heavy_ball_best is not None:
         lr, mu = model.heavy_ball_best
         return {"lr": lr, "momentum": mu}
+    if name == "nesterov" and model.condition_number is not None and math.isfinite(model.condition_number):
+        s = math.sqrt(3.0 * model.condition_number + 1.0)
+        return {"lr": 4.0 / (3.0 * model.lambda_max + model.lambda_min), "momentum": (s - 2.0) / (s + 2.0)}
     return None
 
 

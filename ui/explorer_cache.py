@@ -81,33 +81,41 @@ def map_part(surface_key: tuple) -> dict:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def stage_bytes(
-    surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int
+    surface_key: tuple,
+    opt_name: str,
+    hypers: tuple,
+    start: tuple,
+    steps: int,
+    noise: float,
+    seed: int,
+    theory: bool = False,
 ) -> bytes:
     """The whole run as the stage draws it (viz.explorer.stage_data), serialised once: bytes are immutable,
-    and a copy out of the cache is one memory copy."""
+    and a copy out of the cache is one memory copy. `theory` adds the local quadratic model at every step."""
     traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)
-    data = viz_explorer.stage_data(traj, surface_of(surface_key), map_part=map_part(surface_key))
+    data = viz_explorer.stage_data(traj, surface_of(surface_key), map_part=map_part(surface_key), theory=theory)
     return orjson.dumps(data)
 
 
 SESSION_KEY = "explorer::this_run"
 
 
-def this_session(args: tuple) -> tuple:
-    """(trajectory, stage bytes) for `run(*args)`, kept in this session's state while the settings stay the same.
+def this_session(args: tuple, theory: bool = False) -> tuple:
+    """(trajectory, stage bytes) for `run(*args)`, kept in this session's state while the settings stay the same
+    (`theory`: the bytes carry the Theory overlay; switching it keeps the run and makes only the bytes).
 
     Every run of the page while the settings stay (the inspector's, after stepping rests) asks for the same run.
     Asking the caches again costs about a millisecond a call (Streamlit inspects the function's signature and
     hashes the arguments every time) plus unpickling the trajectory. The session keeps its own copies.
     """
     kept = st.session_state.get(SESSION_KEY)
-    if kept is None or kept[0] != args:
+    if kept is None or kept[0] != args or kept[3] != theory:
         surface_key, opt_name, steps = args[0], args[1], args[4]
         surface = surface_of(surface_key)
         v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
         with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
             traj = run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # the hook: positional `_hook`
-        kept = (args, traj, stage_bytes(*args))
+        kept = (args, traj, stage_bytes(*args, theory), theory)
         st.session_state[SESSION_KEY] = kept
     return kept[1], kept[2]
 

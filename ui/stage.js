@@ -6,6 +6,7 @@
 
 const COORD = ["#0047b3", "#d35400"];
 const PATH = "#e8000b", GRAD = "#111111", MOMENT = "#0047b3", UPDATE = "#e8000b";
+const MODEL = "#c51b7d", MODEL_AXES = "#7a0177"; // the Theory overlay (viz/theory.py's colours)
 const RATES = { "0.25": 5, "1": 20, "4": 80 }; // steps per second at each speed
 const REST_MS = 250;
 const ML = 64, MR = 18, MT = 10, MB = 30; // the map's margins (ticks and axis titles)
@@ -244,6 +245,10 @@ class Stage {
       ...d, pts, rows, losses: f64(d.losses), lossPlot: f64(d.loss.values),
       anchor: f64(A.anchor), g: f64(A.g), m: f64(A.m), u: f64(A.u),
     };
+    const T = d.theory; // the local quadratic model at every θ_t (viz.explorer.theory_data), or null
+    this.run.theory = T ? {
+      lmin: f64(T.lmin), lmax: f64(T.lmax), kappa: f64(T.kappa), kind: f64(T.kind), axes: f64(T.axes), asym: f64(T.asym),
+    } : null;
     this.token = head.token;
     this.scrub.max = String(d.last);
     this.of.textContent = ` / ${d.last}`;
@@ -306,6 +311,20 @@ class Stage {
     const pt = el("tr", "", tb);
     el("td", "sym", pt, "θ");
     this.thetaCells = [el("td", "num", pt), el("td", "num", pt)];
+    this.theoryCells = [];
+    if (R.theory) {
+      const rows = [["λmin", "lmin", "the Hessian's smaller eigenvalue at θₜ"], ["λmax", "lmax", "the Hessian's larger eigenvalue at θₜ"],
+        ["κ", "kappa", "the condition number λmax/λmin (— where λmin ≤ 0: no minimum)"]];
+      rows.forEach(([sym, k, meaning], i) => {
+        const tr = el("tr", i === 0 ? "sum" : "", tb);
+        tr.title = `${sym}: ${meaning}`;
+        const s = el("td", "sym", tr);
+        const sw = el("i", "", s); sw.style.background = MODEL;
+        s.append(sym);
+        this.theoryCells.push([k, el("td", "num", tr)]);
+        if (two) el("td", "num", tr);
+      });
+    }
     this.numbers.replaceChildren(tb);
   }
 
@@ -431,6 +450,7 @@ class Stage {
       pen = true;
     }
     ctx.stroke();
+    if (R.theory) this.drawModel(ctx, t);
     const ax = R.anchor[2 * t], ay = R.anchor[2 * t + 1];
     arrow(ctx, this, ax, ay, R.g, t, GRAD, 3);
     if (R.m) arrow(ctx, this, ax, ay, R.m, t, MOMENT, 3);
@@ -450,6 +470,7 @@ class Stage {
     for (const [r, cs] of this.cells) cs.forEach((td, j) => { td.textContent = fmt(r.cols[j][t]); });
     this.lossCell.textContent = fmt(R.losses[t]);
     this.thetaCells[0].textContent = fmt(cx); this.thetaCells[1].textContent = fmt(cy);
+    for (const [k, td] of this.theoryCells) { const v = R.theory[k][t]; td.textContent = v === Infinity ? "∞" : fmt(v); }
     this.scrub.value = String(t);
     this.bBack.disabled = this.bReset.disabled = t <= 0;
     this.bStep.disabled = this.bStep10.disabled = t >= R.last;
@@ -459,7 +480,38 @@ class Stage {
     this.note.classList.toggle("warn", !!said);
   }
 
+  // the local quadratic model at θ_t: its eigenvector axes (semi-axes from the server), the ellipse at a minimum
+  // or maximum, the asymptotes at a saddle; drawn here only, all shapes computed in NumPy
+  drawModel(ctx, t) {
+    const M = this.run.theory, px = this.run.pts[2 * t], py = this.run.pts[2 * t + 1];
+    const kind = M.kind[t], a = M.axes.subarray(4 * t, 4 * t + 4);
+    if (!isFinite(px) || !isFinite(py) || !a.every(isFinite)) return; // no model here (a flat point: axes only)
+    const X = (u, v) => this.sx(px + u), Y = (u, v) => this.sy(py + v);
+    ctx.save();
+    ctx.lineWidth = 2.5; ctx.strokeStyle = MODEL;
+    if (kind === 1 || kind === 2) {
+      ctx.beginPath();
+      for (let i = 0; i <= 72; i++) {
+        const s = (2 * Math.PI * i) / 72, c = Math.cos(s), n = Math.sin(s);
+        const u = c * a[0] + n * a[2], v = c * a[1] + n * a[3];
+        if (i) ctx.lineTo(X(u, v), Y(u, v)); else ctx.moveTo(X(u, v), Y(u, v));
+      }
+      ctx.stroke();
+    } else if (kind === 3) {
+      const d = M.asym.subarray(4 * t, 4 * t + 4);
+      ctx.beginPath();
+      for (const j of [0, 2]) { ctx.moveTo(X(-d[j], -d[j + 1]), Y(-d[j], -d[j + 1])); ctx.lineTo(X(d[j], d[j + 1]), Y(d[j], d[j + 1])); }
+      ctx.stroke();
+    }
+    ctx.strokeStyle = MODEL_AXES; ctx.lineWidth = 2; ctx.setLineDash([6, 4]);
+    ctx.beginPath();
+    for (const j of [0, 2]) { ctx.moveTo(X(-a[j], -a[j + 1]), Y(-a[j], -a[j + 1])); ctx.lineTo(X(a[j], a[j + 1]), Y(a[j], a[j + 1])); }
+    ctx.stroke();
+    ctx.restore();
+  }
+
   hint() {
+    if (this.run && this.run.theory) return "Arrows from θₜ₋₁: −g black, moment blue (scaled), update red. Magenta: the quadratic model at θₜ.";
     return "Arrows from θₜ₋₁: −g black, moment blue (both scaled), update red. Click the map to start there.";
   }
 

@@ -12,7 +12,8 @@ When stepping rests (0.25 s without a change, or on Pause) the element sets its 
 {"t": t, "token": token}; that reruns the fragment it is in, which shows the inspector for t. The same bytes
 are sent again in that run, and Streamlit's message cache sends the browser a reference to them instead (a
 message of that size is cached by its hash in the browser), so the run carries no figure. A click on the map
-sends the trigger `start` with the point.
+sends the trigger `start` with the point. When the run's data has `theory` (the Explorer's Theory switch), the map's
+live layer also draws the local quadratic model at θ_t and the numbers panel adds λmin, λmax and κ.
 
     result = stage(payload, token="...", t0=0, note="", key="explorer:stage",
                    on_t=callback, on_start=callback)

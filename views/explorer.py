@@ -11,6 +11,10 @@ of the st.fragment `stage` only, whose stage element is the same bytes and trave
 `t` is written by the stage itself (history.replaceState: no history entry per step); a link's t opens the run
 there (clamped and said when outside it). A setting change starts a fresh run at step 0 and says so; it is a
 new history entry, so Back returns to the previous settings at the step they were left at.
+
+Theory (a switch beside Presenter, `theory` in the URL): the stage's data carries the local quadratic model at every
+step (viz.explorer.theory_data), and under the stage `theory_panel` shows optimizers.analysis.step_theory at t and
+the button that sets best_hypers. Switching it keeps the run and the step.
 """
 
 from __future__ import annotations
@@ -101,6 +105,7 @@ def params_for(surface_name: str, opt_name: str) -> list[ui_state.Param]:
         ui_state.Param("seed", 0, ui_state.parse_int(0, 2**31 - 1)),
         ui_state.Param("view3d", False, ui_state.parse_bool, ui_state.fmt_bool),
         ui_state.Param("presenter", False, ui_state.parse_bool, ui_state.fmt_bool),
+        ui_state.Param("theory", False, ui_state.parse_bool, ui_state.fmt_bool),
     ]
     if surface_name == CUSTOM:
         params += formula_params()
@@ -278,6 +283,76 @@ def inspector(traj, t: int, surface) -> None:
         st.warning(f"The inspector cannot show step {t}: {exc}")
 
 
+# -- the theory beside the run (optimizers.analysis.step_theory) ---------------------------------------------
+def _g(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return "∞" if x == math.inf else f"{x:.4g}"
+
+
+def theory_panel(traj, t: int, surface) -> None:
+    """The local quadratic model at θ_t against what the run did: the predicted rate beside the measured one,
+    γ·λmax against its limit, how far the model holds, and the button that sets the best γ (and μ)."""
+    st.subheader(f"Theory at step {t}", anchor=False)
+    try:
+        th = analysis.step_theory(traj, surface, t)
+    except ValueError as exc:  # the Hessian is not finite at θ_t: no model to show
+        st.markdown(f"No quadratic model at step {t}: {exc}.")
+        return
+    m = th.model
+    opt = traj.optimizer
+    hp = opt.hyperparams()
+    lr = float(np.asarray(hp.get("lr", np.nan)).ravel()[0])
+    kappa = "none (λmin ≤ 0: no minimum here)" if m.condition_number is None else _g(m.condition_number)
+    lines = [
+        f"- **Local model at θ{_sub(t)}** ({m.kind}): λmin = {_g(m.lambda_min)}, λmax = {_g(m.lambda_max)}, "
+        f"κ = {kappa}."
+    ]
+    if th.predicted_rate is None:
+        lines.append(
+            f"- **Predicted rate**: none for {opt.title} (its step depends on its state, not on γ and H alone)."
+        )
+    else:
+        lines.append(f"- **Predicted rate** per step ({th.predicted_label}): {_g(th.predicted_rate)}.")
+    if th.measured_rate is None:
+        lines.append("- **Measured rate**: none at this step (step 0, or no distance to measure).")
+    else:
+        lines.append(f"- **Measured rate** ({th.measured_label}): {_g(th.measured_rate)}.")
+    if th.lr_max is not None and np.isfinite(lr):
+        limit = th.lr_max * m.lambda_max if math.isfinite(th.lr_max) else None
+        if limit is None:
+            lines.append(f"- **γ·λmax** = {_g(lr * m.lambda_max)}: no direction curves up, so no γ is stable here.")
+        else:
+            side = "below" if lr * m.lambda_max < limit else "not below"
+            lines.append(
+                f"- **γ·λmax** = {_g(lr * m.lambda_max)}, {side} the limit {_g(limit)} "
+                f"(stable on this model for γ < {_g(th.lr_max)})."
+            )
+    if th.exact:
+        lines.append("- **Where the model holds**: everywhere on the view (the surface is this quadratic).")
+    elif th.valid_radius > 0:
+        lines.append(
+            f"- **Where the model holds**: within {_g(th.valid_radius)} of θ{_sub(t)} (beyond, f differs from the "
+            "model by more than 10 % of the model's own change)."
+        )
+    else:
+        lines.append(f"- **Where the model holds**: nowhere measurable around θ{_sub(t)} (f departs from it at once).")
+    st.markdown("\n".join(lines))
+    if th.best is not None:
+        what = ", ".join(f"{'γ' if n == 'lr' else 'μ'} = {v:.6g}" for n, v in th.best.items())
+        st.button(
+            "Use the best γ (and μ)",
+            key=f"{PAGE}::best",
+            on_click=_use_best,
+            args=(dict(th.best),),
+            help=f"Set {what}: the fastest constant settings on the model at θ{_sub(t)} (a new run).",
+        )
+
+
+def _sub(t: int) -> str:
+    return "".join("₀₁₂₃₄₅₆₇₈₉"[int(c)] for c in str(t))
+
+
 # -- the page -----------------------------------------------------------------------------------------------
 def main() -> None:
     fresh = _url_is_fresh()  # a link opened, or Back / Forward: its settings, and its step t, apply
@@ -332,6 +407,13 @@ def _page_style(presenter: bool) -> None:
 
 def _on_presenter() -> None:
     st.session_state[FULL_RUN_KEY] = True  # the sidebar and the URL follow: a full run
+
+
+def _use_best(best: dict[str, float]) -> None:
+    """The "use the best γ (and μ)" button: a setting change (the run, the sidebar and the URL follow)."""
+    for name, value in best.items():
+        st.session_state[key(name)] = float(value)
+    st.session_state[FULL_RUN_KEY] = True
 
 
 def _on_t() -> None:
@@ -404,17 +486,21 @@ def _stage(config: dict, notices: list[str]) -> None:
         config["noise"],
         config["seed"],
     )
-    traj, payload = cache.this_session(args)
+    theory = bool(st.session_state.get(key("theory"), False))
+    traj, payload = cache.this_session(args, theory)
     last, stop = viz_explorer.last_step(traj)
     seq = st.session_state.get(SEQ_KEY, 0)
-    token = f"{zlib.crc32(repr((args, seq)).encode()):08x}-{seq}"
+    token = f"{zlib.crc32(repr((args, seq, theory)).encode()):08x}-{seq}"
     opened = st.session_state.get(OPENED_KEY)
     if opened is None or opened["token"] != token:  # a new run, or a link: the stage opens at the server's step
         note = st.session_state.pop(NOTICE_KEY, "")
-        t0, said = link_step(st.session_state.pop(LINK_T_KEY, None), last, traj.steps, stop)
+        link = st.session_state.pop(LINK_T_KEY, None)
+        t0, said = link_step(link, last, traj.steps, stop)
+        if link is None and opened is not None and opened.get("run") == (args, seq):
+            t0 = int(np.clip(st.session_state.get(T_KEY, 0), 0, last))  # only Theory switched: the same run, same t
         st.session_state[T_KEY] = t0
         # the header stays the same bytes while the token does (the message cache then sends a reference)
-        opened = dict(token=token, t0=t0, note=said or note, said=said)
+        opened = dict(token=token, t0=t0, note=said or note, said=said, run=(args, seq))
         st.session_state[OPENED_KEY] = opened
     t = int(np.clip(st.session_state.get(T_KEY, 0), 0, last))
     st.session_state[T_KEY] = t
@@ -430,6 +516,15 @@ def _stage(config: dict, notices: list[str]) -> None:
         key=key("presenter"),
         on_change=_on_presenter,
         help="Hide the settings and give the stage the whole screen (kept in the link).",
+        width="content",
+    )
+    head.toggle(
+        "Theory",
+        key=key("theory"),
+        on_change=_on_presenter,
+        help="Draw the local quadratic model at θₜ on the map (its eigenvector axes: an ellipse at a minimum, "
+        "the asymptotes at a saddle), with λmin, λmax and κ in the numbers, and the predicted rate beside the "
+        "measured one under the stage (kept in the link).",
         width="content",
     )
     ui_stage.stage(
@@ -458,6 +553,8 @@ def _stage(config: dict, notices: list[str]) -> None:
     if bool(st.session_state.get(key("view3d"), False)) and drawn:
         st.markdown("**3-D view** at the step shown in the inspector:")
         _chart(cache.figure(*args, True), t, True)
+    if drawn and theory:
+        theory_panel(traj, t, surface)
     if drawn:
         inspector(traj, t, surface)
         with st.expander("Take it to class: HTML animation, GIF, slide PNG"):

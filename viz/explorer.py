@@ -748,12 +748,30 @@ def map_data(surface, *, image_n: int = 512) -> dict:
     )
 
 
-def stage_data(traj, surface, *, map_part: dict | None = None) -> dict:
+def theory_data(traj, surface) -> dict:
+    """The local quadratic model at θ_t for every step t (viz.theory.stage_model), for the stage's Theory overlay:
+    λmin, λmax, κ per step (the numbers panel) and the ellipse's semi-axes or the saddle's asymptotes (the map)."""
+    from .theory import stage_model
+
+    m = stage_model(surface, traj.points, bounds=surface.bounds)
+    w = m["eigenvalues"]
+    return dict(
+        lmin=_b64(w[:, 0]),
+        lmax=_b64(w[:, 1]),
+        kappa=_b64(m["kappa"]),
+        kind=_b64(m["kind"]),
+        axes=_b64(m["axes"]),
+        asym=_b64(m["asymptotes"]),
+    )
+
+
+def stage_data(traj, surface, *, map_part: dict | None = None, theory: bool = False) -> dict:
     """Everything the stage draws at every step, computed once per run: a JSON-ready dict (arrays as base64).
 
     The browser draws the map (map_data), the path to t, the current point, the arrows of step t (as the figure's:
     −g and the moment scaled to be seen, the update to scale), the loss curve and the state panels with a cursor
-    at t, and the numbers panel, from these arrays alone.
+    at t, and the numbers panel, from these arrays alone. With `theory`, also the local quadratic model at every
+    step (theory_data); without, nothing of it is computed or sent.
     """
     arrows = _Arrows(traj, surface)
     anchor, vec = arrows.all()
@@ -777,4 +795,5 @@ def stage_data(traj, surface, *, map_part: dict | None = None) -> dict:
             m_key=arrows.moment or "",
         ),
         rows=[dict(r, values=_b64(r["values"])) for r in number_rows(traj)],
+        theory=theory_data(traj, surface) if theory else None,
     )

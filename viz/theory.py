@@ -334,3 +334,44 @@ def sharpness_spec(sharp: Sharpness, *, name: str = "", height: int = 380) -> di
 def sharpness_figure(sharp: Sharpness, *, name: str = "", height: int = 380) -> go.Figure:
     """sharpness_spec as a validated go.Figure."""
     return go.Figure(sharpness_spec(sharp, name=name, height=height))
+
+
+# -- the Explorer's stage: the same model as plain arrays, drawn on canvas by ui/stage.js ---------------------
+KIND_CODES = {"undefined": 0, "flat": 0, "minimum": 1, "maximum": 2, "saddle": 3}
+
+
+def stage_model(surface, points, *, bounds=None, size: float = SIZE) -> dict[str, np.ndarray]:
+    """The local quadratic model at every point of a run, as the arrays the stage draws from (one row per step).
+
+    eigenvalues (n, 2) ascending (NaN where the Hessian is not finite); kappa (n,) λ_max/λ_min where λ_min > 0,
+    inf where λ_min = 0 < λ_max, NaN otherwise (no minimum: no condition number); kind (n,) 0 none, 1 minimum,
+    2 maximum, 3 saddle; axes (n, 2, 2): row i is semi_i·v_i, the semi-axis of ½dᵀ|H|d = c along the eigenvector
+    of eigenvalue i, the longest scaled to `size` of the view's smaller side (a flat direction: that extent);
+    asymptotes (n, 2, 2): at a saddle, the directions v_max/√λ_max ± v_min/√|λ_min| scaled to the extent
+    (NaN elsewhere). An ellipse is θ + cos s·axes[0] + sin s·axes[1]. Vectorised: a few NumPy calls for all steps.
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    (x0, x1), (y0, y1) = bounds if bounds is not None else surface.bounds
+    extent = size * min(x1 - x0, y1 - y0)
+    w, v = curvature(surface, pts)
+    n = len(pts)
+    with np.errstate(all="ignore"):
+        absw = np.abs(w)
+        big = np.where(np.isfinite(absw), absw, 0.0).max(axis=1) if n else np.zeros(0)
+        flat = (absw <= FLAT * big[:, None]) | ~np.isfinite(w)
+        ok = np.isfinite(w).all(axis=1) & (big > 0)
+        definite = ok & ~flat.any(axis=1) & (np.sign(w[:, 0]) == np.sign(w[:, 1]))
+        saddle = ok & ~flat.any(axis=1) & (w[:, 0] < 0) & (w[:, 1] > 0)
+        smallest = np.where(flat, np.inf, absw).min(axis=1, initial=np.inf)[:, None]
+        semi = np.sqrt(smallest / absw) * extent
+        semi = np.where(flat, extent, np.where(np.isfinite(semi), semi, 0.0))
+        axes = np.swapaxes(v * semi[:, None, :], 1, 2)  # (n, i, xy)
+        axes[~ok] = np.nan
+        asym = np.full((n, 2, 2), np.nan)
+        for j, sign in enumerate((1.0, -1.0)):
+            d = v[:, :, 1] / np.sqrt(absw[:, 1:2]) + sign * v[:, :, 0] / np.sqrt(absw[:, 0:1])
+            d = d / np.hypot(d[:, 0:1], d[:, 1:2]) * extent
+            asym[:, j] = np.where(saddle[:, None], d, np.nan)
+        kappa = np.where(w[:, 0] > 0, w[:, 1] / w[:, 0], np.where((w[:, 0] == 0) & (w[:, 1] > 0), np.inf, np.nan))
+    kind = np.where(definite, np.where(w[:, 0] > 0, 1, 2), np.where(saddle, 3, 0))
+    return dict(eigenvalues=w, kappa=kappa, kind=kind.astype(np.float64), axes=axes, asymptotes=asym)

@@ -327,3 +327,41 @@ def test_every_rule_typesets(page, app_url, opt):
         numbers = page.get_by_test_id("lab-numbers").inner_text()
         for symbol in ("ρ∞", "ρₜ", "rₜ", "lₜ"):
             assert symbol in numbers, (symbol, numbers)
+
+
+def test_theory_draws_the_model_and_the_best_lr_button_sets_it(sized, app_url):
+    """Theory on the ravine: the numbers panel shows λmin, λmax, κ at every step pressed (the map's live layer
+    draws the ellipse in magenta), and the button sets γ* = 2/(λmin + λmax) in the link."""
+    import numpy as np
+
+    import surfaces
+    from optimizers import analysis
+
+    page = sized(1280, 720)
+    _open(page, app_url, "?surface=ravine&opt=sgd&steps=60&theory=true")
+    m = analysis.quadratic_model(surfaces.get("ravine"), (0.0, 0.0))
+    for want in (1, 2):
+        _press(page, "Step")
+        _wait_step(page, want)
+        numbers = page.get_by_test_id("lab-numbers").inner_text()
+        assert "λmin" in numbers and "0.5000" in numbers and "25.00" in numbers and "50.00" in numbers
+    # magenta (#c51b7d) pixels on the map's live layer: the ellipse is drawn
+    magenta = page.get_by_test_id("lab-map").evaluate(
+        """(el) => {
+        const c = el.parentNode.querySelector('canvas.live');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+          if (Math.abs(r - 197) < 30 && g < 70 && Math.abs(b - 125) < 40 && a > 200) n++;
+        }
+        return n;
+        }"""
+    )
+    assert magenta > 50
+    page.get_by_text("Theory at step 2", exact=True).wait_for(timeout=30_000)
+    _shot(page, "explorer-theory-ravine")
+    _press(page, "Use the best γ (and μ)")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('lr') !== '0.05'", timeout=30_000)
+    lr = float(dict(parse_qsl(urlsplit(page.url).query))["lr"])
+    assert np.isclose(lr, m.gd_lr_best, rtol=1e-12)

@@ -215,6 +215,58 @@ def test_the_stability_limit_separates_converging_from_diverging_runs(name):
         assert inside < 1 < outside
 
 
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov"])
+@pytest.mark.parametrize("curv", [(0.5, 25.0), (1.0, 4.0), (2.0, 3.0)])
+def test_best_hypers_minimise_the_iterations_spectral_radius(name, curv):
+    """No (γ, μ) on a grid around best_hypers' values contracts faster, and the best rate is the closed form."""
+    m = analysis.quadratic_model(_Quad(*curv), (0.3, -0.2))
+    best = analysis.best_hypers(name, m)
+    lam = m.eigenvalues
+    kappa = curv[1] / curv[0]
+
+    def radius(lr, mu):
+        if name == "sgd":
+            return float(np.abs(1 - lr * lam).max())
+        return float(T.momentum_radius(lam, lr, mu, name == "nesterov").max())
+
+    at_best = radius(best["lr"], best.get("momentum", 0.0))
+    closed = {
+        "sgd": (kappa - 1) / (kappa + 1),
+        "momentum": (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1),
+        "nesterov": 1 - 2 / math.sqrt(3 * kappa + 1),
+    }[name]
+    # the best momentum settings make a double root: rounding in the discriminant moves the root by ~√ε
+    assert at_best == pytest.approx(closed, rel=1e-9 if name == "sgd" else 1e-7)
+    lrs = best["lr"] * np.linspace(0.5, 1.5, 101)
+    mus = [0.0] if name == "sgd" else np.linspace(0.0, 0.99, 100)
+    assert min(radius(a, b) for a in lrs for b in mus) >= at_best - 1e-7
+
+
+def test_best_hypers_do_not_exist_without_a_minimum_or_for_other_optimizers():
+    assert analysis.best_hypers("sgd", analysis.quadratic_model(SADDLE, (0.5, 0.5))) is None
+    assert analysis.best_hypers("nesterov", analysis.quadratic_model(SADDLE, (0.5, 0.5))) is None
+    assert analysis.best_hypers("adam", analysis.quadratic_model(RAVINE, (0.5, 0.5))) is None
+
+
+class _Quad:
+    """½(a x² + b y²): a quadratic with eigenvalues a, b (what quadratic_model reads: f, grad, hessian, bounds)."""
+
+    bounds = ((-2.0, 2.0), (-2.0, 2.0))
+
+    def __init__(self, a, b):
+        self.h = np.diag([a, b])
+
+    def f(self, p):
+        p = np.asarray(p, dtype=float)
+        return 0.5 * np.einsum("...i,ij,...j->...", p, self.h, p)
+
+    def grad(self, p):
+        return np.asarray(p, dtype=float) @ self.h
+
+    def hessian(self, p):
+        return np.broadcast_to(self.h, np.shape(p)[:-1] + (2, 2))
+
+
 def test_measured_rate_is_nan_where_there_is_nothing_to_measure():
     pts = np.array([[1.0, 0.0], [0.5, 0.0], [0.0, 0.0], [0.0, 0.0], [np.nan, 0.0]])
     r = analysis.measured_rate(pts, (0.0, 0.0))

@@ -559,3 +559,131 @@ def test_the_exports_of_the_run_are_offered_and_cost_nothing_until_asked(default
     assert any(b.label.startswith("Make GIF") for b in default.button)
     # deferred: nothing was made for the page (the file's bytes come only when the button is pressed)
     assert not [b for b in default.get("download_button") if "HTML" in b.proto.label and b.proto.url]
+
+
+# -- Theory: the local quadratic model on the stage, the predicted rate, the best γ -------------------------------
+def _theory_query(surface: str, opt: str, **extra: str) -> dict[str, str]:
+    return {"surface": surface, "opt": opt, "steps": "60", "theory": "true", **extra}
+
+
+@pytest.mark.parametrize(("surface", "opt"), [("ravine", "sgd"), ("rosenbrock", "adam"), ("saddle", "momentum")])
+def test_theory_overlay_is_the_quadratic_model_at_every_step(surface, opt):
+    at = _open(_theory_query(surface, opt))
+    _ok(at)
+    head, run = _stage(at)
+    th = run["theory"]
+    assert th is not None
+    pts = _f64(run["points"], 2)
+    lmin, lmax, kappa, kind = (_f64(th[k]) for k in ("lmin", "lmax", "kappa", "kind"))
+    axes, asym = _f64(th["axes"], 4).reshape(-1, 2, 2), _f64(th["asym"], 4).reshape(-1, 2, 2)
+    surf = surfaces.get(surface)
+    last = run["last"]
+    for t in sorted({0, 1, 7, last // 2, last}):
+        m = analysis.quadratic_model(surf, pts[t])
+        np.testing.assert_allclose([lmin[t], lmax[t]], m.eigenvalues, rtol=1e-12, atol=1e-12)
+        if m.condition_number is None:
+            assert np.isnan(kappa[t])
+        else:
+            assert kappa[t] == pytest.approx(m.condition_number, rel=1e-12)
+        # the drawn axes lie along the model's eigenvectors, their lengths in the ratio √(|λ_min|/|λ_max|)
+        for i in range(2):
+            v = m.eigenvectors[:, i]
+            a = axes[t, i]
+            assert abs(a[0] * v[1] - a[1] * v[0]) <= 1e-9 * np.linalg.norm(a)
+        ratio = np.linalg.norm(axes[t, 1]) / np.linalg.norm(axes[t, 0])
+        assert ratio == pytest.approx(np.sqrt(abs(m.lambda_min) / abs(m.lambda_max)), rel=1e-9)
+        assert kind[t] == {"minimum": 1, "maximum": 2, "saddle": 3}[m.kind]
+        if m.kind == "saddle":  # the asymptotes are where the model's ½dᵀHd is 0
+            for j in range(2):
+                assert asym[t, j] @ m.hessian @ asym[t, j] == pytest.approx(0, abs=1e-9 * np.abs(m.hessian).max())
+        else:
+            assert np.isnan(asym[t]).all()
+
+
+def test_theory_off_sends_nothing_and_the_toggle_is_in_the_url():
+    at = _open({"surface": "ravine", "opt": "sgd", "steps": "40"})
+    _ok(at)
+    assert _stage(at)[1]["theory"] is None
+    assert "theory" not in at.query_params or at.query_params["theory"] in ("false", ["false"])
+    assert not [s for s in at.subheader if s.value.startswith("Theory at step")]
+    _rest(at, 5)
+    at.toggle(key="explorer:theory").set_value(True).run()
+    _ok(at)
+    head, run = _stage(at)
+    assert run["theory"] is not None
+    assert head["t0"] == 5  # the same run: switching Theory keeps the step
+    q = at.query_params["theory"]
+    assert (q[0] if isinstance(q, list) else q) == "true"
+    assert [s for s in at.subheader if s.value == "Theory at step 5"]
+    # and a link with theory=true opens with it on
+    again = _open(_theory_query("ravine", "sgd"))
+    assert again.toggle(key="explorer:theory").value is True
+
+
+def _theory_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown if "Predicted rate" in m.value)
+
+
+def test_theory_panel_on_the_ravine_predicts_the_measured_rate_and_the_button_sets_the_best_lr():
+    at = _open(_theory_query("ravine", "sgd"))
+    _rest(at, 10)
+    _ok(at)
+    surf = surfaces.get("ravine")
+    traj = optimizers.run(optimizers.make("sgd", **presets.recommended("sgd", "ravine")), surf, surf.default_start, 60)
+    th = analysis.step_theory(traj, surf, 10)
+    text = _theory_text(at)
+    assert f"{th.predicted_rate:.4g}" in text and f"{th.measured_rate:.4g}" in text
+    lr = float(traj.optimizer.lr)
+    assert f"γ·λmax** = {lr * th.model.lambda_max:.4g}, below the limit 2 " in text
+    assert "everywhere on the view" in text  # the ravine is a quadratic
+    best = analysis.quadratic_model(surf, surf.default_start).gd_lr_best
+    _press(at, "Use the best γ (and μ)")
+    _ok(at)
+    assert at.number_input(key="explorer:lr").value == best
+    (key, _, hypers, *_rest_args) = at.session_state["explorer::run"]
+    assert dict(hypers)["lr"] == best
+    q = at.query_params["lr"]
+    assert float(q[0] if isinstance(q, list) else q) == best
+    # with γ*, both extreme directions contract by (κ − 1)/(κ + 1): prediction and measurement agree
+    _rest(at, 5)
+    text = _theory_text(at)
+    m = analysis.quadratic_model(surf, surf.default_start)
+    assert text.count(f"{m.gd_rate:.4g}") >= 2
+
+
+@pytest.mark.parametrize(("surface", "opt"), [("bowl", "momentum"), ("ravine", "nesterov")])
+def test_theory_button_sets_momentum_too_and_is_absent_where_there_is_no_minimum(surface, opt):
+    at = _open(_theory_query(surface, opt))
+    _rest(at, 3)
+    surf = surfaces.get(surface)
+    traj = optimizers.run(optimizers.make(opt, **presets.recommended(opt, surface)), surf, surf.default_start, 60)
+    best = analysis.best_hypers(opt, analysis.quadratic_model(surf, traj.points[3]))
+    _press(at, "Use the best γ (and μ)")
+    _ok(at)
+    assert at.number_input(key="explorer:lr").value == best["lr"]
+    assert at.number_input(key="explorer:momentum").value == best["momentum"]
+    if opt == "momentum":
+        assert (best["lr"], best["momentum"]) == analysis.quadratic_model(surf, surf.default_start).heavy_ball_best
+    saddle = _open(_theory_query("saddle", "sgd"))
+    _rest(saddle, 3)
+    _ok(saddle)
+    assert not [b for b in saddle.button if b.label == "Use the best γ (and μ)"]
+    assert "1 + γ|λmin| (escape)" in _theory_text(saddle)
+
+
+def test_theory_panel_off_a_quadratic_says_where_the_model_holds():
+    at = _open(_theory_query("rosenbrock", "momentum"))
+    _rest(at, 12)
+    _ok(at)
+    surf = surfaces.get("rosenbrock")
+    opt = optimizers.make("momentum", **presets.recommended("momentum", "rosenbrock"))
+    traj = optimizers.run(opt, surf, surf.default_start, 60)
+    th = analysis.step_theory(traj, surf, 12)
+    assert 0 < th.valid_radius < np.inf
+    text = _theory_text(at)
+    assert f"within {th.valid_radius:.4g} of θ₁₂" in text
+    assert f"({th.predicted_label}): {th.predicted_rate:.4g}" in text
+    assert f"{th.measured_rate:.4g}" in text
+    limit = th.lr_max * th.model.lambda_max
+    assert limit == pytest.approx(2 + 2 * float(opt.momentum))
+    assert f"the limit {limit:.4g} " in text

@@ -141,3 +141,55 @@ def test_a_log_chart_spans_the_values_and_limits_with_written_out_ticks():
     lo, hi = y["range"]
     assert 10**lo < 1.0 and 10**hi > 380.0
     assert y["tickvals"] == [1, 2, 5, 10, 20, 50, 100, 200, 500] and y["ticktext"][-1] == "500"
+
+
+# -- the stage's arrays (viz.theory.stage_model) --------------------------------------------------------------
+class _Quad:
+    """f = ½ pᵀ H p with a fixed H (what stage_model reads: hessian)."""
+
+    bounds = ((-2.0, 2.0), (-1.0, 1.0))
+
+    def __init__(self, h):
+        self.h = np.asarray(h, dtype=float)
+
+    def hessian(self, p):
+        return np.broadcast_to(self.h, np.shape(p)[:-1] + (2, 2))
+
+
+@pytest.mark.parametrize(
+    ("h", "kind", "kappa"),
+    [
+        ([[4.0, 1.0], [1.0, 2.0]], 1, None),  # a minimum: κ = λmax/λmin
+        ([[-4.0, 1.0], [1.0, -2.0]], 2, np.nan),  # a maximum: no κ
+        ([[1.0, 0.0], [0.0, -3.0]], 3, np.nan),  # a saddle: no κ, asymptotes
+        ([[0.0, 0.0], [0.0, 3.0]], 0, np.inf),  # flat along x: κ infinite, no shape
+    ],
+)
+def test_stage_model_per_kind_of_point(h, kind, kappa):
+    from viz.theory import stage_model
+
+    surf = _Quad(h)
+    pts = np.array([[0.1, 0.2], [-0.3, 0.4], [0.0, 0.0]])
+    m = stage_model(surf, pts)
+    w, v = np.linalg.eigh(np.asarray(h))
+    extent = SIZE * 2.0  # the smaller side of the view is 2
+    assert (m["kind"] == kind).all()
+    np.testing.assert_allclose(m["eigenvalues"], np.tile(w, (3, 1)), atol=1e-12)
+    if kappa is None:
+        np.testing.assert_allclose(m["kappa"], w[1] / w[0], rtol=1e-12)
+    else:
+        np.testing.assert_array_equal(m["kappa"], kappa)
+    lengths = np.linalg.norm(m["axes"], axis=-1)  # (n, 2)
+    assert np.isclose(lengths.max(axis=1), extent).all()  # the longest axis is the extent
+    if kind in (1, 2, 3):
+        # along the eigenvectors, semi-axes in the ratio √(|λmin|/|λmax|) (½dᵀ|H|d constant)
+        for i in range(2):
+            a = m["axes"][:, i]
+            assert np.allclose(a[:, 0] * v[1, i] - a[:, 1] * v[0, i], 0, atol=1e-12)
+        np.testing.assert_allclose(lengths[:, 1] / lengths[:, 0], np.sqrt(abs(w[0]) / abs(w[1])), rtol=1e-12)
+    if kind == 3:
+        for j in range(2):
+            d = m["asymptotes"][:, j]
+            np.testing.assert_allclose(np.einsum("ni,ij,nj->n", d, h, d), 0, atol=1e-12)
+    else:
+        assert np.isnan(m["asymptotes"]).all()
