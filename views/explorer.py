@@ -41,6 +41,7 @@ from ui.export import current_link, export_controls
 from ui.formula import EXAMPLE, escape_markdown, formula_input, formula_params
 from viz import explorer as viz_explorer
 from viz import surface_map
+from viz.theory import sharpness_spec
 
 PAGE = "explorer"
 CUSTOM = cache.CUSTOM
@@ -347,6 +348,24 @@ def theory_panel(traj, t: int, surface) -> None:
             args=(dict(th.best),),
             help=f"Set {what}: the fastest constant settings on the model at θ{_sub(t)} (a new run).",
         )
+    edge_of_stability(traj, surface)
+
+
+def edge_of_stability(traj, surface) -> None:
+    """The run's sharpness λmax(H(θ_t)) (for an adaptive optimizer, of its preconditioned Hessian) against its
+    stability limit, over the whole run (Cohen et al.): where a run settles at the edge, the two meet."""
+    try:
+        sharp = analysis.sharpness(traj, surface)
+    except ValueError as exc:
+        st.caption(f"No sharpness chart: {exc}.")
+        return
+    st.plotly_chart(
+        surface_map.prepared(sharpness_spec(sharp, name=traj.optimizer.title, height=360)),
+        key=key("sharpness"),
+        theme=None,
+        config={"displaylogo": False},
+        width="stretch",
+    )
 
 
 def _sub(t: int) -> str:

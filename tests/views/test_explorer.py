@@ -687,3 +687,21 @@ def test_theory_panel_off_a_quadratic_says_where_the_model_holds():
     limit = th.lr_max * th.model.lambda_max
     assert limit == pytest.approx(2 + 2 * float(opt.momentum))
     assert f"the limit {limit:.4g} " in text
+
+
+def test_theory_charts_the_runs_sharpness_against_its_limit():
+    import json
+
+    link = presets.explorer_link("ravine", "sgd", (-4.0, 0.6), 100, lr=0.078)
+    at = _open(dict(parse_qsl(urlsplit(link).query)) | {"theory": "true"})
+    _ok(at)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (chart,) = [c for c in charts if "sharpness" in json.dumps(c["layout"].get("yaxis", {}))]
+    traj, surface = _core_run(at)
+    sharp = analysis.sharpness(traj, surface)
+    names = [d.get("name", "") for d in chart["data"]]
+    assert any("limit" in n for n in names)  # the limit 2/γ is drawn beside the sharpness
+    assert np.isclose(sharp.limit.value, 2 / 0.078)  # gradient descent's limit at this γ
+    # the ravine is a quadratic: its sharpness is the same at every step, just under the limit (γ·λmax = 1.95)
+    finite = sharp.values[np.isfinite(sharp.values)]
+    assert np.allclose(finite, finite[0]) and 0.95 * sharp.limit.value < finite[0] < sharp.limit.value
