@@ -19,8 +19,8 @@ import pytest
 import optimizers
 import presets
 import surfaces
-from optimizers.explain import explain
 from optimizers.base import EXPR_FUNCTIONS
+from optimizers.explain import explain
 from optimizers.newton import solve
 from tests.optimizers.test_optimizers import CASES as OPT_CASES
 from tests.ui import katex_check
