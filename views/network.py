@@ -270,6 +270,12 @@ def prepare(config: dict, names: list[str]) -> tuple[training.Setup, budget.Verd
     return setup, verdict
 
 
+def _cache_args(config: dict, name: str, hp: dict) -> tuple:
+    """The plain values one optimizer's cached training (and sharpness) is keyed on, in their order."""
+    keys = ("dataset", "hidden", "activation", "batch_size", "epochs", "val_fraction", "seed")
+    return (*(config[k] for k in keys), name, frozen(hp))
+
+
 def train(
     config: dict, setup: training.Setup, verdict: budget.Verdict, chosen: list[tuple[str, dict]]
 ) -> training.Result:
@@ -279,18 +285,7 @@ def train(
     with budget_ui.Progress(verdict, "Training…") as work:
         for name, hp in chosen:
             hook = work.hook(training.work(setup, [name]) / per_update)
-            args = (
-                config["dataset"],
-                config["hidden"],
-                config["activation"],
-                config["batch_size"],
-                config["epochs"],
-                config["val_fraction"],
-                config["seed"],
-                name,
-                frozen(hp),
-            )
-            curves[name] = train_one(*args, _hook=hook)
+            curves[name] = train_one(*_cache_args(config, name, hp), _hook=hook)
     return training.Result(setup, curves)  # the same setup (split, weights, batches) every optimizer trained on
 
 
@@ -330,17 +325,7 @@ def edge_of_stability(config: dict, chosen: list[tuple[str, dict]]) -> None:
     bar = st.progress(0.0, text="Measuring the sharpness…")
     for i, (name, hp) in enumerate(chosen):
         bar.progress(i / len(chosen), text=f"Measuring the sharpness for {optimizers.get(name).title}…")
-        sharp[name] = sharpness_one(
-            config["dataset"],
-            config["hidden"],
-            config["activation"],
-            config["batch_size"],
-            config["epochs"],
-            config["val_fraction"],
-            config["seed"],
-            name,
-            frozen(hp),
-        )
+        sharp[name] = sharpness_one(*_cache_args(config, name, hp))
     bar.empty()
     plain = [s for s in sharp.values() if not s.limit.preconditioned]
     adaptive = [s for s in sharp.values() if s.limit.preconditioned]
