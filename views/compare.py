@@ -77,6 +77,8 @@ BASE = [
     state.Param("grid", 100, state.parse_int_option(BASIN_GRIDS)),
     state.Param("basin_steps", 500, state.parse_int(1, MAX_SWEEP_STEPS)),
     state.Param("color_by", "minimum", state.parse_choice(("minimum", "steps"))),
+    state.Param("sweep", False, state.parse_bool, state.fmt_bool),  # the toggles too: a link opens every chart
+    state.Param("basin", False, state.parse_bool, state.fmt_bool),
 ]
 FORMULA = formula_params()
 
@@ -353,6 +355,7 @@ st.plotly_chart(
     key=key("map"),
     on_select=on_map_click,
     selection_mode="points",
+    theme=None,  # the figure's own fonts and colours (Streamlit's theme shrinks the text)
     config={"displaylogo": False, "scrollZoom": False},
 )
 st.caption(
@@ -481,7 +484,9 @@ if do_sweep:
     with budget_ui.Progress(sweep_v, "Sweeping the learning rates…") as work:
         hook = work.hook(max(budget.run_work(n, surface, 1, n_rates) for n in names))
         sweeps = sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates, _hook=hook)
-    st.plotly_chart(vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star), key=key("sweepfig"))
+    st.plotly_chart(
+        vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star), key=key("sweepfig"), theme=None
+    )
     best = {s.optimizer: s.best_rate for s in sweeps if s.best_rate is not None}
 
     def chosen_by(s) -> str:
@@ -569,7 +574,7 @@ if do_basin:
             f"{', as in the race' if basin_opt in in_race else ', recommended'}), {basin_steps} steps"
         )
         st.markdown(f"**{title}**")
-        st.plotly_chart(sm.prepared(vc.basin_spec(surface, basin, color_by)), key=key("basinfig"))
+        st.plotly_chart(sm.prepared(vc.basin_spec(surface, basin, color_by)), key=key("basinfig"), theme=None)
         counts = basin.counts()
         total = basin.label.size
         stops = (analysis.NOT_REACHED, analysis.DIVERGED, analysis.ESCAPED, analysis.UNDEFINED)
