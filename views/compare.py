@@ -1,11 +1,12 @@
 """Compare: race optimizers on one surface, give each its best learning rate, and map where they end up.
 
-Thin: widgets -> optimizers.analysis (the maths) -> viz.compare (the figures). Every setting is mirrored in
-the URL. Caps keep each request short: at most 8 racers x 1000 steps, sweeps of at most 60 rates x 1000
-steps (one vectorised run per optimizer), basin maps of at most 150² starts x 1000 steps; and within those,
-the work budget (budget/, ui/budget.py): the race, the sweep and the basin map are each refused, with a message
-beside the control to change, when their work (steps x starts x the surface's and optimizer's cost) is over
-the limit of one run, and run in chunks with a progress bar near it.
+Thin: widgets -> optimizers.analysis (the maths, cached in ui.caches) -> viz.compare (the figures). Every
+setting is mirrored in the URL, the sweep's and the basin map's toggles too. Caps keep each request short: at
+most 8 racers x 1000 steps, sweeps of at most 60 rates x 1000 steps (one vectorised run per optimizer), basin
+maps of at most 150² starts x 1000 steps; and within those, the work budget (budget/, ui/budget.py): the race,
+the sweep and the basin map are each refused, with a message beside the control to change, when their work
+(steps x starts x the surface's and optimizer's cost) is over the limit of one run, and run in chunks with a
+progress bar near it that says what is being computed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import surfaces
 from optimizers import analysis
 from race_presets import BY_KEY as RACE_PRESETS
 from ui import budget as budget_ui
-from ui import state
+from ui import caches, state
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.formula import formula_input, formula_params
 from viz import compare as vc
@@ -157,41 +158,6 @@ def on_map_click() -> None:
 def use_best_rates(best: dict[str, float]) -> None:
     for opt, lr in best.items():
         st.session_state[key(prefix(opt) + "lr")] = float(lr)
-
-
-# -- cached computations (plain values in, copies out) ------------------------------------------------------
-def _surface(spec: tuple):
-    if spec[0] == "builtin":
-        return surfaces.get(spec[1])
-    return surfaces.from_formula(spec[1], spec[2])
-
-
-# `_hook`: (progress, every) from ui.budget.Progress (not part of the cache key): progress is called every
-# `every` steps to draw a progress bar and to stop work that nobody will see.
-@st.cache_data(max_entries=64, show_spinner=False)
-def race_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, noise: float, seed: int, _hook=None):
-    s = _surface(surface_spec)
-    opts = [optimizers.make(name, **dict(hp)) for name, hp in racers]
-    progress, every = _hook or (None, 100)
-    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=False, progress=progress, every=every)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def sweep_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, n_rates: int, _hook=None):
-    s = _surface(surface_spec)
-    rates = analysis.log_rates(n=n_rates)
-    progress, every = _hook or (None, 100)
-    return [
-        analysis.sweep(name, s, np.array(start), steps, rates, dict(hp), progress=progress, every=every)
-        for name, hp in racers
-    ]
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def basin_run(surface_spec: tuple, opt_name: str, hypers: tuple, steps: int, n: int, _hook=None):
-    progress, every = _hook or (None, 100)
-    opt = optimizers.make(opt_name, **dict(hypers))
-    return analysis.basin_map(opt, _surface(surface_spec), steps, n, progress=progress, every=every)
 
 
 def _max_steps(work_of, steps: int) -> str:
@@ -346,9 +312,10 @@ if not race_v.ok:
     budget_ui.allow(race_v, race_box, "this race", advice + "fewer racers (Newton costs most) or a simpler formula")
     st.info("Nothing is computed until the race fits: see the message above.")
     st.stop()
-with budget_ui.Progress(race_v, "Racing…") as work:
+racing = f"Racing {len(names)} optimizers for {steps} steps on {surface.title}…"
+with budget_ui.Progress(race_v, racing) as work:
     hook = work.hook(max(budget.run_work(n, surface, 1) for n in names))
-    trajs = race_runs(surface_spec, racers_key, start, steps, noise, seed, _hook=hook)
+    trajs = caches.race_runs(surface_spec, racers_key, start, steps, noise, seed, _hook=hook)
 spec = vc.race_spec(surface, trajs, [n for n, _ in racers], labels, f_star=f_star)
 st.plotly_chart(
     sm.prepared(spec),
@@ -481,9 +448,10 @@ if do_sweep:
     advice = f"use {fewer}{thirty}, fewer racers or a simpler formula"
     do_sweep = budget_ui.allow(sweep_v, sweep_box, "this sweep", advice)
 if do_sweep:
-    with budget_ui.Progress(sweep_v, "Sweeping the learning rates…") as work:
+    sweeping = f"Trying {n_rates} learning rates for each of {len(names)} optimizers, {sweep_steps} steps each…"
+    with budget_ui.Progress(sweep_v, sweeping) as work:
         hook = work.hook(max(budget.run_work(n, surface, 1, n_rates) for n in names))
-        sweeps = sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates, _hook=hook)
+        sweeps = caches.sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates, _hook=hook)
     st.plotly_chart(
         vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star), key=key("sweepfig"), theme=None
     )
@@ -566,9 +534,10 @@ if do_basin:
     smaller = ", a smaller grid" if grid > BASIN_GRIDS[0] else ""
     what = f"this basin map ({grid} × {grid} starts × {basin_steps} steps)"
     if budget_ui.allow(basin_v, basin_box, what, f"use {fewer or 'fewer steps'}{smaller} or another optimizer"):
-        with budget_ui.Progress(basin_v, "Mapping the basins…") as work:
+        mapping = f"Running {optimizers.get(basin_opt).title} from {grid} × {grid} starts for {basin_steps} steps…"
+        with budget_ui.Progress(basin_v, mapping) as work:
             hook = work.hook(budget.run_work(basin_opt, surface, 1, min(grid * grid, 2500)))
-            basin = basin_run(surface_spec, basin_opt, frozen(hp), basin_steps, grid, _hook=hook)
+            basin = caches.basin_run(surface_spec, basin_opt, frozen(hp), basin_steps, grid, _hook=hook)
         title = (
             f"{optimizers.get(basin_opt).title} (γ={hp['lr']:.3g}"
             f"{', as in the race' if basin_opt in in_race else ', recommended'}), {basin_steps} steps"
