@@ -177,7 +177,8 @@ def race_spec(
         group = f"racer-{len(firsts)}"
         path = sm.path_trace(pts, name=label, color=c, marker_size=8)
         path["line"]["dash"] = dash(name)
-        path["marker"].update(symbol=symbol(name), line=dict(color=RIM, width=1))
+        # a marker on at most 40 points: on a long path dense white rims would hide the colour
+        path["marker"].update(symbol=symbol(name), line=dict(color=RIM, width=1), maxdisplayed=40)
         path["legendgroup"] = group
         common = dict(type="scatter", legendgroup=group, showlegend=False, name=label)
         head = dict(
