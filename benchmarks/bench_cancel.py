@@ -35,7 +35,7 @@ from benchmarks.bench_budget import WORST, WORST_VIEW  # noqa: E402
 
 DELAY = 0.2  # seconds into the race (from its progress bar) when the tab closes or the newer run comes
 EIGHT = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "radam", "newton"]
-RACE = "race_runs"  # views/compare.py's cached race
+RACE = "race_runs"  # the Compare page's cached race (ui/caches.py)
 
 
 def heavy_query(seed: int = 0, steps: int | None = None) -> str:

@@ -4,10 +4,13 @@ run, and the decorator hashes its source each time). Plain values in, so that ev
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 import optimizers
+import surfaces
 import training
+from optimizers import analysis
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -50,3 +53,39 @@ def sharpness_one(
 
     setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
     return sharpness_curve(setup, name, dict(hypers))
+
+
+# -- Compare --------------------------------------------------------------------------------------------------
+def race_surface(spec: tuple):
+    """A Compare surface spec: ("builtin", name) or ("formula", text, bounds)."""
+    if spec[0] == "builtin":
+        return surfaces.get(spec[1])
+    return surfaces.from_formula(spec[1], spec[2])
+
+
+# `_hook`: (progress, every) from ui.budget.Progress (not part of the cache key): progress is called every
+# `every` steps to draw a progress bar and to stop work that nobody will see.
+@st.cache_data(max_entries=64, show_spinner=False)
+def race_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, noise: float, seed: int, _hook=None):
+    s = race_surface(surface_spec)
+    opts = [optimizers.make(name, **dict(hp)) for name, hp in racers]
+    progress, every = _hook or (None, 100)
+    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=False, progress=progress, every=every)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sweep_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, n_rates: int, _hook=None):
+    s = race_surface(surface_spec)
+    rates = analysis.log_rates(n=n_rates)
+    progress, every = _hook or (None, 100)
+    return [
+        analysis.sweep(name, s, np.array(start), steps, rates, dict(hp), progress=progress, every=every)
+        for name, hp in racers
+    ]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def basin_run(surface_spec: tuple, opt_name: str, hypers: tuple, steps: int, n: int, _hook=None):
+    progress, every = _hook or (None, 100)
+    opt = optimizers.make(opt_name, **dict(hypers))
+    return analysis.basin_map(opt, race_surface(surface_spec), steps, n, progress=progress, every=every)

@@ -1,16 +1,18 @@
 """Compare: race optimizers on one surface, give each its best learning rate, and map where they end up.
 
-Thin: widgets -> optimizers.analysis (the maths) -> viz.compare (the figures). Every setting is mirrored in
-the URL. Caps keep each request short: at most 8 racers x 1000 steps, sweeps of at most 60 rates x 1000
-steps (one vectorised run per optimizer), basin maps of at most 150² starts x 1000 steps; and within those,
-the work budget (budget/, ui/budget.py): the race, the sweep and the basin map are each refused, with a message
-beside the control to change, when their work (steps x starts x the surface's and optimizer's cost) is over
-the limit of one run, and run in chunks with a progress bar near it.
+Thin: widgets -> optimizers.analysis (the maths, cached in ui.caches) -> viz.compare (the figures). Every
+setting is mirrored in the URL, the sweep's and the basin map's toggles too. Caps keep each request short: at
+most 8 racers x 1000 steps, sweeps of at most 60 rates x 1000 steps (one vectorised run per optimizer), basin
+maps of at most 150² starts x 1000 steps; and within those, the work budget (budget/, ui/budget.py): the race,
+the sweep and the basin map are each refused, with a message beside the control to change, when their work
+(steps x starts x the surface's and optimizer's cost) is over the limit of one run, and run in chunks with a
+progress bar near it that says what is being computed.
 """
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -23,13 +25,14 @@ import surfaces
 from optimizers import analysis
 from race_presets import BY_KEY as RACE_PRESETS
 from ui import budget as budget_ui
-from ui import state
+from ui import caches, state
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.formula import formula_input, formula_params
+from ui.page import Page
 from viz import compare as vc
 from viz import surface_map as sm
 
-PAGE = "compare"
+PAGE = Page("compare")  # every session and URL key of the page is spelled by PAGE
 CUSTOM = "custom"
 MAX_RACERS = 8
 MAX_STEPS = 1000
@@ -77,12 +80,10 @@ BASE = [
     state.Param("grid", 100, state.parse_int_option(BASIN_GRIDS)),
     state.Param("basin_steps", 500, state.parse_int(1, MAX_SWEEP_STEPS)),
     state.Param("color_by", "minimum", state.parse_choice(("minimum", "steps"))),
+    state.Param("sweep", False, state.parse_bool, state.fmt_bool),  # the toggles too: a link opens every chart
+    state.Param("basin", False, state.parse_bool, state.fmt_bool),
 ]
 FORMULA = formula_params()
-
-
-def key(name: str) -> str:
-    return f"{PAGE}:{name}"
 
 
 def prefix(opt: str) -> str:
@@ -94,7 +95,7 @@ def _surface_guess() -> str:
     q = st.query_params.get("surface")
     if q in SURFACE_CHOICES:
         return q
-    return st.session_state.get(key("surface"), "rosenbrock")
+    return st.session_state.get(PAGE.key("surface"), "rosenbrock")
 
 
 def _hyper_defaults(surface_name: str) -> list[state.Param]:
@@ -109,43 +110,43 @@ def _reset_hypers(surface_name: str) -> None:
     rec_surface = surface_name if surface_name in surfaces.NAMES else ""
     for opt in optimizers.NAMES:
         for name, v in presets.recommended(opt, rec_surface).items():
-            st.session_state[key(prefix(opt) + name)] = v
+            st.session_state[PAGE.key(prefix(opt) + name)] = v
 
 
 # -- callbacks (they run before the widgets, so they may set the widgets' values) ---------------------------
 def on_surface_change() -> None:
-    name = st.session_state[key("surface")]
+    name = st.session_state[PAGE.key("surface")]
     _reset_hypers(name)
     if name in surfaces.NAMES:
         x0, y0 = surfaces.get(name).default_start
-        st.session_state[key("x0")], st.session_state[key("y0")] = float(x0), float(y0)
-    st.session_state[key("preset")] = ""
+        st.session_state[PAGE.key("x0")], st.session_state[PAGE.key("y0")] = float(x0), float(y0)
+    st.session_state[PAGE.key("preset")] = ""
 
 
 def apply_preset(preset_key: str | None = None) -> None:
-    preset_key = preset_key if preset_key is not None else st.session_state.get(key("preset"), "")
+    preset_key = preset_key if preset_key is not None else st.session_state.get(PAGE.key("preset"), "")
     p = RACE_PRESETS.get(preset_key)
     if p is None:
         return
-    st.session_state[key("preset")] = p.key
-    st.session_state[key("surface")] = p.surface
+    st.session_state[PAGE.key("preset")] = p.key
+    st.session_state[PAGE.key("surface")] = p.surface
     _reset_hypers(p.surface)
-    st.session_state[key("opts")] = list(p.names)
+    st.session_state[PAGE.key("opts")] = list(p.names)
     for opt in p.names:
         for name, v in p.hypers(opt).items():
-            st.session_state[key(prefix(opt) + name)] = v
-    st.session_state[key("x0")], st.session_state[key("y0")] = float(p.start[0]), float(p.start[1])
-    st.session_state[key("steps")] = int(p.steps)
-    st.session_state[key("noise")] = float(p.noise)
-    st.session_state[key("seed")] = int(p.seed)
+            st.session_state[PAGE.key(prefix(opt) + name)] = v
+    st.session_state[PAGE.key("x0")], st.session_state[PAGE.key("y0")] = float(p.start[0]), float(p.start[1])
+    st.session_state[PAGE.key("steps")] = int(p.steps)
+    st.session_state[PAGE.key("noise")] = float(p.noise)
+    st.session_state[PAGE.key("seed")] = int(p.seed)
 
 
 def set_start(x: float, y: float) -> None:
-    st.session_state[key("x0")], st.session_state[key("y0")] = float(x), float(y)
+    st.session_state[PAGE.key("x0")], st.session_state[PAGE.key("y0")] = float(x), float(y)
 
 
 def on_map_click() -> None:
-    event = st.session_state.get(key("map"))
+    event = st.session_state.get(PAGE.key("map"))
     points = (event or {}).get("selection", {}).get("points", [])
     clicks = [p for p in points if p.get("curve_number") == 1]  # the click targets (see viz.surface_map)
     if clicks:
@@ -154,42 +155,7 @@ def on_map_click() -> None:
 
 def use_best_rates(best: dict[str, float]) -> None:
     for opt, lr in best.items():
-        st.session_state[key(prefix(opt) + "lr")] = float(lr)
-
-
-# -- cached computations (plain values in, copies out) ------------------------------------------------------
-def _surface(spec: tuple):
-    if spec[0] == "builtin":
-        return surfaces.get(spec[1])
-    return surfaces.from_formula(spec[1], spec[2])
-
-
-# `_hook`: (progress, every) from ui.budget.Progress (not part of the cache key): progress is called every
-# `every` steps to draw a progress bar and to stop work that nobody will see.
-@st.cache_data(max_entries=64, show_spinner=False)
-def race_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, noise: float, seed: int, _hook=None):
-    s = _surface(surface_spec)
-    opts = [optimizers.make(name, **dict(hp)) for name, hp in racers]
-    progress, every = _hook or (None, 100)
-    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=False, progress=progress, every=every)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def sweep_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, n_rates: int, _hook=None):
-    s = _surface(surface_spec)
-    rates = analysis.log_rates(n=n_rates)
-    progress, every = _hook or (None, 100)
-    return [
-        analysis.sweep(name, s, np.array(start), steps, rates, dict(hp), progress=progress, every=every)
-        for name, hp in racers
-    ]
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def basin_run(surface_spec: tuple, opt_name: str, hypers: tuple, steps: int, n: int, _hook=None):
-    progress, every = _hook or (None, 100)
-    opt = optimizers.make(opt_name, **dict(hypers))
-    return analysis.basin_map(opt, _surface(surface_spec), steps, n, progress=progress, every=every)
+        st.session_state[PAGE.key(prefix(opt) + "lr")] = float(lr)
 
 
 def _max_steps(work_of, steps: int) -> str:
@@ -198,398 +164,485 @@ def _max_steps(work_of, steps: int) -> str:
     return f"at most {most} steps" if most is not None else ""
 
 
-# -- the page -----------------------------------------------------------------------------------------------
-st.title("Compare optimizers")
-st.caption(
-    "Race optimizers from the same start on the same surface, give each one its best learning rate, and map "
-    "where they end up from every start. Every setting is in the page's address: copy it to share this view."
-)
-
-surface_guess = _surface_guess()
-params = BASE + FORMULA + _hyper_defaults(surface_guess)
-notices = state.restore(PAGE, params)
-q_preset = st.query_params.get("preset")
-if q_preset in RACE_PRESETS and "opts" not in st.query_params and st.session_state.get(f"{PAGE}::applied") != q_preset:
-    apply_preset(q_preset)  # a short link "compare?preset=beale"
-    st.session_state[f"{PAGE}::applied"] = q_preset
-for n in notices:
-    st.warning(n, icon="⚠️")
-
-# presets
-preset_keys = [""] + list(RACE_PRESETS)
-st.selectbox(
-    "Classic races",
-    preset_keys,
-    key=key("preset"),
-    format_func=lambda k: "— pick a demonstration —" if not k else RACE_PRESETS[k].title,
-    on_change=apply_preset,
-    help="Loads the surface, racers, hyperparameters, start and steps of a classic demonstration.",
-)
-
-top = st.columns([1.2, 3])
-row = st.columns(5)
-race_box = st.container()  # under Steps: the race's refusal, if it is over the work budget
-surface_name = top[0].selectbox(
-    "Surface",
-    SURFACE_CHOICES,
-    key=key("surface"),
-    format_func=lambda n: "Custom formula" if n == CUSTOM else surfaces.get(n).title,
-    on_change=on_surface_change,
-)
-surface = surfaces.get(surface_name) if surface_name in surfaces.NAMES else None
-surface_spec = ("builtin", surface_name)
-if surface_name == CUSTOM:
-    custom, error = formula_input(PAGE)
-    if custom is None:
-        if error is None:
-            st.info("Type a formula in x and y (for example `x^2 - y^2`) to race on it. Showing Rosenbrock meanwhile.")
-        surface, surface_spec = surfaces.get("rosenbrock"), ("builtin", "rosenbrock")
-    else:
-        surface = custom
-        surface_spec = ("formula", custom.formula, tuple(map(tuple, custom.bounds)))
-
-if not isinstance(st.session_state.get(key("opts")), list):
-    st.session_state[key("opts")] = list(DEFAULT_OPTS)
-opts = top[1].multiselect(
-    "Optimizers (2 to 8)",
-    optimizers.NAMES,
-    key=key("opts"),
-    max_selections=MAX_RACERS,
-    format_func=lambda n: optimizers.get(n).title,
-)
-steps = int(row[0].number_input("Steps", min_value=1, max_value=MAX_STEPS, step=50, key=key("steps")))
-noise = float(
-    row[1].number_input(
-        "Gradient noise σ",
-        min_value=0.0,
-        max_value=MAX_NOISE,
-        step=0.1,
-        format="%g",
-        key=key("noise"),
-        help="Adds N(0, σ²) to every gradient component. One seed: every racer draws the same noise.",
+# -- the page: main() of sections; each section draws its part and passes on what the next ones need ----------
+def settings() -> SimpleNamespace:
+    """The title, the link's settings, the controls; stops the page when fewer than two racers are chosen."""
+    st.title("Compare optimizers")
+    st.caption(
+        "Race optimizers from the same start on the same surface, give each one its best learning rate, and map "
+        "where they end up from every start. Every setting is in the page's address: copy it to share this view."
     )
-)
-seed = int(row[2].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=key("seed")))
 
-# start
-x0 = row[3].number_input("Start x", step=0.1, format="%g", key=key("x0"))
-y0 = row[4].number_input("Start y", step=0.1, format="%g", key=key("y0"))
-start_cols = st.columns([1.2, 3])
-start_cols[0].caption("Suggested starts, or click anywhere on the map:")
-with start_cols[1]:
-    sugg = st.columns(max(3, len(surface.starts)))
-    for i, (sx, sy) in enumerate(np.asarray(surface.starts).reshape(-1, 2)):
-        sugg[i].button(f"({sx:g}, {sy:g})", key=f"{PAGE}:start{i}", on_click=set_start, args=(sx, sy))
-start_ok = all(isinstance(v, (int, float)) and math.isfinite(v) for v in (x0, y0))
-(bx0, bx1), (by0, by1) = surface.bounds
-(lx, ly), (hx, hy) = surface.divergence_box()
-if not start_ok:
-    st.error("The start must be two finite numbers; using the surface's suggested start.", icon="⚠️")
-    x0, y0 = (float(v) for v in surface.default_start)
-elif not (lx <= x0 <= hx and ly <= y0 <= hy):
-    st.error(
-        f"The start ({x0:g}, {y0:g}) is outside the region where runs are followed (x in [{lx:g}, {hx:g}], "
-        f"y in [{ly:g}, {hy:g}]: ten view-widths around the map); using the surface's suggested start.",
-        icon="⚠️",
+    surface_guess = _surface_guess()
+    params = BASE + FORMULA + _hyper_defaults(surface_guess)
+    notices = PAGE.restore(params)
+    q_preset = st.query_params.get("preset")
+    if (
+        q_preset in RACE_PRESETS
+        and "opts" not in st.query_params
+        and st.session_state.get(PAGE.private("applied")) != q_preset
+    ):
+        apply_preset(q_preset)  # a short link "compare?preset=beale"
+        st.session_state[PAGE.private("applied")] = q_preset
+    for n in notices:
+        st.warning(n, icon="⚠️")
+
+    # presets
+    preset_keys = [""] + list(RACE_PRESETS)
+    st.selectbox(
+        "Classic races",
+        preset_keys,
+        key=PAGE.key("preset"),
+        format_func=lambda k: "— pick a demonstration —" if not k else RACE_PRESETS[k].title,
+        on_change=apply_preset,
+        help="Loads the surface, racers, hyperparameters, start and steps of a classic demonstration.",
     )
-    x0, y0 = (float(v) for v in surface.default_start)
-elif not (bx0 <= x0 <= bx1 and by0 <= y0 <= by1):
-    st.caption(f"The start ({x0:g}, {y0:g}) is outside the map's view; the paths may leave the picture.")
-start = (float(x0), float(y0))
 
-# hyperparameters, one tab per racer
-racers: list[tuple[str, dict]] = []
-hyper_errors = False
-if opts:
-    with st.expander("Hyperparameters of each racer", expanded=False):
-        tabs = st.tabs([optimizers.get(o).title for o in opts])
-        for tab, opt in zip(tabs, opts, strict=True):
-            values, errors = hyper_inputs(opt, PAGE, prefix(opt), container=tab.columns(2)[0])
-            hyper_errors |= bool(errors)
-            racers.append((opt, values))
-
-state.mirror(
-    PAGE,
-    BASE + (FORMULA if surface_name == CUSTOM else []) + [p for o in opts for p in hyper_params(o, prefix(o))],
-)
-
-active = RACE_PRESETS.get(st.session_state.get(key("preset"), ""))
-if active is not None:
-    same = (
-        active.surface == surface_name
-        and list(active.names) == list(opts)
-        and start == tuple(map(float, active.start))
-        and steps == active.steps
-        and all(frozen(active.hypers(o)) == frozen(hp) for o, hp in racers)
+    top = st.columns([1.2, 3])
+    row = st.columns(5)
+    race_box = st.container()  # under Steps: the race's refusal, if it is over the work budget
+    surface_name = top[0].selectbox(
+        "Surface",
+        SURFACE_CHOICES,
+        key=PAGE.key("surface"),
+        format_func=lambda n: "Custom formula" if n == CUSTOM else surfaces.get(n).title,
+        on_change=on_surface_change,
     )
-    st.info(f"**What to notice — {active.title}.** {active.notice}", icon="👀")
-    if not same:
-        st.caption("You have changed the settings since loading this demonstration, so the text may not apply.")
+    surface = surfaces.get(surface_name) if surface_name in surfaces.NAMES else None
+    surface_spec = ("builtin", surface_name)
+    if surface_name == CUSTOM:
+        custom, error = formula_input(PAGE.name)
+        if custom is None:
+            if error is None:
+                st.info(
+                    "Type a formula in x and y (for example `x^2 - y^2`) to race on it. Showing Rosenbrock meanwhile."
+                )
+            surface, surface_spec = surfaces.get("rosenbrock"), ("builtin", "rosenbrock")
+        else:
+            surface = custom
+            surface_spec = ("formula", custom.formula, tuple(map(tuple, custom.bounds)))
 
-if len(opts) < 2:
-    st.info("Choose at least two optimizers to race.")
-    st.stop()
-
-racers_key = tuple((name, frozen(hp)) for name, hp in racers)
-labels = [f"{optimizers.get(n).title} (γ={hp['lr']:.3g})" for n, hp in racers]
-f_star = analysis.global_min_value(surface)
-
-# -- the race -----------------------------------------------------------------------------------------------
-st.subheader("The race")
-names = [n for n, _ in racers]
-race_v = budget.verdict(budget.race_work(names, surface, steps))
-if not race_v.ok:
-    fewer = _max_steps(lambda k: budget.race_work(names, surface, k), steps)
-    advice = f"use {fewer}, " if fewer else "use "
-    budget_ui.allow(race_v, race_box, "this race", advice + "fewer racers (Newton costs most) or a simpler formula")
-    st.info("Nothing is computed until the race fits: see the message above.")
-    st.stop()
-with budget_ui.Progress(race_v, "Racing…") as work:
-    hook = work.hook(max(budget.run_work(n, surface, 1) for n in names))
-    trajs = race_runs(surface_spec, racers_key, start, steps, noise, seed, _hook=hook)
-spec = vc.race_spec(surface, trajs, [n for n, _ in racers], labels, f_star=f_star)
-st.plotly_chart(
-    sm.prepared(spec),
-    key=key("map"),
-    on_select=on_map_click,
-    selection_mode="points",
-    config={"displaylogo": False, "scrollZoom": False},
-)
-st.caption(
-    "Press ▶ Play to race every path on the same steps (↺ Replay starts over); click a name in the legend to "
-    "hide or show that racer. Right: "
-    + ("loss − f* on a log scale (f* is the global minimum value)." if f_star is not None else "the loss.")
-)
-
-# results
-tol_col, _ = st.columns([1, 3])
-tol = float(
-    tol_col.number_input(
-        "Loss tolerance",
-        min_value=1e-12,
-        max_value=1e6,
-        format="%g",
-        key=key("tol"),
-        help="'Steps to tolerance' counts the steps until the loss is within this much of the global minimum.",
+    if not isinstance(st.session_state.get(PAGE.key("opts")), list):
+        st.session_state[PAGE.key("opts")] = list(DEFAULT_OPTS)
+    opts = top[1].multiselect(
+        "Optimizers (2 to 8)",
+        optimizers.NAMES,
+        key=PAGE.key("opts"),
+        max_selections=MAX_RACERS,
+        format_func=lambda n: optimizers.get(n).title,
     )
-)
-rows = []
-for label, traj in zip(labels, trajs, strict=True):
-    m = analysis.metrics(traj, surface, loss_tol=tol)
-    rows.append(
-        {
-            "optimizer": label,
-            "outcome": m["outcome"].short,
-            "final loss": m["final_loss"],
-            "distance to nearest minimum": m["distance_to_minimum"],
-            "steps to tolerance": m["steps_to_tol"],
-            "near saddle at": m["near_saddle_at"],
-            "escaped saddle at": m["escaped_saddle_at"],
-            "diverged at": m["diverged_at"],
-            "left the map downhill at": m["escaped_at"],
-            "undefined at": m["undefined_at"],
-        }
-    )
-table = pd.DataFrame(rows)
-STEP_COLUMNS = (
-    "steps to tolerance",
-    "near saddle at",
-    "escaped saddle at",
-    "diverged at",
-    "left the map downhill at",
-    "undefined at",
-)
-for col in STEP_COLUMNS:
-    table[col] = pd.array([v if v is not None else pd.NA for v in table[col]], dtype="Int64")
-# an escape and an undefined point have their own columns where a racer had one (the outcome column says all)
-for col in ("left the map downhill at", "undefined at"):
-    if table[col].isna().all():
-        table = table.drop(columns=[col])
-table["distance to nearest minimum"] = pd.array(
-    [v if v is not None else np.nan for v in table["distance to nearest minimum"]], dtype="float64"
-)
-# columns that cannot apply to this surface are left out (no known minimum, no known saddle)
-if not len(surface.minima) and f_star is None:
-    table = table.drop(columns=["distance to nearest minimum", "steps to tolerance"])
-if not len(surface.saddles):
-    table = table.drop(columns=["near saddle at", "escaped saddle at"])
-st.dataframe(
-    table,
-    hide_index=True,
-    key=key("table"),
-    column_config={
-        "final loss": st.column_config.NumberColumn(format="%.4g"),
-        "distance to nearest minimum": st.column_config.NumberColumn(format="%.4g"),
-    },
-)
-with st.expander("How these are measured"):
-    st.markdown(
-        f"- **Steps to tolerance**: the first step at which the loss is within {tol:g} of the global minimum "
-        "value (blank when the surface has no known minimum, or the run never got there).\n"
-        "- **Distance to nearest minimum**: from the last point to the nearest known minimum (the stars).\n"
-        f"- **Saddle**: a run is *near* a saddle (the crosses) once it comes within "
-        f"{analysis.default_tol(surface, analysis.SADDLE_RADIUS):.3g} of it "
-        f"({analysis.SADDLE_RADIUS:.0%} of the view's smaller side); "
-        "it *escaped* at the first later step at which it is farther than that AND its loss is below the "
-        "saddle's value: it went down past the saddle, not back the way it came.\n"
-        "- **Outcome**: how the run ended: it ran all its steps, diverged, left the map going downhill, or "
-        "reached a point where the gradient (or Newton's step) is undefined.\n"
-        "- **Diverged at**: the step whose point left the finite numbers or a box ten view-widths around the "
-        "map, or where the loss became infinite, without going downhill (the loss grew, or stopped being a "
-        "number); the path stops there.\n"
-        "- **Left the map downhill at**: the step at which the run left that box (or reached f = −∞) going "
-        "downhill: the loss fell at each of its last three steps, to below every value f takes on the map. "
-        "On a surface with no minimum (f → −∞) that is the optimizer doing its job, not a failure.\n"
-        "- **Undefined at**: the step whose point has f or its gradient undefined (e.g. the apex of a cone), "
-        "or where Newton's step does not exist (a singular Hessian); the run stops on that point.\n"
-        "- With noise, every racer adds the same noise sequence (one seed), so the race stays fair."
-    )
-paths = pd.concat([t.to_frame().assign(optimizer=n) for (n, _), t in zip(racers, trajs, strict=True)])
-dl = st.columns(3)
-dl[0].download_button("Results table (CSV)", table.to_csv(index=False), "race_results.csv", "text/csv")
-dl[1].download_button(
-    "Every path, step by step (CSV)",
-    paths[["optimizer", "step", "x", "y", "loss", "grad_x", "grad_y"]].to_csv(index=False),
-    "race_paths.csv",
-    "text/csv",
-)
-
-# -- fair learning rates ------------------------------------------------------------------------------------
-st.subheader("Fair learning rates")
-st.write(
-    "A race is only fair if every optimizer gets a good learning rate. The sweep runs each racer with "
-    f"log-spaced rates from {analysis.SWEEP_LOW:g} to {analysis.SWEEP_HIGH:g} (one vectorised run per optimizer, "
-    "its other hyperparameters as set above, from the race's start, without noise) and picks as best "
-    + analysis.BEST_RATE_RULE
-    + "."
-)
-sw_cols = st.columns([1.5, 1, 2])
-sweep_box = st.container()
-do_sweep = sw_cols[0].toggle("Sweep learning rates", key=key("sweep"))
-n_rates = int(sw_cols[1].number_input("Rates", min_value=SWEEP_RATES[0], max_value=SWEEP_RATES[1], key=key("rates")))
-if do_sweep:
-    sweep_steps = min(steps, MAX_SWEEP_STEPS)
-    if sweep_steps < steps:
-        st.caption(f"The sweep runs {sweep_steps} steps (its cap), not the race's {steps}.")
-    no_lr = tuple((name, tuple(kv for kv in hp if kv[0] != "lr")) for name, hp in racers_key)  # lr is swept
-    sweep_v = budget.verdict(budget.sweep_work(names, surface, sweep_steps, n_rates))
-    fewer = _max_steps(lambda k: budget.sweep_work(names, surface, k, n_rates), sweep_steps) or "fewer steps"
-    thirty = " or 30 rates" if n_rates > SWEEP_RATES[0] else ""
-    advice = f"use {fewer}{thirty}, fewer racers or a simpler formula"
-    do_sweep = budget_ui.allow(sweep_v, sweep_box, "this sweep", advice)
-if do_sweep:
-    with budget_ui.Progress(sweep_v, "Sweeping the learning rates…") as work:
-        hook = work.hook(max(budget.run_work(n, surface, 1, n_rates) for n in names))
-        sweeps = sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates, _hook=hook)
-    st.plotly_chart(vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star), key=key("sweepfig"))
-    best = {s.optimizer: s.best_rate for s in sweeps if s.best_rate is not None}
-
-    def chosen_by(s) -> str:
-        if s.best_index is None:
-            return "no rate qualifies"
-        if s.best_by_escape:
-            return f"leaves the map downhill soonest (step {int(s.escaped_at[s.best_index])})"
-        return "lowest final loss"
-
-    summary = pd.DataFrame(
-        {
-            "optimizer": [optimizers.get(s.optimizer).title for s in sweeps],
-            "rate now": [hp["lr"] for _, hp in racers],
-            "best rate": [s.best_rate for s in sweeps],
-            "chosen as": [chosen_by(s) for s in sweeps],
-            "final loss at best": [s.best_loss for s in sweeps],
-            "rates that diverged": [int(s.diverged.sum()) for s in sweeps],
-            "rates that left the map downhill": [int(s.escaped.sum()) for s in sweeps],
-            "rates that reached an undefined point": [int(s.undefined.sum()) for s in sweeps],
-        }
-    )
-    if not summary["rates that reached an undefined point"].any():
-        summary = summary.drop(columns=["rates that reached an undefined point"])
-    st.dataframe(summary, hide_index=True, column_config={"best rate": st.column_config.NumberColumn(format="%.4g")})
-    if any(s.best_by_escape for s in sweeps):
-        st.caption(
-            "Some rates left the map going downhill: this surface has no minimum that way (f keeps falling), so "
-            "no final loss can be compared there, and the best rate is the one that leaves soonest. Triangles "
-            "along the bottom of the chart mark those rates."
+    steps = int(row[0].number_input("Steps", min_value=1, max_value=MAX_STEPS, step=50, key=PAGE.key("steps")))
+    noise = float(
+        row[1].number_input(
+            "Gradient noise σ",
+            min_value=0.0,
+            max_value=MAX_NOISE,
+            step=0.1,
+            format="%g",
+            key=PAGE.key("noise"),
+            help="Adds N(0, σ²) to every gradient component. One seed: every racer draws the same noise.",
         )
-    nobest = [optimizers.get(s.optimizer).title for s in sweeps if s.best_rate is None]
-    if nobest:
-        st.warning(
-            f"No rate ran all its steps or left the map downhill for {', '.join(nobest)} (each diverged or reached "
-            "an undefined point): its rate is left as it is.",
+    )
+    seed = int(row[2].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=PAGE.key("seed")))
+
+    # start
+    x0 = row[3].number_input("Start x", step=0.1, format="%g", key=PAGE.key("x0"))
+    y0 = row[4].number_input("Start y", step=0.1, format="%g", key=PAGE.key("y0"))
+    start_cols = st.columns([1.2, 3])
+    start_cols[0].caption("Suggested starts, or click anywhere on the map:")
+    with start_cols[1]:
+        sugg = st.columns(max(3, len(surface.starts)))
+        for i, (sx, sy) in enumerate(np.asarray(surface.starts).reshape(-1, 2)):
+            sugg[i].button(f"({sx:g}, {sy:g})", key=PAGE.key(f"start{i}"), on_click=set_start, args=(sx, sy))
+    start_ok = all(isinstance(v, (int, float)) and math.isfinite(v) for v in (x0, y0))
+    (bx0, bx1), (by0, by1) = surface.bounds
+    (lx, ly), (hx, hy) = surface.divergence_box()
+    if not start_ok:
+        st.error("The start must be two finite numbers; using the surface's suggested start.", icon="⚠️")
+        x0, y0 = (float(v) for v in surface.default_start)
+    elif not (lx <= x0 <= hx and ly <= y0 <= hy):
+        st.error(
+            f"The start ({x0:g}, {y0:g}) is outside the region where runs are followed (x in [{lx:g}, {hx:g}], "
+            f"y in [{ly:g}, {hy:g}]: ten view-widths around the map); using the surface's suggested start.",
             icon="⚠️",
         )
-    sw_cols[2].button(
-        "Use the best rates in the race",
-        on_click=use_best_rates,
-        args=(best,),
-        type="primary",
-        disabled=not best,
-        key=key("usebest"),
+        x0, y0 = (float(v) for v in surface.default_start)
+    elif not (bx0 <= x0 <= bx1 and by0 <= y0 <= by1):
+        st.caption(f"The start ({x0:g}, {y0:g}) is outside the map's view; the paths may leave the picture.")
+    start = (float(x0), float(y0))
+
+    # hyperparameters, one tab per racer
+    racers: list[tuple[str, dict]] = []
+    hyper_errors = False
+    if opts:
+        with st.expander("Hyperparameters of each racer", expanded=False):
+            tabs = st.tabs([optimizers.get(o).title for o in opts])
+            for tab, opt in zip(tabs, opts, strict=True):
+                values, errors = hyper_inputs(opt, PAGE.name, prefix(opt), container=tab.columns(2)[0])
+                hyper_errors |= bool(errors)
+                racers.append((opt, values))
+
+    PAGE.mirror(
+        BASE + (FORMULA if surface_name == CUSTOM else []) + [p for o in opts for p in hyper_params(o, prefix(o))],
     )
 
-# -- where do they end up -----------------------------------------------------------------------------------
-st.subheader("Where do they end up?")
-st.write(
-    "Start one optimizer from every point of a grid at once and colour each start by the minimum it reaches "
-    f"(within {analysis.BASIN_TOL:.0%} of the view's smaller side), or by how many steps it took; grey: no minimum "
-    "reached in time, black: diverged, sky blue: left the map going downhill (no minimum that way), pale green: "
-    "reached a point where the gradient is undefined."
-)
-b_cols = st.columns([1.4, 1.2, 1, 1, 1.3])
-basin_box = st.container()
-do_basin = b_cols[0].toggle("Map the basins", key=key("basin"))
-basin_opt = b_cols[1].selectbox(
-    "Optimizer", optimizers.NAMES, key=key("basin_opt"), format_func=lambda n: optimizers.get(n).title
-)
-grid = int(b_cols[2].selectbox("Grid", BASIN_GRIDS, key=key("grid"), format_func=lambda n: f"{n} × {n}"))
-basin_steps = int(b_cols[3].number_input("Steps", min_value=1, max_value=MAX_SWEEP_STEPS, key=key("basin_steps")))
-color_by = b_cols[4].radio(
-    "Colour by",
-    ("minimum", "steps"),
-    key=key("color_by"),
-    format_func=lambda m: "minimum reached" if m == "minimum" else "steps taken",
-    horizontal=True,
-)
-if do_basin:
-    in_race = dict(racers)
-    hp = in_race.get(basin_opt) or presets.recommended(
-        basin_opt, surface_name if surface_name in surfaces.NAMES else ""
+    active = RACE_PRESETS.get(st.session_state.get(PAGE.key("preset"), ""))
+    if active is not None:
+        same = (
+            active.surface == surface_name
+            and list(active.names) == list(opts)
+            and start == tuple(map(float, active.start))
+            and steps == active.steps
+            and all(frozen(active.hypers(o)) == frozen(hp) for o, hp in racers)
+        )
+        st.info(f"**What to notice — {active.title}.** {active.notice}", icon="👀")
+        if not same:
+            st.caption("You have changed the settings since loading this demonstration, so the text may not apply.")
+
+    if len(opts) < 2:
+        st.info("Choose at least two optimizers to race.")
+        st.stop()
+
+    racers_key = tuple((name, frozen(hp)) for name, hp in racers)
+    labels = [f"{optimizers.get(n).title} (γ={hp['lr']:.3g})" for n, hp in racers]
+    f_star = analysis.global_min_value(surface)
+    names = [n for n, _ in racers]
+    return SimpleNamespace(
+        surface=surface,
+        surface_name=surface_name,
+        surface_spec=surface_spec,
+        opts=opts,
+        steps=steps,
+        noise=noise,
+        seed=seed,
+        start=start,
+        racers=racers,
+        racers_key=racers_key,
+        labels=labels,
+        f_star=f_star,
+        race_box=race_box,
+        names=names,
+        trajs=None,
     )
-    basin_v = budget.verdict(budget.basin_work(basin_opt, surface, basin_steps, grid))
-    fewer = _max_steps(lambda k: budget.basin_work(basin_opt, surface, k, grid), basin_steps)
-    smaller = ", a smaller grid" if grid > BASIN_GRIDS[0] else ""
-    what = f"this basin map ({grid} × {grid} starts × {basin_steps} steps)"
-    if budget_ui.allow(basin_v, basin_box, what, f"use {fewer or 'fewer steps'}{smaller} or another optimizer"):
-        with budget_ui.Progress(basin_v, "Mapping the basins…") as work:
-            hook = work.hook(budget.run_work(basin_opt, surface, 1, min(grid * grid, 2500)))
-            basin = basin_run(surface_spec, basin_opt, frozen(hp), basin_steps, grid, _hook=hook)
-        title = (
-            f"{optimizers.get(basin_opt).title} (γ={hp['lr']:.3g}"
-            f"{', as in the race' if basin_opt in in_race else ', recommended'}), {basin_steps} steps"
+
+
+def race(run: SimpleNamespace) -> None:
+    """The race's chart (run.trajs is set), or its refusal beside Steps and the page stops."""
+    surface, surface_spec, steps, noise, seed, start, racers, racers_key, labels, f_star, race_box, names = (
+        run.surface,
+        run.surface_spec,
+        run.steps,
+        run.noise,
+        run.seed,
+        run.start,
+        run.racers,
+        run.racers_key,
+        run.labels,
+        run.f_star,
+        run.race_box,
+        run.names,
+    )
+    st.subheader("The race")
+    names = [n for n, _ in racers]
+    race_v = budget.verdict(budget.race_work(names, surface, steps))
+    if not race_v.ok:
+        fewer = _max_steps(lambda k: budget.race_work(names, surface, k), steps)
+        advice = f"use {fewer}, " if fewer else "use "
+        budget_ui.allow(race_v, race_box, "this race", advice + "fewer racers (Newton costs most) or a simpler formula")
+        st.info("Nothing is computed until the race fits: see the message above.")
+        st.stop()
+    racing = f"Racing {len(names)} optimizers for {steps} steps on {surface.title}…"
+    with budget_ui.Progress(race_v, racing) as work:
+        hook = work.hook(max(budget.run_work(n, surface, 1) for n in names))
+        trajs = caches.race_runs(surface_spec, racers_key, start, steps, noise, seed, _hook=hook)
+    spec = vc.race_spec(surface, trajs, [n for n, _ in racers], labels, f_star=f_star)
+    st.plotly_chart(
+        sm.prepared(spec),
+        key=PAGE.key("map"),
+        on_select=on_map_click,
+        selection_mode="points",
+        theme=None,  # the figure's own fonts and colours (Streamlit's theme shrinks the text)
+        config={"displaylogo": False, "scrollZoom": False},
+    )
+    st.caption(
+        "Press ▶ Play to race every path on the same steps (↺ Replay starts over); click a name in the legend to "
+        "hide or show that racer. Right: "
+        + ("loss − f* on a log scale (f* is the global minimum value)." if f_star is not None else "the loss.")
+    )
+
+    run.trajs = trajs
+
+
+def results(run: SimpleNamespace) -> None:
+    """The race's table, how it is measured, and its downloads."""
+    surface, racers, labels, f_star, trajs = run.surface, run.racers, run.labels, run.f_star, run.trajs
+    # results
+    tol_col, _ = st.columns([1, 3])
+    tol = float(
+        tol_col.number_input(
+            "Loss tolerance",
+            min_value=1e-12,
+            max_value=1e6,
+            format="%g",
+            key=PAGE.key("tol"),
+            help="'Steps to tolerance' counts the steps until the loss is within this much of the global minimum.",
         )
-        st.markdown(f"**{title}**")
-        st.plotly_chart(sm.prepared(vc.basin_spec(surface, basin, color_by)), key=key("basinfig"))
-        counts = basin.counts()
-        total = basin.label.size
-        stops = (analysis.NOT_REACHED, analysis.DIVERGED, analysis.ESCAPED, analysis.UNDEFINED)
-        reached = total - sum(counts[lab] for lab in stops)
-        more = [
-            f"{counts[analysis.ESCAPED]:,} left the map going downhill" if counts[analysis.ESCAPED] else "",
-            f"{counts[analysis.UNDEFINED]:,} reached an undefined point" if counts[analysis.UNDEFINED] else "",
-        ]
-        st.caption(
-            f"{reached:,} of {total:,} starts reached a known minimum, {counts[analysis.NOT_REACHED]:,} did not in "
-            f"{basin_steps} steps, {''.join(m + ', ' for m in more if m)}{counts[analysis.DIVERGED]:,} diverged."
+    )
+    rows = []
+    for label, traj in zip(labels, trajs, strict=True):
+        m = analysis.metrics(traj, surface, loss_tol=tol)
+        rows.append(
+            {
+                "optimizer": label,
+                "outcome": m["outcome"].short,
+                "final loss": m["final_loss"],
+                "distance to nearest minimum": m["distance_to_minimum"],
+                "steps to tolerance": m["steps_to_tol"],
+                "near saddle at": m["near_saddle_at"],
+                "escaped saddle at": m["escaped_saddle_at"],
+                "diverged at": m["diverged_at"],
+                "left the map downhill at": m["escaped_at"],
+                "undefined at": m["undefined_at"],
+            }
+        )
+    table = pd.DataFrame(rows)
+    STEP_COLUMNS = (
+        "steps to tolerance",
+        "near saddle at",
+        "escaped saddle at",
+        "diverged at",
+        "left the map downhill at",
+        "undefined at",
+    )
+    for col in STEP_COLUMNS:
+        table[col] = pd.array([v if v is not None else pd.NA for v in table[col]], dtype="Int64")
+    # an escape and an undefined point have their own columns where a racer had one (the outcome column says all)
+    for col in ("left the map downhill at", "undefined at"):
+        if table[col].isna().all():
+            table = table.drop(columns=[col])
+    table["distance to nearest minimum"] = pd.array(
+        [v if v is not None else np.nan for v in table["distance to nearest minimum"]], dtype="float64"
+    )
+    # columns that cannot apply to this surface are left out (no known minimum, no known saddle)
+    if not len(surface.minima) and f_star is None:
+        table = table.drop(columns=["distance to nearest minimum", "steps to tolerance"])
+    if not len(surface.saddles):
+        table = table.drop(columns=["near saddle at", "escaped saddle at"])
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=PAGE.key("table"),
+        column_config={
+            "final loss": st.column_config.NumberColumn(format="%.4g"),
+            "distance to nearest minimum": st.column_config.NumberColumn(format="%.4g"),
+        },
+    )
+    with st.expander("How these are measured"):
+        st.markdown(
+            f"- **Steps to tolerance**: the first step at which the loss is within {tol:g} of the global minimum "
+            "value (blank when the surface has no known minimum, or the run never got there).\n"
+            "- **Distance to nearest minimum**: from the last point to the nearest known minimum (the stars).\n"
+            f"- **Saddle**: a run is *near* a saddle (the crosses) once it comes within "
+            f"{analysis.default_tol(surface, analysis.SADDLE_RADIUS):.3g} of it "
+            f"({analysis.SADDLE_RADIUS:.0%} of the view's smaller side); "
+            "it *escaped* at the first later step at which it is farther than that AND its loss is below the "
+            "saddle's value: it went down past the saddle, not back the way it came.\n"
+            "- **Outcome**: how the run ended: it ran all its steps, diverged, left the map going downhill, or "
+            "reached a point where the gradient (or Newton's step) is undefined.\n"
+            "- **Diverged at**: the step whose point left the finite numbers or a box ten view-widths around the "
+            "map, or where the loss became infinite, without going downhill (the loss grew, or stopped being a "
+            "number); the path stops there.\n"
+            "- **Left the map downhill at**: the step at which the run left that box (or reached f = −∞) going "
+            "downhill: the loss fell at each of its last three steps, to below every value f takes on the map. "
+            "On a surface with no minimum (f → −∞) that is the optimizer doing its job, not a failure.\n"
+            "- **Undefined at**: the step whose point has f or its gradient undefined (e.g. the apex of a cone), "
+            "or where Newton's step does not exist (a singular Hessian); the run stops on that point.\n"
+            "- With noise, every racer adds the same noise sequence (one seed), so the race stays fair."
+        )
+    paths = pd.concat([t.to_frame().assign(optimizer=n) for (n, _), t in zip(racers, trajs, strict=True)])
+    dl = st.columns(3)
+    dl[0].download_button("Results table (CSV)", table.to_csv(index=False), "race_results.csv", "text/csv")
+    dl[1].download_button(
+        "Every path, step by step (CSV)",
+        paths[["optimizer", "step", "x", "y", "loss", "grad_x", "grad_y"]].to_csv(index=False),
+        "race_paths.csv",
+        "text/csv",
+    )
+
+
+def sweep(run: SimpleNamespace) -> None:
+    """The learning-rate sweep, when its toggle is on."""
+    surface, surface_spec, steps, start, racers, racers_key, f_star, names = (
+        run.surface,
+        run.surface_spec,
+        run.steps,
+        run.start,
+        run.racers,
+        run.racers_key,
+        run.f_star,
+        run.names,
+    )
+    st.subheader("Fair learning rates")
+    st.write(
+        "A race is only fair if every optimizer gets a good learning rate. The sweep runs each racer with "
+        f"log-spaced rates from {analysis.SWEEP_LOW:g} to {analysis.SWEEP_HIGH:g} (one vectorised run per optimizer, "
+        "its other hyperparameters as set above, from the race's start, without noise) and picks as best "
+        + analysis.BEST_RATE_RULE
+        + "."
+    )
+    sw_cols = st.columns([1.5, 1, 2])
+    sweep_box = st.container()
+    do_sweep = sw_cols[0].toggle("Sweep learning rates", key=PAGE.key("sweep"))
+    n_rates = int(
+        sw_cols[1].number_input("Rates", min_value=SWEEP_RATES[0], max_value=SWEEP_RATES[1], key=PAGE.key("rates"))
+    )
+    if do_sweep:
+        sweep_steps = min(steps, MAX_SWEEP_STEPS)
+        if sweep_steps < steps:
+            st.caption(f"The sweep runs {sweep_steps} steps (its cap), not the race's {steps}.")
+        no_lr = tuple((name, tuple(kv for kv in hp if kv[0] != "lr")) for name, hp in racers_key)  # lr is swept
+        sweep_v = budget.verdict(budget.sweep_work(names, surface, sweep_steps, n_rates))
+        fewer = _max_steps(lambda k: budget.sweep_work(names, surface, k, n_rates), sweep_steps) or "fewer steps"
+        thirty = " or 30 rates" if n_rates > SWEEP_RATES[0] else ""
+        advice = f"use {fewer}{thirty}, fewer racers or a simpler formula"
+        do_sweep = budget_ui.allow(sweep_v, sweep_box, "this sweep", advice)
+    if do_sweep:
+        sweeping = f"Trying {n_rates} learning rates for each of {len(names)} optimizers, {sweep_steps} steps each…"
+        with budget_ui.Progress(sweep_v, sweeping) as work:
+            hook = work.hook(max(budget.run_work(n, surface, 1, n_rates) for n in names))
+            sweeps = caches.sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates, _hook=hook)
+        st.plotly_chart(
+            vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star),
+            key=PAGE.key("sweepfig"),
+            theme=None,
+        )
+        best = {s.optimizer: s.best_rate for s in sweeps if s.best_rate is not None}
+
+        def chosen_by(s) -> str:
+            if s.best_index is None:
+                return "no rate qualifies"
+            if s.best_by_escape:
+                return f"leaves the map downhill soonest (step {int(s.escaped_at[s.best_index])})"
+            return "lowest final loss"
+
+        summary = pd.DataFrame(
+            {
+                "optimizer": [optimizers.get(s.optimizer).title for s in sweeps],
+                "rate now": [hp["lr"] for _, hp in racers],
+                "best rate": [s.best_rate for s in sweeps],
+                "chosen as": [chosen_by(s) for s in sweeps],
+                "final loss at best": [s.best_loss for s in sweeps],
+                "rates that diverged": [int(s.diverged.sum()) for s in sweeps],
+                "rates that left the map downhill": [int(s.escaped.sum()) for s in sweeps],
+                "rates that reached an undefined point": [int(s.undefined.sum()) for s in sweeps],
+            }
+        )
+        if not summary["rates that reached an undefined point"].any():
+            summary = summary.drop(columns=["rates that reached an undefined point"])
+        st.dataframe(
+            summary, hide_index=True, column_config={"best rate": st.column_config.NumberColumn(format="%.4g")}
+        )
+        if any(s.best_by_escape for s in sweeps):
+            st.caption(
+                "Some rates left the map going downhill: this surface has no minimum that way (f keeps falling), so "
+                "no final loss can be compared there, and the best rate is the one that leaves soonest. Triangles "
+                "along the bottom of the chart mark those rates."
+            )
+        nobest = [optimizers.get(s.optimizer).title for s in sweeps if s.best_rate is None]
+        if nobest:
+            st.warning(
+                f"No rate ran all its steps or left the map downhill for {', '.join(nobest)} (each diverged or reached "
+                "an undefined point): its rate is left as it is.",
+                icon="⚠️",
+            )
+        sw_cols[2].button(
+            "Use the best rates in the race",
+            on_click=use_best_rates,
+            args=(best,),
+            type="primary",
+            disabled=not best,
+            key=PAGE.key("usebest"),
         )
 
 
-# -- take the race to class (an HTML file, a GIF, a slide PNG; made only when asked for: ui.export) ----------
-def race_exports() -> None:
+def basins(run: SimpleNamespace) -> None:
+    """The basin map, when its toggle is on."""
+    surface, surface_name, surface_spec, racers = run.surface, run.surface_name, run.surface_spec, run.racers
+    st.subheader("Where do they end up?")
+    st.write(
+        "Start one optimizer from every point of a grid at once and colour each start by the minimum it reaches "
+        f"(within {analysis.BASIN_TOL:.0%} of the view's smaller side), or by how many steps it took; grey: no minimum "
+        "reached in time, black: diverged, sky blue: left the map going downhill (no minimum that way), pale green: "
+        "reached a point where the gradient is undefined."
+    )
+    b_cols = st.columns([1.4, 1.2, 1, 1, 1.3])
+    basin_box = st.container()
+    do_basin = b_cols[0].toggle("Map the basins", key=PAGE.key("basin"))
+    basin_opt = b_cols[1].selectbox(
+        "Optimizer", optimizers.NAMES, key=PAGE.key("basin_opt"), format_func=lambda n: optimizers.get(n).title
+    )
+    grid = int(b_cols[2].selectbox("Grid", BASIN_GRIDS, key=PAGE.key("grid"), format_func=lambda n: f"{n} × {n}"))
+    basin_steps = int(
+        b_cols[3].number_input("Steps", min_value=1, max_value=MAX_SWEEP_STEPS, key=PAGE.key("basin_steps"))
+    )
+    color_by = b_cols[4].radio(
+        "Colour by",
+        ("minimum", "steps"),
+        key=PAGE.key("color_by"),
+        format_func=lambda m: "minimum reached" if m == "minimum" else "steps taken",
+        horizontal=True,
+    )
+    if do_basin:
+        in_race = dict(racers)
+        hp = in_race.get(basin_opt) or presets.recommended(
+            basin_opt, surface_name if surface_name in surfaces.NAMES else ""
+        )
+        basin_v = budget.verdict(budget.basin_work(basin_opt, surface, basin_steps, grid))
+        fewer = _max_steps(lambda k: budget.basin_work(basin_opt, surface, k, grid), basin_steps)
+        smaller = ", a smaller grid" if grid > BASIN_GRIDS[0] else ""
+        what = f"this basin map ({grid} × {grid} starts × {basin_steps} steps)"
+        if budget_ui.allow(basin_v, basin_box, what, f"use {fewer or 'fewer steps'}{smaller} or another optimizer"):
+            mapping = f"Running {optimizers.get(basin_opt).title} from {grid} × {grid} starts for {basin_steps} steps…"
+            with budget_ui.Progress(basin_v, mapping) as work:
+                hook = work.hook(budget.run_work(basin_opt, surface, 1, min(grid * grid, 2500)))
+                basin = caches.basin_run(surface_spec, basin_opt, frozen(hp), basin_steps, grid, _hook=hook)
+            title = (
+                f"{optimizers.get(basin_opt).title} (γ={hp['lr']:.3g}"
+                f"{', as in the race' if basin_opt in in_race else ', recommended'}), {basin_steps} steps"
+            )
+            st.markdown(f"**{title}**")
+            st.plotly_chart(sm.prepared(vc.basin_spec(surface, basin, color_by)), key=PAGE.key("basinfig"), theme=None)
+            counts = basin.counts()
+            total = basin.label.size
+            stops = (analysis.NOT_REACHED, analysis.DIVERGED, analysis.ESCAPED, analysis.UNDEFINED)
+            reached = total - sum(counts[lab] for lab in stops)
+            more = [
+                f"{counts[analysis.ESCAPED]:,} left the map going downhill" if counts[analysis.ESCAPED] else "",
+                f"{counts[analysis.UNDEFINED]:,} reached an undefined point" if counts[analysis.UNDEFINED] else "",
+            ]
+            st.caption(
+                f"{reached:,} of {total:,} starts reached a known minimum, {counts[analysis.NOT_REACHED]:,} did not in "
+                f"{basin_steps} steps, {''.join(m + ', ' for m in more if m)}{counts[analysis.DIVERGED]:,} diverged."
+            )
+
+
+def exports(run: SimpleNamespace) -> None:
+    """Take the race to class: an HTML file, a GIF, a slide PNG, made only when asked for (ui.export)."""
     from ui.export import current_link, race_export_controls
 
     st.subheader("Take the race to class")
-    race_export_controls(surface, trajs, [n for n, _ in racers], labels, f_star, current_link(PAGE))
+    race_export_controls(
+        run.surface, run.trajs, [n for n, _ in run.racers], run.labels, run.f_star, current_link(PAGE.name)
+    )
 
 
-race_exports()
+def main() -> None:
+    run = settings()
+    race(run)
+    results(run)
+    sweep(run)
+    basins(run)
+    exports(run)
+
+
+PAGE.run(main, "the Compare page")

@@ -19,22 +19,36 @@ from optimizers.analysis import DIVERGED, ESCAPED, NOT_REACHED, UNDEFINED
 
 from . import surface_map as sm
 
-# One colour per optimizer, the same on every chart (chosen to read on the yellow-to-purple background).
-COLORS: dict[str, str] = {
-    "sgd": "#e6194b",
-    "momentum": "#0072b2",
-    "nesterov": "#00a6c8",
-    "adagrad": "#8b4513",
-    "adadelta": "#808000",
-    "rmsprop": "#228b22",
-    "adam": "#ff6f00",
-    "amsgrad": "#d6279d",
-    "adamax": "#5a5a5a",
-    "nadam": "#7b3fb8",
-    "adamw": "#000000",
-    "radam": "#b8860b",
-    "newton": "#ff1493",
+# One colour per optimizer, the same on every chart, from Okabe and Ito's colour-blind-safe palette (its
+# yellow and black left out: they vanish on the map's light and dark ends). Six colours for 21 optimizers:
+# each also has its own marker and dash, so two racers differ by more than colour, and its markers a white
+# rim, so a path stays visible on every part of the map's colour scale (yellow to dark purple).
+VERMILLION, SKY_BLUE, GREEN, ORANGE, PURPLE, BLUE = "#d55e00", "#56b4e9", "#009e73", "#e69f00", "#cc79a7", "#0072b2"
+STYLES: dict[str, tuple[str, str, str]] = {  # name: (colour, marker symbol, dash)
+    "sgd": (VERMILLION, "circle", "solid"),
+    "momentum": (SKY_BLUE, "square", "dash"),
+    "nesterov": (BLUE, "diamond", "dot"),
+    "adagrad": (GREEN, "triangle-up", "dashdot"),
+    "adadelta": (ORANGE, "triangle-down", "longdash"),
+    "rmsprop": (PURPLE, "pentagon", "dot"),
+    "adam": (ORANGE, "star", "solid"),
+    "amsgrad": (VERMILLION, "hexagon", "dashdot"),
+    "adamax": (GREEN, "cross", "dash"),
+    "nadam": (BLUE, "x", "longdash"),
+    "adamw": (SKY_BLUE, "triangle-left", "dot"),
+    "radam": (PURPLE, "triangle-right", "dash"),
+    "yogi": (VERMILLION, "hourglass", "longdashdot"),
+    "adabelief": (SKY_BLUE, "bowtie", "dashdot"),
+    "adafactor": (GREEN, "hexagram", "longdash"),
+    "signum": (ORANGE, "star-triangle-up", "dot"),
+    "lion": (PURPLE, "diamond-wide", "longdashdot"),
+    "lookahead": (BLUE, "square-x", "dash"),
+    "sf_sgd": (VERMILLION, "diamond-tall", "dot"),
+    "sf_adamw": (ORANGE, "circle-x", "dashdot"),
+    "newton": (BLUE, "triangle-up", "solid"),
 }
+COLORS: dict[str, str] = {name: c for name, (c, _, _) in STYLES.items()}
+RIM = "#ffffff"  # the markers' edge
 NOT_REACHED_COLOR = "#a6a6a6"
 DIVERGED_COLOR = "#1a1a1a"
 ESCAPED_COLOR = "#56b4e9"  # left the map going downhill: sky blue, unlike any minimum's colour
@@ -72,6 +86,14 @@ def color(name: str) -> str:
     return COLORS.get(name, "#333333")
 
 
+def symbol(name: str) -> str:
+    return STYLES.get(name, ("", "circle", ""))[1]
+
+
+def dash(name: str) -> str:
+    return STYLES.get(name, ("", "", "solid"))[2]
+
+
 def frame_stride(steps: int, max_frames: int = 80) -> int:
     return max(1, math.ceil(steps / max_frames))
 
@@ -94,7 +116,7 @@ def race_spec(
     f_star: float | None = None,
     clickable: bool = True,
     max_frames: int = 80,
-    height_px: int = 700,
+    height_px: int = 580,
 ) -> dict:
     """The race as one figure dict: the map (left) with every path, loss against step (right), shared frames.
 
@@ -120,8 +142,8 @@ def race_spec(
         gridcolor="#e5e5e5",
         exponentformat="power",
     )
-    layout["legend"] = dict(layout.get("legend", {}), title=dict(text="click to hide or show: "))
-    layout["margin"] = dict(l=60, r=20, t=60, b=150)
+    # no legend title: on a projector the entries need the whole width (the page's caption says what a click does)
+    layout["margin"] = dict(l=60, r=20, t=60, b=175)
     layout["annotations"] = [  # the loss panel's title above it (an axis title would sit on the map)
         dict(
             text="loss − f* (log scale)" if log else "loss",
@@ -153,7 +175,10 @@ def race_spec(
         pts = np.clip(np.asarray(traj.points, dtype=np.float64).reshape(-1, 2), -big, big)
         yl = np.clip(loss_axis_values(traj.losses, f_star), -big, big)
         group = f"racer-{len(firsts)}"
-        path = sm.path_trace(pts, name=label, color=c, marker_size=5)
+        path = sm.path_trace(pts, name=label, color=c, marker_size=8)
+        path["line"]["dash"] = dash(name)
+        # a marker on at most 40 points: on a long path dense white rims would hide the colour
+        path["marker"].update(symbol=symbol(name), line=dict(color=RIM, width=1), maxdisplayed=40)
         path["legendgroup"] = group
         common = dict(type="scatter", legendgroup=group, showlegend=False, name=label)
         head = dict(
@@ -161,7 +186,7 @@ def race_spec(
             x=sm.b64(pts[-1:, 0]),
             y=sm.b64(pts[-1:, 1]),
             mode="markers",
-            marker=dict(size=15, color=c, line=dict(color="#ffffff", width=2)),
+            marker=dict(size=16, color=c, symbol=symbol(name), line=dict(color=RIM, width=2)),
             hovertemplate=f"{label}: now at (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
             xaxis="x",
             yaxis="y",
@@ -172,7 +197,7 @@ def race_spec(
             dx=1,
             y=sm.b64(yl),
             mode="lines",
-            line=dict(color=c, width=2.5),
+            line=dict(color=c, width=2.5, dash=dash(name)),
             hovertemplate=f"{label}<br>step %{{x}}<br>{'loss − f*' if log else 'loss'} %{{y:.4g}}<extra></extra>",
             xaxis="x2",
             yaxis="y2",
@@ -182,7 +207,7 @@ def race_spec(
             x=[steps],
             y=[float(yl[-1])],
             mode="markers",
-            marker=dict(size=11, color=c, line=dict(color="#ffffff", width=1.5)),
+            marker=dict(size=12, color=c, symbol=symbol(name), line=dict(color=RIM, width=1.5)),
             hoverinfo="skip",
             xaxis="x2",
             yaxis="y2",
@@ -246,8 +271,8 @@ def race_spec(
         # Replay beside Play; the buttons on one row, the scrubber full width under them
         menu = layout["updatemenus"][0]
         menu["buttons"].append(replay)
-        menu.update(x=0.0, y=-0.1)
-        layout["sliders"][0].update(x=0.0, len=1.0, y=-0.19)
+        menu.update(x=0.0, y=-0.17)  # under the map's x title
+        layout["sliders"][0].update(x=0.0, len=1.0, y=-0.28, font=dict(size=14))
     layout["meta"] = {"map_traces": n_map, "racers": firsts, "frame_steps": frame_at}
     return spec
 
@@ -291,8 +316,8 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
                 mode="lines+markers",
                 name=label,
                 legendgroup=label,
-                line=dict(color=c, width=2),
-                marker=dict(size=6, color=c),
+                line=dict(color=c, width=2, dash=dash(s.optimizer)),
+                marker=dict(size=8, color=c, symbol=symbol(s.optimizer), line=dict(color=RIM, width=1)),
                 hovertemplate=f"{label}<br>γ = %{{x:.3g}}<br>final {what} %{{y:.4g}}<extra></extra>",
             )
         )
@@ -307,7 +332,7 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
             ),
             (s.escaped, s.escaped_at, low, "triangle-down", "left the map going downhill at step"),
         )
-        for mask, at, y, symbol, words in stops:
+        for mask, at, y, mark, words in stops:
             if mask.any():
                 fig.add_trace(
                     go.Scatter(
@@ -317,7 +342,7 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
                         name=f"{label}: {words.split(' at ')[0]}",
                         legendgroup=label,
                         showlegend=False,
-                        marker=dict(symbol=symbol, size=11, color=c, line=dict(color=c, width=2)),
+                        marker=dict(symbol=mark, size=11, color=c, line=dict(color=c, width=2)),
                         customdata=at[mask],
                         hovertemplate=f"{label}<br>γ = %{{x:.3g}}: {words} %{{customdata}}<extra></extra>",
                     )
@@ -347,9 +372,13 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
         margin=dict(l=70, r=20, t=40, b=60),
         plot_bgcolor="#ffffff",
         font=sm.FONT,
-        xaxis=dict(type="log", title=dict(text="learning rate γ"), exponentformat="power", gridcolor="#e5e5e5"),
+        # on log axes a label per decade only: plotly draws the in-between digits (2, 5) too small to read
+        xaxis=dict(
+            type="log", dtick=1, title=dict(text="learning rate γ"), exponentformat="power", gridcolor="#e5e5e5"
+        ),
         yaxis=dict(
             type="log" if log else "linear",
+            dtick=1 if log else None,
             title=dict(text="final loss − f*" if log else "final loss"),
             exponentformat="power",
             gridcolor="#e5e5e5",

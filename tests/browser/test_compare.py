@@ -77,3 +77,50 @@ def test_a_click_on_the_map_sets_the_start(page, app_url):
     _idle(page)
     q = parse_qs(urlsplit(page.url).query)
     assert float(q["x0"][0]) == -1.0 and abs(float(q["y0"][0]) - 1.0) <= 0.11  # the nearest click target
+
+
+def test_on_a_projector_every_chart_fits_under_the_top_bar_and_reads_from_the_back(page, app_url):
+    from tests.browser.conftest import SHOTS
+    from tests.browser.projector import MIN_TEXT_PX, PROJECTOR, boxes, overlap, smallest_chart_text, visible_height
+
+    page.set_viewport_size(PROJECTOR)
+    # the saddle: its map is nearly one dark colour, the hardest background for the paths
+    # a link with the sweep and the basin map on opens with all three charts
+    page.goto(f"{app_url}/compare?preset=saddle&sweep=true&basin=true&grid=50")
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    _idle(page)
+    page.locator('[data-testid="stSidebar"]').wait_for(state="visible")
+    charts = page.locator(".js-plotly-plot")
+    charts.nth(2).wait_for(timeout=60_000)
+    assert charts.count() == 3
+    room = visible_height(page)
+    for i, name in enumerate(("race", "sweep", "basins")):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        box = chart.bounding_box()
+        assert box["height"] <= room, f"the {name} chart is {box['height']:.0f} px tall, {room:.0f} px are visible"
+        assert smallest_chart_text(chart) >= MIN_TEXT_PX, name
+        legend = boxes(chart, ".legend")
+        titles = boxes(chart, ".g-xtitle, .g-x2title, .g-ytitle, .g-y2title")
+        assert legend and titles
+        assert all(overlap(legend[0], t) == 0 for t in titles), f"the {name} chart's legend lies over an axis title"
+        if name == "race":
+            # scrolled so that the chart's top is just under the top bar: the legend and Play both in view
+            page.evaluate(f"window.scrollBy(0, {box['y'] - (page.viewport_size['height'] - room)})")
+            page.wait_for_timeout(300)
+            top = page.viewport_size["height"] - room
+            for part in (".legend", ".updatemenu-button", ".slider-container"):
+                b = boxes(chart, part)[0]
+                assert b["y"] >= top - 1 and b["y"] + b["height"] <= page.viewport_size["height"] + 1, part
+            # the legend whole (no entry cut at the chart's right edge), the buttons clear of the axis titles
+            legend_box = boxes(chart, ".legend")[0]
+            assert all(
+                b["x"] + b["width"] <= legend_box["x"] + legend_box["width"] + 1
+                for b in boxes(chart, ".legend .traces")
+            )
+            assert all(b["x"] + b["width"] <= box["x"] + box["width"] + 1 for b in boxes(chart, ".legend .traces"))
+            for b in boxes(chart, ".updatemenu-button"):
+                assert all(overlap(b, t) == 0 for t in titles), "a Play button lies over an axis title"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"compare_projector_{name}.png"))  # what the room sees

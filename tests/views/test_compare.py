@@ -144,6 +144,25 @@ def test_a_share_link_reproduces_a_race_with_noise():
     assert at.query_params["noise"] == "0.5" and at.query_params["seed"] == "5"
 
 
+def test_a_link_made_with_the_sweep_and_the_basin_map_on_opens_all_three_charts():
+    at = _open({"surface": "bowl", "opts": "sgd,adam", "steps": "40", "grid": "50", "basin_steps": "40"})
+    _ok(at)
+    assert len(_charts(at)) == 1
+    at.toggle(key="compare:sweep").set_value(True).run()
+    at.toggle(key="compare:basin").set_value(True).run()
+    _ok(at)
+    assert len(_charts(at)) == 3
+    link = dict(at.query_params)
+    assert link["sweep"] == "true" and link["basin"] == "true"
+    # the same link in a new session opens the same three charts; with both off, only the race
+    again = _open(link)
+    _ok(again)
+    assert len(_charts(again)) == 3
+    assert again.toggle(key="compare:sweep").value and again.toggle(key="compare:basin").value
+    off = _open(dict(link, sweep="false", basin="false"))
+    assert len(_charts(off)) == 1
+
+
 def test_a_malformed_link_falls_back_with_a_notice():
     at = _open({"opts": "sgd,nonsense", "steps": "-5"})
     assert not at.exception
