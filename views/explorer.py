@@ -32,7 +32,7 @@ import surfaces
 from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui
-from ui import controls
+from ui import controls, decimal_comma
 from ui import explorer_cache as cache
 from ui import inspector as inspector_tex
 from ui import stage as ui_stage
@@ -374,6 +374,7 @@ def _sub(t: int) -> str:
 
 # -- the page -----------------------------------------------------------------------------------------------
 def main() -> None:
+    decimal_comma.install()  # a comma typed in a number box is the decimal point (0,05 -> 0.05, never 5)
     fresh = _url_is_fresh()  # a link opened, or Back / Forward: its settings, and its step t, apply
     link_t = st.query_params.get("t") if fresh else None
     surface_name = _peek("surface", SURFACE_OPTIONS, DEFAULT_SURFACE)

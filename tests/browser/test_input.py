@@ -49,3 +49,17 @@ def test_a_pasted_comma_decimal_is_read_and_a_number_with_separators_is_refused(
     _paste(box, "1,000.5")
     assert box.input_value() == before  # refused: not read as 1 or 1000.5
     assert box.evaluate("el => el.validationMessage").startswith("Use a point for decimals")
+
+
+def test_on_the_explorer_a_typed_comma_is_the_decimal_point(page, app_url):
+    page.goto(f"{app_url}/explorer?surface=bowl&opt=sgd")
+    page.wait_for_selector('[data-testid="lab-step"]', timeout=90_000)
+    page.wait_for_function(DONE, timeout=60_000)
+    page.wait_for_function("() => window.__labDecimalComma === true", timeout=30_000)
+    box = page.get_by_role("spinbutton", name="γ `lr`")
+    box.click()
+    box.press("Control+a")
+    box.type("0,05")
+    assert box.input_value() == "0.05"
+    box.press("Enter")
+    page.wait_for_function("() => /[?&]lr=0\\.05(&|$)/.test(location.search)", timeout=30_000)
