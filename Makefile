@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run classroom test oracles lint bench clean
+.PHONY: run classroom test oracles lint bench catalogs clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: $(STAMP)
 # tests skip. CI installs them (.ci/run).
 oracles: $(STAMP) requirements-oracles.txt
 	$(BIN)/python -m pip install --quiet -r requirements-oracles.txt
+
+# The translations: extract the messages (pybabel extract), merge them into i18n/locale/zh/LC_MESSAGES/*.po and
+# compile the .mo files the app reads (i18n/catalogs.py). Run after changing any text the app shows.
+catalogs: $(STAMP)
+	$(BIN)/python -m i18n.catalogs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,9 +25,9 @@ import numpy as np  # noqa: E402
 import orjson  # noqa: E402
 
 import optimizers  # noqa: E402
-import presets  # noqa: E402
 import surfaces  # noqa: E402
 from benchmarks._timing import median_seconds  # noqa: E402
+from content import presets  # noqa: E402
 from viz.explorer import map_data, stage_data  # noqa: E402
 
 

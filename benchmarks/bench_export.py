@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import optimizers  # noqa: E402
-import presets  # noqa: E402
 import surfaces  # noqa: E402
+from content import presets  # noqa: E402
 from optimizers import analysis  # noqa: E402
 from viz import export as html_export  # noqa: E402
 from viz import export_image as ei  # noqa: E402

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import optimizers  # noqa: E402
-import presets  # noqa: E402
 import surfaces  # noqa: E402
 from benchmarks._timing import median_seconds  # noqa: E402
+from content import presets  # noqa: E402
 from optimizers.explain import explain  # noqa: E402
 from ui.inspector import step_tex  # noqa: E402
 

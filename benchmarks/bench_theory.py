@@ -32,8 +32,8 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 
 import optimizers  # noqa: E402
-import presets  # noqa: E402
 import surfaces  # noqa: E402
+from content import presets  # noqa: E402
 from optimizers import analysis  # noqa: E402
 from viz import surface_map as sm  # noqa: E402
 from viz.theory import QuadraticOverlay, sharpness_spec  # noqa: E402

@@ -18,8 +18,8 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import optimizers  # noqa: E402
-import presets  # noqa: E402
 import surfaces  # noqa: E402
+from content import presets  # noqa: E402
 from optimizers import analysis  # noqa: E402
 from viz import explorer  # noqa: E402
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["optimizers", "surfaces", "viz", "training", "budget"]
+CORE = ["optimizers", "surfaces", "viz", "training", "budget", "content"]
 
 
 def _imports(path: Path) -> set[str]:
@@ -69,3 +69,38 @@ def test_the_magic_checker_sees_a_bare_expression(tmp_path):
     page = tmp_path / "p.py"
     page.write_text('"""Docstring."""\nimport streamlit as st\nx = 1\nx\nst.write(x)\n"shown"\n')
     assert _bare_expressions(page) == [4, 6]
+
+
+def _full_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return names
+
+
+@pytest.mark.parametrize("package", ["ui", "viz", "optimizers", "surfaces", "training", "budget"])
+def test_nothing_below_the_pages_imports_the_guide(package):
+    """The Guide is content the Guide page shows; what the other layers need (an optimizer's symbols) lives with
+    them."""
+    offenders = [
+        str(f.relative_to(ROOT))
+        for f in sorted((ROOT / package).rglob("*.py"))
+        if any(n == "content.guide" or n.startswith("content.guide.") for n in _full_imports(f))
+    ]
+    assert offenders == []
+
+
+def test_content_is_data_that_reads_no_page_layer():
+    for f in sorted((ROOT / "content").rglob("*.py")):
+        assert not _imports(f) & {"streamlit", "ui", "views", "viz"}, f
+
+
+def test_the_guide_import_checker_sees_one(tmp_path):
+    bad = tmp_path / "m.py"
+    bad.write_text("from content.guide.tables import plain\n")
+    assert "content.guide.tables" in _full_imports(bad)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import optimizers
-import presets
 import surfaces
+from content import presets
 
 PAIRS = [(s, o) for s in surfaces.NAMES for o in optimizers.NAMES]
 

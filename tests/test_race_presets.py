@@ -7,8 +7,8 @@ import pytest
 
 import optimizers
 import surfaces
+from content.races import BY_KEY, PRESETS
 from optimizers import analysis as A
-from race_presets import BY_KEY, PRESETS
 
 
 def _race(key: str):

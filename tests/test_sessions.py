@@ -27,9 +27,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optimizers
-import presets
 import surfaces
 from benchmarks import load
+from content import presets
 from ui import explorer_cache
 from ui.stage import split
 from viz import surface_map as sm

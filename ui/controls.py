@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 import optimizers
-from guide.tables import plain
+from optimizers.symbols import plain
 
 from .state import Param, fmt_bool, fmt_float, parse_bool, setting_key
 

@@ -20,10 +20,10 @@ import streamlit as st
 
 import budget
 import optimizers
-import presets
 import surfaces
+from content import presets
+from content.races import BY_KEY as RACE_PRESETS
 from optimizers import analysis
-from race_presets import BY_KEY as RACE_PRESETS
 from ui import budget as budget_ui
 from ui import caches, state
 from ui.controls import frozen, hyper_inputs, hyper_params

@@ -27,8 +27,8 @@ import numpy as np
 import streamlit as st
 
 import optimizers
-import presets
 import surfaces
+from content import presets
 from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui

@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl, urlsplit
 import streamlit as st
 
 import optimizers
-from guide import MISTAKES, SECTIONS, Demo, Section, state_table
-from guide.theory import LIMITS, Limit, theory_demos
+from content.guide import MISTAKES, SECTIONS, Demo, Section, state_table
+from content.guide.theory import LIMITS, Limit, theory_demos
 from ui.page import Page
 from viz.family_tree import family_tree
 from viz.surface_map import prepared
@@ -91,8 +91,8 @@ def render_section(number: int, section: Section) -> None:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _demo_sharpness(key: str) -> dict:
     """The demo's run, its sharpness against its limit, as a figure dict (the run as its link opens it)."""
-    import presets
     import surfaces
+    from content import presets
     from optimizers import analysis
 
     demo = next(d for d in theory_demos() if d.key == key)

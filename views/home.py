@@ -1,13 +1,13 @@
 """Home: what the lab is, a link to each page, and a gallery of configured Explorer runs to start from.
 
-The gallery's cards are data (ui.gallery.GALLERY); each link opens the Explorer with the card's settings.
+The gallery's cards are data (content.gallery.GALLERY); each link opens the Explorer with the card's settings.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.gallery import GALLERY
+from content.gallery import GALLERY
 from ui.page import Page
 
 PAGE = Page("home")

@@ -56,7 +56,7 @@ def _plain(opt, name: str) -> str:
         return "update θₜ − θₜ₋₁"
     symbol, meaning = opt.QUANTITIES.get(name, (name, ""))
     try:
-        from guide.tables import plain
+        from optimizers.symbols import plain
 
         text = plain(symbol)
     except (ImportError, KeyError):
@@ -724,7 +724,7 @@ def number_rows(traj) -> list[dict]:
         else:
             tex, meaning = opt.QUANTITIES.get(key, (key, ""))
             try:
-                from guide.tables import plain
+                from optimizers.symbols import plain
 
                 symbol = plain(tex)
             except (ImportError, KeyError):

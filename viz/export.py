@@ -75,7 +75,7 @@ def truncated(traj, last: int):
 
 
 def _plain(symbol: str, fallback: str) -> str:
-    from guide.tables import plain
+    from optimizers.symbols import plain
 
     try:
         return plain(symbol)

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from race_presets import BY_KEY
+from content.races import BY_KEY
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-import presets
+from content import presets
 
 from .conftest import SHOTS, wait_for_app
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import optimizers
-import presets
 import surfaces
+from content import presets
 from optimizers import analysis
 from viz import export
 

@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 import optimizers
-from guide import BY_NAME, demos
-from guide.theory import theory_demos
+from content.guide import BY_NAME, demos
+from content.guide.theory import theory_demos
 
 pytestmark = pytest.mark.browser
 

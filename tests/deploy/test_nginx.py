@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import presets
 from benchmarks import load
+from content import presets
 
 
 def _run_async(coro):

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import optimizers
-import presets
 import surfaces
+from content import presets
 
 STEPS = 300  # the Explorer's default number of steps (views/explorer.py DEFAULT_STEPS)
 ADAPTIVE = ("adagrad", "rmsprop", "adam", "amsgrad", "adamax", "nadam", "adamw")

@@ -3,8 +3,8 @@
 import streamlit as st
 
 import optimizers
-import presets
 import surfaces
+from content import presets
 from ui.export import export_controls
 
 surface = surfaces.get(st.session_state.get("surface", "bowl"))

@@ -11,7 +11,7 @@ import pytest
 
 import optimizers
 import surfaces
-from ui.gallery import GALLERY, Card, Link
+from content.gallery import GALLERY, Card, Link
 
 
 def _value(text: str) -> bool | float:

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import optimizers
-import presets
 import surfaces
+from content import presets
 from optimizers.base import EXPR_FUNCTIONS
 from optimizers.explain import explain
 from optimizers.newton import solve

@@ -17,10 +17,10 @@ from streamlit.testing.v1 import AppTest
 
 import budget
 import optimizers
-import presets
 import surfaces
+from content import presets
+from content.races import PRESETS
 from optimizers import analysis
-from race_presets import PRESETS
 from viz import surface_map as sm
 
 APP = "../../app.py"

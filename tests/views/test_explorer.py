@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optimizers
-import presets
 import surfaces
+from content import presets
 from optimizers import analysis
 from optimizers.explain import explain
 from surfaces.formula import from_formula
@@ -463,7 +463,7 @@ def test_a_suggested_start_button_sets_the_start():
 
 # -- the home page's gallery ---------------------------------------------------------------------------------
 def test_home_links_every_page_and_every_gallery_preset():
-    from ui.gallery import GALLERY
+    from content.gallery import GALLERY
 
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     _ok(at)
@@ -479,7 +479,7 @@ def test_home_links_every_page_and_every_gallery_preset():
 
 
 def _gallery_links():
-    from ui.gallery import GALLERY
+    from content.gallery import GALLERY
 
     return [lk for card in GALLERY for lk in card.links]
 

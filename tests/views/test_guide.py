@@ -16,8 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optimizers
-import presets
-from guide import MISTAKES, SECTIONS, demos, sections, tables
+from content import presets
+from content.guide import MISTAKES, SECTIONS, demos, sections, tables
 
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
 TIMEOUT = 120
@@ -61,7 +61,7 @@ def test_every_formula_shown_is_the_one_the_optimizer_object_carries(guide):
 
 
 def test_every_try_it_link_carries_its_demo_configuration(guide):
-    from guide.theory import theory_demos  # the theory part comes after the optimizers' sections
+    from content.guide.theory import theory_demos  # the theory part comes after the optimizers' sections
 
     links = guide.get("page_link")
     assert len(links) == len(demos()) + len(theory_demos())
@@ -172,14 +172,6 @@ def test_kept_state_is_what_update_reads_back(name):
     if hasattr(cls, "inner_class"):  # Lookahead hands the inner optimizer its part of the state
         reads |= _state_reads(cls.inner_class)
     assert set(tables.kept_fields(name)) == reads
-
-
-@pytest.mark.parametrize("name", optimizers.NAMES)
-def test_every_quantity_and_hyperparameter_symbol_has_a_plain_form(name):
-    cls = optimizers.get(name)
-    symbols = [s for s, _ in cls.QUANTITIES.values()] + [h.symbol for h in cls.HYPERS.values() if h.symbol]
-    for symbol in symbols:
-        assert "\\" not in tables.plain(symbol)
 
 
 # torch.optim's own per-parameter state, with every buffer switched on (RMSprop: centred, with momentum).

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 import surfaces
-from guide import theory
-from guide.theory import LIMITS, theory_demos
+from content.guide import theory
+from content.guide.theory import LIMITS, theory_demos
 from optimizers import analysis
 from viz import surface_map as sm
 

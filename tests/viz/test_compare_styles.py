@@ -6,8 +6,8 @@ import numpy as np
 
 import optimizers
 import surfaces
+from content.races import PRESETS
 from optimizers import analysis
-from race_presets import PRESETS
 from viz import compare as vc
 
 OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}

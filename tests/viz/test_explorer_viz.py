@@ -11,8 +11,8 @@ import plotly.io as pio
 import pytest
 
 import optimizers
-import presets
 import surfaces
+from content import presets
 from viz import background
 from viz import explorer as vx
 from viz import surface_map as sm

@@ -16,8 +16,8 @@ from matplotlib.text import Text
 from PIL import Image
 
 import optimizers
-import presets
 import surfaces
+from content import presets
 from optimizers import analysis
 from viz import export
 from viz import export_image as ei

@@ -1,6 +1,6 @@
 """The Guide's content as plain data (no streamlit): sections, common mistakes, the state table.
 
-from guide import SECTIONS, MISTAKES, state_table
+from content.guide import SECTIONS, MISTAKES, state_table
 """
 
 from .mistakes import MISTAKES, Mistake

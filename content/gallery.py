@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import parse_qsl, urlsplit
 
-import presets
+from content import presets
 
 
 @dataclasses.dataclass(frozen=True)

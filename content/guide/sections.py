@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import presets
+from content import presets
 
 
 @dataclasses.dataclass(frozen=True)
