@@ -44,6 +44,8 @@ from typing import Any
 
 import numpy as np
 
+from i18n import N_, translator
+
 from .base import Optimizer
 from .engine import FALLING_STEPS, Trajectory, run
 
@@ -57,6 +59,8 @@ UNDEFINED = -4
 BASIN_TOL = 0.02  # of the view's smaller side
 SADDLE_RADIUS = 0.05  # of the view's smaller side
 LOSS_TOL = 1e-3
+
+_, ngettext = translator("core")
 
 
 def log_rates(low: float = SWEEP_LOW, high: float = SWEEP_HIGH, n: int = SWEEP_N) -> np.ndarray:
@@ -94,13 +98,19 @@ class Outcome:
         last = self.last_step
         if self.kind == "undefined":
             head = "the " + self.headline[4:] if self.headline.startswith("The ") else self.headline
-            why = f"{head} (step {last})"
+            why = _("{what} (step {last})").format(what=head, last=last)
         elif self.kind == "escaped":
-            why = f"the run left the map going downhill at step {self.step}"
+            why = _("the run left the map going downhill at step {step}").format(step=self.step)
         else:
-            why = f"the run diverged at step {self.step}"
-        back = f"Go Back to step {last} to see the last update." if last > 0 else "No update was ever taken."
-        return f"Step {t} was not taken: {why}, so θ and the optimizer's state stay as they were at step {last}. {back}"
+            why = _("the run diverged at step {step}").format(step=self.step)
+        back = (
+            _("Go Back to step {last} to see the last update.").format(last=last)
+            if last > 0
+            else _("No update was ever taken.")
+        )
+        return _(
+            "Step {t} was not taken: {why}, so θ and the optimizer's state stay as they were at step {last}. {back}"
+        ).format(t=t, why=why, last=last, back=back)
 
 
 def _pt(p) -> str:
@@ -108,7 +118,8 @@ def _pt(p) -> str:
 
 
 def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
-    """The outcome of a run, or of start `index` of a batch, with the sentence the pages show."""
+    """The outcome of a run, or of start `index` of a batch, with the sentence the pages show (in the language in
+    use at the call: i18n)."""
     if traj.batched and index is None:
         raise ValueError("a batch has one outcome per start: pass index")
     sel = () if not traj.batched else (index,)
@@ -118,41 +129,52 @@ def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
     exit_loss = float(traj.exit_loss[sel]) if traj.exit_loss is not None else math.nan
     if und >= 0:
         p = points[und]
-        where = "the run starts there" if und == 0 else f"step {und} landed there"
+        at = _pt(p)
+        where = _("the run starts there") if und == 0 else _("step {step} landed there").format(step=und)
         if not np.isfinite(losses[und]):
-            what = f"The loss f is {'undefined' if np.isnan(losses[und]) else 'infinite'} at {_pt(p)}"
-        elif not np.isfinite(grads[und]).all():
-            what = f"The gradient is undefined at {_pt(p)}"
-        elif traj.optimizer.needs_hessian:
-            what = f"{traj.optimizer.title}'s step is undefined at {_pt(p)}"
-            where += "; the Hessian there is singular or undefined, so (H + δI)⁻¹g does not exist"
-        else:
-            what = f"{traj.optimizer.title}'s update is undefined at {_pt(p)}"
-            if not np.any(grads[und]) and getattr(traj.optimizer, "eps", None) == 0:
-                where += "; the gradient there is 0 and ε = 0, so the step divides 0 by 0"
+            if np.isnan(losses[und]):
+                what = _("The loss f is undefined at {point}").format(point=at)
             else:
-                where += "; its formula gives no number there (0/0 or ∞ − ∞)"
+                what = _("The loss f is infinite at {point}").format(point=at)
+        elif not np.isfinite(grads[und]).all():
+            what = _("The gradient is undefined at {point}").format(point=at)
+        elif traj.optimizer.needs_hessian:
+            what = _("{optimizer}'s step is undefined at {point}").format(optimizer=traj.optimizer.title, point=at)
+            where = _("{where}; the Hessian there is singular or undefined, so (H + δI)⁻¹g does not exist").format(
+                where=where
+            )
+        else:
+            what = _("{optimizer}'s update is undefined at {point}").format(optimizer=traj.optimizer.title, point=at)
+            if not np.any(grads[und]) and getattr(traj.optimizer, "eps", None) == 0:
+                where = _("{where}; the gradient there is 0 and ε = 0, so the step divides 0 by 0").format(where=where)
+            else:
+                where = _("{where}; its formula gives no number there (0/0 or ∞ − ∞)").format(where=where)
         return Outcome(
             "undefined",
             und,
             und,
             (float(p[0]), float(p[1])),
             what,
-            f"{where}. No update exists from that point, so the run stops (step {und} is its last).",
-            f"undefined at step {und}",
+            _("{where}. No update exists from that point, so the run stops (step {step} is its last).").format(
+                where=where, step=und
+            ),
+            _("undefined at step {step}").format(step=und),
         )
     if esc >= 0:
         last = max(esc - 1, 0)
         p = points[last]
         if exit_loss == -math.inf:
-            head, why = f"The run fell to f = −∞ at step {esc}", "the loss fell at each of its last steps"
+            head = _("The run fell to f = −∞ at step {step}").format(step=esc)
+            why = _("the loss fell at each of its last steps")
         else:
-            head = f"The run left the map going downhill at step {esc}"
+            head = _("The run left the map going downhill at step {step}").format(step=esc)
             why = (
-                "f → −∞, this surface has no minimum"
+                _("f → −∞, this surface has no minimum")
                 if traj.unbounded_below
-                else f"the loss fell at each of its last steps, to {exit_loss:.4g}, below every value f takes "
-                "on the map, so downhill is off the map"
+                else _(
+                    "the loss fell at each of its last steps, to {loss}, below every value f takes on the map, "
+                    "so downhill is off the map"
+                ).format(loss=f"{exit_loss:.4g}")
             )
         return Outcome(
             "escaped",
@@ -160,8 +182,8 @@ def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
             last,
             (float(p[0]), float(p[1])),
             head,
-            f"{why}. The optimizer did its job; the path up to step {last} is kept.",
-            f"escaped downhill at step {esc}",
+            _("{why}. The optimizer did its job; the path up to step {last} is kept.").format(why=why, last=last),
+            _("escaped downhill at step {step}").format(step=esc),
         )
     if div >= 0:
         last = max(div - 1, 0)
@@ -172,33 +194,44 @@ def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
                 0,
                 0,
                 (float(p[0]), float(p[1])),
-                "The run cannot start there",
-                "the start is more than ten view-widths off the map.",
-                "diverged at step 0",
+                _("The run cannot start there"),
+                _("the start is more than ten view-widths off the map."),
+                _("diverged at step {step}").format(step=0),
             )
         grew = True  # only where the loss grew or stopped being finite is a lower rate the advice
         if not math.isfinite(exit_loss):
-            why = "the loss stopped being a finite number"
+            why = _("the loss stopped being a finite number")
         elif exit_loss >= losses[last]:
-            why = f"the loss grew (to {exit_loss:.4g}) as the iterate left the region ten view-widths around the map"
+            why = _("the loss grew (to {loss}) as the iterate left the region ten view-widths around the map").format(
+                loss=f"{exit_loss:.4g}"
+            )
         else:
             grew = False
             recent = losses[max(div - FALLING_STEPS, 0) : div]
             steady = bool(np.all(np.diff(recent) < 0))
-            why = "the next iterate left the region ten view-widths around the map, " + (
-                "its loss falling but not below every value f takes on the map"
+            why = (
+                _(
+                    "the next iterate left the region ten view-widths around the map, its loss falling but not "
+                    "below every value f takes on the map"
+                )
                 if steady
-                else "its loss not falling steadily (it went up at one of the last steps)"
+                else _(
+                    "the next iterate left the region ten view-widths around the map, its loss not falling "
+                    "steadily (it went up at one of the last steps)"
+                )
             )
-        advice = "; lower the learning rate to tame it" if grew else ""
+        if grew:
+            detail = _("{why}. The path up to step {last} is kept; lower the learning rate to tame it.")
+        else:
+            detail = _("{why}. The path up to step {last} is kept.")
         return Outcome(
             "diverged",
             div,
             last,
             (float(p[0]), float(p[1])),
-            f"The run diverged at step {div}",
-            f"{why}. The path up to step {last} is kept{advice}.",
-            f"diverged at step {div}",
+            _("The run diverged at step {step}").format(step=div),
+            detail.format(why=why, last=last),
+            _("diverged at step {step}").format(step=div),
         )
     p = points[-1]
     return Outcome(
@@ -206,9 +239,9 @@ def outcome(traj: Trajectory, index: int | None = None) -> Outcome:
         None,
         traj.steps,
         (float(p[0]), float(p[1])),
-        f"The run took all {traj.steps} steps",
-        "it stayed within ten view-widths of the map, with finite numbers throughout.",
-        f"ran all {traj.steps} steps",
+        _("The run took all {steps} steps").format(steps=traj.steps),
+        _("it stayed within ten view-widths of the map, with finite numbers throughout."),
+        _("ran all {steps} steps").format(steps=traj.steps),
     )
 
 
@@ -260,12 +293,18 @@ class Sweep:
         return None if i is None or self.escaped[i] else float(self.final_loss[i])
 
 
-BEST_RATE_RULE = (
+# shown where used: _(BEST_RATE_RULE) (or best_rate_rule()), in the language of the session
+BEST_RATE_RULE = N_(
     "the lowest final loss among the rates that ran all their steps (on an exact tie, the smaller rate); "
     "where some rates left the map going downhill (this surface has no minimum that way), the rate that "
     "left soonest (on a tie, the smaller). A rate that diverged or reached a point where the gradient is "
     "undefined is never best"
 )
+
+
+def best_rate_rule() -> str:
+    """BEST_RATE_RULE in the language in use."""
+    return _(BEST_RATE_RULE)
 
 
 def best_index(final_loss: np.ndarray, failed: np.ndarray, escaped_at: np.ndarray | None = None) -> int | None:

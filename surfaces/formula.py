@@ -53,6 +53,8 @@ from typing import Any
 
 import numpy as np
 
+from i18n import N_, translator
+
 from .base import Bounds, Surface
 
 MAX_LENGTH = 300  # characters
@@ -66,7 +68,11 @@ VARIABLES = ("x", "y")
 CONSTANTS = {"pi": math.pi, "e": math.e}
 FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh")
 _FUNCTION_LIST = ", ".join(FUNCTIONS)
-_WHAT_IS_ALLOWED = f"use x, y, pi, e, numbers, + - * / ^ and the functions {_FUNCTION_LIST}"
+_, ngettext = translator("core")
+
+
+def _what_is_allowed() -> str:
+    return _("use x, y, pi, e, numbers, + - * / ^ and the functions {functions}").format(functions=_FUNCTION_LIST)
 
 
 class FormulaError(ValueError):
@@ -92,15 +98,15 @@ _TOKEN = re.compile(
 )
 
 _CHAR_MESSAGES = {  # character -> (what it is, a hint)
-    ".": ("attribute access ('.')", ""),
-    "[": ("a subscript ('[')", ""),
-    "]": ("a subscript (']')", ""),
-    ",": ("a comma", ": each function takes one argument and the formula is one expression"),
-    ";": ("';'", ": type one expression"),
-    "'": ("a string (quote)", ""),
-    '"': ("a string (quote)", ""),
-    "=": ("'='", ": type only the right-hand side of f(x, y) = ..."),
-    "|": ("'|'", ": write abs(...) for an absolute value"),
+    ".": (N_("attribute access ('.')"), ""),
+    "[": (N_("a subscript ('[')"), ""),
+    "]": (N_("a subscript (']')"), ""),
+    ",": (N_("a comma"), N_(": each function takes one argument and the formula is one expression")),
+    ";": ("';'", N_(": type one expression")),
+    "'": (N_("a string (quote)"), ""),
+    '"': (N_("a string (quote)"), ""),
+    "=": ("'='", N_(": type only the right-hand side of f(x, y) = ...")),
+    "|": ("'|'", N_(": write abs(...) for an absolute value")),
 }
 
 
@@ -111,7 +117,7 @@ class _Tok:
         self.kind, self.text, self.col = kind, text, col
 
     def describe(self) -> str:
-        return "the end of the formula" if self.kind == "end" else repr(self.text)
+        return _("the end of the formula") if self.kind == "end" else repr(self.text)
 
 
 def _show_char(ch: str) -> str:
@@ -127,11 +133,22 @@ def _tokenize(text: str) -> Iterator[_Tok]:
             ch, col = text[pos], pos + 1
             if ch in _CHAR_MESSAGES:
                 what, hint = _CHAR_MESSAGES[ch]
-                raise FormulaError(f"{what} at column {col} is not allowed{hint}", col)
+                what, hint = _(what), _(hint)
+                raise FormulaError(
+                    _("{what} at column {col} is not allowed{hint}").format(what=what, col=col, hint=hint), col
+                )
             if not ch.isprintable():
-                raise FormulaError(f"unexpected non-printing character U+{ord(ch):04X} at column {col}", col)
-            hint = "; only ASCII is accepted" if not ch.isascii() else ""
-            raise FormulaError(f"unexpected character {_show_char(ch)} at column {col}{hint}: {_WHAT_IS_ALLOWED}", col)
+                raise FormulaError(
+                    _("unexpected non-printing character {code} at column {col}").format(
+                        code=f"U+{ord(ch):04X}", col=col
+                    ),
+                    col,
+                )
+            if ch.isascii():
+                message = _("unexpected character {char} at column {col}: {allowed}")
+            else:
+                message = _("unexpected character {char} at column {col}; only ASCII is accepted: {allowed}")
+            raise FormulaError(message.format(char=_show_char(ch), col=col, allowed=_what_is_allowed()), col)
         kind = m.lastgroup
         if kind == "name" and m.end() < n and not text[m.end()].isascii():  # e.g. "s\u0456n": a lookalike letter
             pos = m.end()
@@ -197,13 +214,15 @@ class _Parser:
             prev = self.toks[self.i - 1]
             example = f"{prev.text}*{tok.text}" if prev.kind in ("num", "name") and tok.kind != "op" else "2*x"
             raise FormulaError(
-                f"missing operator between {prev.text!r} and {tok.text!r} at column {tok.col} "
-                f"(write * for a product, e.g. {example})",
+                _(
+                    "missing operator between {left} and {right} at column {col} "
+                    "(write * for a product, e.g. {example})"
+                ).format(left=repr(prev.text), right=repr(tok.text), col=tok.col, example=example),
                 tok.col,
             )
         if tok.kind == "op" and tok.text == ")":
-            raise FormulaError(f"unexpected ')' at column {tok.col}: it closes no '('", tok.col)
-        raise FormulaError(f"unexpected {tok.describe()} at column {tok.col}", tok.col)
+            raise FormulaError(_("unexpected ')' at column {col}: it closes no '('").format(col=tok.col), tok.col)
+        raise FormulaError(_("unexpected {token} at column {col}").format(token=tok.describe(), col=tok.col), tok.col)
 
     def expr(self) -> _Node:
         node = self.term()
@@ -223,7 +242,7 @@ class _Parser:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             col = self.peek.col
-            raise FormulaError(f"nesting deeper than {MAX_DEPTH} at column {col}", col)
+            raise FormulaError(_("nesting deeper than {limit} at column {col}").format(limit=MAX_DEPTH, col=col), col)
         if self.is_op("+", "-"):
             tok = self.advance()
             operand = self.unary()
@@ -246,7 +265,7 @@ class _Parser:
             self.advance()
             return
         if tok.kind == "end":
-            raise FormulaError(f"missing ')' to close the '(' at column {opening.col}", tok.col)
+            raise FormulaError(_("missing ')' to close the '(' at column {col}").format(col=opening.col), tok.col)
         self.fail_after_operand(tok)
 
     def atom(self) -> _Node:
@@ -258,41 +277,59 @@ class _Parser:
             if name not in FUNCTIONS and name not in VARIABLES and name not in CONSTANTS:
                 # look at the raw text (not the next token, which may itself be invalid, as in "lambda: 1")
                 called = self.text[tok.col - 1 + len(name) :].lstrip(" \t\r\n").startswith("(")
-                kind = "function" if called else "name"
-                raise FormulaError(f"unknown {kind} {name!r} at column {tok.col}; {_WHAT_IS_ALLOWED}", tok.col)
+                message = (
+                    _("unknown function {name} at column {col}; {allowed}")
+                    if called
+                    else _("unknown name {name} at column {col}; {allowed}")
+                )
+                raise FormulaError(message.format(name=repr(name), col=tok.col, allowed=_what_is_allowed()), tok.col)
             called = self.is_op("(")
             if name in FUNCTIONS:
                 if not called:
-                    raise FormulaError(f"{name} at column {tok.col} must be followed by '(': write {name}(x)", tok.col)
+                    raise FormulaError(
+                        _("{name} at column {col} must be followed by '(': write {name}(x)").format(
+                            name=name, col=tok.col
+                        ),
+                        tok.col,
+                    )
                 opening = self.advance()
                 if self.is_op(")"):
                     col = self.peek.col
-                    raise FormulaError(f"{name}() at column {tok.col} needs an argument", col)
+                    raise FormulaError(
+                        _("{name}() at column {col} needs an argument").format(name=name, col=tok.col), col
+                    )
                 arg = self.expr()
                 self.close(opening)
                 return _Node("call", name, (arg,), tok.col)
             if name in VARIABLES or name in CONSTANTS:
                 if called:
                     raise FormulaError(
-                        f"{name!r} at column {tok.col} is not a function: write {name}*(...) for a product",
+                        _("{quoted} at column {col} is not a function: write {name}*(...) for a product").format(
+                            quoted=repr(name), col=tok.col, name=name
+                        ),
                         tok.col,
                     )
                 return _Node("var" if name in VARIABLES else "const", name, (), tok.col)
         if tok.kind == "op" and tok.text == "(":
             if self.is_op(")"):
-                raise FormulaError(f"empty parentheses at column {tok.col}", tok.col)
+                raise FormulaError(_("empty parentheses at column {col}").format(col=tok.col), tok.col)
             node = self.expr()
             self.close(tok)
             return node
         if tok.kind == "end":
             raise FormulaError(
-                f"the formula ends too early at column {tok.col}: expected a number, x, y, a function or '('",
+                _("the formula ends too early at column {col}: expected a number, x, y, a function or '('").format(
+                    col=tok.col
+                ),
                 tok.col,
             )
         if tok.text == ")":
-            raise FormulaError(f"unexpected ')' at column {tok.col}", tok.col)
+            raise FormulaError(_("unexpected ')' at column {col}").format(col=tok.col), tok.col)
         raise FormulaError(
-            f"unexpected {tok.describe()} at column {tok.col}: expected a number, x, y, a function or '('", tok.col
+            _("unexpected {token} at column {col}: expected a number, x, y, a function or '('").format(
+                token=tok.describe(), col=tok.col
+            ),
+            tok.col,
         )
 
 
@@ -360,7 +397,9 @@ def _check_constants(node: _Node) -> float | None:
     if kind == "num":
         v = float(node.text)
         if not math.isfinite(v):
-            raise FormulaError(f"the number {node.text} at column {node.col} is too large", node.col)
+            raise FormulaError(
+                _("the number {number} at column {col} is too large").format(number=node.text, col=node.col), node.col
+            )
         node.value = v
         return v
     if kind == "const":
@@ -372,11 +411,13 @@ def _check_constants(node: _Node) -> float | None:
     if kind == "bin" and node.op == "^" and values[0] is None and values[1] is not None:
         if abs(values[1]) > MAX_EXPONENT:
             raise FormulaError(
-                f"the exponent {values[1]:g} at column {node.col} is too large; the limit is {MAX_EXPONENT:g}",
+                _("the exponent {exponent} at column {col} is too large; the limit is {limit}").format(
+                    exponent=f"{values[1]:g}", col=node.col, limit=f"{MAX_EXPONENT:g}"
+                ),
                 node.col,
             )
     if kind == "bin" and node.op == "/" and values[1] == 0:
-        raise FormulaError(f"division by zero at column {node.col}", node.col)
+        raise FormulaError(_("division by zero at column {col}").format(col=node.col), node.col)
     if any(v is None for v in values):
         return None
     op = node.op if kind in ("bin", "call") else "neg"
@@ -386,7 +427,12 @@ def _check_constants(node: _Node) -> float | None:
         shown = _text(node, False)
         if len(shown) > 40:
             shown = shown[:39] + "…"
-        raise FormulaError(f"{shown} at column {node.col} {_constant_problem(op, values)}", node.col) from None
+        raise FormulaError(
+            _("{expression} at column {col} {problem}").format(
+                expression=shown, col=node.col, problem=_constant_problem(op, values)
+            ),
+            node.col,
+        ) from None
     return node.value
 
 
@@ -395,10 +441,10 @@ def _constant_problem(op: str, values: list[float]) -> str:
     a = values[0]
     b = values[1] if len(values) > 1 else 0.0
     if (op == "/" and b == 0) or (op == "^" and a == 0 and b < 0):
-        return "divides by zero"
+        return _("divides by zero")
     if (op == "^" and a < 0 and b != int(b)) or (op in ("log", "sqrt") and a <= 0):
-        return "is undefined (not a real number)"
-    return "is too large (it overflows a float)"
+        return _("is undefined (not a real number)")
+    return _("is too large (it overflows a float)")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -679,11 +725,15 @@ class _Graph:
             if isinstance(exc, _Located):
                 raise
             if exc.what == "division by zero":
-                message = f"division by zero at column {node.col}: the denominator is 0 wherever it is defined"
+                message = _("division by zero at column {col}: the denominator is 0 wherever it is defined").format(
+                    col=node.col
+                )
             else:
                 shown = _text(node, False)
                 shown = shown if len(shown) <= 40 else shown[:39] + "…"
-                message = f"{shown} at column {node.col} {exc.what}, for every x and y"
+                message = _("{expression} at column {col} {problem}, for every x and y").format(
+                    expression=shown, col=node.col, problem=exc.what
+                )
             raise _Located(message, node.col) from None
 
     def _build_node(self, node: _Node) -> int:
@@ -883,11 +933,15 @@ class _Compiled:
 def parse(text: Any) -> _Node:
     """The checked syntax tree of `text` (FormulaError on anything not allowed). Does no evaluation."""
     if not isinstance(text, str):
-        raise FormulaError(f"the formula must be text, got {type(text).__name__}")
+        raise FormulaError(_("the formula must be text, got {type}").format(type=type(text).__name__))
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"input is {len(text)} characters; the limit is {MAX_LENGTH}")
+        raise FormulaError(
+            _("input is {length} characters; the limit is {limit}").format(length=len(text), limit=MAX_LENGTH)
+        )
     if not text.strip():
-        raise FormulaError(f"the formula is empty: type an expression in x and y, e.g. {EXAMPLE}")
+        raise FormulaError(
+            _("the formula is empty: type an expression in x and y, e.g. {example}").format(example=EXAMPLE)
+        )
     tree = _Parser(text).parse()
     _check_constants(tree)
     return tree
@@ -916,15 +970,25 @@ def check_bounds(bounds: Any) -> Bounds:
         (x0, x1), (y0, y1) = bounds
         vals = [float(v) for v in (x0, x1, y0, y1)]
     except (TypeError, ValueError):
-        raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)), got {bounds!r}") from None
+        raise ValueError(
+            _("bounds must be ((xmin, xmax), (ymin, ymax)), got {bounds}").format(bounds=repr(bounds))
+        ) from None
     names = ("xmin", "xmax", "ymin", "ymax")
     for name, v in zip(names, vals, strict=True):
         if not (math.isfinite(v) and abs(v) <= MAX_BOUND):
-            raise ValueError(f"{name} must be a finite number in [{-MAX_BOUND:g}, {MAX_BOUND:g}], got {v!r}")
+            raise ValueError(
+                _("{name} must be a finite number in [{low}, {high}], got {value}").format(
+                    name=name, low=f"{-MAX_BOUND:g}", high=f"{MAX_BOUND:g}", value=repr(v)
+                )
+            )
     if not vals[0] < vals[1]:
-        raise ValueError(f"xmin must be less than xmax, got {vals[0]:g} and {vals[1]:g}")
+        raise ValueError(
+            _("xmin must be less than xmax, got {low} and {high}").format(low=f"{vals[0]:g}", high=f"{vals[1]:g}")
+        )
     if not vals[2] < vals[3]:
-        raise ValueError(f"ymin must be less than ymax, got {vals[2]:g} and {vals[3]:g}")
+        raise ValueError(
+            _("ymin must be less than ymax, got {low} and {high}").format(low=f"{vals[2]:g}", high=f"{vals[3]:g}")
+        )
     return (vals[0], vals[1]), (vals[2], vals[3])
 
 
@@ -935,7 +999,7 @@ def from_formula(text: str, bounds: Any = None) -> Surface:
     """
     checked = check_bounds(bounds)
     if not isinstance(text, str):
-        raise FormulaError(f"the formula must be text, got {type(text).__name__}")
+        raise FormulaError(_("the formula must be text, got {type}").format(type=type(text).__name__))
     return _from_formula(text, checked)
 
 
