@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Line
 
@@ -32,7 +34,7 @@ class AdaBelief(base.Optimizer):
 
     name = "adabelief"
     title = "AdaBelief"
-    description = "Adam that divides by how far g strays from m: big steps where the gradient is as predicted."
+    description = N_("Adam that divides by how far g strays from m: big steps where the gradient is as predicted.")
     paper = "Zhuang et al. (2020), AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients"
     torch_equivalent = "(no torch.optim equivalent; optax.adabelief(γ, b1=β₁, b2=β₂, eps=ε, eps_root=ε_root))"
     HYPERS = {
@@ -44,24 +46,24 @@ class AdaBelief(base.Optimizer):
             1.0,
             high_open=True,
             symbol=r"\beta_2",
-            help="β₂: decay of s, the running average of (g − m)². 0.999 is the usual value.",
+            help=N_("β₂: decay of s, the running average of (g − m)². 0.999 is the usual value."),
         ),
-        "eps": base.eps(1e-16, "added to √ŝ (the paper's and optax's default is 1e-16)"),
+        "eps": base.eps(1e-16, help=N_("ε, added to √ŝ (the paper's and optax's default is 1e-16).")),
         "eps_root": base.Hyper(
             1e-16,
             0.0,
             1.0,
             log=True,
             symbol=r"\varepsilon_r",
-            help="ε_root, added to s at every step (the paper's ε inside the root), so s is never zero.",
+            help=N_("ε_root, added to s at every step (the paper's ε inside the root), so s is never zero."),
         ),
     }
     QUANTITIES = {
-        "m": ("m", "first-moment estimate: running average of g, the prediction of the next g"),
-        "s": ("s", "running average of (g − m)²: the belief's error"),
-        "m_hat": (r"\hat m", "bias-corrected m"),
-        "s_hat": (r"\hat s", "bias-corrected s"),
-        "step_size": (r"\gamma/(\sqrt{\hat s}+\varepsilon)", "effective step size per coordinate"),
+        "m": ("m", N_("first-moment estimate: running average of g, the prediction of the next g")),
+        "s": ("s", N_("running average of (g − m)²: the belief's error")),
+        "m_hat": (r"\hat m", N_("bias-corrected m")),
+        "s_hat": (r"\hat s", N_("bias-corrected s")),
+        "step_size": (r"\gamma/(\sqrt{\hat s}+\varepsilon)", N_("effective step size per coordinate")),
     }
     LINES = (
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),

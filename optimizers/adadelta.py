@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -29,24 +31,27 @@ class Adadelta(base.Optimizer):
 
     name = "adadelta"
     title = "Adadelta"
-    description = "RMSprop whose numerator is the RMS of past steps: no learning rate to pick (γ = 1)."
+    description = N_("RMSprop whose numerator is the RMS of past steps: no learning rate to pick (γ = 1).")
     paper = "Zeiler (2012), ADADELTA: An Adaptive Learning Rate Method"
     torch_equivalent = "torch.optim.Adadelta(params, lr, rho=ρ, eps=ε)"
     HYPERS = {
         "lr": base.lr(1.0),
-        "rho": Hyper(0.9, 0.0, 1.0, symbol=r"\rho", help="ρ: decay of both running averages (of g² and of Δ²)."),
+        "rho": Hyper(0.9, 0.0, 1.0, symbol=r"\rho", help=N_("ρ: decay of both running averages (of g² and of Δ²).")),
         "eps": base.eps(
             1e-3,
-            "inside both square roots; it sets the size of the very first steps (torch's default 1e-6 makes them tiny)",
+            help=N_(
+                "ε, inside both square roots; it sets the size of the very first steps "
+                "(torch's default 1e-6 makes them tiny)."
+            ),
         ),
     }
     QUANTITIES = {
-        "v": ("v", "running average of g²"),
-        "u": ("u", "running average of Δ²"),
-        "delta": (r"\Delta", "step before the learning rate"),
+        "v": ("v", N_("running average of g²")),
+        "u": ("u", N_("running average of Δ²")),
+        "delta": (r"\Delta", N_("step before the learning rate")),
         "step_size": (
             r"\gamma\sqrt{u+\varepsilon}/\sqrt{v+\varepsilon}",
-            "effective step size per coordinate",
+            N_("effective step size per coordinate"),
         ),
     }
     LINES = (

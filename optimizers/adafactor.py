@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -43,7 +45,7 @@ class Adafactor(base.Optimizer):
 
     name = "adafactor"
     title = "Adafactor"
-    description = "Steps relative to θ's own size, a second moment with a growing memory, and clipped updates."
+    description = N_("Steps relative to θ's own size, a second moment with a growing memory, and clipped updates.")
     paper = "Shazeer & Stern (2018), Adafactor: Adaptive Learning Rates with Sublinear Memory Cost"
     torch_equivalent = "torch.optim.Adafactor(params, lr, beta2_decay=c, eps=(ε₁, ε₂), d=d, weight_decay=λ)"
     elementwise = False
@@ -55,41 +57,47 @@ class Adafactor(base.Optimizer):
             low_open=True,
             log=True,
             symbol=r"\gamma",
-            help="Learning rate γ: the cap of the relative step ρₜ = min(γ, 1/√t), a fraction of RMS(θ).",
+            help=N_("Learning rate γ: the cap of the relative step ρₜ = min(γ, 1/√t), a fraction of RMS(θ)."),
         ),
         "beta2_decay": Hyper(
             -0.8,
             -10.0,
             0.0,
             symbol="c",
-            help="c: the decay of v is β̂₂ₜ = 1 − tᶜ, so v's memory grows with t. −0.8 in the paper and torch; "
-            "0 keeps no memory (v = g²).",
+            help=N_(
+                "c: the decay of v is β̂₂ₜ = 1 − tᶜ, so v's memory grows with t. −0.8 in the paper and torch; "
+                "0 keeps no memory (v = g²)."
+            ),
         ),
-        "eps1": base.eps(EPS1, "ε₁: v is floored at ε₁² before the root (torch's default: float64's machine ε)"),
+        "eps1": base.eps(
+            EPS1, help=N_("ε, ε₁: v is floored at ε₁² before the root (torch's default: float64's machine ε).")
+        ),
         "eps2": Hyper(
             1e-3,
             0.0,
             1.0,
             log=True,
             symbol=r"\varepsilon_2",
-            help="ε₂: the smallest RMS(θ) the relative step uses, so θ = 0 can still move.",
+            help=N_("ε₂: the smallest RMS(θ) the relative step uses, so θ = 0 can still move."),
         ),
         "d": Hyper(
             1.0,
             1.0,
             100.0,
             symbol="d",
-            help="Clipping threshold d: the update is scaled down whenever its RMS exceeds d.",
+            help=N_("Clipping threshold d: the update is scaled down whenever its RMS exceeds d."),
         ),
-        "weight_decay": base.weight_decay(0.0, "decoupled: θ is first multiplied by (1 − γλ), as torch does"),
+        "weight_decay": base.weight_decay(
+            0.0, help=N_("Weight decay λ, decoupled: θ is first multiplied by (1 − γλ), as torch does.")
+        ),
     }
     QUANTITIES = {
-        "beta2_hat": (r"\hat\beta_2", "decay of v at this step, 1 − tᶜ"),
-        "v": ("v", "running average of g²"),
-        "rho": (r"\rho_t", "relative step size min(γ, 1/√t)"),
-        "alpha": (r"\alpha_t", "step size: ρₜ times RMS(θ) (at least ε₂)"),
-        "u": ("u", "update direction g/√v"),
-        "denom": (r"\max(1, \mathrm{RMS}(u)/d)", "clipping divisor (1 unless RMS(u) > d)"),
+        "beta2_hat": (r"\hat\beta_2", N_("decay of v at this step, 1 − tᶜ")),
+        "v": ("v", N_("running average of g²")),
+        "rho": (r"\rho_t", N_("relative step size min(γ, 1/√t)")),
+        "alpha": (r"\alpha_t", N_("step size: ρₜ times RMS(θ) (at least ε₂)")),
+        "u": ("u", N_("update direction g/√v")),
+        "denom": (r"\max(1, \mathrm{RMS}(u)/d)", N_("clipping divisor (1 unless RMS(u) > d)")),
     }
     LINES = (
         Line("beta2_hat", r"\hat\beta_{2,t} = 1 - t^{c}", "1 - t**beta2_decay"),

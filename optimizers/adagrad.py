@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -27,19 +29,19 @@ class Adagrad(base.Optimizer):
 
     name = "adagrad"
     title = "Adagrad"
-    description = "Per-coordinate steps that shrink with the sum of past squared gradients; they never grow back."
+    description = N_("Per-coordinate steps that shrink with the sum of past squared gradients; they never grow back.")
     paper = "Duchi, Hazan & Singer (2011), Adaptive Subgradient Methods"
     torch_equivalent = "torch.optim.Adagrad(params, lr, eps=ε, initial_accumulator_value=s₀)"
     HYPERS = {
         "lr": base.lr(0.5),
         "eps": base.eps(1e-10),
         "initial_accumulator": Hyper(
-            0.0, 0.0, 1e6, symbol="s_0", help="s₀, the starting value of the sum of squared gradients."
+            0.0, 0.0, 1e6, symbol="s_0", help=N_("s₀, the starting value of the sum of squared gradients.")
         ),
     }
     QUANTITIES = {
-        "s": ("s", "sum of squared gradients"),
-        "step_size": (r"\gamma/(\sqrt{s}+\varepsilon)", "effective step size per coordinate"),
+        "s": ("s", N_("sum of squared gradients")),
+        "step_size": (r"\gamma/(\sqrt{s}+\varepsilon)", N_("effective step size per coordinate")),
     }
     LINES = (
         Line("s", r"s_t = s_{t-1} + g_t^2", "s_prev + g**2"),

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Line
 
@@ -32,22 +34,22 @@ class Adam(base.Optimizer):
 
     name = "adam"
     title = "Adam"
-    description = "Momentum (m) over RMSprop's scale (√v), both corrected for starting at zero."
+    description = N_("Momentum (m) over RMSprop's scale (√v), both corrected for starting at zero.")
     paper = "Kingma & Ba (2014), Adam: A Method for Stochastic Optimization"
     torch_equivalent = "torch.optim.Adam(params, lr, betas=(β₁, β₂), eps=ε)"
     HYPERS = {
         "lr": base.lr(0.05),
         "beta1": base.beta1(),
         "beta2": base.beta2(),
-        "eps": base.eps(1e-8, "added to √v̂ after bias correction (as torch and the paper's Algorithm 1)"),
+        "eps": base.eps(1e-8, help=N_("ε, added to √v̂ after bias correction (as torch and the paper's Algorithm 1).")),
         "bias_correction": base.bias_correction(),
     }
     QUANTITIES = {
-        "m": ("m", "first-moment estimate: running average of g"),
-        "v": ("v", "second-moment estimate: running average of g²"),
-        "m_hat": (r"\hat m", "bias-corrected m"),
-        "v_hat": (r"\hat v", "bias-corrected v"),
-        "step_size": (r"\gamma/(\sqrt{\hat v}+\varepsilon)", "effective step size per coordinate"),
+        "m": ("m", N_("first-moment estimate: running average of g")),
+        "v": ("v", N_("second-moment estimate: running average of g²")),
+        "m_hat": (r"\hat m", N_("bias-corrected m")),
+        "v_hat": (r"\hat v", N_("bias-corrected v")),
+        "step_size": (r"\gamma/(\sqrt{\hat v}+\varepsilon)", N_("effective step size per coordinate")),
     }
     LINES = (
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Line
 
@@ -29,19 +31,19 @@ class Adamax(base.Optimizer):
 
     name = "adamax"
     title = "AdaMax"
-    description = "Adam's ∞-norm variant: divide by a decaying maximum of |g| instead of √v."
+    description = N_("Adam's ∞-norm variant: divide by a decaying maximum of |g| instead of √v.")
     paper = "Kingma & Ba (2014), Adam, section 7.1"
     torch_equivalent = "torch.optim.Adamax(params, lr, betas=(β₁, β₂), eps=ε)"
     HYPERS = {
         "lr": base.lr(0.1),
         "beta1": base.beta1(),
         "beta2": base.beta2(),
-        "eps": base.eps(1e-8, "added to |g| inside the maximum (torch; the paper has none)"),
+        "eps": base.eps(1e-8, help=N_("ε, added to |g| inside the maximum (torch; the paper has none).")),
     }
     QUANTITIES = {
-        "m": ("m", "first-moment estimate: running average of g"),
-        "u": ("u", "decaying maximum of |g|"),
-        "step_size": (r"\gamma/((1-\beta_1^t)u)", "effective step size per coordinate"),
+        "m": ("m", N_("first-moment estimate: running average of g")),
+        "u": ("u", N_("decaying maximum of |g|")),
+        "step_size": (r"\gamma/((1-\beta_1^t)u)", N_("effective step size per coordinate")),
     }
     LINES = (
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),

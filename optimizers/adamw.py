@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -33,29 +35,29 @@ class AdamW(base.Optimizer):
 
     name = "adamw"
     title = "AdamW"
-    description = "Adam with decoupled weight decay: shrink θ towards 0, then take the Adam step."
+    description = N_("Adam with decoupled weight decay: shrink θ towards 0, then take the Adam step.")
     paper = "Loshchilov & Hutter (2019), Decoupled Weight Decay Regularization"
     torch_equivalent = "torch.optim.AdamW(params, lr, betas=(β₁, β₂), eps=ε, weight_decay=λ)"
     HYPERS = {
         "lr": base.lr(0.05),
         "beta1": base.beta1(),
         "beta2": base.beta2(),
-        "eps": base.eps(1e-8, "added to √v̂ after bias correction"),
+        "eps": base.eps(1e-8, help=N_("ε, added to √v̂ after bias correction.")),
         "weight_decay": Hyper(
             0.01,
             0.0,
             100.0,
             symbol=r"\lambda",
-            help="Weight decay λ: each step first multiplies θ by (1 − γλ).",
+            help=N_("Weight decay λ: each step first multiplies θ by (1 − γλ)."),
         ),
     }
     QUANTITIES = {
-        "decayed": (r"\theta'", "parameters after weight decay"),
-        "m": ("m", "first-moment estimate: running average of g"),
-        "v": ("v", "second-moment estimate: running average of g²"),
-        "m_hat": (r"\hat m", "bias-corrected m"),
-        "v_hat": (r"\hat v", "bias-corrected v"),
-        "step_size": (r"\gamma/(\sqrt{\hat v}+\varepsilon)", "effective step size per coordinate"),
+        "decayed": (r"\theta'", N_("parameters after weight decay")),
+        "m": ("m", N_("first-moment estimate: running average of g")),
+        "v": ("v", N_("second-moment estimate: running average of g²")),
+        "m_hat": (r"\hat m", N_("bias-corrected m")),
+        "v_hat": (r"\hat v", N_("bias-corrected v")),
+        "step_size": (r"\gamma/(\sqrt{\hat v}+\varepsilon)", N_("effective step size per coordinate")),
     }
     LINES = (
         Line("decayed", r"\theta'_t = \theta_{t-1}\, (1 - \gamma\lambda)", "theta_prev*(1 - lr*weight_decay)"),

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Line
 
@@ -33,23 +35,23 @@ class AMSGrad(base.Optimizer):
 
     name = "amsgrad"
     title = "AMSGrad"
-    description = "Adam with a non-decreasing denominator (max of v), so the step size can only shrink."
+    description = N_("Adam with a non-decreasing denominator (max of v), so the step size can only shrink.")
     paper = "Reddi, Kale & Kumar (2018), On the Convergence of Adam and Beyond"
     torch_equivalent = "torch.optim.Adam(params, lr, betas=(β₁, β₂), eps=ε, amsgrad=True)"
     HYPERS = {
         "lr": base.lr(0.05),
         "beta1": base.beta1(),
         "beta2": base.beta2(),
-        "eps": base.eps(1e-8, "added to √v̂ after bias correction"),
+        "eps": base.eps(1e-8, help=N_("ε, added to √v̂ after bias correction.")),
         "bias_correction": base.bias_correction(),
     }
     QUANTITIES = {
-        "m": ("m", "first-moment estimate: running average of g"),
-        "v": ("v", "second-moment estimate: running average of g²"),
-        "v_max": (r"v^{\max}", "largest v so far"),
-        "m_hat": (r"\hat m", "bias-corrected m"),
-        "v_hat": (r"\hat v", "bias-corrected v_max"),
-        "step_size": (r"\gamma/(\sqrt{\hat v}+\varepsilon)", "effective step size per coordinate"),
+        "m": ("m", N_("first-moment estimate: running average of g")),
+        "v": ("v", N_("second-moment estimate: running average of g²")),
+        "v_max": (r"v^{\max}", N_("largest v so far")),
+        "m_hat": (r"\hat m", N_("bias-corrected m")),
+        "v_hat": (r"\hat v", N_("bias-corrected v_max")),
+        "step_size": (r"\gamma/(\sqrt{\hat v}+\varepsilon)", N_("effective step size per coordinate")),
     }
     LINES = (
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),

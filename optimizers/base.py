@@ -25,6 +25,10 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from i18n import N_, translator
+
+_, ngettext = translator("core")
+
 
 class UnknownHyperparameterError(ValueError, TypeError):
     """A keyword that the optimizer does not have (a ValueError, and a TypeError like a bad call)."""
@@ -48,7 +52,7 @@ class Hyper:
     def range_text(self) -> str:
         """The valid range as an interval, e.g. '(0, 10]'."""
         if self.kind is bool:
-            return "True or False"
+            return _("True or False")
         lo = "(" if self.low_open else "["
         hi = ")" if self.high_open else "]"
         return f"{lo}{_num(self.low)}, {_num(self.high)}{hi}"
@@ -67,17 +71,28 @@ class Hyper:
         if self.kind is bool:
             if isinstance(value, (bool, np.bool_)) or value in (0, 1):
                 return bool(value)
-            raise ValueError(f"{name} must be True or False, got {value!r}")
+            raise ValueError(_("{name} must be True or False, got {value}").format(name=name, value=repr(value)))
         try:
             x = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a number in {self.range_text()}, got {value!r}") from None
-        if isinstance(value, (bool, np.bool_)) or not math.isfinite(x) or not self.contains(x):
-            what = "a whole number" if self.integer else "a finite number"
-            raise ValueError(f"{name} must be {what} in {self.range_text()}, got {value!r}")
-        if self.integer and x != math.floor(x):
-            raise ValueError(f"{name} must be a whole number in {self.range_text()}, got {value!r}")
+            raise ValueError(
+                _("{name} must be a number in {range}, got {value}").format(
+                    name=name, range=self.range_text(), value=repr(value)
+                )
+            ) from None
+        bad = isinstance(value, (bool, np.bool_)) or not math.isfinite(x) or not self.contains(x)
+        if bad or (self.integer and x != math.floor(x)):
+            message = (
+                _("{name} must be a whole number in {range}, got {value}")
+                if self.integer
+                else _("{name} must be a finite number in {range}, got {value}")
+            )
+            raise ValueError(message.format(name=name, range=self.range_text(), value=repr(value)))
         return x
+
+    def help_text(self) -> str:
+        """The help in the language in use (`help` is the English source, marked N_ where it is written)."""
+        return _(self.help)
 
     def contains(self, x: float) -> bool:
         above = x > self.low if self.low_open else x >= self.low
@@ -225,12 +240,13 @@ def lr(default: float) -> Hyper:
         low_open=True,
         log=True,
         symbol=r"\gamma",
-        help="Learning rate γ: how far each update moves.",
+        help=N_("Learning rate γ: how far each update moves."),
     )
 
 
-def eps(default: float, where: str = "added to the denominator so it is never zero") -> Hyper:
-    return Hyper(default, 0.0, 1.0, log=True, symbol=r"\varepsilon", help=f"ε, {where}.")
+def eps(default: float, help: str = N_("ε, added to the denominator so it is never zero.")) -> Hyper:
+    """ε's Hyper; `help` a whole sentence, marked N_ where it is written (translated where shown)."""
+    return Hyper(default, 0.0, 1.0, log=True, symbol=r"\varepsilon", help=help)
 
 
 def beta1(default: float = 0.9) -> Hyper:
@@ -240,7 +256,7 @@ def beta1(default: float = 0.9) -> Hyper:
         1.0,
         high_open=True,
         symbol=r"\beta_1",
-        help="β₁: decay of the first-moment (mean of g) average. 0.9 is the usual value.",
+        help=N_("β₁: decay of the first-moment (mean of g) average. 0.9 is the usual value."),
     )
 
 
@@ -251,12 +267,15 @@ def beta2(default: float = 0.999) -> Hyper:
         1.0,
         high_open=True,
         symbol=r"\beta_2",
-        help="β₂: decay of the second-moment (mean of g²) average. 0.999 is the usual value.",
+        help=N_("β₂: decay of the second-moment (mean of g²) average. 0.999 is the usual value."),
     )
 
 
-def weight_decay(default: float = 0.0, how: str = "decoupled: θ shrinks by γλ at each step") -> Hyper:
-    return Hyper(default, 0.0, 100.0, symbol=r"\lambda", help=f"Weight decay λ, {how}.")
+def weight_decay(
+    default: float = 0.0, help: str = N_("Weight decay λ, decoupled: θ shrinks by γλ at each step.")
+) -> Hyper:
+    """λ's Hyper; `help` a whole sentence, marked N_ where it is written (translated where shown)."""
+    return Hyper(default, 0.0, 100.0, symbol=r"\lambda", help=help)
 
 
 def momentum(default: float = 0.9) -> Hyper:
@@ -266,7 +285,7 @@ def momentum(default: float = 0.9) -> Hyper:
         1.0,
         high_open=True,
         symbol=r"\mu",
-        help="Momentum μ: the fraction of the previous buffer kept at each step.",
+        help=N_("Momentum μ: the fraction of the previous buffer kept at each step."),
     )
 
 
@@ -275,6 +294,8 @@ def bias_correction() -> Hyper:
         True,
         kind=bool,
         symbol="",
-        help="Divide m and v by (1 − βᵗ) so the zero-initialised averages are not biased "
-        "towards 0 in the first steps. Switch off to see why it matters.",
+        help=N_(
+            "Divide m and v by (1 − βᵗ) so the zero-initialised averages are not biased "
+            "towards 0 in the first steps. Switch off to see why it matters."
+        ),
     )

@@ -41,7 +41,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from i18n import translator
+
 from .base import Optimizer
+
+_, ngettext = translator("core")
 
 MAX_STEPS = 100_000  # a hard bound; pages cap far lower
 
@@ -159,21 +163,27 @@ def _suffixes(shape: tuple[int, ...], labels: list[str]) -> list[str]:
 
 def _check_run_args(steps: Any, noise: Any, start: Any) -> tuple[int, float, np.ndarray]:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise ValueError(f"steps must be a whole number in [0, {MAX_STEPS}], got {steps!r}")
+        raise ValueError(
+            _("steps must be a whole number in [0, {limit}], got {value}").format(limit=MAX_STEPS, value=repr(steps))
+        )
     if not 0 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be a whole number in [0, {MAX_STEPS}], got {steps}")
+        raise ValueError(
+            _("steps must be a whole number in [0, {limit}], got {value}").format(limit=MAX_STEPS, value=steps)
+        )
     try:
         noise = float(noise)
     except (TypeError, ValueError):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}") from None
+        raise ValueError(_("noise must be a finite number >= 0, got {value}").format(value=repr(noise))) from None
     if not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+        raise ValueError(_("noise must be a finite number >= 0, got {value}").format(value=repr(noise)))
     try:
         x0 = np.array(start, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"start must be numbers of shape (2,) or (n, 2), got {start!r}") from None
+        raise ValueError(
+            _("start must be numbers of shape (2,) or (n, 2), got {value}").format(value=repr(start))
+        ) from None
     if x0.ndim == 0 or x0.shape[-1] != 2 or x0.size == 0:
-        raise ValueError(f"start must have shape (2,) or (n, 2), got shape {x0.shape}")
+        raise ValueError(_("start must have shape (2,) or (n, 2), got shape {shape}").format(shape=x0.shape))
     if not np.isfinite(x0).all():
         raise ValueError("start must be finite numbers")
     return int(steps), noise, x0

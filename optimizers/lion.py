@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -28,7 +30,7 @@ class Lion(base.Optimizer):
 
     name = "lion"
     title = "Lion"
-    description = "Every coordinate moves exactly γ per step: the sign of a blend of momentum and gradient."
+    description = N_("Every coordinate moves exactly γ per step: the sign of a blend of momentum and gradient.")
     paper = "Chen et al. (2023), Symbolic Discovery of Optimization Algorithms"
     torch_equivalent = "(no torch.optim equivalent; optax.lion(γ, b1=β₁, b2=β₂, weight_decay=λ))"
     HYPERS = {
@@ -39,7 +41,9 @@ class Lion(base.Optimizer):
             1.0,
             high_open=True,
             symbol=r"\beta_1",
-            help="β₁: how much of the momentum m goes into the step's direction (the rest is the new g). 0.9 usual.",
+            help=N_(
+                "β₁: how much of the momentum m goes into the step's direction (the rest is the new g). 0.9 usual."
+            ),
         ),
         "beta2": Hyper(
             0.99,
@@ -47,13 +51,15 @@ class Lion(base.Optimizer):
             1.0,
             high_open=True,
             symbol=r"\beta_2",
-            help="β₂: decay of the momentum m kept for the next steps. 0.99 is the paper's value.",
+            help=N_("β₂: decay of the momentum m kept for the next steps. 0.99 is the paper's value."),
         ),
-        "weight_decay": base.weight_decay(0.0, "decoupled and multiplied by γ: the step is γ(sign(c) + λθ)"),
+        "weight_decay": base.weight_decay(
+            0.0, help=N_("Weight decay λ, decoupled and multiplied by γ: the step is γ(sign(c) + λθ).")
+        ),
     }
     QUANTITIES = {
-        "c": ("c", "interpolation β₁m + (1−β₁)g, whose sign is the step's direction"),
-        "m": ("m", "momentum: running average of g with decay β₂"),
+        "c": ("c", N_("interpolation β₁m + (1−β₁)g, whose sign is the step's direction")),
+        "m": ("m", N_("momentum: running average of g with decay β₂")),
     }
     LINES = (
         Line("c", r"c_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),

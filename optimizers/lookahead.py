@@ -21,6 +21,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .adam import Adam
 from .base import Hyper, Line
@@ -31,7 +33,7 @@ SYNC_PERIOD = Hyper(
     1000.0,
     integer=True,
     symbol="k",
-    help="k: the number of fast steps between two pulls of the slow weights (5 in the paper; 1 pulls every step).",
+    help=N_("k: the number of fast steps between two pulls of the slow weights (5 in the paper; 1 pulls every step)."),
 )
 ALPHA = Hyper(
     0.5,
@@ -39,8 +41,10 @@ ALPHA = Hyper(
     1.0,
     low_open=True,
     symbol=r"\alpha",
-    help="α: how far the slow weights move towards the fast ones at each pull (0.5 in the paper; 1 is the inner "
-    "optimizer alone).",
+    help=N_(
+        "α: how far the slow weights move towards the fast ones at each pull (0.5 in the paper; 1 is the inner "
+        "optimizer alone)."
+    ),
 )
 _SYNC = "t % sync_period == 0"
 _NO_SYNC = f"not ({_SYNC})"

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Line
 
@@ -25,11 +27,11 @@ class Momentum(base.Optimizer):
 
     name = "momentum"
     title = "Momentum"
-    description = "Keep a running sum of gradients (a velocity): it speeds along valleys and damps zig-zags."
+    description = N_("Keep a running sum of gradients (a velocity): it speeds along valleys and damps zig-zags.")
     paper = "Polyak (1964), Some methods of speeding up the convergence of iteration methods"
     torch_equivalent = "torch.optim.SGD(params, lr, momentum=μ)"
     HYPERS = {"lr": base.lr(0.02), "momentum": base.momentum(0.9)}
-    QUANTITIES = {"b": ("b", "momentum buffer (velocity): μ·b + g")}
+    QUANTITIES = {"b": ("b", N_("momentum buffer (velocity): μ·b + g"))}
     LINES = (
         Line("b", r"b_t = \mu\, b_{t-1} + g_t", "momentum*b_prev + g"),
         Line("theta", r"\theta_t = \theta_{t-1} - \gamma\, b_t", "theta_prev - lr*b"),

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -33,29 +35,29 @@ class NAdam(base.Optimizer):
 
     name = "nadam"
     title = "NAdam"
-    description = "Adam with Nesterov's look-ahead on the momentum term, and a schedule μ_t that warms up."
+    description = N_("Adam with Nesterov's look-ahead on the momentum term, and a schedule μ_t that warms up.")
     paper = "Dozat (2016), Incorporating Nesterov Momentum into Adam"
     torch_equivalent = "torch.optim.NAdam(params, lr, betas=(β₁, β₂), eps=ε, momentum_decay=ψ)"
     HYPERS = {
         "lr": base.lr(0.05),
         "beta1": base.beta1(),
         "beta2": base.beta2(),
-        "eps": base.eps(1e-8, "added to √v̂"),
+        "eps": base.eps(1e-8, help=N_("ε, added to √v̂.")),
         "momentum_decay": Hyper(
             4e-3,
             0.0,
             1.0,
             symbol=r"\psi",
-            help="ψ: how fast the momentum schedule μ_t warms up to β₁ (torch default 4e-3).",
+            help=N_("ψ: how fast the momentum schedule μ_t warms up to β₁ (torch default 4e-3)."),
         ),
     }
     QUANTITIES = {
-        "mu": (r"\mu_t", "momentum coefficient at this step"),
-        "mu_next": (r"\mu_{t+1}", "momentum coefficient at the next step"),
-        "mu_product": (r"\Pi_t", "product of the μ so far"),
-        "m": ("m", "first-moment estimate: running average of g"),
-        "v": ("v", "second-moment estimate: running average of g²"),
-        "d": ("d", r"denominator √v̂ + ε"),
+        "mu": (r"\mu_t", N_("momentum coefficient at this step")),
+        "mu_next": (r"\mu_{t+1}", N_("momentum coefficient at the next step")),
+        "mu_product": (r"\Pi_t", N_("product of the μ so far")),
+        "m": ("m", N_("first-moment estimate: running average of g")),
+        "v": ("v", N_("second-moment estimate: running average of g²")),
+        "d": ("d", N_(r"denominator √v̂ + ε")),
     }
     LINES = (
         Line("mu", r"\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})", "beta1*(1 - 0.5*0.96**(t*momentum_decay))"),

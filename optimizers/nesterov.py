@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Line
 
@@ -26,13 +28,13 @@ class Nesterov(base.Optimizer):
 
     name = "nesterov"
     title = "Nesterov"
-    description = "Momentum that looks ahead: step along g + μ·b, correcting before overshooting."
+    description = N_("Momentum that looks ahead: step along g + μ·b, correcting before overshooting.")
     paper = "Nesterov (1983); Sutskever et al. (2013), On the importance of initialization and momentum"
     torch_equivalent = "torch.optim.SGD(params, lr, momentum=μ, nesterov=True)"
     HYPERS = {"lr": base.lr(0.02), "momentum": base.momentum(0.9)}
     QUANTITIES = {
-        "b": ("b", "momentum buffer (velocity): μ·b + g"),
-        "direction": ("d", "look-ahead direction g + μ·b"),
+        "b": ("b", N_("momentum buffer (velocity): μ·b + g")),
+        "direction": ("d", N_("look-ahead direction g + μ·b")),
     }
     LINES = (
         Line("b", r"b_t = \mu\, b_{t-1} + g_t", "momentum*b_prev + g"),

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -56,7 +58,7 @@ class Newton(base.Optimizer):
 
     name = "newton"
     title = "Newton"
-    description = "Jump to the stationary point of the local quadratic model: fast, but saddles attract it too."
+    description = N_("Jump to the stationary point of the local quadratic model: fast, but saddles attract it too.")
     paper = "Newton (1669) and Raphson (1690); see Nocedal & Wright, Numerical Optimization, ch. 3"
     torch_equivalent = "(no torch.optim equivalent; θ -= γ·torch.linalg.solve(H + δI, g))"
     HYPERS = {
@@ -66,12 +68,12 @@ class Newton(base.Optimizer):
             0.0,
             1e6,
             symbol=r"\delta",
-            help="Damping δ added to the Hessian's diagonal: larger is closer to gradient descent.",
+            help=N_("Damping δ added to the Hessian's diagonal: larger is closer to gradient descent."),
         ),
     }
     QUANTITIES = {
-        "H": ("H", "Hessian ∇²f at θ_{t−1}"),
-        "direction": (r"(H+\delta I)^{-1} g", "Newton direction"),
+        "H": ("H", N_("Hessian ∇²f at θ_{t−1}")),
+        "direction": (r"(H+\delta I)^{-1} g", N_("Newton direction")),
     }
     LINES = (
         Line("H", r"H_t = \nabla^2 f(\theta_{t-1})", "H"),

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Line
 
@@ -34,24 +36,26 @@ class RAdam(base.Optimizer):
 
     name = "radam"
     title = "RAdam"
-    description = "Adam with a warm-up derived from theory: momentum SGD until v is trustworthy, then rectified Adam."
+    description = N_(
+        "Adam with a warm-up derived from theory: momentum SGD until v is trustworthy, then rectified Adam."
+    )
     paper = "Liu et al. (2020), On the Variance of the Adaptive Learning Rate and Beyond"
     torch_equivalent = "torch.optim.RAdam(params, lr, betas=(β₁, β₂), eps=ε)"
     HYPERS = {
         "lr": base.lr(0.05),
         "beta1": base.beta1(),
         "beta2": base.beta2(),
-        "eps": base.eps(1e-8, "added to √v"),
+        "eps": base.eps(1e-8, help=N_("ε, added to √v.")),
     }
     QUANTITIES = {
-        "m": ("m", "first-moment estimate: running average of g"),
-        "v": ("v", "second-moment estimate: running average of g²"),
-        "m_hat": (r"\hat m", "bias-corrected m"),
-        "rho_inf": (r"\rho_\infty", "maximum length of the approximated SMA"),
-        "rho": (r"\rho_t", "length of the approximated SMA at step t"),
-        "r": ("r_t", "variance rectification term"),
-        "l": ("l_t", "adaptive scale √(1−β₂ᵗ)/(√v + ε)"),
-        "step_size": (r"\gamma r_t l_t", "effective step size per coordinate (γ while ρ_t ≤ 5)"),
+        "m": ("m", N_("first-moment estimate: running average of g")),
+        "v": ("v", N_("second-moment estimate: running average of g²")),
+        "m_hat": (r"\hat m", N_("bias-corrected m")),
+        "rho_inf": (r"\rho_\infty", N_("maximum length of the approximated SMA")),
+        "rho": (r"\rho_t", N_("length of the approximated SMA at step t")),
+        "r": ("r_t", N_("variance rectification term")),
+        "l": ("l_t", N_("adaptive scale √(1−β₂ᵗ)/(√v + ε)")),
+        "step_size": (r"\gamma r_t l_t", N_("effective step size per coordinate (γ while ρ_t ≤ 5)")),
     }
     LINES = (
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),

@@ -26,6 +26,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 from .schedules import Constant, Schedule
@@ -68,22 +70,24 @@ class Regimen(base.Optimizer):
 
     name = "regimen"
     title = "Regimen"
-    description = "An optimizer under a learning-rate schedule, with weight decay and gradient clipping."
+    description = N_("An optimizer under a learning-rate schedule, with weight decay and gradient clipping.")
     HYPERS = {
         "decay": Hyper(
-            0.0, 0.0, 100.0, symbol=r"\lambda", help="Weight decay λ (torch's weight_decay): coupled or decoupled."
+            0.0, 0.0, 100.0, symbol=r"\lambda", help=N_("Weight decay λ (torch's weight_decay): coupled or decoupled.")
         ),
         "decoupled": Hyper(
-            False, kind=bool, help="Decoupled: θ ← θ(1 − γ_t λ) before the step (AdamW); else λθ is added to g."
+            False, kind=bool, help=N_("Decoupled: θ ← θ(1 − γ_t λ) before the step (AdamW); else λθ is added to g.")
         ),
-        "clip_norm": Hyper(0.0, 0.0, 1e6, help="Clip the gradient's norm to this (clip_grad_norm_); 0 is off."),
-        "clip_value": Hyper(0.0, 0.0, 1e6, help="Clip each gradient component to ±this (clip_grad_value_); 0 is off."),
+        "clip_norm": Hyper(0.0, 0.0, 1e6, help=N_("Clip the gradient's norm to this (clip_grad_norm_); 0 is off.")),
+        "clip_value": Hyper(
+            0.0, 0.0, 1e6, help=N_("Clip each gradient component to ±this (clip_grad_value_); 0 is off.")
+        ),
     }
     QUANTITIES = {
-        "lr_t": (r"\gamma_t", "the scheduled learning rate of this step"),
-        "g_eff": (r"\tilde g", "the gradient the rule used: clipped, plus λθ when the decay is coupled"),
-        "clipped": ("c", "1 where a clipping changed the gradient"),
-        "decayed": (r"\theta'", "θ after a decoupled decay"),
+        "lr_t": (r"\gamma_t", N_("the scheduled learning rate of this step")),
+        "g_eff": (r"\tilde g", N_("the gradient the rule used: clipped, plus λθ when the decay is coupled")),
+        "clipped": ("c", N_("1 where a clipping changed the gradient")),
+        "decayed": (r"\theta'", N_("θ after a decoupled decay")),
     }
     LINES = ()
 

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -32,7 +34,7 @@ class RMSprop(base.Optimizer):
 
     name = "rmsprop"
     title = "RMSprop"
-    description = "Adagrad with a decaying average instead of a sum, so the steps can grow back."
+    description = N_("Adagrad with a decaying average instead of a sum, so the steps can grow back.")
     paper = "Hinton, Srivastava & Swersky (2012), Neural Networks for Machine Learning, lecture 6e"
     torch_equivalent = "torch.optim.RMSprop(params, lr, alpha=ρ, eps=ε, momentum=μ, centered=...)"
     HYPERS = {
@@ -42,25 +44,27 @@ class RMSprop(base.Optimizer):
             0.0,
             1.0,
             symbol=r"\rho",
-            help="ρ (torch's alpha): decay of the average of g². 0.9 to 0.99 are usual.",
+            help=N_("ρ (torch's alpha): decay of the average of g². 0.9 to 0.99 are usual."),
         ),
-        "eps": base.eps(1e-8, "added to √v, outside the root (Keras puts it inside)"),
+        "eps": base.eps(1e-8, help=N_("ε, added to √v, outside the root (Keras puts it inside).")),
         "momentum": Hyper(
             0.0,
             0.0,
             1.0,
             high_open=True,
             symbol=r"\mu",
-            help="Momentum μ on top of the scaled gradient; 0 turns it off.",
+            help=N_("Momentum μ on top of the scaled gradient; 0 turns it off."),
         ),
-        "centered": Hyper(False, kind=bool, help="Divide by an estimate of the variance, √(v − ḡ²), instead of √v."),
+        "centered": Hyper(
+            False, kind=bool, help=N_("Divide by an estimate of the variance, √(v − ḡ²), instead of √v.")
+        ),
     }
     QUANTITIES = {
-        "v": ("v", "running average of g²"),
-        "gbar": (r"\bar g", "running average of g (centred)"),
-        "d": ("d", "denominator"),
-        "b": ("b", "momentum buffer"),
-        "step_size": (r"\gamma/d", "effective step size per coordinate"),
+        "v": ("v", N_("running average of g²")),
+        "gbar": (r"\bar g", N_("running average of g (centred)")),
+        "d": ("d", N_("denominator")),
+        "b": ("b", N_("momentum buffer")),
+        "step_size": (r"\gamma/d", N_("effective step size per coordinate")),
     }
     LINES = (
         Line("v", r"v_t = \rho\, v_{t-1} + (1-\rho)\, g_t^2", "rho*v_prev + (1 - rho)*g**2"),

@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -29,8 +31,10 @@ def _interpolation(default: float, name: str) -> Hyper:
         1.0,
         high_open=True,
         symbol=r"\beta_1" if name == "beta1" else r"\mu",
-        help="β: where the gradient is taken, y = (1 − β) z + β x: 0 is at z (plain SGD), near 1 at the average "
-        "x. 0.9 in the paper.",
+        help=N_(
+            "β: where the gradient is taken, y = (1 − β) z + β x: 0 is at z (plain SGD), near 1 at the average "
+            "x. 0.9 in the paper."
+        ),
     )
 
 
@@ -51,9 +55,9 @@ def _expr(weight_tex: str) -> str:
     return "beta1" if weight_tex == r"\beta_1" else "momentum"
 
 
-_X = ("x", "average of the z's: the point to evaluate (optax's schedule_free_eval_params)")
-_Z = ("z", "base iterates: the base optimizer's own, stepped with the gradient at y")
-_C = ("c_t", "averaging weight 1/t")
+_X = ("x", N_("average of the z's: the point to evaluate (optax's schedule_free_eval_params)"))
+_Z = ("z", N_("base iterates: the base optimizer's own, stepped with the gradient at y"))
+_C = ("c_t", N_("averaging weight 1/t"))
 
 
 class ScheduleFreeSGDState(NamedTuple):
@@ -73,13 +77,15 @@ class ScheduleFreeSGD(base.Optimizer):
 
     name = "sf_sgd"
     title = "Schedule-Free SGD"
-    description = "SGD on z, evaluated at the running average x, with gradients at a point y in between."
+    description = N_("SGD on z, evaluated at the running average x, with gradients at a point y in between.")
     paper = "Defazio et al. (2024), The Road Less Scheduled"
     torch_equivalent = "schedulefree.SGDScheduleFree(params, lr, momentum=β); optax.contrib.schedule_free_sgd"
     HYPERS = {
         "lr": base.lr(0.1),
         "momentum": _interpolation(0.9, "momentum"),
-        "weight_decay": base.weight_decay(0.0, "coupled: λy is added to the gradient, as optax does"),
+        "weight_decay": base.weight_decay(
+            0.0, help=N_("Weight decay λ, coupled: λy is added to the gradient, as optax does.")
+        ),
     }
     QUANTITIES = {"z": _Z, "c": _C, "x": _X}
     LINES = _schedule_free_lines(
@@ -122,7 +128,7 @@ class ScheduleFreeAdamW(base.Optimizer):
 
     name = "sf_adamw"
     title = "Schedule-Free AdamW"
-    description = "RMSprop-scaled steps on z, evaluated at their running average x, gradients at y in between."
+    description = N_("RMSprop-scaled steps on z, evaluated at their running average x, gradients at y in between.")
     paper = "Defazio et al. (2024), The Road Less Scheduled"
     torch_equivalent = (
         "schedulefree.AdamWScheduleFree (warm-up and bias correction differ); optax.contrib.schedule_free_adamw"
@@ -131,12 +137,14 @@ class ScheduleFreeAdamW(base.Optimizer):
         "lr": base.lr(0.05),
         "beta1": _interpolation(0.9, "beta1"),
         "beta2": base.beta2(),
-        "eps": base.eps(1e-8, "added to √v̂"),
-        "weight_decay": base.weight_decay(0.0, "added to the scaled step as λy and multiplied by γ, as optax does"),
+        "eps": base.eps(1e-8, help=N_("ε, added to √v̂.")),
+        "weight_decay": base.weight_decay(
+            0.0, help=N_("Weight decay λ, added to the scaled step as λy and multiplied by γ, as optax does.")
+        ),
     }
     QUANTITIES = {
-        "v": ("v", "second-moment estimate: running average of g²"),
-        "v_hat": (r"\hat v", "bias-corrected v"),
+        "v": ("v", N_("second-moment estimate: running average of g²")),
+        "v_hat": (r"\hat v", N_("bias-corrected v")),
         "z": _Z,
         "c": _C,
         "x": _X,

@@ -32,7 +32,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from i18n import N_, translator
+
 from .base import Hyper
+
+_, ngettext = translator("core")
 
 
 def _count(default: float, low: float, help: str, symbol: str = "") -> Hyper:
@@ -79,18 +83,19 @@ class Schedule:
         if bad.size:
             t = int(bad[0]) + 1
             raise ValueError(
-                f"the {self.title} schedule makes the learning rate {g[bad[0]]:g} at step {t}; it must stay above 0 "
-                f"({self._zero_hint()})"
+                _(
+                    "the {schedule} schedule makes the learning rate {lr} at step {t}; it must stay above 0 ({hint})"
+                ).format(schedule=_(self.title), lr=f"{g[bad[0]]:g}", t=t, hint=self._zero_hint())
             )
 
     def _zero_hint(self) -> str:
-        return "change its parameters"
+        return _("change its parameters")
 
 
 @dataclasses.dataclass(frozen=True)
 class Constant(Schedule):
     name = "constant"
-    title = "constant"
+    title = N_("constant")
     PARAMS: ClassVar[dict[str, Hyper]] = {}
 
     def factor(self, t):
@@ -103,10 +108,10 @@ class Step(Schedule):
     gamma: float = 0.1
 
     name = "step"
-    title = "step"
+    title = N_("step")
     PARAMS: ClassVar[dict[str, Hyper]] = {
-        "step_size": _count(30.0, 1.0, "Every this many steps the learning rate is multiplied by gamma."),
-        "gamma": _fraction(0.1, "The factor applied every step_size steps."),
+        "step_size": _count(30.0, 1.0, N_("Every this many steps the learning rate is multiplied by gamma.")),
+        "gamma": _fraction(0.1, N_("The factor applied every step_size steps.")),
     }
 
     def factor(self, t):
@@ -118,8 +123,8 @@ class Exponential(Schedule):
     gamma: float = 0.99
 
     name = "exponential"
-    title = "exponential"
-    PARAMS: ClassVar[dict[str, Hyper]] = {"gamma": _fraction(0.99, "The factor applied at every step.")}
+    title = N_("exponential")
+    PARAMS: ClassVar[dict[str, Hyper]] = {"gamma": _fraction(0.99, N_("The factor applied at every step."))}
 
     def factor(self, t):
         return self.gamma ** (np.asarray(t, dtype=np.float64) - 1)
@@ -136,10 +141,12 @@ class Cosine(Schedule):
     eta_min: float = 0.0
 
     name = "cosine"
-    title = "cosine"
+    title = N_("cosine")
     PARAMS: ClassVar[dict[str, Hyper]] = {
-        "T_max": _count(100.0, 1.0, "Steps from γ down to eta_min (afterwards the cosine rises again, as torch's)."),
-        "eta_min": Hyper(0.0, 0.0, 10.0, help="The lowest learning rate, reached at step T_max + 1."),
+        "T_max": _count(
+            100.0, 1.0, N_("Steps from γ down to eta_min (afterwards the cosine rises again, as torch's).")
+        ),
+        "eta_min": Hyper(0.0, 0.0, 10.0, help=N_("The lowest learning rate, reached at step T_max + 1.")),
     }
 
     def __call__(self, lr, t):
@@ -147,7 +154,7 @@ class Cosine(Schedule):
         return self.eta_min + (lr - self.eta_min) * (1 + np.cos(np.pi * (np.asarray(t) - 1) / self.T_max)) / 2
 
     def _zero_hint(self) -> str:
-        return "give eta_min a value above 0, or a T_max longer than the run"
+        return _("give eta_min a value above 0, or a T_max longer than the run")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,17 +165,21 @@ class WarmupCosine(Schedule):
     eta_min: float = 0.0
 
     name = "warmup_cosine"
-    title = "linear warm-up, then cosine"
+    title = N_("linear warm-up, then cosine")
     PARAMS: ClassVar[dict[str, Hyper]] = {
-        "warmup": _count(10.0, 1.0, "Steps of linear warm-up from start_factor·γ to γ."),
-        "T_max": _count(100.0, 2.0, "Steps from the start to the end of the cosine (warm-up included)."),
-        "start_factor": _fraction(0.1, "The first step's learning rate, as a fraction of γ (torch needs > 0)."),
-        "eta_min": Hyper(0.0, 0.0, 10.0, help="The lowest learning rate, at the end of the cosine."),
+        "warmup": _count(10.0, 1.0, N_("Steps of linear warm-up from start_factor·γ to γ.")),
+        "T_max": _count(100.0, 2.0, N_("Steps from the start to the end of the cosine (warm-up included).")),
+        "start_factor": _fraction(0.1, N_("The first step's learning rate, as a fraction of γ (torch needs > 0).")),
+        "eta_min": Hyper(0.0, 0.0, 10.0, help=N_("The lowest learning rate, at the end of the cosine.")),
     }
 
     def _check_shape(self) -> None:
         if self.warmup >= self.T_max:
-            raise ValueError(f"warmup must be shorter than T_max, got warmup={self.warmup:g}, T_max={self.T_max:g}")
+            raise ValueError(
+                _("warmup must be shorter than T_max, got warmup={warmup}, T_max={T_max}").format(
+                    warmup=f"{self.warmup:g}", T_max=f"{self.T_max:g}"
+                )
+            )
 
     def __call__(self, lr, t):
         e = np.asarray(t, dtype=np.float64) - 1
@@ -178,7 +189,7 @@ class WarmupCosine(Schedule):
         return np.where(e < w, ramp, cos)
 
     def _zero_hint(self) -> str:
-        return "give eta_min a value above 0, or a T_max longer than the run"
+        return _("give eta_min a value above 0, or a T_max longer than the run")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,19 +201,21 @@ class WarmupStableDecay(Schedule):
     end_factor: float = 0.01
 
     name = "wsd"
-    title = "warm-up, stable, decay"
+    title = N_("warm-up, stable, decay")
     PARAMS: ClassVar[dict[str, Hyper]] = {
-        "warmup": _count(10.0, 1.0, "Steps of linear warm-up from start_factor·γ to γ."),
-        "decay": _count(20.0, 1.0, "The last steps, over which γ falls linearly to end_factor·γ."),
-        "total": _count(100.0, 2.0, "The run's length the schedule is planned for."),
-        "start_factor": _fraction(0.1, "The first step's learning rate, as a fraction of γ."),
-        "end_factor": _fraction(0.01, "The last step's learning rate, as a fraction of γ (0 is refused)."),
+        "warmup": _count(10.0, 1.0, N_("Steps of linear warm-up from start_factor·γ to γ.")),
+        "decay": _count(20.0, 1.0, N_("The last steps, over which γ falls linearly to end_factor·γ.")),
+        "total": _count(100.0, 2.0, N_("The run's length the schedule is planned for.")),
+        "start_factor": _fraction(0.1, N_("The first step's learning rate, as a fraction of γ.")),
+        "end_factor": _fraction(0.01, N_("The last step's learning rate, as a fraction of γ (0 is refused).")),
     }
 
     def _check_shape(self) -> None:
         if self.warmup + self.decay > self.total:
             raise ValueError(
-                f"warmup + decay must be at most total, got {self.warmup:g} + {self.decay:g} > {self.total:g}"
+                _("warmup + decay must be at most total, got {warmup} + {decay} > {total}").format(
+                    warmup=f"{self.warmup:g}", decay=f"{self.decay:g}", total=f"{self.total:g}"
+                )
             )
 
     def factor(self, t):
@@ -221,19 +234,20 @@ class OneCycle(Schedule):
     final_div_factor: float = 1e4
 
     name = "one_cycle"
-    title = "one-cycle"
+    title = N_("one-cycle")
     PARAMS: ClassVar[dict[str, Hyper]] = {
-        "total_steps": _count(100.0, 2.0, "The cycle's length in steps."),
-        "pct_start": _fraction(0.3, "The fraction of the cycle spent rising to γ."),
-        "div_factor": Hyper(25.0, 1.0, 1e6, log=True, help="The cycle starts at γ / div_factor."),
-        "final_div_factor": Hyper(1e4, 1.0, 1e9, log=True, help="It ends at γ / (div_factor · final_div_factor)."),
+        "total_steps": _count(100.0, 2.0, N_("The cycle's length in steps.")),
+        "pct_start": _fraction(0.3, N_("The fraction of the cycle spent rising to γ.")),
+        "div_factor": Hyper(25.0, 1.0, 1e6, log=True, help=N_("The cycle starts at γ / div_factor.")),
+        "final_div_factor": Hyper(1e4, 1.0, 1e9, log=True, help=N_("It ends at γ / (div_factor · final_div_factor).")),
     }
 
     def _check_shape(self) -> None:
         if self.pct_start * self.total_steps - 1 <= 0 or self.pct_start * self.total_steps - 1 >= self.total_steps - 1:
             raise ValueError(
-                f"pct_start · total_steps must leave at least one step in each phase, got "
-                f"{self.pct_start:g} · {self.total_steps:g}"
+                _("pct_start · total_steps must leave at least one step in each phase, got {pct} · {total}").format(
+                    pct=f"{self.pct_start:g}", total=f"{self.total_steps:g}"
+                )
             )
 
     def factor(self, t):
@@ -255,9 +269,9 @@ class InverseSqrt(Schedule):
     warmup: float = 10.0
 
     name = "inverse_sqrt"
-    title = "inverse square root"
+    title = N_("inverse square root")
     PARAMS: ClassVar[dict[str, Hyper]] = {
-        "warmup": _count(10.0, 1.0, "Steps of linear warm-up to γ; afterwards γ·√(warmup/t)."),
+        "warmup": _count(10.0, 1.0, N_("Steps of linear warm-up to γ; afterwards γ·√(warmup/t).")),
     }
 
     def factor(self, t):

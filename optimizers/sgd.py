@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Line
 
@@ -24,11 +26,11 @@ class SGD(base.Optimizer):
 
     name = "sgd"
     title = "SGD"
-    description = "Step straight downhill: θ ← θ − γ·g. The baseline every other method improves on."
+    description = N_("Step straight downhill: θ ← θ − γ·g. The baseline every other method improves on.")
     paper = "Robbins & Monro (1951), A Stochastic Approximation Method"
     torch_equivalent = "torch.optim.SGD(params, lr)"
     HYPERS = {"lr": base.lr(0.05)}
-    QUANTITIES = {"step_size": (r"\gamma", "effective step size per coordinate (here just γ)")}
+    QUANTITIES = {"step_size": (r"\gamma", N_("effective step size per coordinate (here just γ)"))}
     LINES = (Line("theta", r"\theta_t = \theta_{t-1} - \gamma\, g_t", "theta_prev - lr*g"),)
     State = SGDState
 

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -25,7 +27,7 @@ class Signum(base.Optimizer):
 
     name = "signum"
     title = "Signum"
-    description = "Only the sign of (averaged) gradients counts: every coordinate moves exactly γ per step."
+    description = N_("Only the sign of (averaged) gradients counts: every coordinate moves exactly γ per step.")
     paper = "Bernstein et al. (2018), signSGD: Compressed Optimisation for Non-Convex Problems"
     torch_equivalent = "(no torch.optim equivalent; optax.signum(γ, beta=μ), optax.sign_sgd(γ) for μ = 0)"
     HYPERS = {
@@ -36,10 +38,10 @@ class Signum(base.Optimizer):
             1.0,
             high_open=True,
             symbol=r"\mu",
-            help="Momentum μ: decay of the running average of g whose sign is taken. 0 is signSGD.",
+            help=N_("Momentum μ: decay of the running average of g whose sign is taken. 0 is signSGD."),
         ),
     }
-    QUANTITIES = {"m": ("m", "running average of g, not bias-corrected (only its sign is used)")}
+    QUANTITIES = {"m": ("m", N_("running average of g, not bias-corrected (only its sign is used)"))}
     LINES = (
         Line("m", r"m_t = \mu\, m_{t-1} + (1-\mu)\, g_t", "momentum*m_prev + (1 - momentum)*g"),
         Line("theta", r"\theta_t = \theta_{t-1} - \gamma\, \operatorname{sign}(m_t)", "theta_prev - lr*sign(m)"),

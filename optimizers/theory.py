@@ -54,6 +54,10 @@ from typing import Any
 
 import numpy as np
 
+from i18n import N_, translator
+
+_, ngettext = translator("core")
+
 # The optimizers whose step is preconditioned by a per-coordinate denominator recorded as `step_size`
 # (= γ / P): their edge-of-stability quantity is λ_max(P⁻¹ H).
 PRECONDITIONED = ("adagrad", "rmsprop", "adam", "amsgrad", "adamw")
@@ -176,7 +180,9 @@ def quadratic_model(surface: Any, point: Any) -> QuadraticModel:
         grad = np.asarray(surface.grad(p), dtype=np.float64).reshape(2)
         hess = np.asarray(surface.hessian(p), dtype=np.float64).reshape(2, 2)
     if not np.isfinite(hess).all():
-        raise ValueError(f"the Hessian at {p.tolist()} is not finite: there is no quadratic model there")
+        raise ValueError(
+            _("the Hessian at {point} is not finite: there is no quadratic model there").format(point=p.tolist())
+        )
     w, v = curvature(surface, p)
     lo, hi = float(w[0]), float(w[1])
     kappa = gd_best = gd_rate = hb_best = hb_rate = None
@@ -321,22 +327,27 @@ def stability_limit(optimizer: Any) -> Limit:
         b1 = float(hp["beta1"])
         note = ""
         if name == "adamw" and float(hp["weight_decay"]) > 0:
-            note = (
+            note = _(
                 "AdamW's decay θ(1 − γλ) adds its own pull towards 0, which this limit leaves out "
                 "(it is small when γλ is)."
             )
         return Limit((2.0 + 2.0 * b1) / (lr * (1.0 - b1)), "(2 + 2β₁)/(γ(1 − β₁))", True, note)
     reasons = {
-        "adadelta": "Adadelta's step has no learning-rate-like scale that a curvature could exceed "
-        "(its numerator √(u + ε) changes with the run).",
-        "adamax": "AdaMax divides by an infinity norm that jumps with the largest |g|; no simple limit is "
-        "known for it.",
-        "nadam": "NAdam's momentum coefficient changes every step (μ_t); no fixed limit applies.",
-        "radam": "RAdam switches between an unadapted and a rectified step; no fixed limit applies.",
-        "newton": "Newton's step divides by the curvature itself: on a quadratic it is stable for every "
-        "γ in (0, 2), whatever the sharpness.",
+        "adadelta": N_(
+            "Adadelta's step has no learning-rate-like scale that a curvature could exceed "
+            "(its numerator √(u + ε) changes with the run)."
+        ),
+        "adamax": N_(
+            "AdaMax divides by an infinity norm that jumps with the largest |g|; no simple limit is known for it."
+        ),
+        "nadam": N_("NAdam's momentum coefficient changes every step (μ_t); no fixed limit applies."),
+        "radam": N_("RAdam switches between an unadapted and a rectified step; no fixed limit applies."),
+        "newton": N_(
+            "Newton's step divides by the curvature itself: on a quadratic it is stable for every "
+            "γ in (0, 2), whatever the sharpness."
+        ),
     }
-    return Limit(None, "", False, reasons.get(name, "no stability limit is known for this optimizer"))
+    return Limit(None, "", False, _(reasons.get(name, N_("no stability limit is known for this optimizer"))))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -389,12 +400,12 @@ def sharpness(traj: Any, surface: Any) -> Sharpness:
     """The sharpness of one run (an optimizers.Trajectory on `surface`, one start) at every step."""
     pts = np.asarray(traj.points, dtype=np.float64)
     if pts.ndim != 2:
-        raise ValueError("sharpness() takes a run from one start (points of shape (steps + 1, 2))")
+        raise ValueError(_("sharpness() takes a run from one start (points of shape (steps + 1, 2))"))
     n = pts.shape[0]
     with np.errstate(all="ignore"):
         h = np.asarray(surface.hessian(pts), dtype=np.float64)
     h = np.broadcast_to(h, (n, 2, 2))
-    w, _ = curvature(surface, pts)
+    w, _vectors = curvature(surface, pts)
     sharp = w[:, -1].copy()
     opt = traj.optimizer
     limit = stability_limit(opt)
@@ -480,14 +491,14 @@ def step_theory(traj: Any, surface: Any, t: int) -> StepTheory:
     if opt.name == "sgd":
         lr_max = model.gd_lr_max
         if saddle:
-            pred, pred_label = model.gd_growth(lr), "1 + γ|λmin| (escape)"
+            pred, pred_label = model.gd_growth(lr), _("1 + γ|λmin| (escape)")
         else:
             pred, pred_label = model.gd_rate_at(lr), "max |1 − γλᵢ|"
     elif opt.name in ("momentum", "nesterov"):
         nes = opt.name == "nesterov"
         lr_max = model.momentum_lr_max(float(hp["momentum"]), nes)
         pred = float(momentum_radius(model.eigenvalues, lr, float(hp["momentum"]), nes).max())
-        pred_label = "spectral radius of the momentum step"
+        pred_label = _("spectral radius of the momentum step")
     radius = float(model_radius(surface, p))
     # the reference point the measured rate is taken from
     known = surface.saddles if saddle else surface.minima
@@ -500,7 +511,7 @@ def step_theory(traj: Any, surface: Any, t: int) -> StepTheory:
         r = measured_rate(pts[t - 1 : t + 1], center, direction)[0]
         if np.isfinite(r):
             measured = float(r)
-            what = "escape coordinate" if saddle else "distance to the minimum"
+            what = _("escape coordinate") if saddle else _("distance to the minimum")
             measured_label = f"{what}: d(θₜ)/d(θₜ₋₁)"
     return StepTheory(
         t=t,

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from i18n import N_
+
 from . import base
 from .base import Hyper, Line
 
@@ -32,29 +34,29 @@ class Yogi(base.Optimizer):
 
     name = "yogi"
     title = "Yogi"
-    description = "Adam whose v changes by at most (1−β₂)g² a step: the step size cannot suddenly grow."
+    description = N_("Adam whose v changes by at most (1−β₂)g² a step: the step size cannot suddenly grow.")
     paper = "Zaheer et al. (2018), Adaptive Methods for Nonconvex Optimization"
     torch_equivalent = "(no torch.optim equivalent; optax.yogi(γ, b1=β₁, b2=β₂, eps=ε))"
     HYPERS = {
         "lr": base.lr(0.05),
         "beta1": base.beta1(),
         "beta2": base.beta2(),
-        "eps": base.eps(1e-3, "added to √v̂ (1e-3 in the paper and optax, far larger than Adam's)"),
+        "eps": base.eps(1e-3, help=N_("ε, added to √v̂ (1e-3 in the paper and optax, far larger than Adam's).")),
         "initial_accumulator": Hyper(
             1e-6,
             0.0,
             10.0,
             log=True,
             symbol="s_0",
-            help="The value m and v start from (optax starts both at 1e-6, so v is positive from the start).",
+            help=N_("The value m and v start from (optax starts both at 1e-6, so v is positive from the start)."),
         ),
     }
     QUANTITIES = {
-        "m": ("m", "first-moment estimate: running average of g"),
-        "v": ("v", "second-moment estimate, moved additively towards g²"),
-        "m_hat": (r"\hat m", "bias-corrected m"),
-        "v_hat": (r"\hat v", "bias-corrected v"),
-        "step_size": (r"\gamma/(\sqrt{\hat v}+\varepsilon)", "effective step size per coordinate"),
+        "m": ("m", N_("first-moment estimate: running average of g")),
+        "v": ("v", N_("second-moment estimate, moved additively towards g²")),
+        "m_hat": (r"\hat m", N_("bias-corrected m")),
+        "v_hat": (r"\hat v", N_("bias-corrected v")),
+        "step_size": (r"\gamma/(\sqrt{\hat v}+\varepsilon)", N_("effective step size per coordinate")),
     }
     LINES = (
         Line("m", r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", "beta1*m_prev + (1 - beta1)*g"),
