@@ -7,6 +7,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from i18n import translator
+
+_, ngettext = translator("core")
+
 Array = np.ndarray
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 
@@ -42,6 +46,20 @@ class Surface:
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
 
+    def shown_title(self) -> str:
+        """The title in the language in use (`title` is the English source; a formula's names its text)."""
+        if self.formula is not None:
+            return _("Custom: {formula}").format(formula=_short(self.formula))
+        return _(self.title)
+
+    def shown_description(self) -> str:
+        """The description in the language in use."""
+        if self.formula is not None:
+            return _("Your formula f(x, y) = {formula}, with its gradient and Hessian derived exactly.").format(
+                formula=_short(self.formula)
+            )
+        return _(self.description)
+
     @property
     def default_start(self) -> Array:
         if len(self.starts):
@@ -54,3 +72,7 @@ class Surface:
         b = np.asarray(self.bounds, dtype=np.float64)
         span = b[:, 1] - b[:, 0]
         return b[:, 0] - widths * span, b[:, 1] + widths * span
+
+
+def _short(formula: str) -> str:
+    return formula if len(formula) <= 40 else formula[:39] + "…"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from i18n import N_
+
 from .base import Surface
 
 PI = np.pi
@@ -80,8 +82,8 @@ def _quadratic(name, title, description, a, b, bounds, starts, latex) -> Surface
 
 BOWL = _quadratic(
     "bowl",
-    "Bowl",
-    "A round bowl: the same curvature in every direction, the easy case: every optimizer reaches the bottom.",
+    N_("Bowl"),
+    N_("A round bowl: the same curvature in every direction, the easy case: every optimizer reaches the bottom."),
     1.0,
     1.0,
     ((-2.5, 2.5), (-2.5, 2.5)),
@@ -91,8 +93,8 @@ BOWL = _quadratic(
 
 RAVINE = _quadratic(
     "ravine",
-    "Ravine",
-    "A long narrow valley (condition number 50): steep walls across, a gentle floor along.",
+    N_("Ravine"),
+    N_("A long narrow valley (condition number 50): steep walls across, a gentle floor along."),
     0.25,
     12.5,
     ((-5.0, 5.0), (-2.0, 2.0)),
@@ -102,8 +104,8 @@ RAVINE = _quadratic(
 
 SADDLE = _quadratic(
     "saddle",
-    "Saddle",
-    "A saddle point at the origin: up along x, down along y. Who escapes, and how fast?",
+    N_("Saddle"),
+    N_("A saddle point at the origin: up along x, down along y. Who escapes, and how fast?"),
     1.0,
     -1.0,
     ((-2.0, 2.0), (-2.0, 2.0)),
@@ -132,9 +134,11 @@ def _monkey_hessian(xy):
 
 MONKEY_SADDLE = Surface(
     "monkey_saddle",
-    "Monkey saddle",
-    "A flat saddle with three ways down (room for two legs and a tail): the gradient and the Hessian both "
-    "vanish at the origin.",
+    N_("Monkey saddle"),
+    N_(
+        "A flat saddle with three ways down (room for two legs and a tail): the gradient and the Hessian both "
+        "vanish at the origin."
+    ),
     r"f(x, y) = x^3 - 3xy^2",
     _monkey_f,
     _monkey_grad,
@@ -165,8 +169,8 @@ def _rosen_hessian(xy):
 
 ROSENBROCK = Surface(
     "rosenbrock",
-    "Rosenbrock's valley",
-    "A curved banana-shaped valley (a = 1, b = 100): easy to find, hard to follow to the minimum at (1, 1).",
+    N_("Rosenbrock's valley"),
+    N_("A curved banana-shaped valley (a = 1, b = 100): easy to find, hard to follow to the minimum at (1, 1)."),
     r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
     _rosen_f,
     _rosen_grad,
@@ -213,8 +217,10 @@ def _beale_hessian(xy):
 
 BEALE = Surface(
     "beale",
-    "Beale",
-    "Flat valleys and steep walls meeting at sharp corners; the minimum at (3, 0.5) sits in a long, shallow valley.",
+    N_("Beale"),
+    N_(
+        "Flat valleys and steep walls meeting at sharp corners; the minimum at (3, 0.5) sits in a long, shallow valley."
+    ),
     r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
     _beale_f,
     _beale_grad,
@@ -250,9 +256,11 @@ _HIMMEL_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.
 _HIMMEL_SADDLES = [(0.086677, 2.884254), (-3.073026, -0.081353), (3.385154, 0.073852), (-0.127961, -1.953715)]
 HIMMELBLAU = Surface(
     "himmelblau",
-    "Himmelblau",
-    "Four minima of equal depth, four saddles between them and a hill in the middle: which one you reach "
-    "depends on where you start.",
+    N_("Himmelblau"),
+    N_(
+        "Four minima of equal depth, four saddles between them and a hill in the middle: which one you reach "
+        "depends on where you start."
+    ),
     r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
     _himmel_f,
     _himmel_grad,
@@ -283,8 +291,8 @@ def _well_hessian(xy):
 
 DOUBLE_WELL = Surface(
     "double_well",
-    "Double well",
-    "Two equal minima at (±1, 0) with a saddle between them: a start on the ridge x = 0 must break the tie.",
+    N_("Double well"),
+    N_("Two equal minima at (±1, 0) with a saddle between them: a start on the ridge x = 0 must break the tie."),
     r"f(x, y) = (x^2 - 1)^2 + y^2",
     _well_f,
     _well_grad,
@@ -323,9 +331,11 @@ def _plateau_hessian(xy):
 
 PLATEAU = Surface(
     "plateau",
-    "Plateau",
-    "A narrow well in a wide flat plain: far out the gradient all but vanishes, and only optimizers that "
-    "rescale it keep moving.",
+    N_("Plateau"),
+    N_(
+        "A narrow well in a wide flat plain: far out the gradient all but vanishes, and only optimizers that "
+        "rescale it keep moving."
+    ),
     r"f(x, y) = 1 - e^{-x^2/8 - y^2/2}",
     _plateau_f,
     _plateau_grad,
@@ -361,9 +371,11 @@ def _st_roots() -> np.ndarray:
 _ST = _st_roots()
 STYBLINSKI_TANG = Surface(
     "styblinski_tang",
-    "Styblinski-Tang",
-    "Four minima at three depths (the deepest at about (−2.90, −2.90)) and four saddles: a greedy "
-    "start finds the nearest, not the best.",
+    N_("Styblinski-Tang"),
+    N_(
+        "Four minima at three depths (the deepest at about (−2.90, −2.90)) and four saddles: a greedy "
+        "start finds the nearest, not the best."
+    ),
     r"f(x, y) = \tfrac{1}{2}\left(x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y\right)",
     _st_f,
     _st_grad,
@@ -405,8 +417,11 @@ _R = _rast_stationary_1d(-5.0)  # 11 minima of each coordinate's term
 _R_MAX = _rast_stationary_1d(-4.5)  # 10 maxima between them
 RASTRIGIN = Surface(
     "rastrigin",
-    "Rastrigin",
-    "A bowl covered in bumps: 121 local minima in view, the global one at the origin, with 220 saddles between them.",
+    N_("Rastrigin"),
+    N_(
+        "A bowl covered in bumps: 121 local minima in view, the global one at the origin, "
+        "with 220 saddles between them."
+    ),
     r"f(x, y) = 20 + x^2 + y^2 - 10\left(\cos 2\pi x + \cos 2\pi y\right)",
     _rast_f,
     _rast_grad,
