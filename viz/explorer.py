@@ -25,6 +25,7 @@ import re
 import numpy as np
 import orjson
 
+from i18n import translator
 from optimizers import analysis
 
 from . import surface_map as sm
@@ -40,6 +41,8 @@ SERIES_DOMAIN = (0.63, 1.0)
 MARGIN = dict(l=55, r=15, t=64, b=118)
 TYPICAL_WIDTH = 880  # px: the figure's width on a 1400-px screen with the sidebar open (for the layout's shares)
 
+_, ngettext = translator("core")
+
 # Which state field is the "first moment" arrow, and how it is named.
 MOMENT_FIELDS = (
     ("m_hat", "−m̂"),
@@ -53,7 +56,7 @@ MOMENT_FIELDS = (
 def _plain(opt, name: str) -> str:
     """A quantity's name as text for a chart label (m̂ for m_hat, ...)."""
     if name == "update":
-        return "update θₜ − θₜ₋₁"
+        return _("update θₜ − θₜ₋₁")
     symbol, meaning = opt.QUANTITIES.get(name, (name, ""))
     try:
         from optimizers.symbols import plain
@@ -61,8 +64,13 @@ def _plain(opt, name: str) -> str:
         text = plain(symbol)
     except (ImportError, KeyError):
         text = name
-    meaning = meaning.split(":")[0]  # the short part: long titles were clipped at 1280 px (a projector)
+    meaning = _short(meaning)  # the short part: long titles were clipped at 1280 px (a projector)
     return f"{text}: {meaning}" if meaning else text
+
+
+def _short(meaning: str) -> str:
+    """A QUANTITIES meaning in the language in use, up to its first colon (ASCII or full-width)."""
+    return re.split("[:：]", _(meaning))[0] if meaning else ""
 
 
 def series_rows(traj) -> list[tuple[str, str, np.ndarray]]:
@@ -75,7 +83,7 @@ def series_rows(traj) -> list[tuple[str, str, np.ndarray]]:
     opt = traj.optimizer
     g = np.full_like(traj.grads, np.nan)
     g[1:] = traj.grads[:-1]
-    rows = [("g", "g: the gradient step t used", g)]
+    rows = [("g", _("g: the gradient step t used"), g)]
     names = [n for n in opt.QUANTITIES if n in traj.quantities] + ["update"]
     for name in names:
         values = np.asarray(traj.quantities[name], dtype=np.float64)
@@ -90,13 +98,13 @@ def loss_series(traj, surface) -> tuple[np.ndarray, str, bool]:
     """Values to plot for the loss, the row label, and whether the axis is logarithmic."""
     losses = np.asarray(traj.losses, dtype=np.float64)
     if np.all(losses[np.isfinite(losses)] > 0):
-        return losses, "loss f(θₜ), log scale", True
+        return losses, _("loss f(θₜ), log scale"), True
     fmin = getattr(surface, "min_value", None)
     if fmin is not None:
         gap = losses - fmin
         if np.all(gap[np.isfinite(gap)] >= 0):
-            return np.maximum(gap, 1e-300), f"f(θₜ) − f* (f* = {fmin:.4g}), log scale", True
-    return losses, "loss f(θₜ) (takes negative values: linear scale)", False
+            return np.maximum(gap, 1e-300), _("f(θₜ) − f* (f* = {fmin}), log scale").format(fmin=f"{fmin:.4g}"), True
+    return losses, _("loss f(θₜ) (takes negative values: linear scale)"), False
 
 
 def moment_field(traj) -> tuple[str | None, str]:
@@ -202,19 +210,19 @@ def _moving_map_traces(traj, arrows: _Arrows, t: int, *, three_d: bool, zfun=Non
     if three_d:
         lift = 0.01
         z = zfun(pts) + lift
-        path = sm.path_trace(pts, name=f"{name}: path", color=PATH_COLOR, z=z)
+        path = sm.path_trace(pts, name=_("{optimizer}: path").format(optimizer=name), color=PATH_COLOR, z=z)
         cur = dict(
             type="scatter3d",
             x=sm.rounded(pts[-1:, 0], 7),
             y=sm.rounded(pts[-1:, 1], 7),
             z=sm.rounded(z[-1:], 7),
             mode="markers",
-            name=f"step {t}",
+            name=_("step {t}").format(t=t),
             marker=dict(size=7, color=PATH_COLOR, line=dict(color="#ffffff", width=2)),
             scene="scene",
         )
     else:
-        path = sm.path_trace(pts, name=f"{name}: path", color=PATH_COLOR)
+        path = sm.path_trace(pts, name=_("{optimizer}: path").format(optimizer=name), color=PATH_COLOR)
         cur = dict(
             type="scatter",
             x=sm.rounded(pts[-1:, 0], 7),
@@ -222,7 +230,7 @@ def _moving_map_traces(traj, arrows: _Arrows, t: int, *, three_d: bool, zfun=Non
             mode="markers",
             name="θₜ",
             marker=dict(size=16, color=PATH_COLOR, line=dict(color="#ffffff", width=2.5)),
-            hovertemplate="current point<br>(%{x:.5g}, %{y:.5g})<extra></extra>",
+            hovertemplate=_("current point") + "<br>(%{x:.5g}, %{y:.5g})<extra></extra>",
             cliponaxis=False,
         )
     anchor, g, m, u = arrows.at(t)
@@ -230,9 +238,11 @@ def _moving_map_traces(traj, arrows: _Arrows, t: int, *, three_d: bool, zfun=Non
     return [
         path,
         cur,
-        _arrow(anchor, g, GRAD_COLOR, "−g (scaled)", width=3, **kw),
-        _arrow(anchor, m, MOMENT_COLOR, f"{arrows.moment_label or '−m'} (scaled)", width=3, **kw),
-        _arrow(anchor, u, UPDATE_COLOR, "update", width=4, **kw),
+        _arrow(anchor, g, GRAD_COLOR, _("{vector} (scaled)").format(vector="−g"), width=3, **kw),
+        _arrow(
+            anchor, m, MOMENT_COLOR, _("{vector} (scaled)").format(vector=arrows.moment_label or "−m"), width=3, **kw
+        ),
+        _arrow(anchor, u, UPDATE_COLOR, _("update"), width=4, **kw),
     ]
 
 
@@ -247,7 +257,7 @@ def _cursor(t: int, axes: tuple[str, str]) -> dict:
         line=dict(color="#5f6b7a", width=1.5, dash="dot"),
         hoverinfo="skip",
         showlegend=False,
-        name="current step",
+        name=_("current step"),
     )
 
 
@@ -264,8 +274,8 @@ def _dots(t: int, values: np.ndarray, axes: tuple[str, str], log: bool = False) 
         yaxis=axes[1],
         marker=dict(size=10, color=colors, line=dict(color="#ffffff", width=1.5)),
         showlegend=False,
-        hovertemplate="step %{x}: %{y:.5g}<extra></extra>",
-        name="current value",
+        hovertemplate=_("step {t}: {value}").format(t="%{x}", value="%{y:.5g}") + "<extra></extra>",
+        name=_("current value"),
     )
 
 
@@ -535,7 +545,10 @@ def _series_lines(key: str, values, axes: tuple[str, str], steps: int) -> list[d
                 line=dict(color=color, width=2),
                 name=f"{key}{coord}",
                 showlegend=False,
-                hovertemplate=f"{key}{coord}, step %{{x}}: %{{y:.5g}}<extra></extra>",
+                hovertemplate=_("{series}, step {t}: {value}").format(
+                    series=f"{key}{coord}", t="%{x}", value="%{y:.5g}"
+                )
+                + "<extra></extra>",
             )
         )
     return out
@@ -703,7 +716,9 @@ def last_step(traj) -> tuple[int, str]:
     if not out.stopped or out.last_step >= traj.steps:
         return int(traj.steps), ""
     last = int(out.last_step)
-    return last, f"{out.headline}: the timeline stops at step {last}, the last step taken."
+    return last, _("{headline}: the timeline stops at step {last}, the last step taken.").format(
+        headline=out.headline, last=last
+    )
 
 
 def number_rows(traj) -> list[dict]:
@@ -718,9 +733,9 @@ def number_rows(traj) -> list[dict]:
     out = []
     for key, _label, values in series_rows(traj):
         if key == "g":
-            symbol, meaning = "g", "the gradient step t used"
+            symbol, meaning = "g", _("the gradient step t used")
         elif key == "update":
-            symbol, meaning = "Δθ", "the update θₜ − θₜ₋₁"
+            symbol, meaning = "Δθ", _("the update θₜ − θₜ₋₁")
         else:
             tex, meaning = opt.QUANTITIES.get(key, (key, ""))
             try:
@@ -729,7 +744,7 @@ def number_rows(traj) -> list[dict]:
                 symbol = plain(tex)
             except (ImportError, KeyError):
                 symbol = key
-            meaning = meaning.split(":")[0]
+            meaning = _short(meaning)
         v = np.asarray(values, dtype=np.float64)
         out.append(dict(key=key, symbol=symbol, meaning=meaning, coords=1 if v.ndim == 1 else 2, values=v))
     return out
@@ -791,7 +806,7 @@ def stage_data(traj, surface, *, map_part: dict | None = None, theory: bool = Fa
             g=_b64(vec["g"]),
             m=_b64(vec["m"]) if arrows.moment else None,
             u=_b64(vec["u"]),
-            m_label=f"{arrows.moment_label} (scaled)" if arrows.moment else "",
+            m_label=_("{vector} (scaled)").format(vector=arrows.moment_label) if arrows.moment else "",
             m_key=arrows.moment or "",
         ),
         rows=[dict(r, values=_b64(r["values"])) for r in number_rows(traj)],

@@ -35,7 +35,11 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import translator
+
 from . import background
+
+_, ngettext = translator("core")
 
 # Colours that read on the light-yellow (low) to dark-purple (high) background and on a projector.
 MINIMUM_COLOR = "#ffffff"
@@ -238,14 +242,14 @@ def height(z: np.ndarray, zref: np.ndarray) -> tuple[np.ndarray, str]:
     z = np.asarray(z, dtype=np.float64)
     finite = zref[np.isfinite(zref)]
     if finite.size == 0:
-        return np.full(z.shape, np.nan), "loss"
+        return np.full(z.shape, np.nan), _("loss")
     lo, hi = float(finite.min()), float(finite.max())
     med = float(np.median(finite))
     if hi > lo and (hi - lo) > 30 * max(med - lo, 1e-12):
         with np.errstate(all="ignore"):
             h = np.log1p(1000 * np.maximum(z - lo, 0) / (hi - lo)) / np.log1p(1000)
-        return np.where(np.isfinite(z), h, np.nan), "loss, log-scaled to [0, 1] in view"
-    return z, "loss"
+        return np.where(np.isfinite(z), h, np.nan), _("loss, log-scaled to [0, 1] in view")
+    return z, _("loss")
 
 
 def height_fn(surface, bounds: Bounds | None = None):
@@ -264,12 +268,9 @@ def height_fn(surface, bounds: Bounds | None = None):
 def point_markers(surface, *, three_d: bool = False, zfun=None, scene: str = "scene", xaxis="x", yaxis="y"):
     """Minima (white stars) and saddle points (orange crosses) as trace dicts (always two, maybe empty)."""
     out = []
-    for pts, name, color in (
-        (surface.minima, "minimum", MINIMUM_COLOR),
-        (surface.saddles, "saddle point", SADDLE_COLOR),
-    ):
+    for pts, star, color in ((surface.minima, True, MINIMUM_COLOR), (surface.saddles, False, SADDLE_COLOR)):
+        name = _("minimum") if star else _("saddle point")
         pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
-        star = name == "minimum"
         hover = f"{name}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"
         trace = dict(
             x=rounded(pts[:, 0], 6),
@@ -316,11 +317,11 @@ def click_targets(bounds: Bounds, n: int = 41, xaxis: str = "x", yaxis: str = "y
         x=b64(gx.ravel()),
         y=b64(gy.ravel()),
         mode="markers",
-        name="click to start here",
+        name=_("click to start here"),
         marker=dict(size=16, opacity=0.0, color="#000000"),
         selected=dict(marker=dict(opacity=0.0)),
         unselected=dict(marker=dict(opacity=0.0)),
-        hovertemplate="click to start here: (%{x:.2f}, %{y:.2f})<extra></extra>",
+        hovertemplate=_("click to start here") + ": (%{x:.2f}, %{y:.2f})<extra></extra>",
         showlegend=False,
         xaxis=xaxis,
         yaxis=yaxis,
@@ -344,7 +345,7 @@ def map_traces(
     bounds = bounds if bounds is not None else surface.bounds
     if three_d:
         xs, ys, z = background.grid(surface, bounds, min(resolution, 80))
-        zfun, _ = height_fn(surface, bounds)
+        zfun, _ztitle = height_fn(surface, bounds)
         surf = dict(
             type="surface",
             x=b64(xs),
@@ -357,7 +358,7 @@ def map_traces(
             cmax=1,
             showscale=False,
             opacity=0.9,
-            name=surface.title,
+            name=surface.shown_title(),
             hoverinfo="skip",
             scene=scene,
             lighting=dict(ambient=0.8, diffuse=0.5, specular=0.05),
@@ -372,7 +373,7 @@ def map_traces(
         line=dict(color=ISO_COLOR, width=1),
         hoverinfo="skip",
         showlegend=False,
-        name="iso-lines",
+        name=_("iso-lines"),
         xaxis=xaxis,
         yaxis=yaxis,
     )
@@ -407,12 +408,12 @@ def map_axes(
     }
 
 
-def scene_layout(surface, bounds: Bounds | None = None, *, ztitle: str = "loss") -> dict:
+def scene_layout(surface, bounds: Bounds | None = None, *, ztitle: str | None = None) -> dict:
     (x0, x1), (y0, y1) = bounds if bounds is not None else surface.bounds
     return dict(
         xaxis=dict(range=[x0, x1], title=dict(text="x")),
         yaxis=dict(range=[y0, y1], title=dict(text="y")),
-        zaxis=dict(title=dict(text=ztitle)),
+        zaxis=dict(title=dict(text=_("loss") if ztitle is None else ztitle)),
         aspectmode="manual",
         aspectratio=dict(x=1, y=max(0.3, min(3.0, (y1 - y0) / (x1 - x0))), z=0.6),
         camera=dict(eye=dict(x=1.25, y=-1.55, z=0.95)),
@@ -483,7 +484,7 @@ def path_trace(
     """A path through points (k, 2) as lines and small markers (a trace dict); pass z for the 3-D view.
     Hovering a point shows its step (its index)."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    hover = f"{name}<br>step %{{pointNumber}}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"
+    hover = f"{name}<br>{_('step {t}').format(t='%{pointNumber}')}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"
     trace = dict(
         x=b64(pts[:, 0]), y=b64(pts[:, 1]), mode="lines+markers", name=name, hovertemplate=hover, showlegend=showlegend
     )
@@ -544,7 +545,12 @@ def frames_spec(frames: Sequence[Sequence[dict]], traces: Sequence[int], labels:
 
 
 def animation_controls(
-    labels: Sequence[str], *, frame_ms: int = 80, active: int | None = None, prefix: str = "step ", redraw: bool = False
+    labels: Sequence[str],
+    *,
+    frame_ms: int = 80,
+    active: int | None = None,
+    prefix: str | None = None,
+    redraw: bool = False,
 ) -> dict:
     """Layout entries: Play, Pause and two more Play buttons at other speeds (each plays from the current
     frame), and a scrubber (slider) over the frames named `labels`, showing frame `active` (default: the last) at first.
@@ -561,8 +567,8 @@ def animation_controls(
 
     still = dict(frame=dict(duration=0, redraw=redraw), transition=dict(duration=0), mode="immediate")
     buttons = [
-        dict(label="▶ Play", method="animate", args=[None, play(1.0)]),
-        dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+        dict(label="▶ " + _("Play"), method="animate", args=[None, play(1.0)]),
+        dict(label="❚❚ " + _("Pause"), method="animate", args=[[None], still]),
     ] + [dict(label=f"▶ {text}", method="animate", args=[None, play(speed)]) for speed, text in SPEEDS if speed != 1]
     return {
         "updatemenus": [
@@ -590,7 +596,9 @@ def animation_controls(
                 y=-0.075,
                 yanchor="top",
                 pad=dict(t=0, b=0, l=0, r=0),
-                currentvalue=dict(prefix=prefix, visible=True, xanchor="right", font=dict(size=14)),
+                currentvalue=dict(
+                    prefix=_("step ") if prefix is None else prefix, visible=True, xanchor="right", font=dict(size=14)
+                ),
                 steps=[dict(label=str(label), method="animate", args=[[str(label)], still]) for label in labels],
                 transition=dict(duration=0),
                 font=dict(size=10),
@@ -611,7 +619,7 @@ def add_animation(
     *,
     frame_ms: int = 80,
     active: int | None = None,
-    prefix: str = "step ",
+    prefix: str | None = None,
 ) -> None:
     """On a go.Figure: frames updating only `traces`, Play/Pause, speeds and a scrubber (see frames_spec and
     animation_controls; for hundreds of frames prefer the dict route, graph objects are slow to validate)."""
