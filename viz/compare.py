@@ -15,9 +15,12 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import translator
 from optimizers.analysis import DIVERGED, ESCAPED, NOT_REACHED, UNDEFINED
 
 from . import surface_map as sm
+
+_, ngettext = translator("core")
 
 # One colour per optimizer, the same on every chart, from Okabe and Ito's colour-blind-safe palette (its
 # yellow and black left out: they vanish on the map's light and dark ends). Six colours for 21 optimizers:
@@ -132,7 +135,7 @@ def race_spec(
     layout["xaxis"]["domain"] = list(MAP_DOMAIN)
     log = f_star is not None
     layout["xaxis2"] = dict(
-        domain=list(LOSS_DOMAIN), anchor="y2", title=dict(text="step"), showline=True, linecolor="#444444"
+        domain=list(LOSS_DOMAIN), anchor="y2", title=dict(text=_("step")), showline=True, linecolor="#444444"
     )
     layout["yaxis2"] = dict(
         anchor="x2",
@@ -146,7 +149,7 @@ def race_spec(
     layout["margin"] = dict(l=60, r=20, t=60, b=175)
     layout["annotations"] = [  # the loss panel's title above it (an axis title would sit on the map)
         dict(
-            text="loss − f* (log scale)" if log else "loss",
+            text=_("loss − f* (log scale)") if log else _("loss"),
             xref="paper",
             yref="paper",
             x=LOSS_DOMAIN[1],
@@ -187,7 +190,8 @@ def race_spec(
             y=sm.b64(pts[-1:, 1]),
             mode="markers",
             marker=dict(size=16, color=c, symbol=symbol(name), line=dict(color=RIM, width=2)),
-            hovertemplate=f"{label}: now at (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+            hovertemplate=_("{racer}: now at {point}").format(racer=label, point="(%{x:.4g}, %{y:.4g})")
+            + "<extra></extra>",
             xaxis="x",
             yaxis="y",
         )
@@ -198,7 +202,8 @@ def race_spec(
             y=sm.b64(yl),
             mode="lines",
             line=dict(color=c, width=2.5, dash=dash(name)),
-            hovertemplate=f"{label}<br>step %{{x}}<br>{'loss − f*' if log else 'loss'} %{{y:.4g}}<extra></extra>",
+            hovertemplate=f"{label}<br>{_('step {t}').format(t='%{x}')}<br>{_('loss − f*') if log else _('loss')} "
+            "%{y:.4g}<extra></extra>",
             xaxis="x2",
             yaxis="y2",
         )
@@ -256,7 +261,7 @@ def race_spec(
         spec["frames"] = sm.frames_spec(per_frame, traces=moving, labels=labels_f)
         layout.update(sm.animation_controls(labels_f))
         replay = dict(
-            label="↺ Replay",
+            label="↺ " + _("Replay"),
             method="animate",
             args=[
                 None,
@@ -297,7 +302,7 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
         )
     else:
         top, bottom, span = 1.0, 0.0, 1.0
-    what = "loss − f*" if log else "loss"
+    what = _("final loss − f*") if log else _("final loss")
 
     def lane(edge: float, j: int, up: bool) -> float:
         """One row of markers per optimizer along the top or bottom edge, so that they do not hide each other."""
@@ -318,49 +323,58 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
                 legendgroup=label,
                 line=dict(color=c, width=2, dash=dash(s.optimizer)),
                 marker=dict(size=8, color=c, symbol=symbol(s.optimizer), line=dict(color=RIM, width=1)),
-                hovertemplate=f"{label}<br>γ = %{{x:.3g}}<br>final {what} %{{y:.4g}}<extra></extra>",
+                hovertemplate=f"{label}<br>γ = %{{x:.3g}}<br>{what} %{{y:.4g}}<extra></extra>",
             )
         )
         stops = (
-            (s.diverged, s.diverged_at, lane(top, j, True), "x-thin", "diverged at step"),
+            (s.diverged, s.diverged_at, lane(top, j, True), "x-thin", _("diverged"), _("diverged at step {t}")),
             (
                 s.undefined,
                 s.undefined_at,
                 lane(top, j, True),
                 "circle-x-open",
-                "the gradient or step is undefined at step",
+                _("the gradient or step is undefined"),
+                _("the gradient or step is undefined at step {t}"),
             ),
-            (s.escaped, s.escaped_at, low, "triangle-down", "left the map going downhill at step"),
+            (
+                s.escaped,
+                s.escaped_at,
+                low,
+                "triangle-down",
+                _("left the map going downhill"),
+                _("left the map going downhill at step {t}"),
+            ),
         )
-        for mask, at, y, mark, words in stops:
+        for mask, at, y, mark, short, words in stops:
             if mask.any():
                 fig.add_trace(
                     go.Scatter(
                         x=s.rates[mask],
                         y=np.full(int(mask.sum()), y),
                         mode="markers",
-                        name=f"{label}: {words.split(' at ')[0]}",
+                        name=f"{label}: {short}",
                         legendgroup=label,
                         showlegend=False,
                         marker=dict(symbol=mark, size=11, color=c, line=dict(color=c, width=2)),
                         customdata=at[mask],
-                        hovertemplate=f"{label}<br>γ = %{{x:.3g}}: {words} %{{customdata}}<extra></extra>",
+                        hovertemplate=f"{label}<br>γ = %{{x:.3g}}: {words.format(t='%{customdata}')}<extra></extra>",
                     )
                 )
         if s.best_index is not None:
             i = s.best_index
             by_escape = bool(s.escaped[i])
+            best = _("{racer}: best γ = {lr}").format(racer=label, lr="%{x:.4g}")
             hover = (
-                f"{label}: best γ = %{{x:.4g}}<br>it leaves the map downhill soonest (step {int(s.escaped_at[i])})"
+                best + "<br>" + _("it leaves the map downhill soonest (step {t})").format(t=int(s.escaped_at[i]))
                 if by_escape
-                else f"{label}: best γ = %{{x:.4g}}<br>final {what} %{{y:.4g}}"
+                else f"{best}<br>{what} %{{y:.4g}}"
             )
             fig.add_trace(
                 go.Scatter(
                     x=[s.rates[i]],
                     y=[low if by_escape else v[i]],
                     mode="markers",
-                    name=f"{label}: best",
+                    name=_("{racer}: best").format(racer=label),
                     legendgroup=label,
                     showlegend=False,
                     marker=dict(symbol="star", size=18, color=c, line=dict(color="#000000", width=1)),
@@ -374,12 +388,12 @@ def sweep_figure(sweeps: Sequence, labels: Sequence[str] | None = None, f_star: 
         font=sm.FONT,
         # on log axes a label per decade only: plotly draws the in-between digits (2, 5) too small to read
         xaxis=dict(
-            type="log", dtick=1, title=dict(text="learning rate γ"), exponentformat="power", gridcolor="#e5e5e5"
+            type="log", dtick=1, title=dict(text=_("learning rate γ")), exponentformat="power", gridcolor="#e5e5e5"
         ),
         yaxis=dict(
             type="log" if log else "linear",
             dtick=1 if log else None,
-            title=dict(text="final loss − f*" if log else "final loss"),
+            title=dict(text=what),
             exponentformat="power",
             gridcolor="#e5e5e5",
         ),
@@ -442,8 +456,8 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
             zmax=k + len(STOP_LABELS) - 0.5,
             showscale=False,
             opacity=0.62,
-            hovertemplate="start (%{x:.2f}, %{y:.2f})<extra></extra>",
-            name="basins",
+            hovertemplate=_("start {point}").format(point="(%{x:.2f}, %{y:.2f})") + "<extra></extra>",
+            name=_("basins"),
         )
         counts = basin.counts()
         for lab in labels:
@@ -459,9 +473,12 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
             zmin=0,
             zmax=float(np.nanmax(z)) if np.isfinite(z).any() else 1.0,
             opacity=0.7,
-            colorbar=dict(title=dict(text="steps"), len=0.8),
-            hovertemplate="start (%{x:.2f}, %{y:.2f})<br>%{z:.0f} steps<extra></extra>",
-            name="steps to a minimum",
+            colorbar=dict(title=dict(text=_("steps")), len=0.8),
+            hovertemplate=_("start {point}").format(point="(%{x:.2f}, %{y:.2f})")
+            + "<br>"
+            + _("{n} steps").format(n="%{z:.0f}")
+            + "<extra></extra>",
+            name=_("steps to a minimum"),
         )
         for lab in (DIVERGED, ESCAPED, UNDEFINED):
             bad = np.where(basin.label == lab, 1.0, np.nan)
@@ -473,7 +490,8 @@ def basin_spec(surface, basin, mode: str = "minimum", *, title: str = "", height
                         colorscale=[[0, basin_color(lab)], [1, basin_color(lab)]],
                         showscale=False,
                         opacity=0.75,
-                        hovertemplate=f"start (%{{x:.2f}}, %{{y:.2f}})<br>{_label_text(basin, lab)}<extra></extra>",
+                        hovertemplate=_("start {point}").format(point="(%{x:.2f}, %{y:.2f})")
+                        + f"<br>{_label_text(basin, lab)}<extra></extra>",
                         name=_label_text(basin, lab),
                     )
                 )
@@ -496,12 +514,12 @@ def _legend_square(color: str, name: str) -> dict:
 
 def _label_text(basin, lab: int) -> str:
     if lab == DIVERGED:
-        return "diverged"
+        return _("diverged")
     if lab == ESCAPED:
-        return "left the map going downhill"
+        return _("left the map going downhill")
     if lab == UNDEFINED:
-        return "undefined point reached"
+        return _("undefined point reached")
     if lab == NOT_REACHED:
-        return "no minimum reached"
+        return _("no minimum reached")
     x, y = basin.minima[lab]
-    return f"minimum ({x:.2f}, {y:.2f})"
+    return _("minimum {point}").format(point=f"({x:.2f}, {y:.2f})")
