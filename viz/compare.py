@@ -171,7 +171,7 @@ def race_spec(
     moving: list[int] = []
     firsts: list[int] = []
     finals: list[list[dict]] = []
-    per_frame: list[list[dict]] = [[] for _ in frame_at]
+    per_frame: list[list[dict]] = [[] for _frame in frame_at]
     big = float(np.finfo(np.float32).max)  # drawn in float32: a path that ran off stays finite
     for traj, name, label in zip(trajs, names, labels, strict=True):
         c = color(name)

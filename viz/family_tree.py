@@ -11,6 +11,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 import optimizers
+from i18n import N_, translator
+
+_, ngettext = translator("core")
 
 # (parent, child). Newton descends from none of the first-order methods.
 EDGES: tuple[tuple[str, str], ...] = (
@@ -41,27 +44,27 @@ EDGES: tuple[tuple[str, str], ...] = (
 
 # What each method changed relative to its parents (the box's second line).
 CHANGE: dict[str, str] = {
-    "sgd": "step against g",
-    "momentum": "+ velocity b",
-    "nesterov": "look ahead",
-    "adagrad": "÷ √(Σg²) per coordinate",
-    "rmsprop": "sum → decaying average",
-    "adadelta": "units from past steps",
-    "adam": "m ÷ √v, bias-corrected",
-    "amsgrad": "max of v",
-    "adamax": "∞-norm instead of √v",
-    "nadam": "Nesterov inside Adam",
-    "adamw": "decoupled weight decay",
-    "radam": "rectified warm-up",
-    "yogi": "v moves additively",
-    "adabelief": "÷ √ of (g − m)²",
-    "adafactor": "relative step, clipping",
-    "signum": "sign of momentum",
-    "lion": "sign, two βs, decay",
-    "lookahead": "k steps, pull back",
-    "sf_sgd": "average instead of momentum",
-    "sf_adamw": "AdamW's steps, averaged",
-    "newton": "curvature: H⁻¹g",
+    "sgd": N_("step against g"),
+    "momentum": N_("+ velocity b"),
+    "nesterov": N_("look ahead"),
+    "adagrad": N_("÷ √(Σg²) per coordinate"),
+    "rmsprop": N_("sum → decaying average"),
+    "adadelta": N_("units from past steps"),
+    "adam": N_("m ÷ √v, bias-corrected"),
+    "amsgrad": N_("max of v"),
+    "adamax": N_("∞-norm instead of √v"),
+    "nadam": N_("Nesterov inside Adam"),
+    "adamw": N_("decoupled weight decay"),
+    "radam": N_("rectified warm-up"),
+    "yogi": N_("v moves additively"),
+    "adabelief": N_("÷ √ of (g − m)²"),
+    "adafactor": N_("relative step, clipping"),
+    "signum": N_("sign of momentum"),
+    "lion": N_("sign, two βs, decay"),
+    "lookahead": N_("k steps, pull back"),
+    "sf_sgd": N_("average instead of momentum"),
+    "sf_adamw": N_("AdamW's steps, averaged"),
+    "newton": N_("curvature: H⁻¹g"),
 }
 
 # Column = generation, row = lane; chosen so that no arrow crosses a box.
@@ -118,27 +121,27 @@ YEARS: dict[str, str] = {
 }
 
 FAMILY: dict[str, str] = {
-    "sgd": "gradient descent",
-    "momentum": "momentum",
-    "nesterov": "momentum",
-    "adagrad": "adaptive step",
-    "rmsprop": "adaptive step",
-    "adadelta": "adaptive step",
-    "adam": "Adam family",
-    "amsgrad": "Adam family",
-    "adamax": "Adam family",
-    "nadam": "Adam family",
-    "adamw": "Adam family",
-    "radam": "Adam family",
-    "yogi": "Adam family",
-    "adabelief": "Adam family",
-    "adafactor": "Adam family",
-    "signum": "sign of the step",
-    "lion": "sign of the step",
-    "lookahead": "averaging iterates",
-    "sf_sgd": "averaging iterates",
-    "sf_adamw": "averaging iterates",
-    "newton": "second order",
+    "sgd": N_("gradient descent"),
+    "momentum": N_("momentum"),
+    "nesterov": N_("momentum"),
+    "adagrad": N_("adaptive step"),
+    "rmsprop": N_("adaptive step"),
+    "adadelta": N_("adaptive step"),
+    "adam": N_("Adam family"),
+    "amsgrad": N_("Adam family"),
+    "adamax": N_("Adam family"),
+    "nadam": N_("Adam family"),
+    "adamw": N_("Adam family"),
+    "radam": N_("Adam family"),
+    "yogi": N_("Adam family"),
+    "adabelief": N_("Adam family"),
+    "adafactor": N_("Adam family"),
+    "signum": N_("sign of the step"),
+    "lion": N_("sign of the step"),
+    "lookahead": N_("averaging iterates"),
+    "sf_sgd": N_("averaging iterates"),
+    "sf_adamw": N_("averaging iterates"),
+    "newton": N_("second order"),
 }
 # Okabe–Ito colours (safe for colour-blind readers).
 COLOURS: dict[str, str] = {
@@ -233,7 +236,7 @@ def family_tree(highlight: str | None = None, height: int = 640) -> go.Figure:
             y=y,
             text=(
                 f"<b>{optimizers.get(name).title}</b> <span style='color:#666'>{YEARS[name]}</span>"
-                f"<br><span style='font-size:14px'>{CHANGE[name]}</span>"
+                f"<br><span style='font-size:14px'>{_(CHANGE[name])}</span>"
             ),
             showarrow=False,
             font={"size": 15 if len(optimizers.get(name).title) <= 12 else 14, "color": "#111111"},  # long titles
@@ -246,7 +249,7 @@ def family_tree(highlight: str | None = None, height: int = 640) -> go.Figure:
             y=[POSITIONS[n][1] for n in names],
             mode="markers",
             marker={"size": 60, "opacity": 0},
-            hovertext=[f"{optimizers.get(n).title}: {optimizers.get(n).description}" for n in names],
+            hovertext=[f"{optimizers.get(n).title}: {_(optimizers.get(n).description)}" for n in names],
             hoverinfo="text",
             showlegend=False,
             name="optimizers",
@@ -259,7 +262,7 @@ def family_tree(highlight: str | None = None, height: int = 640) -> go.Figure:
                 y=[None],
                 mode="markers",
                 marker={"size": 13, "symbol": "square-open", "color": colour, "line": {"width": 3}},
-                name=family,
+                name=_(family),
             )
         )
     xs = [p[0] for p in POSITIONS.values()]

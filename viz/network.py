@@ -15,13 +15,17 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from i18n import N_, translator
+
 from .compare import band_scale, color
+
+_, ngettext = translator("core")
 
 # Classes: saturated for the points, light tints of the same hues for the regions.
 CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c")
 REGION_COLORS = ("#c6dbef", "#fcc5b5", "#c7e9c0")
 SPLIT_DASH = {"train": "solid", "val": "dash"}
-SPLIT_LABEL = {"train": "training", "val": "validation"}
+SPLIT_LABEL = {"train": N_("training"), "val": N_("validation")}  # translated where shown
 GRID = "#e5e5e5"
 MARGIN = 0.5  # around the data, in standardised units
 # Read on a projector: no chart text under 14 px (ticks, titles, legends, hover labels).
@@ -72,7 +76,7 @@ def curves_figure(result) -> go.Figure:
     fig = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=("Loss (cross-entropy, log scale)", "Accuracy"),
+        subplot_titles=(_("Loss (cross-entropy, log scale)"), _("Accuracy")),
         horizontal_spacing=0.08,
     )
     for c in result.curves.values():
@@ -88,8 +92,9 @@ def curves_figure(result) -> go.Figure:
                         legendgroup=c.name,
                         showlegend=split == "train" and panel == 1,
                         line=dict(color=col, width=2.2 if split == "train" else 1.8, dash=SPLIT_DASH[split]),
-                        hovertemplate=f"{c.title} · {SPLIT_LABEL[split]}<br>epoch %{{x}}<br>"
-                        f"{'loss' if panel == 1 else 'accuracy'} %{{y:{fmt}}}<extra></extra>",
+                        hovertemplate=f"{c.title} · {_(SPLIT_LABEL[split])}<br>"
+                        + _("epoch {n}").format(n="%{x}")
+                        + f"<br>{_('loss') if panel == 1 else _('accuracy')} %{{y:{fmt}}}<extra></extra>",
                     ),
                     row=1,
                     col=panel,
@@ -101,11 +106,12 @@ def curves_figure(result) -> go.Figure:
                     x=[last],
                     y=[c.train_loss[last]],
                     mode="markers",
-                    name=f"{c.title} diverged",
+                    name=_("{optimizer} diverged").format(optimizer=c.title),
                     legendgroup=c.name,
                     showlegend=False,
                     marker=dict(symbol="x", size=13, color=col, line=dict(width=1, color="#000000")),
-                    hovertemplate=f"{c.title} diverged in epoch {c.diverged_at}<extra></extra>",
+                    hovertemplate=_("{optimizer} diverged in epoch {n}").format(optimizer=c.title, n=c.diverged_at)
+                    + "<extra></extra>",
                 ),
                 row=1,
                 col=1,
@@ -117,7 +123,7 @@ def curves_figure(result) -> go.Figure:
                 x=[None],
                 y=[None],
                 mode="lines",
-                name=SPLIT_LABEL[split],
+                name=_(SPLIT_LABEL[split]),
                 legendgroup=f"style-{split}",
                 line=dict(color="#555555", dash=SPLIT_DASH[split], width=2),
                 hoverinfo="skip",
@@ -125,7 +131,7 @@ def curves_figure(result) -> go.Figure:
             row=1,
             col=1,
         )
-    fig.update_xaxes(title_text="epoch", **_axis_style())
+    fig.update_xaxes(title_text=_("epoch"), **_axis_style())
     fig.update_yaxes(type="log", tickvals=_log_ticks(result), tickformat=".2~g", row=1, col=1, **_axis_style())
     fig.update_yaxes(tickformat=".0%", range=accuracy_range(result), row=1, col=2, **_axis_style())
     fig.update_annotations(font=TITLE_FONT)  # the panels' titles
@@ -161,9 +167,9 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
     for name in names:
         c = result.curves[name]
         if c.diverged:
-            titles.append(f"<b>{c.title}</b> · diverged (epoch {c.diverged_at})")
+            titles.append(f"<b>{c.title}</b> · " + _("diverged (epoch {n})").format(n=c.diverged_at))
         else:
-            titles.append(f"<b>{c.title}</b> · val. {c.final_val_acc:.1%}")
+            titles.append(f"<b>{c.title}</b> · " + _("val. {accuracy}").format(accuracy=f"{c.final_val_acc:.1%}"))
     fig = make_subplots(
         rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.07, vertical_spacing=0.25 / rows
     )
@@ -184,15 +190,17 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
                     zmax=k - 0.5,
                     colorscale=scale,
                     showscale=False,
-                    hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>predicted class %{z}<extra></extra>",
-                    name=f"{result.curves[name].title} regions",
+                    hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>"
+                    + _("predicted class {k}").format(k="%{z}")
+                    + "<extra></extra>",
+                    name=_("{optimizer} regions").format(optimizer=result.curves[name].title),
                 ),
                 row=r,
                 col=col,
             )
         for part, X, y, symbol in (
-            ("training", split.X_train, split.y_train, "circle"),
-            ("validation", split.X_val, split.y_val, "diamond"),
+            (_("training"), split.X_train, split.y_train, "circle"),
+            (_("validation"), split.X_val, split.y_val, "diamond"),
         ):
             for cls in range(k):
                 pts = X[y == cls]
@@ -201,16 +209,16 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
                         x=pts[:, 0],
                         y=pts[:, 1],
                         mode="markers",
-                        name=f"{data.class_names[cls]} ({part})",
+                        name=f"{_(data.class_names[cls])} ({part})",
                         legendgroup=f"{cls}-{part}",
                         showlegend=idx == 0,
                         marker=dict(
                             symbol=symbol,
-                            size=6 if part == "training" else 7,
+                            size=6 if symbol == "circle" else 7,
                             color=CLASS_COLORS[cls],
                             line=dict(color="#ffffff", width=0.8),
                         ),
-                        hovertemplate=f"{data.class_names[cls]} ({part})<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}"
+                        hovertemplate=f"{_(data.class_names[cls])} ({part})<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}"
                         "<extra></extra>",
                     ),
                     row=r,
@@ -223,8 +231,8 @@ def regions_figure(result, n: int = 120, cols: int = 3) -> go.Figure | None:
     style = dict(showgrid=False, zeroline=False, showline=True, linecolor="#444444", mirror=True, constrain="domain")
     fig.update_xaxes(range=[lo[0], hi[0]], **style)
     fig.update_yaxes(range=[lo[1], hi[1]], **style)
-    fig.update_xaxes(title_text="x₁ (standardised)", row=rows)
-    fig.update_yaxes(title_text="x₂ (standardised)", col=1)
+    fig.update_xaxes(title_text=_("x₁ (standardised)"), row=rows)
+    fig.update_yaxes(title_text=_("x₂ (standardised)"), col=1)
     fig.update_annotations(font=TITLE_FONT)  # the panels' titles
     fig.update_layout(
         height=240 * rows + 150,

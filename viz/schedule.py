@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import translator
 from optimizers.schedules import Schedule
+
+_, ngettext = translator("core")
 
 
 def schedule_figure(
@@ -24,13 +27,13 @@ def schedule_figure(
                 y=[rates[current - 1]],
                 mode="markers",
                 marker={"color": "#D55E00", "size": 9},
-                name=f"γ at step {current}",
+                name=_("γ at step {t}").format(t=current),
                 hoverinfo="x+y",
             )
         )
     positive = rates[rates > 0]
     log = positive.size == rates.size and positive.max() > 20 * positive.min()
-    fig.update_xaxes(title_text="step t", range=[0.5, steps + 0.5], fixedrange=True)
+    fig.update_xaxes(title_text=_("step t"), range=[0.5, steps + 0.5], fixedrange=True)
     fig.update_yaxes(title_text="γₜ", type="log" if log else "linear", fixedrange=True)
     fig.update_layout(
         height=height,

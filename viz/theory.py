@@ -25,9 +25,14 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import N_, translator
 from optimizers.theory import Sharpness, curvature
 
 from . import surface_map as sm
+
+_, ngettext = translator("core")
+# the local model's kinds (optimizers.theory), named in the overlay's trace: translated where shown
+KIND_NAMES = (N_("minimum"), N_("maximum"), N_("saddle"), N_("flat"), N_("undefined"))
 
 OVERLAY_COLOR = "#c51b7d"  # magenta: apart from the path (red), −g (black) and the moment (blue)
 ASYMPTOTE_COLOR = "#7a0177"
@@ -172,7 +177,7 @@ class QuadraticOverlay:
                 common,
                 **shape,
                 mode="lines",
-                name=f"local quadratic model ({kind})",
+                name=_("local quadratic model ({kind})").format(kind=_(kind)),
                 line=dict(color=OVERLAY_COLOR, width=2.5),
                 hoverinfo="skip",
             ),
@@ -180,7 +185,7 @@ class QuadraticOverlay:
                 common,
                 **axes,
                 mode="lines",
-                name="eigenvector axes",
+                name=_("eigenvector axes"),
                 line=dict(color=ASYMPTOTE_COLOR, width=2, dash="dash"),
                 hoverinfo="skip",
             ),
@@ -188,7 +193,7 @@ class QuadraticOverlay:
                 common,
                 **labels,
                 mode="text",
-                name="eigenvalues",
+                name=_("eigenvalues"),
                 textfont=dict(size=TEXT_SIZE, color="#ffffff", shadow="0px 0px 3px #000000", weight="bold"),
                 textposition="middle center",
                 hoverinfo="skip",
@@ -218,8 +223,8 @@ class EdgeSeries:
 def edge_of_stability_spec(
     series: Sequence[EdgeSeries],
     *,
-    x_title: str = "step",
-    y_title: str = "sharpness λmax(H)",
+    x_title: str | None = None,
+    y_title: str | None = None,
     height: int = 380,
     log_y: bool = False,
 ) -> dict:
@@ -229,6 +234,8 @@ def edge_of_stability_spec(
     `log_y` (limits that differ by orders of magnitude) the axis is logarithmic, unshaded, and ranges over
     the positive values and limits.
     A plain figure dict (hand it to st.plotly_chart through surface_map.prepared, or to go.Figure)."""
+    x_title = _("step") if x_title is None else x_title
+    y_title = _("sharpness {label}").format(label="λmax(H)") if y_title is None else y_title
     limits = [s.limit for s in series if s.limit is not None and np.isfinite(s.limit)]
     finite = [np.asarray(s.values, dtype=np.float64) for s in series]
     finite = [v[np.isfinite(v)] for v in finite]
@@ -253,7 +260,11 @@ def edge_of_stability_spec(
             )
         )
         if s.limit is not None and np.isfinite(s.limit):
-            text = f"{s.limit_label} = {s.limit:.4g}" if s.limit_label else f"limit {s.limit:.4g}"
+            text = (
+                f"{s.limit_label} = {s.limit:.4g}"
+                if s.limit_label
+                else _("limit {value}").format(value=f"{s.limit:.4g}")
+            )
             ends = [float(x[0]), float(x[-1])] if x.size else [0.0, 1.0]
             data.append(
                 dict(
@@ -261,7 +272,7 @@ def edge_of_stability_spec(
                     x=ends,
                     y=[float(s.limit)] * 2,
                     mode="lines",
-                    name=f"limit {text}" if one else f"{s.name}: {text}",
+                    name=_("limit {value}").format(value=text) if one else f"{s.name}: {text}",
                     line=dict(color=LIMIT_COLOR if one else s.color, width=2.5, dash="dash"),
                     hovertemplate=f"{text}<extra></extra>",
                 )
@@ -328,7 +339,9 @@ def _series(sharp: Sharpness, name: str) -> EdgeSeries:
 def sharpness_spec(sharp: Sharpness, *, name: str = "", height: int = 380) -> dict:
     """One run's sharpness (or preconditioned sharpness, for an adaptive optimizer) against its limit, as a
     figure dict (cheap: no Plotly validation; for the Explorer)."""
-    return edge_of_stability_spec([_series(sharp, name)], y_title=f"sharpness {sharp.label}", height=height)
+    return edge_of_stability_spec(
+        [_series(sharp, name)], y_title=_("sharpness {label}").format(label=sharp.label), height=height
+    )
 
 
 def sharpness_figure(sharp: Sharpness, *, name: str = "", height: int = 380) -> go.Figure:
