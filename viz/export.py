@@ -26,15 +26,20 @@ import numpy as np
 import orjson
 import plotly
 
+import i18n
+from i18n import N_, translator
+
 from . import compare as vc
 from . import explorer as ve
+
+_, ngettext = translator("core")
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 MIN_FONT_PX = 14  # legible on a projector
 POWER_TICK_PX = 16  # plotly.js draws the exponent of 10⁻³ at 0.875 of the tick font (Chromium): 14 px
 FRAME_MS = 80  # one step every 80 ms at 1× (the app's Play speed)
 SPEEDS = (0.25, 1.0, 4.0)
-DIVERGED_WHY = "the next iterate left the finite numbers or the region ten view-widths around the map"
+DIVERGED_WHY = N_("the next iterate left the finite numbers or the region ten view-widths around the map")
 
 
 # -- small helpers -----------------------------------------------------------------------------------------
@@ -89,14 +94,14 @@ def hyper_text(opt) -> str:
     for name, value in opt.hyperparams().items():
         h = opt.HYPERS[name]
         if h.kind is bool:
-            parts.append(f"{name} {'on' if value else 'off'}")
+            parts.append(f"{name} {_('on') if value else _('off')}")
         else:
             parts.append(f"{_plain(h.symbol, name) if h.symbol else name} = {float(value):.4g}")
     return ", ".join(parts)
 
 
 def _where(d: int) -> str:
-    return "at the start" if d == 0 else f"at step {d}"
+    return _("at the start") if d == 0 else _("at step {t}").format(t=d)
 
 
 def _num(x: float) -> str:
@@ -164,18 +169,21 @@ def numbers_panel(traj) -> list[dict]:
     """
     opt = traj.optimizer
     rows = [
-        dict(key="theta", symbol="θ", meaning="the point (parameters)", values=_clean(traj.points)),
+        dict(key="theta", symbol="θ", meaning=_("the point (parameters)"), values=_clean(traj.points)),
     ]
     g = np.full_like(traj.grads, np.nan)
     g[1:] = traj.grads[:-1]
-    rows.append(dict(key="g", symbol="g", meaning="the gradient this step used (at θₜ₋₁)", values=_clean(g)))
+    rows.append(dict(key="g", symbol="g", meaning=_("the gradient this step used (at θₜ₋₁)"), values=_clean(g)))
     order = [n for n in opt.State._fields if n in traj.quantities]
     order += [n for n in traj.quantities if n not in order and n != "update"]
     for name in order:
         symbol, meaning = opt.QUANTITIES.get(name, (name, ""))
         values = np.asarray(traj.quantities[name], dtype=np.float64)
+        meaning = _(meaning) if meaning else meaning
         rows.append(dict(key=name, symbol=_plain(symbol, name), meaning=meaning, values=_clean(values)))
-    rows.append(dict(key="update", symbol="θₜ − θₜ₋₁", meaning="the update", values=_clean(traj.quantities["update"])))
+    rows.append(
+        dict(key="update", symbol="θₜ − θₜ₋₁", meaning=_("the update"), values=_clean(traj.quantities["update"]))
+    )
     return rows
 
 
@@ -208,17 +216,17 @@ def explorer_html(traj, surface, *, link: str | None = None, frame_ms: int = FRA
         ],
     ]
     opt = traj.optimizer
-    title = f"{opt.title} on {_surface_name(surface)}"
+    title = _("{optimizer} on {surface}").format(optimizer=opt.title, surface=_surface_name(surface))
     start = np.asarray(traj.points[0], dtype=np.float64)
-    subtitle = [
-        hyper_text(opt),
-        f"start ({_num(start[0])}, {_num(start[1])}), {traj.steps} steps"
-        + (f", gradient noise σ = {traj.noise:g} (seed {traj.seed})" if traj.noise else ""),
-    ]
+    subtitle = [hyper_text(opt), _start_text(start, traj.steps)]
+    if traj.noise:
+        subtitle[-1] += _(", gradient noise σ = {sigma} (seed {seed})").format(sigma=f"{traj.noise:g}", seed=traj.seed)
     notice = None
     d = traj.diverged_at
     if d is not None:
-        notice = f"The run diverged {_where(d)}: {DIVERGED_WHY}. It ends at step {last}, the last step it took."
+        notice = _("The run diverged {where}: {why}. It ends at step {last}, the last step it took.").format(
+            where=_where(d), why=_(DIVERGED_WHY), last=last
+        )
     data = dict(
         last=last,
         frame_ms=int(frame_ms),
@@ -231,7 +239,13 @@ def explorer_html(traj, surface, *, link: str | None = None, frame_ms: int = FRA
 
 
 def _surface_name(surface) -> str:
-    return f"f(x, y) = {surface.formula}" if getattr(surface, "formula", None) else surface.title
+    return f"f(x, y) = {surface.formula}" if getattr(surface, "formula", None) else _(surface.title)
+
+
+def _start_text(start, steps: int) -> str:
+    return ngettext("start {point}, {n} step", "start {point}, {n} steps", int(steps)).format(
+        point=f"({_num(start[0])}, {_num(start[1])})", n=int(steps)
+    )
 
 
 # -- Compare's race ----------------------------------------------------------------------------------------
@@ -271,24 +285,29 @@ def race_html(
             dict(kind="curve", trace=first + 2, y=ls, last=own_last),
             dict(kind="dot", trace=first + 3, values=[[v] for v in ls], last=own_last),
         ]
-    title = f"Race on {_surface_name(surface)}"
+    title = _("Race on {surface}").format(surface=_surface_name(surface))
     start = np.asarray(trajs[0].points[0], dtype=np.float64)
     t0 = trajs[0]
     subtitle = [
         "; ".join(f"{lab}: {hyper_text(t.optimizer)}" for lab, t in zip(labels, trajs, strict=True)),
-        f"start ({_num(start[0])}, {_num(start[1])}), {t0.steps} steps"
-        + (f", gradient noise σ = {t0.noise:g}, the same for every racer (seed {t0.seed})" if t0.noise else ""),
+        _start_text(start, t0.steps),
     ]
+    if t0.noise:
+        subtitle[-1] += _(", gradient noise σ = {sigma}, the same for every racer (seed {seed})").format(
+            sigma=f"{t0.noise:g}", seed=t0.seed
+        )
     gone = [
-        f"{lab} diverged {_where(t.diverged_at)}: its path ends at step {k}"
+        _("{racer} diverged {where}: its path ends at step {last}").format(
+            racer=lab, where=_where(t.diverged_at), last=k
+        )
         for lab, t, k in zip(labels, trajs, lasts, strict=True)
         if t.diverged_at is not None
     ]
     notice = None
     if gone:
-        notice = "; ".join(gone) + f" ({DIVERGED_WHY})."
+        notice = _("{list} ({why}).").format(list="; ".join(gone), why=_(DIVERGED_WHY))
         if end < t0.steps:
-            notice += f" Every racer had stopped by step {end}: the race ends there."
+            notice += " " + _("Every racer had stopped by step {t}: the race ends there.").format(t=end)
     data = dict(last=end, frame_ms=int(frame_ms), updates=updates, labels=labels)
     return _page(title, subtitle, notice, spec, data, link, kind="race")
 
@@ -306,20 +325,39 @@ def _page(title: str, subtitle: list[str], notice: str | None, spec: dict, data:
     figure = {"data": spec["data"], "layout": spec["layout"]}
     made = datetime.date.today().isoformat()
     link_html = (
-        f'<a id="applink" href="{esc(link, quote=True)}">Open these settings in Optimizer Lab</a> '
-        "(needs the app's server)"
+        f'<a id="applink" href="{esc(link, quote=True)}">{esc(_("Open these settings in Optimizer Lab"))}</a> '
+        + esc(_("(needs the app's server)"))
         if link
-        else "Made with Optimizer Lab"
+        else esc(_("Made with Optimizer Lab"))
     )
     notice_html = f'<p class="notice" id="notice" role="alert">⚠ {esc(notice)}</p>' if notice else ""
     speeds = "".join(f'<option value="{s}"{" selected" if s == 1 else ""}>{_speed(s)}</option>' for s in SPEEDS)
+    heading = esc(_("Step {t}: the numbers inside the optimizer")).replace("{t}", '<span id="panel-t">0</span>')
     panel = (
-        '<section id="numbers" aria-label="the numbers of this step"><h2>Step <span id="panel-t">0</span>: '
-        'the numbers inside the optimizer</h2><table id="panel"></table></section>'
+        f'<section id="numbers" aria-label="{esc(_("the numbers of this step"), quote=True)}"><h2>{heading}</h2>'
+        '<table id="panel"></table></section>'
         if kind == "run"
         else ""
     )
+    words = {
+        "play": "▶ " + _("Play"),
+        "pause": "❚❚ " + _("Pause"),
+        "step": _("step {t} / {last}"),
+        "quantity": _("quantity"),
+        "what": _("what it is"),
+        "t": _("the step (updates so far)"),
+        "loss": _("the loss"),
+    }
+    data = dict(data, words=words)
     return _TEMPLATE.format(
+        lang="zh-Hans" if i18n.lang() == "zh" else "en",
+        w_play=esc(words["play"]),
+        w_scrub=esc(_("step"), quote=True),
+        w_readout=esc(words["step"].format(t=0, last=int(data["last"]))),
+        w_speed=esc(_("speed")),
+        w_footer=esc(
+            _("Made on {date}; plotly.js (plotly {version}) is inside this file: it plays with no network.")
+        ).format(date=made, version=esc(plotly.__version__)),
         title=esc(title),
         subtitle="".join(f"<p class='sub'>{esc(s)}</p>" for s in subtitle),
         notice=notice_html,
@@ -341,7 +379,7 @@ def _speed(s: float) -> str:
 
 
 _TEMPLATE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
@@ -365,15 +403,14 @@ footer {{ margin-top: 14px; font-size: 15px; color: #444; }}
 {subtitle}
 {notice}
 <div id="controls">
-<button id="play" type="button">▶ Play</button>
-<input id="scrub" type="range" min="0" max="{last}" step="1" value="0" aria-label="step">
-<span id="readout">step 0 / {last}</span>
-<label>speed <select id="speed">{speeds}</select></label>
+<button id="play" type="button">{w_play}</button>
+<input id="scrub" type="range" min="0" max="{last}" step="1" value="0" aria-label="{w_scrub}">
+<span id="readout">{w_readout}</span>
+<label>{w_speed} <select id="speed">{speeds}</select></label>
 </div>
 <div id="plot"></div>
 {panel}
-<footer>{link}. Made on {made}; plotly.js (plotly {plotly_version}) is inside this file:
-it plays with no network.</footer>
+<footer>{link}. {w_footer}</footer>
 <script>{plotly_js}</script>
 <script type="application/json" id="figure">{figure}</script>
 <script type="application/json" id="data">{data}</script>
@@ -413,9 +450,12 @@ _SCRIPT = r"""
   function buildPanel() {
     const table = document.getElementById('panel');
     if (!table) return;
-    let h = '<tr><th class="sym">quantity</th><th>x</th><th>y</th><th class="sym">what it is</th></tr>';
-    h += '<tr><td class="sym">t</td><td id="v-t" colspan="2"></td><td class="what">the step (updates so far)</td></tr>';
-    h += '<tr><td class="sym">f(θ)</td><td id="v-loss" colspan="2"></td><td class="what">the loss</td></tr>';
+    const W = D.words;
+    let h = '<tr><th class="sym">' + esc(W.quantity) + '</th><th>x</th><th>y</th><th class="sym">' + esc(W.what)
+      + '</th></tr>';
+    h += '<tr><td class="sym">t</td><td id="v-t" colspan="2"></td><td class="what">' + esc(W.t) + '</td></tr>';
+    h += '<tr><td class="sym">f(θ)</td><td id="v-loss" colspan="2"></td><td class="what">' + esc(W.loss)
+      + '</td></tr>';
     D.panel.forEach((r, i) => {
       const two = Array.isArray(r.values[0]);
       h += '<tr><td class="sym">' + esc(r.symbol) + '</td>' + (two
@@ -443,7 +483,7 @@ _SCRIPT = r"""
   function show(s) {
     t = Math.max(0, Math.min(D.last, s));
     scrub.value = t;
-    readout.textContent = 'step ' + t + ' / ' + D.last;
+    readout.textContent = D.words.step.replace('{t}', t).replace('{last}', D.last);
     gd.dataset.step = t;
     fillPanel(t);
     if (busy) { pending = t; return; }
@@ -456,7 +496,7 @@ _SCRIPT = r"""
         if (pending !== null) { const p = pending; pending = null; show(p); }
       });
   }
-  function stop() { if (timer) clearTimeout(timer); timer = null; play.textContent = '▶ Play'; }
+  function stop() { if (timer) clearTimeout(timer); timer = null; play.textContent = D.words.play; }
   function tick() {
     if (t >= D.last) { stop(); return; }
     show(t + 1);
@@ -465,7 +505,7 @@ _SCRIPT = r"""
   play.addEventListener('click', () => {
     if (timer) { stop(); return; }
     if (t >= D.last) show(0);
-    play.textContent = '❚❚ Pause';
+    play.textContent = D.words.pause;
     timer = setTimeout(tick, D.frame_ms / Number(speed.value));
   });
   scrub.addEventListener('input', () => { stop(); show(Number(scrub.value)); });
