@@ -203,7 +203,7 @@ def explorer_html(traj, surface, *, link: str | None = None, frame_ms: int = FRA
     layout.pop("uirevision", None)
     _legible(layout)
     rows = ve.series_rows(run)
-    values = [v for _, _, v in rows] + [ve.loss_series(run, surface)[0]]
+    values = [v for _key, _label, v in rows] + [ve.loss_series(run, surface)[0]]
     segs = _segments(run, surface, last)
     updates = [
         dict(kind="prefix", trace=meta["path"], x=_clean(run.points[:, 0]), y=_clean(run.points[:, 1])),

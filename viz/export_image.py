@@ -22,16 +22,39 @@ import io
 import math
 from collections.abc import Callable, Sequence
 
+import matplotlib
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import GifImagePlugin, Image
 
+from i18n import translator
+
 from . import background
 from . import compare as vc
 from . import explorer as ve
-from .export import DIVERGED_WHY, hyper_text, last_step, numbers_panel, truncated
+from .export import DIVERGED_WHY, _start_text, hyper_text, last_step, numbers_panel, truncated
+
+_, ngettext = translator("core")
+
+# Chinese text needs a CJK font: matplotlib falls back glyph by glyph along font.family (3.6+), so DejaVu Sans stays
+# the font of every Latin letter and digit (its digits have one width: the numbers' columns line up) and a CJK
+# family, where the system has one (Debian's fonts-noto-cjk), draws the rest. Without one, Chinese shows as boxes.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "WenQuanYi Zen Hei")
+
+
+def cjk_family() -> str | None:
+    """The first CJK font family matplotlib knows of (a .ttc is listed under its first face: JP for Noto's)."""
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in known), None)
+
+
+FONT_FAMILY = ["DejaVu Sans", *filter(None, [cjk_family()])]
+# Set once, for every figure of the process (this module alone draws with matplotlib; a constant, so it is as
+# safe in the server's threads as the object API itself).
+matplotlib.rcParams["font.family"] = FONT_FAMILY
 
 GIF_SIZE = (1280, 720)  # px: a projector's 720p
 PNG_SIZE = (1920, 1080)
@@ -87,14 +110,14 @@ def _figure(size: tuple[int, int], dpi: int) -> tuple[Figure, FigureCanvasAgg]:
 def _map(ax, surface, n: int = 400) -> None:
     """The surface as the app draws it: log-scaled loss in bands with darker iso-lines, minima and saddles."""
     (x0, x1), (y0, y1) = surface.bounds
-    _, _, z = background.grid(surface, n=n)
+    _xs, _ys, z = background.grid(surface, n=n)
     ax.imshow(background.rgb(background.normalise(z)), origin="lower", extent=(x0, x1, y0, y1), aspect="equal")
     mins, sads = np.asarray(surface.minima).reshape(-1, 2), np.asarray(surface.saddles).reshape(-1, 2)
     if len(mins):
         ax.scatter(mins[:, 0], mins[:, 1], marker="*", s=320 if len(mins) <= 12 else 60, c="white",
-                   edgecolors="#1b1b1b", linewidths=1.2, zorder=3, label="minimum")  # fmt: skip
+                   edgecolors="#1b1b1b", linewidths=1.2, zorder=3, label=_("minimum"))  # fmt: skip
     if len(sads):
-        ax.scatter(sads[:, 0], sads[:, 1], marker="x", s=150, c="#ff7f0e", linewidths=3, zorder=3, label="saddle")
+        ax.scatter(sads[:, 0], sads[:, 1], marker="x", s=150, c="#ff7f0e", linewidths=3, zorder=3, label=_("saddle"))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel("x", fontsize=13)
@@ -106,7 +129,7 @@ def _loss_axis(ax, steps: int, log: bool, label: str) -> None:
     ax.set_xlim(-0.01 * max(steps, 1), max(steps, 1) * 1.01)
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel("step", fontsize=13)
+    ax.set_xlabel(_("step"), fontsize=13)
     ax.set_title(label, fontsize=13, loc="left")
     ax.tick_params(which="both", labelsize=12)  # a log axis over less than a decade labels its minor ticks
     ax.grid(True, color="#e3e7ee")
@@ -194,18 +217,19 @@ class ExplorerScene(_Scene):
         self.run = run
         fig = self.fig
         opt = traj.optimizer
-        name = f"f(x, y) = {surface.formula}" if getattr(surface, "formula", None) else surface.title
+        name = f"f(x, y) = {surface.formula}" if getattr(surface, "formula", None) else _(surface.title)
         start = run.points[0]
-        lines = [
-            hyper_text(opt),
-            f"start ({start[0]:.4g}, {start[1]:.4g}), {traj.steps} steps"
-            + (f", gradient noise σ = {traj.noise:g} (seed {traj.seed})" if traj.noise else ""),
-        ]
+        lines = [hyper_text(opt), _start_text(start, traj.steps)]
+        if traj.noise:
+            lines[-1] += _(", gradient noise σ = {sigma} (seed {seed})").format(sigma=f"{traj.noise:g}", seed=traj.seed)
         notice = None
         d = traj.diverged_at
         if d is not None:
-            notice = f"Diverged at step {d} ({DIVERGED_WHY}): the run ends at step {self.last}."
-        _title(fig, f"{opt.title} on {name}", lines, notice)
+            notice = _("Diverged at step {t} ({why}): the run ends at step {last}.").format(
+                t=d, why=_(DIVERGED_WHY), last=self.last
+            )
+        _title(fig, _("{optimizer} on {surface}").format(optimizer=opt.title, surface=name), lines, notice)
+        self.step_words = _("step {t} / {last}")  # in the language of the scene's making (frames drawn later)
         self.readout = self._mv(fig.text(0.988, 0.975, "", fontsize=19, fontweight="bold", ha="right", va="top"))
         top = 0.80 if notice is None else 0.76
         ax = fig.add_axes((0.06, 0.08, 0.40, top - 0.10))
@@ -236,7 +260,7 @@ class ExplorerScene(_Scene):
         n = len(self.rows) + 2
         size = 12 if n <= 11 else 11
         y0 = top - 0.40
-        fig.text(0.53, y0, "quantity", fontsize=size, fontweight="bold", va="top")
+        fig.text(0.53, y0, _("quantity"), fontsize=size, fontweight="bold", va="top")
         fig.text(0.75, y0, "x", fontsize=size, fontweight="bold", va="top", ha="right")
         fig.text(0.90, y0, "y", fontsize=size, fontweight="bold", va="top", ha="right")
         # one text per column (a text is about 1 ms to draw, whatever its length): DejaVu Sans's digits all have
@@ -244,7 +268,7 @@ class ExplorerScene(_Scene):
         dy = min(0.040, (y0 - 0.05) / n)
         spacing = dy * self.fig.get_figheight() * 72 / size / 1.2  # matplotlib's line height is 1.2 em x spacing
         below = y0 - dy
-        labels = ["t (step)", "f(θ) (loss)"] + [r["symbol"] for r in self.rows]
+        labels = [_("t (step)"), _("f(θ) (loss)")] + [r["symbol"] for r in self.rows]
         fig.text(0.53, below, "\n".join(labels), fontsize=size, va="top", linespacing=spacing)
         self.col_x = self._mv(fig.text(0.75, below, "", fontsize=size, va="top", ha="right", linespacing=spacing))
         self.col_y = self._mv(fig.text(0.90, below, "", fontsize=size, va="top", ha="right", linespacing=spacing))
@@ -252,7 +276,7 @@ class ExplorerScene(_Scene):
     def update(self, t: int) -> None:
         t = int(np.clip(t, 0, self.last))
         pts = self.map_xy
-        self.readout.set_text(f"step {t} / {self.last}")
+        self.readout.set_text(self.step_words.format(t=t, last=self.last))
         self.path.set_data(pts[: t + 1, 0], pts[: t + 1, 1])
         self.point.set_data(pts[t : t + 1, 0], pts[t : t + 1, 1])
         self.arrows.set(self._arrows.at(t))
@@ -270,14 +294,14 @@ class _ArrowArtists:
     """The step's three arrows (−g and the moment scaled, the update to scale) as matplotlib annotations."""
 
     STYLE = (
-        (ve.GRAD_COLOR, 2.5, "−g (scaled)"),
-        (ve.MOMENT_COLOR, 2.5, "moment (scaled)"),
-        (ve.UPDATE_COLOR, 3.5, "update"),
+        (ve.GRAD_COLOR, 2.5),
+        (ve.MOMENT_COLOR, 2.5),
+        (ve.UPDATE_COLOR, 3.5),
     )
 
     def __init__(self, ax, mv):
         self.anns = []
-        for color, width, _ in self.STYLE:
+        for color, width in self.STYLE:
             ann = ax.annotate(
                 "",
                 xy=(0, 0),
@@ -288,9 +312,10 @@ class _ArrowArtists:
             self.anns.append(mv(ann))
 
     def handles(self, moment_label: str):
-        labels = ["−g (scaled)", f"{moment_label or '−m'} (scaled)", "update θₜ − θₜ₋₁"]
-        return [Line2D([], [], color=c, lw=w, label=lab) for (c, w, _), lab in zip(self.STYLE, labels, strict=True)] + [
-            Line2D([], [], color=ve.PATH_COLOR, marker="o", ms=9, mec="white", lw=2.5, label="path, θₜ")
+        scaled = _("{vector} (scaled)")
+        labels = [scaled.format(vector="−g"), scaled.format(vector=moment_label or "−m"), _("update θₜ − θₜ₋₁")]
+        return [Line2D([], [], color=c, lw=w, label=lab) for (c, w), lab in zip(self.STYLE, labels, strict=True)] + [
+            Line2D([], [], color=ve.PATH_COLOR, marker="o", ms=9, mec="white", lw=2.5, label=_("path, θₜ"))
         ]
 
     def set(self, at) -> None:
@@ -316,22 +341,39 @@ class RaceScene(_Scene):
         self.lasts = [last_step(t) for t in trajs]
         self.last = max(self.lasts)
         t0 = trajs[0]
-        name = f"f(x, y) = {surface.formula}" if getattr(surface, "formula", None) else surface.title
+        name = f"f(x, y) = {surface.formula}" if getattr(surface, "formula", None) else _(surface.title)
         start = np.asarray(t0.points[0])
-        gone = [f"{lab} at step {t.diverged_at}" for lab, t in zip(labels, trajs, strict=True) if t.diverged_at]
-        gone += [f"{lab} at the start" for lab, t in zip(labels, trajs, strict=True) if t.diverged_at == 0]
-        notice = f"Diverged ({DIVERGED_WHY}): {', '.join(gone)}; each path ends at its last step." if gone else None
-        line = f"start ({start[0]:.4g}, {start[1]:.4g}), {t0.steps} steps" + (
-            f", gradient noise σ = {t0.noise:g}, the same for every racer (seed {t0.seed})" if t0.noise else ""
+        gone = [
+            _("{racer} at step {t}").format(racer=lab, t=t.diverged_at)
+            for lab, t in zip(labels, trajs, strict=True)
+            if t.diverged_at
+        ]
+        gone += [
+            _("{racer} at the start").format(racer=lab)
+            for lab, t in zip(labels, trajs, strict=True)
+            if t.diverged_at == 0
+        ]
+        notice = (
+            _("Diverged ({why}): {list}; each path ends at its last step.").format(
+                why=_(DIVERGED_WHY), list=", ".join(gone)
+            )
+            if gone
+            else None
         )
-        _title(fig, f"Race on {name}", [line], notice)
+        line = _start_text(start, t0.steps)
+        if t0.noise:
+            line += _(", gradient noise σ = {sigma}, the same for every racer (seed {seed})").format(
+                sigma=f"{t0.noise:g}", seed=t0.seed
+            )
+        _title(fig, _("Race on {surface}").format(surface=name), [line], notice)
+        self.step_words = _("step {t} / {last}")
         self.readout = self._mv(fig.text(0.988, 0.975, "", fontsize=19, fontweight="bold", ha="right", va="top"))
         top = 0.86 if notice is None else 0.82
         ax = fig.add_axes((0.06, 0.08, 0.42, top - 0.12))
         _map(ax, surface)
         log = f_star is not None
         lax = fig.add_axes((0.55, 0.1, 0.43, top - 0.20))
-        _loss_axis(lax, t0.steps, log, "loss − f* (log scale)" if log else "loss")
+        _loss_axis(lax, t0.steps, log, _("loss − f* (log scale)") if log else _("loss"))
         big = float(np.finfo(np.float32).max)
         self.items = []
         allv = []
@@ -354,7 +396,7 @@ class RaceScene(_Scene):
 
     def update(self, t: int) -> None:
         t = int(np.clip(t, 0, self.last))
-        self.readout.set_text(f"step {t} / {self.last}")
+        self.readout.set_text(self.step_words.format(t=t, last=self.last))
         for pts, yl, own, path, head, curve, dot in self.items:
             k = min(t, own)
             path.set_data(pts[: k + 1, 0], pts[: k + 1, 1])
@@ -385,7 +427,7 @@ def gif(scene: _Scene, steps: Sequence[int], fps: int, progress: Progress | None
         idx = np.asarray(im)
         if previous is None:
             colours = (im.getpalette() + [0] * 768)[:768]
-            header, _ = GifImagePlugin.getheader(im, info={"loop": 0, "duration": frame_ms})
+            header, _used = GifImagePlugin.getheader(im, info={"loop": 0, "duration": frame_ms})
             out.write(b"".join(header))
             pending = [im, (0, 0), frame_ms, False]
         else:
