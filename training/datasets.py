@@ -18,13 +18,24 @@ import functools
 
 import numpy as np
 
+from i18n import N_, translator
+
+_, ngettext = translator("core")
+
 NAMES: tuple[str, ...] = ("iris", "moons", "circles", "spirals")
 TITLES: dict[str, str] = {
-    "iris": "Iris (150 flowers, 4 measurements, 3 species)",
-    "moons": "Two moons (200 points, 2 classes)",
-    "circles": "Concentric circles (200 points, 2 classes)",
-    "spirals": "Spirals (300 points, 3 arms)",
-}
+    "iris": N_("Iris (150 flowers, 4 measurements, 3 species)"),
+    "moons": N_("Two moons (200 points, 2 classes)"),
+    "circles": N_("Concentric circles (200 points, 2 classes)"),
+    "spirals": N_("Spirals (300 points, 3 arms)"),
+}  # the English source: shown through title() (or translator("core")), in the language in use
+
+
+def title(name: str) -> str:
+    """A dataset's title in the language in use."""
+    return _(TITLES[name])
+
+
 MIN_VAL_FRACTION = 0.1
 MAX_VAL_FRACTION = 0.5
 
@@ -132,18 +143,18 @@ def load(name: str, seed: int = 0) -> Dataset:
             TITLES[name],
             np.array(X),
             np.array(y),
-            ("sepal length", "sepal width", "petal length", "petal width"),
+            (N_("sepal length"), N_("sepal width"), N_("petal length"), N_("petal width")),
             species,
         )
     if name == "moons":
         X, y = moons(seed=seed)
-        return Dataset(name, TITLES[name], X, y, ("x₁", "x₂"), ("upper moon", "lower moon"))
+        return Dataset(name, TITLES[name], X, y, ("x₁", "x₂"), (N_("upper moon"), N_("lower moon")))
     if name == "circles":
         X, y = circles(seed=seed)
-        return Dataset(name, TITLES[name], X, y, ("x₁", "x₂"), ("outer circle", "inner circle"))
+        return Dataset(name, TITLES[name], X, y, ("x₁", "x₂"), (N_("outer circle"), N_("inner circle")))
     if name == "spirals":
         X, y = spirals(seed=seed)
-        return Dataset(name, TITLES[name], X, y, ("x₁", "x₂"), ("arm 1", "arm 2", "arm 3"))
+        return Dataset(name, TITLES[name], X, y, ("x₁", "x₂"), (N_("arm 1"), N_("arm 2"), N_("arm 3")))
     raise ValueError(f"dataset must be one of {', '.join(NAMES)}, got {name!r}")
 
 
@@ -154,7 +165,9 @@ def check_val_fraction(val_fraction: float) -> float:
         v = float("nan")
     if not MIN_VAL_FRACTION <= v <= MAX_VAL_FRACTION:
         raise ValueError(
-            f"val_fraction must be a number in [{MIN_VAL_FRACTION:g}, {MAX_VAL_FRACTION:g}], got {val_fraction!r}"
+            _("val_fraction must be a number in [{low}, {high}], got {value}").format(
+                low=f"{MIN_VAL_FRACTION:g}", high=f"{MAX_VAL_FRACTION:g}", value=repr(val_fraction)
+            )
         )
     return v
 

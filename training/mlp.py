@@ -30,6 +30,10 @@ import dataclasses
 
 import numpy as np
 
+from i18n import translator
+
+_, ngettext = translator("core")
+
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh")
 MAX_HIDDEN_LAYERS = 3
 MAX_WIDTH = 64
@@ -42,11 +46,17 @@ def check_hidden(hidden) -> tuple[int, ...]:
     except TypeError:
         sizes = (hidden,)
     if len(sizes) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"hidden must have 0 to {MAX_HIDDEN_LAYERS} layers, got {len(sizes)}")
+        raise ValueError(
+            _("hidden must have 0 to {limit} layers, got {n}").format(limit=MAX_HIDDEN_LAYERS, n=len(sizes))
+        )
     out = []
     for w in sizes:
         if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or not 1 <= w <= MAX_WIDTH:
-            raise ValueError(f"hidden layer widths must be whole numbers in [1, {MAX_WIDTH}], got {w!r}")
+            raise ValueError(
+                _("hidden layer widths must be whole numbers in [1, {limit}], got {value}").format(
+                    limit=MAX_WIDTH, value=repr(w)
+                )
+            )
         out.append(int(w))
     return tuple(out)
 
@@ -61,8 +71,10 @@ def parse_hidden(text: str) -> tuple[int, ...]:
         widths = [int(p) for p in parts]
     except ValueError:
         raise ValueError(
-            f"hidden must be up to {MAX_HIDDEN_LAYERS} whole numbers in [1, {MAX_WIDTH}] separated by commas "
-            f"(e.g. 16, 16), got {text!r}"
+            _(
+                "hidden must be up to {layers} whole numbers in [1, {limit}] separated by commas (e.g. 16, 16), "
+                "got {value}"
+            ).format(layers=MAX_HIDDEN_LAYERS, limit=MAX_WIDTH, value=repr(text))
         ) from None
     return check_hidden(widths)
 

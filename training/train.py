@@ -36,6 +36,7 @@ import numpy as np
 
 import budget
 import optimizers
+from i18n import N_, translator
 
 from . import datasets
 from .mlp import ACTIVATIONS, MLP, check_hidden
@@ -66,8 +67,10 @@ NETWORK_DEFAULTS: dict[str, dict[str, Any]] = {
     "sf_adamw": {"lr": 0.01},
 }
 
-EXCLUDED: dict[str, str] = {
-    "newton": (
+_, ngettext = translator("core")
+
+EXCLUDED: dict[str, str] = {  # the English source, marked N_: shown as _(EXCLUDED[name])
+    "newton": N_(
         "Newton is not offered for the network: its step solves with the full Hessian of the loss over every "
         "weight (d x d, with d in the hundreds to thousands here), which costs d extra gradient evaluations "
         "and an O(d³) solve per step, and on a network the Hessian is indefinite, so the undamped step heads "
@@ -90,13 +93,17 @@ MAX_SECONDS = 2.0  # budget.LIMIT's CPU time on the lab's machine
 def network_defaults(name: str) -> dict[str, Any]:
     """Every hyperparameter of optimizer `name` at this task's default."""
     if name in EXCLUDED:
-        raise ValueError(EXCLUDED[name])
+        raise ValueError(_(EXCLUDED[name]))
     return {**optimizers.defaults(name), **NETWORK_DEFAULTS.get(name, {})}
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
+        raise ValueError(
+            _("{name} must be a whole number in [{low}, {high}], got {value}").format(
+                name=name, low=low, high=high, value=repr(value)
+            )
+        )
     return int(value)
 
 
@@ -379,10 +386,18 @@ def check_budget(setup: Setup, opts: int | Sequence[str]) -> None:
         n = opts if isinstance(opts, int) else len(opts)
         seconds = estimated_seconds(setup, opts)
         raise ValueError(
-            f"epochs, batch_size and hidden: this run would take about {seconds:.1f} s ({n} optimizers "
-            f"x {setup.epochs} epochs x {setup.batches_per_epoch} batches of a {setup.model.n_params}-weight "
-            f"network), over the limit of {MAX_SECONDS:g} s per run: use fewer epochs, a larger batch_size, a "
-            "smaller network or fewer optimizers"
+            _(
+                "epochs, batch_size and hidden: this run would take about {seconds} s ({n} optimizers "
+                "x {epochs} epochs x {batches} batches of a {weights}-weight network), over the limit of {limit} s "
+                "per run: use fewer epochs, a larger batch_size, a smaller network or fewer optimizers"
+            ).format(
+                seconds=f"{seconds:.1f}",
+                n=n,
+                epochs=setup.epochs,
+                batches=setup.batches_per_epoch,
+                weights=setup.model.n_params,
+                limit=f"{MAX_SECONDS:g}",
+            )
         )
 
 
@@ -409,8 +424,10 @@ def train(
         opt = optimizers.make(name, **hypers)
         title = optimizers.get(name).title
         if progress is not None:
-            progress(i / len(full), f"Training with {title} ({i + 1} of {len(full)})")
+            progress(
+                i / len(full), _("Training with {optimizer} ({i} of {n})").format(optimizer=title, i=i + 1, n=len(full))
+            )
         curves[name] = fit(setup, opt, name, title, hypers)
     if progress is not None:
-        progress(1.0, "Done")
+        progress(1.0, _("Done"))
     return Result(setup, curves)
