@@ -87,7 +87,7 @@ class Outcome:
 
     @property
     def message(self) -> str:
-        return f"{self.headline}: {self.detail}"
+        return _("{headline}: {detail}").format(headline=self.headline, detail=self.detail)
 
     @property
     def stopped(self) -> bool:

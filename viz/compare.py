@@ -173,6 +173,8 @@ def race_spec(
     finals: list[list[dict]] = []
     per_frame: list[list[dict]] = [[] for _frame in frame_at]
     big = float(np.finfo(np.float32).max)  # drawn in float32: a path that ran off stays finite
+    step_words = _("step {t}").format(t="%{x}")
+    loss_words = _("loss − f*") if log else _("loss")
     for traj, name, label in zip(trajs, names, labels, strict=True):
         c = color(name)
         pts = np.clip(np.asarray(traj.points, dtype=np.float64).reshape(-1, 2), -big, big)
@@ -202,8 +204,7 @@ def race_spec(
             y=sm.b64(yl),
             mode="lines",
             line=dict(color=c, width=2.5, dash=dash(name)),
-            hovertemplate=f"{label}<br>{_('step {t}').format(t='%{x}')}<br>{_('loss − f*') if log else _('loss')} "
-            "%{y:.4g}<extra></extra>",
+            hovertemplate=f"{label}<br>{step_words}<br>{loss_words} %{{y:.4g}}<extra></extra>",
             xaxis="x2",
             yaxis="y2",
         )

@@ -94,7 +94,7 @@ def hyper_text(opt) -> str:
     for name, value in opt.hyperparams().items():
         h = opt.HYPERS[name]
         if h.kind is bool:
-            parts.append(f"{name} {_('on') if value else _('off')}")
+            parts.append(f"{name} " + (_("on") if value else _("off")))
         else:
             parts.append(f"{_plain(h.symbol, name) if h.symbol else name} = {float(value):.4g}")
     return ", ".join(parts)

@@ -94,7 +94,9 @@ def curves_figure(result) -> go.Figure:
                         line=dict(color=col, width=2.2 if split == "train" else 1.8, dash=SPLIT_DASH[split]),
                         hovertemplate=f"{c.title} · {_(SPLIT_LABEL[split])}<br>"
                         + _("epoch {n}").format(n="%{x}")
-                        + f"<br>{_('loss') if panel == 1 else _('accuracy')} %{{y:{fmt}}}<extra></extra>",
+                        + "<br>"
+                        + (_("loss") if panel == 1 else _("accuracy"))
+                        + f" %{{y:{fmt}}}<extra></extra>",
                     ),
                     row=1,
                     col=panel,

@@ -484,7 +484,8 @@ def path_trace(
     """A path through points (k, 2) as lines and small markers (a trace dict); pass z for the 3-D view.
     Hovering a point shows its step (its index)."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    hover = f"{name}<br>{_('step {t}').format(t='%{pointNumber}')}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"
+    step = _("step {t}").format(t="%{pointNumber}")
+    hover = f"{name}<br>{step}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"
     trace = dict(
         x=b64(pts[:, 0]), y=b64(pts[:, 1]), mode="lines+markers", name=name, hovertemplate=hover, showlegend=showlegend
     )
