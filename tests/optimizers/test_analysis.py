@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+import i18n
 import optimizers
 import surfaces
 from optimizers import analysis as A
@@ -227,6 +228,11 @@ def test_the_saddle_escapes_are_not_divergences_in_metrics_and_outcome(name):
     assert (np.diff(traj.losses[: out.last_step + 1][-3:]) < 0).all()
     assert traj.exit_loss < traj.losses[out.last_step] and traj.exit_loss < -4.0  # −4: f's lowest on the view
     assert SADDLE.unbounded_below and "f → −∞" in out.detail and "lower the learning rate" not in out.message
+    with i18n.use("zh"):  # the same claims in Chinese, with the run's own step numbers
+        zh = A.outcome(traj)
+    assert (zh.kind, zh.step, zh.last_step, zh.point) == (out.kind, out.step, out.last_step, out.point)
+    assert f"第 {out.step} 步" in zh.headline and f"第 {out.last_step} 步" in zh.detail
+    assert "f → −∞" in zh.detail and "降低学习率" not in zh.message
 
 
 def _outcome_cases():
@@ -259,6 +265,17 @@ def test_outcome_says_what_happened_where(case):
         assert traj.exit_loss > traj.losses[out.last_step] and "lower the learning rate" in out.message
     if kind == "ran":
         assert not out.stopped and out.last_step == 30
+    with i18n.use("zh"):  # the same claims in Chinese: the same numbers, the advice only for a divergence
+        zh = A.outcome(traj)
+    assert (zh.kind, zh.step, zh.last_step, zh.point) == (out.kind, out.step, out.last_step, out.point)
+    assert ("降低学习率" in zh.message) == ("lower the learning rate" in out.message)
+    if kind == "undefined":
+        assert ("梯度在" in zh.headline and "无定义" in zh.headline) == bad_grad
+        assert f"第 {step} 步是最后一步" in zh.detail
+    if kind == "diverged":
+        assert zh.headline == f"运行在第 {step} 步发散" and f"第 {out.last_step} 步之前的路径予以保留" in zh.detail
+    if kind == "ran":
+        assert zh.headline == f"运行走完了全部 {traj.steps} 步"
 
 
 def test_outcome_of_a_batch_start_equals_the_single_run():
