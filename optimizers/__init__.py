@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from i18n import translator
+
 from .adabelief import AdaBelief
 from .adadelta import Adadelta
 from .adafactor import Adafactor
@@ -63,6 +65,7 @@ CLASSES: dict[str, type[Optimizer]] = {
     )
 }
 NAMES: tuple[str, ...] = tuple(CLASSES)
+_, ngettext = translator("core")
 FIRST_ORDER: tuple[str, ...] = tuple(n for n, c in CLASSES.items() if not c.needs_hessian)
 
 
@@ -71,7 +74,9 @@ def get(name: str) -> type[Optimizer]:
     try:
         return CLASSES[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(NAMES)}") from None
+        raise ValueError(
+            _("unknown optimizer {name}; choose one of {names}").format(name=repr(name), names=", ".join(NAMES))
+        ) from None
 
 
 def make(name: str, **hyperparams: Any) -> Optimizer:
@@ -84,7 +89,9 @@ def make(name: str, **hyperparams: Any) -> Optimizer:
     unknown = sorted(set(hyperparams) - set(cls.HYPERS))
     if unknown:
         raise UnknownHyperparameterError(
-            f"{name} has no hyperparameter {', '.join(map(repr, unknown))}; it has {', '.join(cls.HYPERS)}"
+            _("{name} has no hyperparameter {unknown}; it has {known}").format(
+                name=name, unknown=", ".join(map(repr, unknown)), known=", ".join(cls.HYPERS)
+            )
         )
     return cls(**hyperparams)
 

@@ -208,6 +208,17 @@ class Optimizer:
             rows.append(rf"{lhs.strip()} &= {rhs.strip()}{cond}")
         return r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}"
 
+    @classmethod
+    def shown_description(cls) -> str:
+        """The one-line description in the language in use (`description` is the English source)."""
+        return _(cls.description)
+
+    @classmethod
+    def meaning(cls, field: str) -> str:
+        """What a state field is (QUANTITIES' second part), in the language in use ("" for an unknown field)."""
+        text = cls.QUANTITIES.get(field, ("", ""))[1]
+        return _(text) if text else ""
+
     def formula(self) -> str:
         """The update rule as computed with these hyperparameters, in LaTeX."""
         return self.formula_tex(self.lines())

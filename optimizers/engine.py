@@ -185,7 +185,7 @@ def _check_run_args(steps: Any, noise: Any, start: Any) -> tuple[int, float, np.
     if x0.ndim == 0 or x0.shape[-1] != 2 or x0.size == 0:
         raise ValueError(_("start must have shape (2,) or (n, 2), got shape {shape}").format(shape=x0.shape))
     if not np.isfinite(x0).all():
-        raise ValueError("start must be finite numbers")
+        raise ValueError(_("start must be finite numbers"))
     return int(steps), noise, x0
 
 

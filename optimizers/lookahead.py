@@ -21,11 +21,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from i18n import N_
+from i18n import N_, translator
 
 from . import base
 from .adam import Adam
 from .base import Hyper, Line
+
+_, ngettext = translator("core")
 
 SYNC_PERIOD = Hyper(
     5.0,
@@ -54,6 +56,18 @@ class Lookahead(base.Optimizer):
     """Base of the wrapped classes (see wrap): the update, shared; the inner class is a class attribute."""
 
     inner_class: type[base.Optimizer]
+
+    @classmethod
+    def shown_description(cls) -> str:
+        return _("k steps of {inner} forward, then one step back: the slow weights move α of the way.").format(
+            inner=cls.inner_class.title
+        )
+
+    @classmethod
+    def meaning(cls, field: str) -> str:
+        if field == "fast":
+            return _("fast weights: where the {inner} step went, before a pull").format(inner=cls.inner_class.title)
+        return super().meaning(field)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -116,7 +130,10 @@ def wrap(inner: type[base.Optimizer], name: str | None = None, title: str | None
         "QUANTITIES": {
             **inner.QUANTITIES,
             "fast": (r"\tilde\theta", f"fast weights: where the {inner.title} step went, before a pull"),
-            "slow": (r"\phi", "slow weights: pulled towards the fast ones every k steps (the weights to evaluate)"),
+            "slow": (
+                r"\phi",
+                N_("slow weights: pulled towards the fast ones every k steps (the weights to evaluate)"),
+            ),
         },
         "LINES": (
             *(_fast_line(line) for line in inner.LINES),

@@ -64,13 +64,13 @@ def _plain(opt, name: str) -> str:
         text = plain(symbol)
     except (ImportError, KeyError):
         text = name
-    meaning = _short(meaning)  # the short part: long titles were clipped at 1280 px (a projector)
+    meaning = _short(opt.meaning(name))  # the short part: long titles were clipped at 1280 px (a projector)
     return f"{text}: {meaning}" if meaning else text
 
 
 def _short(meaning: str) -> str:
-    """A QUANTITIES meaning in the language in use, up to its first colon (ASCII or full-width)."""
-    return re.split("[:：]", _(meaning))[0] if meaning else ""
+    """A meaning (already in the language in use) up to its first colon (ASCII or full-width)."""
+    return re.split("[:：]", meaning)[0] if meaning else ""
 
 
 def series_rows(traj) -> list[tuple[str, str, np.ndarray]]:
@@ -744,7 +744,7 @@ def number_rows(traj) -> list[dict]:
                 symbol = plain(tex)
             except (ImportError, KeyError):
                 symbol = key
-            meaning = _short(meaning)
+            meaning = _short(opt.meaning(key))
         v = np.asarray(values, dtype=np.float64)
         out.append(dict(key=key, symbol=symbol, meaning=meaning, coords=1 if v.ndim == 1 else 2, values=v))
     return out

@@ -179,7 +179,7 @@ def numbers_panel(traj) -> list[dict]:
     for name in order:
         symbol, meaning = opt.QUANTITIES.get(name, (name, ""))
         values = np.asarray(traj.quantities[name], dtype=np.float64)
-        meaning = _(meaning) if meaning else meaning
+        meaning = opt.meaning(name)
         rows.append(dict(key=name, symbol=_plain(symbol, name), meaning=meaning, values=_clean(values)))
     rows.append(
         dict(key="update", symbol="θₜ − θₜ₋₁", meaning=_("the update"), values=_clean(traj.quantities["update"]))

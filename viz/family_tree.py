@@ -249,7 +249,7 @@ def family_tree(highlight: str | None = None, height: int = 640) -> go.Figure:
             y=[POSITIONS[n][1] for n in names],
             mode="markers",
             marker={"size": 60, "opacity": 0},
-            hovertext=[f"{optimizers.get(n).title}: {_(optimizers.get(n).description)}" for n in names],
+            hovertext=[f"{optimizers.get(n).title}: {optimizers.get(n).shown_description()}" for n in names],
             hoverinfo="text",
             showlegend=False,
             name="optimizers",

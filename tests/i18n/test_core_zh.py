@@ -204,3 +204,19 @@ def test_the_png_in_chinese_draws_every_glyph():
     zh_texts = [t.get_text() for t in zh_scene.fig.texts]
     assert "Adam，曲面：Rosenbrock 山谷" in zh_texts and "量" in zh_texts
     assert "Adam on Rosenbrock's valley" in [t.get_text() for t in scene.fig.texts]
+
+
+def test_descriptions_and_meanings_are_translated_where_shown_for_every_optimizer():
+    for name in optimizers.NAMES:
+        cls = optimizers.get(name)
+        with i18n.use("zh"):
+            text = cls.shown_description()
+            meanings = [cls.meaning(f) for f in cls.QUANTITIES]
+        assert CJK.search(text), (name, text)
+        assert all(CJK.search(m) for m in meanings if m), (name, meanings)
+        assert cls.shown_description() != text  # English outside the block
+    look = optimizers.get("lookahead")
+    with i18n.use("zh"):
+        assert look.shown_description().startswith("用 Adam 向前走 k 步")
+        assert look.meaning("fast") == "快权重：Adam 的一步所到之处（在拉回之前）"
+    assert look.shown_description() == look.description and look.meaning("fast") == look.QUANTITIES["fast"][1]
