@@ -65,7 +65,7 @@ def _plain(opt, name: str) -> str:
     except (ImportError, KeyError):
         text = name
     meaning = _short(opt.meaning(name))  # the short part: long titles were clipped at 1280 px (a projector)
-    return f"{text}: {meaning}" if meaning else text
+    return _("{symbol}: {meaning}").format(symbol=text, meaning=meaning) if meaning else text
 
 
 def _short(meaning: str) -> str:
