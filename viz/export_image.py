@@ -48,7 +48,17 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK JP", "N
 def cjk_family() -> str | None:
     """The first CJK font family matplotlib knows of (a .ttc is listed under its first face: JP for Noto's)."""
     known = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FAMILIES if name in known), None)
+    found = next((name for name in CJK_FAMILIES if name in known), None)
+    if found is None:  # installed after matplotlib cached its font list: add the system's CJK fonts now
+        for path in font_manager.findSystemFonts():
+            if "CJK" in path or "wqy" in path.lower():
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        known = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((name for name in CJK_FAMILIES if name in known), None)
+    return found
 
 
 FONT_FAMILY = ["DejaVu Sans", *filter(None, [cjk_family()])]
