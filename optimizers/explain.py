@@ -21,11 +21,14 @@ import re
 
 import numpy as np
 
+from i18n import translator
+
 from .base import EXPR_FUNCTIONS, Line
 from .engine import Trajectory
 from .newton import solve
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_, ngettext = translator("core")
 DIGITS = 4  # significant digits of a line's result, and the fewest a number of the step is shown with
 
 
@@ -41,7 +44,7 @@ class ExplainedLine:
 def namespace(traj: Trajectory, t: int, index: int | None = None) -> dict:
     """The numbers of step t (1 <= t <= steps) under the names Line.expr uses."""
     if not 1 <= t <= traj.steps:
-        raise ValueError(f"t must be a step in [1, {traj.steps}], got {t}")
+        raise ValueError(_("t must be a step in [1, {steps}], got {t}").format(steps=traj.steps, t=t))
     opt = traj.optimizer
 
     def pick(a: np.ndarray, row: int) -> np.ndarray:
