@@ -326,9 +326,9 @@ def _page(title: str, subtitle: list[str], notice: str | None, spec: dict, data:
     made = datetime.date.today().isoformat()
     link_html = (
         f'<a id="applink" href="{esc(link, quote=True)}">{esc(_("Open these settings in Optimizer Lab"))}</a> '
-        + esc(_("(needs the app's server)"))
+        + esc(_("(needs the app's server)."))
         if link
-        else esc(_("Made with Optimizer Lab"))
+        else esc(_("Made with Optimizer Lab."))
     )
     notice_html = f'<p class="notice" id="notice" role="alert">⚠ {esc(notice)}</p>' if notice else ""
     speeds = "".join(f'<option value="{s}"{" selected" if s == 1 else ""}>{_speed(s)}</option>' for s in SPEEDS)
@@ -355,6 +355,7 @@ def _page(title: str, subtitle: list[str], notice: str | None, spec: dict, data:
         w_scrub=esc(_("step"), quote=True),
         w_readout=esc(words["step"].format(t=0, last=int(data["last"]))),
         w_speed=esc(_("speed")),
+        sep="" if i18n.lang() == "zh" else " ",  # Chinese puts no space after its full stop
         w_footer=esc(
             _("Made on {date}; plotly.js (plotly {version}) is inside this file: it plays with no network.")
         ).format(date=made, version=esc(plotly.__version__)),
@@ -410,7 +411,7 @@ footer {{ margin-top: 14px; font-size: 15px; color: #444; }}
 </div>
 <div id="plot"></div>
 {panel}
-<footer>{link}. {w_footer}</footer>
+<footer>{link}{sep}{w_footer}</footer>
 <script>{plotly_js}</script>
 <script type="application/json" id="figure">{figure}</script>
 <script type="application/json" id="data">{data}</script>

@@ -100,6 +100,29 @@ def test_a_diverged_run_ends_at_its_last_step_and_says_why(browser, tmp_path):
         context.close()
 
 
+def test_a_chinese_file_plays_in_chinese_with_the_runs_steps(browser, tmp_path):
+    import i18n
+
+    traj = _run("sgd", 300, lr=0.05)
+    last = export.last_step(traj)
+    with i18n.use("zh"):
+        html = export.explorer_html(traj, ROSEN)
+    path = tmp_path / "zh.html"
+    path.write_text(html, encoding="utf-8")
+    page, context, requests, errors = _open(browser, path)
+    try:
+        assert f"运行在第 {traj.diverged_at} 步发散" in page.inner_text("#notice")
+        assert page.inner_text("#readout") == f"第 0 步 / 共 {last} 步" and page.inner_text("#play") == "▶ 播放"
+        assert page.inner_text("#panel").split("\n")[0].split("\t")[0] == "量"
+        page.click("#play")
+        page.wait_for_function(f"document.getElementById('plot').dataset.drawn === '{last}'", timeout=10_000)
+        page.wait_for_timeout(400)
+        assert page.inner_text("#readout") == f"第 {last} 步 / 共 {last} 步" and page.inner_text("#play") == "▶ 播放"
+        assert requests == [path.as_uri()] and errors == []
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("steps", [300])
 def test_a_race_draws_plays_and_asks_for_nothing(browser, tmp_path, steps):
     names = ["sgd", "momentum", "adam"]
