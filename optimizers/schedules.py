@@ -85,17 +85,25 @@ class Schedule:
             raise ValueError(
                 _(
                     "the {schedule} schedule makes the learning rate {lr} at step {t}; it must stay above 0 ({hint})"
-                ).format(schedule=_(self.title), lr=f"{g[bad[0]]:g}", t=t, hint=self._zero_hint())
+                ).format(schedule=self.shown_title(), lr=f"{g[bad[0]]:g}", t=t, hint=self._zero_hint())
             )
 
     def _zero_hint(self) -> str:
         return _("change its parameters")
 
+    @classmethod
+    def shown_title(cls) -> str:
+        """The title in the language in use. The catalog's entry is "schedule|<title>" (a context: "step" is also
+        the charts' axis title, and "constant" a word of its own), and English shows `title` itself."""
+        key = f"schedule|{cls.title}"
+        text = _(key)
+        return cls.title if text == key else text
+
 
 @dataclasses.dataclass(frozen=True)
 class Constant(Schedule):
     name = "constant"
-    title = N_("constant")
+    title = "constant"
     PARAMS: ClassVar[dict[str, Hyper]] = {}
 
     def factor(self, t):
@@ -108,7 +116,7 @@ class Step(Schedule):
     gamma: float = 0.1
 
     name = "step"
-    title = N_("step")
+    title = "step"
     PARAMS: ClassVar[dict[str, Hyper]] = {
         "step_size": _count(30.0, 1.0, N_("Every this many steps the learning rate is multiplied by gamma.")),
         "gamma": _fraction(0.1, N_("The factor applied every step_size steps.")),
@@ -123,7 +131,7 @@ class Exponential(Schedule):
     gamma: float = 0.99
 
     name = "exponential"
-    title = N_("exponential")
+    title = "exponential"
     PARAMS: ClassVar[dict[str, Hyper]] = {"gamma": _fraction(0.99, N_("The factor applied at every step."))}
 
     def factor(self, t):
@@ -141,7 +149,7 @@ class Cosine(Schedule):
     eta_min: float = 0.0
 
     name = "cosine"
-    title = N_("cosine")
+    title = "cosine"
     PARAMS: ClassVar[dict[str, Hyper]] = {
         "T_max": _count(
             100.0, 1.0, N_("Steps from γ down to eta_min (afterwards the cosine rises again, as torch's).")
@@ -165,7 +173,7 @@ class WarmupCosine(Schedule):
     eta_min: float = 0.0
 
     name = "warmup_cosine"
-    title = N_("linear warm-up, then cosine")
+    title = "linear warm-up, then cosine"
     PARAMS: ClassVar[dict[str, Hyper]] = {
         "warmup": _count(10.0, 1.0, N_("Steps of linear warm-up from start_factor·γ to γ.")),
         "T_max": _count(100.0, 2.0, N_("Steps from the start to the end of the cosine (warm-up included).")),
@@ -201,7 +209,7 @@ class WarmupStableDecay(Schedule):
     end_factor: float = 0.01
 
     name = "wsd"
-    title = N_("warm-up, stable, decay")
+    title = "warm-up, stable, decay"
     PARAMS: ClassVar[dict[str, Hyper]] = {
         "warmup": _count(10.0, 1.0, N_("Steps of linear warm-up from start_factor·γ to γ.")),
         "decay": _count(20.0, 1.0, N_("The last steps, over which γ falls linearly to end_factor·γ.")),
@@ -234,7 +242,7 @@ class OneCycle(Schedule):
     final_div_factor: float = 1e4
 
     name = "one_cycle"
-    title = N_("one-cycle")
+    title = "one-cycle"
     PARAMS: ClassVar[dict[str, Hyper]] = {
         "total_steps": _count(100.0, 2.0, N_("The cycle's length in steps.")),
         "pct_start": _fraction(0.3, N_("The fraction of the cycle spent rising to γ.")),
@@ -269,7 +277,7 @@ class InverseSqrt(Schedule):
     warmup: float = 10.0
 
     name = "inverse_sqrt"
-    title = N_("inverse square root")
+    title = "inverse square root"
     PARAMS: ClassVar[dict[str, Hyper]] = {
         "warmup": _count(10.0, 1.0, N_("Steps of linear warm-up to γ; afterwards γ·√(warmup/t).")),
     }
@@ -278,6 +286,18 @@ class InverseSqrt(Schedule):
         t = np.asarray(t, dtype=np.float64)
         return np.minimum(t / self.warmup, np.sqrt(self.warmup / t))
 
+
+# Every schedule's title with its context, for pybabel (Schedule.shown_title translates "schedule|<title>").
+_TITLES = (
+    N_("schedule|constant"),
+    N_("schedule|step"),
+    N_("schedule|exponential"),
+    N_("schedule|cosine"),
+    N_("schedule|linear warm-up, then cosine"),
+    N_("schedule|warm-up, stable, decay"),
+    N_("schedule|one-cycle"),
+    N_("schedule|inverse square root"),
+)
 
 SCHEDULES: dict[str, type[Schedule]] = {
     cls.name: cls

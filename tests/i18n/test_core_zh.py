@@ -223,3 +223,20 @@ def test_descriptions_and_meanings_are_translated_where_shown_for_every_optimize
         assert look.shown_description().startswith("用 Adam 向前走 k 步")
         assert look.meaning("fast") == "快权重：Adam 的一步所到之处（在拉回之前）"
     assert look.shown_description() == look.description and look.meaning("fast") == look.QUANTITIES["fast"][1]
+
+
+def test_a_schedule_is_named_in_context_and_its_refusal_says_the_step_in_chinese():
+    from optimizers import schedules
+
+    with i18n.use("zh"):
+        assert schedules.Step.shown_title() == "阶梯衰减"  # not the axis title "step" (步数)
+        zh_titles = [c.shown_title() for c in schedules.SCHEDULES.values()]
+    assert zh_titles[:4] == ["常数", "阶梯衰减", "指数衰减", "余弦退火"] and all(CJK.search(t) for t in zh_titles)
+    assert [c.shown_title() for c in schedules.SCHEDULES.values()] == [c.title for c in schedules.SCHEDULES.values()]
+    cosine = schedules.make("cosine", T_max=10.0, eta_min=0.0)
+    lr = cosine.values(0.1, 20)
+    first_zero = int(np.flatnonzero(lr <= 0)[0]) + 1  # the claim's step: the first update whose γ_t is not > 0
+    with i18n.use("zh"), pytest.raises(ValueError) as zh:
+        cosine.check(0.1, 20)
+    assert str(zh.value).startswith(f"“余弦退火”调度使第 {first_zero} 步的学习率为 ")
+    assert "请给 eta_min 一个大于 0 的值" in str(zh.value)
