@@ -310,8 +310,14 @@ def make(name: str, **params: Any) -> Schedule:
     try:
         cls = SCHEDULES[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}") from None
+        raise ValueError(
+            _("unknown schedule {name}; choose one of {names}").format(name=repr(name), names=", ".join(SCHEDULES))
+        ) from None
     unknown = sorted(set(params) - set(cls.PARAMS))
     if unknown:
-        raise ValueError(f"the {name} schedule has no parameter {', '.join(map(repr, unknown))}")
+        raise ValueError(
+            _("the {schedule} schedule has no parameter {unknown}").format(
+                schedule=cls.shown_title(), unknown=", ".join(map(repr, unknown))
+            )
+        )
     return cls(**params)

@@ -11,11 +11,14 @@ Imports numpy only (the formula parser is our own: user text never reaches eval 
 
 from __future__ import annotations
 
+from i18n import translator
+
 from .base import Bounds, Surface
 from .builtin import BUILTIN
 
 SURFACES: dict[str, Surface] = {s.name: s for s in BUILTIN}
 NAMES: tuple[str, ...] = tuple(SURFACES)
+_, ngettext = translator("core")
 
 
 def get(name: str) -> Surface:
@@ -23,7 +26,9 @@ def get(name: str) -> Surface:
     try:
         return SURFACES[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(NAMES)}") from None
+        raise ValueError(
+            _("unknown surface {name}; choose one of {names}").format(name=repr(name), names=", ".join(NAMES))
+        ) from None
 
 
 def from_formula(text: str, bounds: Bounds | None = None) -> Surface:

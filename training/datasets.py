@@ -76,7 +76,9 @@ class Split:
 
 def _check_seed(seed: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= 2**32 - 1:
-        raise ValueError(f"seed must be a whole number in [0, {2**32 - 1}], got {seed!r}")
+        raise ValueError(
+            _("seed must be a whole number in [0, {high}], got {value}").format(high=2**32 - 1, value=repr(seed))
+        )
     return int(seed)
 
 
@@ -155,7 +157,7 @@ def load(name: str, seed: int = 0) -> Dataset:
     if name == "spirals":
         X, y = spirals(seed=seed)
         return Dataset(name, TITLES[name], X, y, ("x₁", "x₂"), (N_("arm 1"), N_("arm 2"), N_("arm 3")))
-    raise ValueError(f"dataset must be one of {', '.join(NAMES)}, got {name!r}")
+    raise ValueError(_("dataset must be one of {names}, got {value}").format(names=", ".join(NAMES), value=repr(name)))
 
 
 def check_val_fraction(val_fraction: float) -> float:

@@ -93,7 +93,11 @@ class MLP:
     def __post_init__(self) -> None:
         object.__setattr__(self, "hidden", check_hidden(self.hidden))
         if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
+            raise ValueError(
+                _("activation must be one of {names}, got {value}").format(
+                    names=", ".join(ACTIVATIONS), value=repr(self.activation)
+                )
+            )
         if self.n_inputs < 1 or self.n_classes < 2:
             raise ValueError("n_inputs must be at least 1 and n_classes at least 2")
         sizes = self.sizes

@@ -143,10 +143,18 @@ def prepare(
 ) -> Setup:
     """Validate the settings and draw the split, the initial weights and the batch order from `seed`."""
     if dataset not in datasets.NAMES:
-        raise ValueError(f"dataset must be one of {', '.join(datasets.NAMES)}, got {dataset!r}")
+        raise ValueError(
+            _("dataset must be one of {names}, got {value}").format(
+                names=", ".join(datasets.NAMES), value=repr(dataset)
+            )
+        )
     hidden = check_hidden(hidden)
     if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+        raise ValueError(
+            _("activation must be one of {names}, got {value}").format(
+                names=", ".join(ACTIVATIONS), value=repr(activation)
+            )
+        )
     batch_size = _check_int("batch_size", batch_size, 1, MAX_BATCH_SIZE)
     epochs = _check_int("epochs", epochs, 1, MAX_EPOCHS)
     val_fraction = datasets.check_val_fraction(val_fraction)
@@ -161,7 +169,7 @@ def prepare(
     theta0.setflags(write=False)
     n_train = len(split.y_train)
     rng = np.random.default_rng(order_seed)
-    order = np.stack([rng.permutation(n_train) for _ in range(epochs)])
+    order = np.stack([rng.permutation(n_train) for _epoch in range(epochs)])
     order.setflags(write=False)
     return Setup(min(batch_size, n_train), epochs, split, model, theta0, order)
 
@@ -351,7 +359,7 @@ def check_optimizers(opts: Mapping[str, Mapping[str, Any]] | Sequence[str]) -> d
     if not isinstance(opts, Mapping):
         opts = {n: {} for n in opts}
     if not 1 <= len(opts) <= MAX_OPTIMIZERS:
-        raise ValueError(f"optimizers: choose 1 to {MAX_OPTIMIZERS}, got {len(opts)}")
+        raise ValueError(_("optimizers: choose 1 to {limit}, got {n}").format(limit=MAX_OPTIMIZERS, n=len(opts)))
     out = {}
     for name, hypers in opts.items():
         full = {**network_defaults(name), **dict(hypers)}  # ValueError for an optimizer this page leaves out

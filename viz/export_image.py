@@ -79,13 +79,17 @@ Progress = Callable[[int, int], None]
 
 
 # -- parameters --------------------------------------------------------------------------------------------
+def _FPS_MESSAGE() -> str:  # noqa: N802 (reads as the message it is)
+    return _("the frame rate must be a whole number of frames per second in [{lo}, {hi}], got {value}")
+
+
 def check_fps(fps) -> int:
     """The frame rate as an int, or ValueError with the valid range."""
     lo, hi = FPS_RANGE
     if isinstance(fps, bool) or not isinstance(fps, int | float) or not math.isfinite(fps) or fps != int(fps):
-        raise ValueError(f"the frame rate must be a whole number of frames per second in [{lo}, {hi}], got {fps!r}")
+        raise ValueError(_FPS_MESSAGE().format(lo=lo, hi=hi, value=repr(fps)))
     if not lo <= fps <= hi:
-        raise ValueError(f"the frame rate must be a whole number of frames per second in [{lo}, {hi}], got {fps:g}")
+        raise ValueError(_FPS_MESSAGE().format(lo=lo, hi=hi, value=f"{fps:g}"))
     return int(fps)
 
 
@@ -95,7 +99,9 @@ def check_seconds(seconds) -> float:
     ok = not isinstance(seconds, bool) and isinstance(seconds, int | float) and math.isfinite(seconds)
     if not ok or not lo <= seconds <= hi:
         got = f"{seconds:g}" if ok else repr(seconds)
-        raise ValueError(f"the length must be a number of seconds in [{lo}, {hi}], got {got}")
+        raise ValueError(
+            _("the length must be a number of seconds in [{lo}, {hi}], got {value}").format(lo=lo, hi=hi, value=got)
+        )
     return float(seconds)
 
 
