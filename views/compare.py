@@ -645,4 +645,5 @@ def main() -> None:
     exports(run)
 
 
-PAGE.run(main, "the Compare page")
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests may import it for PAGE
+    PAGE.run(main, "the Compare page")

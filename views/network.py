@@ -436,4 +436,5 @@ def main() -> None:
     share(result, config)
 
 
-PAGE.run(main, "the network page")
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests may import it for PAGE
+    PAGE.run(main, "the network page")

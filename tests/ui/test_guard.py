@@ -63,7 +63,7 @@ async def _clear_cache(url: str) -> None:
         run = await s.open("explorer", "surface=himmelblau&opt=adam&steps=77")
         assert run.status == "ok" and not run.exceptions, run.exceptions
         before = lookups(url)
-        assert before[("ui.explorer_cache.stage_bytes", "miss")] >= 1
+        assert before[("ui.caches.stage_bytes", "miss")] >= 1
         msg = BackMsg()
         msg.clear_cache = True
         await s.ws.send(msg.SerializeToString())
@@ -73,9 +73,9 @@ async def _clear_cache(url: str) -> None:
         run = await other.open("explorer", "surface=himmelblau&opt=adam&steps=77")
         assert run.status == "ok" and not run.exceptions
     after = lookups(url)
-    for fn in ("ui.explorer_cache.stage_bytes", "ui.explorer_cache.run"):
+    for fn in ("ui.caches.stage_bytes", "ui.caches.explorer_run"):
         assert after[(fn, "miss")] == before[(fn, "miss")], (fn, before, after)
-    assert after[("ui.explorer_cache.stage_bytes", "hit")] > before.get(("ui.explorer_cache.stage_bytes", "hit"), 0)
+    assert after[("ui.caches.stage_bytes", "hit")] > before.get(("ui.caches.stage_bytes", "hit"), 0)
 
 
 def test_a_clients_clear_cache_message_clears_no_cache(server):
