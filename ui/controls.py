@@ -46,6 +46,11 @@ def log_options(h: optimizers.Hyper) -> list[float]:
     return [float(f"{v:.0e}") for v in grid if v >= low * 0.999 and h.contains(v)]
 
 
+def racer_prefix(opt: str) -> str:
+    """The prefix of one optimizer's hyperparameter settings on a page with several (`adam_` in `adam_lr`)."""
+    return f"{opt}_"
+
+
 def log_key(key: str) -> str:
     """The session key of the log-scale slider under the box whose key is `key`."""
     return key + "::log"

@@ -34,7 +34,7 @@ from content import presets
 from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui
-from ui import caches, controls
+from ui import caches, controls, start
 from ui import inspector as inspector_tex
 from ui import stage as ui_stage
 from ui import state as ui_state
@@ -70,10 +70,6 @@ def _surface_title(name: str) -> str:
     return "Custom formula f(x, y)" if name == CUSTOM else surfaces.get(name).title
 
 
-def _fmt_num(x: float) -> str:
-    return f"{x:.4g}"
-
-
 # -- which surface and optimizer the settings are for (before the widgets exist) --------------------------
 def _peek(name: str, options, default: str) -> str:
     if PAGE.url_is_fresh() and st.query_params.get(name) in options:
@@ -88,13 +84,11 @@ def _builtin_for_defaults(surface_name: str) -> str:
 
 def params_for(surface_name: str, opt_name: str) -> list[ui_state.Param]:
     surf = surfaces.get(_builtin_for_defaults(surface_name))
-    start = surf.default_start
     params = [
         ui_state.Param("surface", DEFAULT_SURFACE, ui_state.parse_choice(SURFACE_OPTIONS)),
         ui_state.Param("opt", DEFAULT_OPT, ui_state.parse_choice(optimizers.NAMES)),
         *controls.hyper_params(opt_name, overrides=presets.recommended(opt_name, _builtin_for_defaults(surface_name))),
-        ui_state.Param("x0", float(start[0]), ui_state.parse_float(-1e6, 1e6), ui_state.fmt_float),
-        ui_state.Param("y0", float(start[1]), ui_state.parse_float(-1e6, 1e6), ui_state.fmt_float),
+        *start.params(surf.default_start),
         ui_state.Param("steps", DEFAULT_STEPS, ui_state.parse_int(1, MAX_STEPS)),
         ui_state.Param("noise", 0.0, ui_state.parse_float(0.0, 100.0), ui_state.fmt_float),
         ui_state.Param("seed", 0, ui_state.parse_int(0, 2**31 - 1)),
@@ -118,11 +112,11 @@ def _on_surface() -> None:
     opt_name = PAGE.get("opt", DEFAULT_OPT)
     if name in surfaces.NAMES:
         x0, y0 = surfaces.get(name).default_start
-        _set_start((x0, y0))
+        start.set_start(PAGE, (x0, y0))
     elif name == CUSTOM:
         if not str(PAGE.get("formula", "")).strip():
             PAGE.set("formula", EXAMPLE)
-        _set_start((1.5, 0.5))
+        start.set_start(PAGE, (1.5, 0.5))
     if opt_name in optimizers.NAMES:
         _apply_recommended(opt_name, name)
 
@@ -133,16 +127,7 @@ def _on_opt() -> None:
         _apply_recommended(opt_name, PAGE.get("surface", DEFAULT_SURFACE))
 
 
-def _set_start(point) -> None:
-    PAGE.set("x0", float(point[0]))
-    PAGE.set("y0", float(point[1]))
-
-
 # -- the sidebar -----------------------------------------------------------------------------------------------
-def _number(label: str, name: str, *, help: str, step: float | int, fmt: str, box) -> float:  # noqa: A002
-    return box.number_input(label, key=PAGE.key(name), help=help, step=step, format=fmt)
-
-
 def sidebar(notices: list[str]) -> dict | None:
     """Render the controls; return the run's configuration (checked values) or None if it cannot run."""
     sb = st.sidebar
@@ -181,32 +166,14 @@ def sidebar(notices: list[str]) -> dict | None:
     hypers, _errors = controls.hyper_inputs(opt_name, PAGE.name, container=sb, log_sliders=True)
 
     sb.subheader("Start")
-    c1, c2 = sb.columns(2)
-    x0 = _number("x₀", "x0", help="Start x (or click the map).", step=0.1, fmt="%g", box=c1)
-    y0 = _number("y₀", "y0", help="Start y (or click the map).", step=0.1, fmt="%g", box=c2)
-    if len(surface.starts):
-        sb.caption("Suggested starts (or click anywhere on the map):")
-        row = sb.container(horizontal=True, wrap=True, gap="small")
-        for i, p in enumerate(surface.starts):
-            row.button(
-                f"({_fmt_num(p[0])}, {_fmt_num(p[1])})",
-                key=PAGE.private(f"start{i}"),
-                on_click=_set_start,
-                args=(tuple(map(float, p)),),
-                width="content",
-            )
-    lo, hi = surface.divergence_box()
-    start_ok = all(isinstance(v, int | float) and math.isfinite(v) for v in (x0, y0))
-    if start_ok and not (lo[0] <= x0 <= hi[0] and lo[1] <= y0 <= hi[1]):
-        start_ok = False
-    if not start_ok:
-        d = surface.default_start
-        sb.error(
-            f"The start must be finite and within x ∈ [{lo[0]:g}, {hi[0]:g}], y ∈ [{lo[1]:g}, {hi[1]:g}]. "
-            f"Using ({_fmt_num(d[0])}, {_fmt_num(d[1])}).",
-            icon=":material/warning:",
-        )
-        x0, y0 = float(d[0]), float(d[1])
+    x0, y0 = start.inputs(
+        PAGE,
+        *sb.columns(2),
+        labels=("x₀", "y₀"),
+        helps=("Start x (or click the map).", "Start y (or click the map)."),
+    )
+    start.suggestions(PAGE, surface, sb, sb)
+    x0, y0 = start.checked(surface, x0, y0, sb)
 
     sb.subheader("Run")
     steps = sb.number_input(
@@ -438,13 +405,9 @@ def _on_t() -> None:
 
 def _on_stage_start() -> None:
     """A click on the stage's map: the new start (a setting), then a full run so that the sidebar follows."""
-    point = (PAGE.get("stage") or {}).get("start")
-    try:
-        x, y = (float(v) for v in point)
-    except (TypeError, ValueError):
-        return
-    if math.isfinite(x) and math.isfinite(y):
-        _set_start((round(x, 3), round(y, 3)))
+    point = start.clicked((PAGE.get("stage") or {}).get("start"))
+    if point is not None:
+        start.set_start(PAGE, point)
         PAGE.set_private(FULL_RUN, True)
 
 
