@@ -182,7 +182,7 @@ def browser(repeat: int = 5, app: str = "app.py") -> None:
     from playwright.sync_api import sync_playwright
 
     from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS
-    from benchmarks.load import start_server, stop_server
+    from harness.server import start_server, stop_server
 
     proc, url = start_server(app)
     try:
@@ -228,7 +228,7 @@ def first_visits(repeat: int = 3, app: str = "app.py") -> None:
     from playwright.sync_api import sync_playwright
 
     from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS
-    from benchmarks.load import start_server, stop_server
+    from harness.server import start_server, stop_server
 
     proc, url = start_server(app)
     try:

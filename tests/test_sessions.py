@@ -4,7 +4,7 @@
   two browser tabs on one server do) on the Explorer with different settings, stepped in turns: each one's
   step (the inspector's) and loss (from the run its stage holds) are its own run's, computed by the core.
 - The same through a real `streamlit run app.py` and two websocket sessions speaking Streamlit's protocol
-  (benchmarks/load.py's client), stepping at the same moment.
+  (harness.client), stepping at the same moment.
 - The Explorer's cached functions hand out copies: mutating what one call returned changes nothing for the
   next caller. The one st.cache_resource (one object shared by every session) is the Explorer's frozen
   3-D figure, and nothing it hands out can change it.
@@ -30,6 +30,8 @@ import optimizers
 import surfaces
 from benchmarks import load
 from content import presets
+from harness import client
+from harness.server import start_server, stop_server
 from ui import caches
 from ui.stage import split
 from views import explorer
@@ -202,29 +204,29 @@ def test_explorer_map_cache_hands_each_caller_its_own_copy():
 # -- a real server, two websocket sessions at the same moment -----------------------------------------------
 @pytest.fixture(scope="module")
 def server():
-    proc, url = load.start_server("app.py")
+    proc, url = start_server("app.py")
     try:
         yield proc, url
     finally:
-        load.stop_server(proc)
+        stop_server(proc)
 
 
-def metrics_of(run: load.Run) -> tuple[int, str]:
+def metrics_of(run: client.Run) -> tuple[int, str]:
     """(the step the inspector shows, the loss at that step in the run the stage holds)."""
     assert run.status == "ok" and not run.exceptions, run.exceptions
-    (stage,) = [e for e in run.elements if load.is_stage(e)]
-    t = load.inspector_step(run)
-    return t, f"{load.stage_losses(stage)[t]:.4g}"
+    (stage,) = [e for e in run.elements if client.is_stage(e)]
+    t = client.inspector_step(run)
+    return t, f"{client.stage_losses(stage)[t]:.4g}"
 
 
-def rest(run: load.Run, t: int):
+def rest(run: client.Run, t: int):
     """What the browser sends when stepping rests at t on the run's stage."""
-    (stage,) = [e for e in run.elements if load.is_stage(e)]
-    return load.rest_at(stage, t)
+    (stage,) = [e for e in run.elements if client.is_stage(e)]
+    return client.rest_at(stage, t)
 
 
 async def _two_students(url: str) -> None:
-    async with load.Session(url) as a, load.Session(url) as b:
+    async with client.Session(url) as a, client.Session(url) as b:
         ra, rb = await asyncio.gather(
             a.open("explorer", urlsplit(LINK_A).query), b.open("explorer", urlsplit(LINK_B).query)
         )
@@ -242,7 +244,7 @@ async def _two_students(url: str) -> None:
 
 
 async def _step_area_only(url: str) -> None:
-    async with load.Session(url) as s:
+    async with client.Session(url) as s:
         page = await s.open("explorer")  # the page, then the stage's first report's run (the inspector)
         assert page.fragment and metrics_of(page)[0] == 0
         widgets = {e.WhichOneof("type") for e in page.elements}
@@ -252,7 +254,7 @@ async def _step_area_only(url: str) -> None:
         assert run.fragment and metrics_of(run)[0] == 10  # a fragment's run ...
         assert {e.WhichOneof("type") for e in run.elements} == widgets  # ... and the page still has it all
         assert s.received - received < 10_000  # the inspector, and the stage by reference: not the run again
-        full = await s.rerun(load.change(run.widget("steps"), None, 0, 0))  # a setting: the whole page again
+        full = await s.rerun(client.change(run.widget("steps"), None, 0, 0))  # a setting: the whole page again
         assert full.fragment == "" and metrics_of(full)[0] == 0  # (+ "a fresh run")
         assert s.received - received > 50_000  # the new run
 
