@@ -330,15 +330,19 @@ def _sub(t: int) -> str:
 
 
 # -- the page -----------------------------------------------------------------------------------------------
-def main() -> None:
-    fresh = PAGE.url_is_fresh()  # a link opened, or Back / Forward: its settings, and its step t, apply
+def settings() -> tuple[bool, str | None, list[str]]:
+    """The settings from a link when the URL is new to this session (a link opened, or Back / Forward: its
+    settings, and its step t, apply): (fresh, the link's t, notices about the link's values)."""
+    fresh = PAGE.url_is_fresh()
     link_t = st.query_params.get("t") if fresh else None
     surface_name = _peek("surface", SURFACE_OPTIONS, DEFAULT_SURFACE)
     opt_name = _peek("opt", optimizers.NAMES, DEFAULT_OPT)
-    params = params_for(surface_name, opt_name)
-    notices = PAGE.restore(params)
+    notices = PAGE.restore(params_for(surface_name, opt_name))
+    return fresh, link_t, notices
 
-    config = sidebar(notices)
+
+def new_run(config: dict, link_t: str | None) -> bool:
+    """A run whose settings differ from the one shown (or a link's t) starts at step 0, said once; True if changed."""
     run_id = (
         config["surface_key"],
         config["opt_name"],
@@ -356,12 +360,20 @@ def main() -> None:
         PAGE.set_private(T, 0)
         PAGE.set_private(LINK_T, link_t)  # checked against the run's last step once the run is known
         PAGE.set_private(SEQ, PAGE.get_private(SEQ, 0) + 1)  # the stage opens at the server's t
+    return changed
 
-    # the URL mirrors every setting (with the formula's keys only for a custom surface); the step t is written
-    # by the stage itself (history.replaceState: no history entry per step) and dropped when the run changes
-    params = params_for(PAGE.get("surface", DEFAULT_SURFACE), config["opt_name"])
-    PAGE.mirror(params, keep=("t",) if (fresh or not changed) else ())
 
+def mirror_link(config: dict, keep_t: bool) -> None:
+    """The URL mirrors every setting (with the formula's keys only for a custom surface); the step t is written
+    by the stage itself (history.replaceState: no history entry per step) and dropped when the run changes."""
+    PAGE.mirror(params_for(PAGE.get("surface", DEFAULT_SURFACE), config["opt_name"]), keep=("t",) if keep_t else ())
+
+
+def main() -> None:
+    fresh, link_t, notices = settings()
+    config = sidebar(notices)
+    changed = new_run(config, link_t)
+    mirror_link(config, keep_t=fresh or not changed)
     PAGE.pop_private(FULL_RUN, None)  # this is a full run: the sidebar already shows a map click
     _page_style(bool(PAGE.get("presenter")))
     stage(config, notices)
