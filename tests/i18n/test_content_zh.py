@@ -107,3 +107,18 @@ def test_emphasis_next_to_chinese_punctuation_still_renders():
     assert _broken_emphasis("**问题。**文字") != []  # the case the rule exists for
     wrong = [(zh, _broken_emphasis(zh)) for _en, zh in _content_and_pages() if _broken_emphasis(zh)]
     assert wrong == []
+
+
+# Lower-case words a Chinese content text keeps: the libraries, functions and fields it names, and two English
+# terms given in parentheses after their translation. Capitalised words are names (authors, optimizers).
+KEPT_WORDS = {"torch", "optax", "float", "sign", "min", "max", "signSGD", "reset_state", "v_max", "belief", "regret"}
+
+
+def test_no_english_sentence_is_left_in_a_chinese_content_text():
+    left = {}
+    for en, zh in _content_and_pages():
+        rest = re.sub(r"`[^`]+`|\b\w+(?:\.\w+)+|\{[^{}]*\}|\]\([^)]*\)|https?://\S+", " ", _without_formulas(zh))
+        words = {w for w in re.findall(r"\b[a-z][A-Za-z_]{2,}\b", rest) if w not in KEPT_WORDS}
+        if words:
+            left[en] = sorted(words)
+    assert left == {}
