@@ -76,7 +76,7 @@ def export_controls(traj, surface, link: str | None, container=None, *, t: int |
             file_name=f"{stem}.html",
             mime="text/html",
             on_click="ignore",
-            key=f"{key}::export_html",
+            key=Page(key).private("export_html"),
             help="One file (about 5 MB: plotly.js is inside it) that plays this run in any browser without a "
             "network: Play, Pause, a scrubber and the optimizer's numbers at every step.",
         )
@@ -86,7 +86,7 @@ def export_controls(traj, surface, link: str | None, container=None, *, t: int |
             file_name=f"{stem}-step{step}.png",
             mime="image/png",
             on_click="ignore",
-            key=f"{key}::export_png",
+            key=Page(key).private("export_png"),
             help="This step as a picture for a slide: the map, the loss and the optimizer's numbers.",
         )
         gif_section(functools.partial(image_export.ExplorerScene, traj, surface), last, f"{stem}.gif", key)
@@ -114,7 +114,7 @@ def race_export_controls(
             file_name=f"{stem}.html",
             mime="text/html",
             on_click="ignore",
-            key=f"{key}::export_html",
+            key=Page(key).private("export_html"),
             help="One file (about 5 MB: plotly.js is inside it) that plays this race in any browser without a "
             "network, with Play, Pause and a scrubber.",
         )
@@ -124,7 +124,7 @@ def race_export_controls(
             file_name=f"{stem}.png",
             mime="image/png",
             on_click="ignore",
-            key=f"{key}::export_png",
+            key=Page(key).private("export_png"),
             help="The race at its last step as a picture for a slide: every path and every loss curve.",
         )
         scene = functools.partial(image_export.RaceScene, surface, trajs, names, labels, f_star=f_star)
@@ -158,7 +158,7 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     fps = _checked(
         cols[0],
         f"GIF frames per second ({lo}-{hi})",
-        f"{key}::gif_fps",
+        Page(key).private("gif_fps"),
         image_export.DEFAULT_FPS,
         image_export.check_fps,
         1,
@@ -168,14 +168,14 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     seconds = _checked(
         cols[1],
         f"GIF length at most, s ({lo}-{hi})",
-        f"{key}::gif_seconds",
+        Page(key).private("gif_seconds"),
         image_export.DEFAULT_SECONDS,
         image_export.check_seconds,
         1.0,
         "%g",
     )
     ok = fps is not None and seconds is not None
-    made = cols[2].button("Make GIF (1280×720)", key=f"{key}::gif_make", disabled=not ok)
+    made = cols[2].button("Make GIF (1280×720)", key=Page(key).private("gif_make"), disabled=not ok)
     if not ok:
         return
     plan = image_export.frame_plan(last, fps, seconds)
@@ -210,6 +210,6 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
         file_name=file_name,
         mime="image/gif",
         on_click="ignore",
-        key=f"{key}::gif_download",
+        key=Page(key).private("gif_download"),
         type="primary",
     )

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 import surfaces
+from ui.page import Page
 from viz import export as html_export
 from viz import export_image as ei
 
@@ -68,11 +69,11 @@ def test_make_gif_makes_the_planned_frames_and_offers_them(calls):
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
     at.session_state["steps"] = 60
     at.run()
-    at.number_input(key="explorer::gif_fps").set_value(10)
-    at.number_input(key="explorer::gif_seconds").set_value(3).run()
+    at.number_input(key=Page("explorer").private("gif_fps")).set_value(10)
+    at.number_input(key=Page("explorer").private("gif_seconds")).set_value(3).run()
     plan = ei.frame_plan(60, 10, 3)  # 30 frames for 61 steps: one step in 3 (and the last)
     assert any(f"{len(plan)} frames (one step in 3, up to step 60) at 10 per second" in c.value for c in at.caption)
-    at.button(key="explorer::gif_make").click().run()
+    at.button(key=Page("explorer").private("gif_make")).click().run()
     _ok(at)
     assert calls[0] == ("gif", len(plan), 10)
     size = calls[1][1]
@@ -86,10 +87,18 @@ def test_make_gif_makes_the_planned_frames_and_offers_them(calls):
 @pytest.mark.parametrize(
     ("key", "value", "words"),
     [
-        ("explorer::gif_fps", 0, "frame rate must be a whole number of frames per second in [1, 30], got 0"),
-        ("explorer::gif_fps", 45, "frame rate must be a whole number of frames per second in [1, 30], got 45"),
-        ("explorer::gif_seconds", 0.5, "length must be a number of seconds in [1, 60], got 0.5"),
-        ("explorer::gif_seconds", 600, "length must be a number of seconds in [1, 60], got 600"),
+        (
+            Page("explorer").private("gif_fps"),
+            0,
+            "frame rate must be a whole number of frames per second in [1, 30], got 0",
+        ),
+        (
+            Page("explorer").private("gif_fps"),
+            45,
+            "frame rate must be a whole number of frames per second in [1, 30], got 45",
+        ),
+        (Page("explorer").private("gif_seconds"), 0.5, "length must be a number of seconds in [1, 60], got 0.5"),
+        (Page("explorer").private("gif_seconds"), 600, "length must be a number of seconds in [1, 60], got 600"),
     ],
 )
 def test_bad_gif_settings_get_a_message_and_no_gif(calls, key, value, words):
@@ -97,7 +106,7 @@ def test_bad_gif_settings_get_a_message_and_no_gif(calls, key, value, words):
     at.number_input(key=key).set_value(value).run()
     _ok(at)
     assert [e.value for e in at.error] == [f"The {words}."]
-    assert at.button(key="explorer::gif_make").disabled
+    assert at.button(key=Page("explorer").private("gif_make")).disabled
     assert calls == []
 
 
@@ -124,9 +133,9 @@ def test_the_compare_page_offers_the_race_s_exports(calls):
     downloads = _downloads(at)
     assert {"Download animation (HTML)", "Download the race's end (PNG, 1920×1080)"} <= set(downloads)
     assert calls == []
-    at.number_input(key="compare::gif_fps").set_value(5)
-    at.number_input(key="compare::gif_seconds").set_value(4).run()
-    at.button(key="compare::gif_make").click().run()
+    at.number_input(key=Page("compare").private("gif_fps")).set_value(5)
+    at.number_input(key=Page("compare").private("gif_seconds")).set_value(4).run()
+    at.button(key=Page("compare").private("gif_make")).click().run()
     _ok(at)
     assert calls[0] == ("gif", len(ei.frame_plan(500, 5, 4)), 5)
     assert any(e.proto.label.startswith("Download the GIF") for e in at.get("download_button"))
