@@ -1,14 +1,15 @@
-"""Export controls: take a run or a race to class without a server (an HTML file, a GIF, a slide PNG).
+"""Export controls: take a run or a race to class without a server (an HTML file, a GIF or MP4, a slide PNG).
 
     export_controls(traj, surface, link, container, t=t)            # the Explorer's run (t: the current step)
     race_export_controls(surface, trajs, names, labels, f_star, link, container)   # Compare's race
 
 Nothing is computed unless asked for: the HTML and the PNG are deferred downloads (a callable `data=`, run by
 Streamlit only when the button is pressed, with on_click="ignore": no rerun), so a page that does not export
-pays for two buttons. A GIF takes seconds, and a deferred callable cannot show progress (Streamlit ignores
-its st calls), so it is made by a button in a fragment of its own (only that part reruns) with a progress bar,
-then offered as a download; its bytes live in Streamlit's media store for that one button, never in the
-session's state. The GIF's frame rate and length cap are checked, with a message beside the control.
+pays for two buttons. A GIF or an MP4 takes seconds, and a deferred callable cannot show progress (Streamlit
+ignores its st calls), so it is made by a button in a fragment of its own (only that part reruns) with a
+progress bar, then offered as a download; its bytes live in Streamlit's media store for that one button, never
+in the session's state. The frame rate and length cap are checked, with a message beside the control. MP4 needs
+the optional imageio-ffmpeg package; without it the MP4 button is disabled and a caption says why.
 """
 
 from __future__ import annotations
@@ -142,14 +143,19 @@ def _checked(box, label: str, key: str, default: float, check, step: float, fmt:
         return None
 
 
+# the animated formats: (label, file suffix, MIME type, encoder in viz.export_image)
+FORMATS = {"gif": ("GIF", "gif", "image/gif", "gif"), "mp4": ("MP4", "mp4", "video/mp4", "mp4")}
+
+
 @st.fragment
 def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
-    """Frame rate, length cap, "Make GIF" with a progress bar, then the GIF's download (a fragment of its own)."""
+    """Frame rate, length cap, "Make GIF" and "Make MP4" with a progress bar, then the file's download (a
+    fragment of its own). MP4 is optional: without an encoder its button is disabled and a caption says why."""
     cols = st.columns([1, 1, 2], vertical_alignment="bottom")
     lo, hi = image_export.FPS_RANGE
     fps = _checked(
         cols[0],
-        f"GIF frames per second ({lo}-{hi})",
+        f"Frames per second ({lo}-{hi})",
         f"{key}::gif_fps",
         image_export.DEFAULT_FPS,
         image_export.check_fps,
@@ -159,7 +165,7 @@ def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     lo, hi = image_export.SECONDS_RANGE
     seconds = _checked(
         cols[1],
-        f"GIF length at most, s ({lo}-{hi})",
+        f"Length at most, s ({lo}-{hi})",
         f"{key}::gif_seconds",
         image_export.DEFAULT_SECONDS,
         image_export.check_seconds,
@@ -167,7 +173,22 @@ def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
         "%g",
     )
     ok = fps is not None and seconds is not None
-    made = cols[2].button("Make GIF (1280×720)", key=f"{key}::gif_make", disabled=not ok)
+    no_mp4 = image_export.mp4_unavailable()
+    buttons = cols[2].container(horizontal=True, gap="small")
+    made = None
+    if buttons.button("Make GIF (1280×720)", key=f"{key}::gif_make", disabled=not ok):
+        made = "gif"
+    if buttons.button(
+        "Make MP4 (1280×720)",
+        key=f"{key}::mp4_make",
+        disabled=not ok or no_mp4 is not None,
+        help="H.264 video: plays in every browser and slide program, smaller than the GIF for long runs."
+        if no_mp4 is None
+        else f"Not available: {no_mp4}.",
+    ):
+        made = "mp4"
+    if no_mp4 is not None:
+        st.caption(f"No MP4 here: {no_mp4}. The GIF is the same animation.")
     if not ok:
         return
     plan = image_export.frame_plan(last, fps, seconds)
@@ -175,10 +196,11 @@ def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     every = "every step" if stride == 1 else f"one step in {stride}"
     st.caption(
         f"{len(plan)} frames ({every}, up to step {last}) at {fps} per second: {len(plan) / fps:.1f} s, "
-        f"the last frame held {image_export.HOLD_LAST_MS / 1000:g} s before it loops."
+        f"the last frame held {image_export.HOLD_LAST_MS / 1000:g} s (then the GIF loops)."
     )
-    if not made:
+    if made is None:
         return
+    name, suffix, mime, encoder = FORMATS[made]
     bar = st.progress(0.0, text="Drawing the frames ...")
     shown = [-1.0]
 
@@ -186,22 +208,22 @@ def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
         share = done / total
         if share - shown[0] >= 0.04 or done >= total - 1:  # at most ~25 messages to the browser
             shown[0] = share
-            text = "Encoding the GIF ..." if done >= total - 1 else f"Drawing frame {done} of {total - 1}"
+            text = f"Encoding the {name} ..." if done >= total - 1 else f"Drawing frame {done} of {total - 1}"
             bar.progress(min(share, 1.0), text=text)
 
     try:
-        data = image_export.gif(make_scene(), plan, fps, progress)
+        data = getattr(image_export, encoder)(make_scene(), plan, fps, progress)
     except Exception as exc:  # noqa: BLE001 - never a traceback on the page
         bar.empty()
-        st.error(f"The GIF could not be made: {exc}", icon=":material/error:")
+        st.error(f"The {name} could not be made: {exc}", icon=":material/error:")
         return
     bar.empty()
     st.download_button(
-        f"Download the GIF ({len(data) / 1e6:.1f} MB)",
+        f"Download the {name} ({len(data) / 1e6:.1f} MB)",
         data=data,
-        file_name=file_name,
-        mime="image/gif",
+        file_name=f"{file_name.rsplit('.', 1)[0]}.{suffix}",
+        mime=mime,
         on_click="ignore",
-        key=f"{key}::gif_download",
+        key=f"{key}::{made}_download",
         type="primary",
     )

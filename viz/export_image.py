@@ -1,4 +1,4 @@
-"""A run or a race as an animated GIF for a slide or a chat, and one step as a 1920×1080 PNG.
+"""A run or a race as an animated GIF or an MP4 for a slide or a chat, and one step as a 1920×1080 PNG.
 
 Drawn with matplotlib's Agg renderer (the object API: no pyplot, no global state, safe in a server's threads)
 and encoded by Pillow. The picture: the surface (the same banded colours and iso-lines as the app's map,
@@ -12,14 +12,18 @@ slower). Every frame is mapped to one palette taken from the last frame, so the 
 the same bytes in every frame and Pillow's GIF writer stores only the rectangle that changed.
 
     gif = explorer_gif(traj, surface, fps=15, max_seconds=20, progress=lambda done, total: ...)
+    video = mp4(ExplorerScene(traj, surface), frame_plan(last, 15, 20), 15)   # H.264; see mp4_unavailable
     png = explorer_png(traj, surface, t)
     gif = race_gif(surface, trajs, names, labels, f_star=0.0)
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
+import os
+import tempfile
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -41,6 +45,10 @@ SECONDS_RANGE = (1, 60)
 DEFAULT_FPS = 15
 DEFAULT_SECONDS = 20
 HOLD_LAST_MS = 1500  # the last frame stays a moment before the GIF loops
+MP4_CRF = 20  # x264's constant quality (0 lossless - 51): sharp text and lines at 1280×720, ~1-2 MB a minute
+# One encoder thread and a 10-frame look-ahead: FFmpeg peaks at ~170 MB instead of ~280 MB with x264's defaults
+# (three threads on 2 cores, 30 frames ahead), for the same CPU time and size (benchmarks/bench_export.py).
+MP4_X264 = ["-crf", str(MP4_CRF), "-preset", "fast", "-threads", "1", "-rc-lookahead", "10"]
 CLEAR = 255  # the palette index of transparent pixels (the palette has 255 colours: 0-254)
 Progress = Callable[[int, int], None]
 
@@ -153,6 +161,16 @@ class _Scene:
 
     def frame(self, t: int) -> Image.Image:
         """Step t as an RGB image (by blitting onto the still parts, drawn once)."""
+        self._draw(t)
+        w, h = self.canvas.get_width_height()
+        return Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+
+    def rgb(self, t: int) -> np.ndarray:
+        """Step t as a C-contiguous (height, width, 3) uint8 array (the same picture as frame(t))."""
+        self._draw(t)
+        return np.ascontiguousarray(np.asarray(self.canvas.buffer_rgba())[:, :, :3])
+
+    def _draw(self, t: int) -> None:
         if self._bg is None:
             self.canvas.draw()
             self._bg = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -161,8 +179,6 @@ class _Scene:
         for a in self.moving:
             if a.get_visible():
                 self.fig.draw_artist(a)
-        w, h = self.canvas.get_width_height()
-        return Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
 
     def png(self, t: int) -> bytes:
         self.update(t)
@@ -417,6 +433,75 @@ def _write_frame(out: io.BytesIO, im: Image.Image, offset: tuple[int, int], dura
     """One frame drawn over the one before (disposal 1), with CLEAR as its transparent index if `clear`."""
     extra = {"transparency": CLEAR} if clear else {}
     out.write(b"".join(GifImagePlugin.getdata(im, offset=offset, duration=duration, disposal=1, **extra)))
+
+
+@functools.cache
+def mp4_unavailable() -> str | None:
+    """None when this server can write an MP4; else why not, in words for the page.
+
+    The encoder is FFmpeg's libx264 from the imageio-ffmpeg wheel (an FFmpeg build inside a pip package: no
+    system download). It is optional: without it the app offers the GIF and says why there is no MP4."""
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return "this server has no MP4 encoder (the imageio-ffmpeg package, `pip install imageio-ffmpeg`)"
+    try:
+        imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError as exc:  # the package without its binary (an unusual platform)
+        return f"this server's imageio-ffmpeg has no FFmpeg to run ({exc})"
+    return None
+
+
+def hold_frames(fps: int) -> int:
+    """How many copies of the last frame an MP4 adds so that it stays HOLD_LAST_MS (a video has no delays)."""
+    return math.ceil(HOLD_LAST_MS * check_fps(fps) / 1000)
+
+
+def mp4(scene: _Scene, steps: Sequence[int], fps: int, progress: Progress | None = None) -> bytes:
+    """The scene at `steps` as an MP4 (H.264, yuv420p: plays in every browser and slide program) at `fps`, the
+    last frame held HOLD_LAST_MS. Frames are drawn as for the GIF and piped one at a time to FFmpeg (a separate
+    process, imageio_ffmpeg.write_frames), which writes a temporary file (MP4 puts its index after the frames:
+    "+faststart" moves it to the front for streaming); its bytes are returned and the file removed.
+    RuntimeError when no encoder is installed (mp4_unavailable says why)."""
+    fps = check_fps(fps)
+    why = mp4_unavailable()
+    if why is not None:
+        raise RuntimeError(why)
+    import imageio_ffmpeg
+
+    w, h = scene.canvas.get_width_height()
+    total = len(steps) + 1
+    with tempfile.TemporaryDirectory(prefix="optlab-mp4-") as tmp:
+        path = os.path.join(tmp, "export.mp4")
+        writer = imageio_ffmpeg.write_frames(
+            path,
+            (w, h),
+            pix_fmt_in="rgb24",
+            pix_fmt_out="yuv420p",
+            fps=fps,
+            codec="libx264",
+            quality=None,  # the rate is set by the CRF below
+            macro_block_size=16,  # 1280×720 and 1920×1080 are multiples of 16: never rescaled
+            ffmpeg_log_level="error",
+            output_params=[*MP4_X264, "-movflags", "+faststart"],
+        )
+        writer.send(None)  # starts FFmpeg
+        try:
+            frame = None
+            for i, s in enumerate(steps):
+                frame = scene.rgb(int(s))
+                writer.send(frame)
+                if progress is not None:
+                    progress(i + 1, total)
+            for _ in range(hold_frames(fps)):
+                writer.send(frame)
+        finally:
+            writer.close()  # waits for FFmpeg to finish the file (or stops it after an error)
+        with open(path, "rb") as f:
+            data = f.read()
+    if progress is not None:
+        progress(total, total)
+    return data
 
 
 def explorer_gif(

@@ -258,3 +258,64 @@ def test_the_streamed_gif_decodes_to_exactly_the_drawn_frames():
         im.seek(i)
         want = scene.frame(int(step)).quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB")
         assert np.array_equal(np.asarray(im.convert("RGB")), np.asarray(want)), f"frame {i} (step {step})"
+
+
+# -- the MP4 (optional: imageio-ffmpeg's FFmpeg) ----------------------------------------------------------------
+def _decoded(video: bytes, tmp_path) -> tuple[dict, list[np.ndarray]]:
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    path = tmp_path / "run.mp4"
+    path.write_bytes(video)
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    w, h = meta["size"]
+    frames = [np.frombuffer(f, dtype=np.uint8).reshape(h, w, 3) for f in reader]
+    return meta, frames
+
+
+def test_the_mp4_decodes_to_the_drawn_frames_at_720p(tmp_path):
+    if ei.mp4_unavailable():
+        pytest.skip(ei.mp4_unavailable())
+    traj = _run(steps=24)
+    plan = ei.frame_plan(24, 10, 1.2)  # 12 frames: one step in 3, and the last
+    calls = []
+    video = ei.mp4(ei.ExplorerScene(traj, ROSEN), plan, 10, lambda d, n: calls.append((d, n)))
+    meta, frames = _decoded(video, tmp_path)
+    assert meta["codec"] == "h264" and meta["pix_fmt"].startswith("yuv420p") and meta["fps"] == 10
+    assert meta["size"] == (1280, 720)
+    hold = ei.hold_frames(10)
+    assert hold == 15 and len(frames) == len(plan) + hold  # the last frame stays 1.5 s
+    scene = ei.ExplorerScene(traj, ROSEN)
+    drawn = {int(s): scene.rgb(int(s)).astype(np.int16) for s in plan}
+    for i, step in enumerate(plan):
+        got = frames[i].astype(np.int16)
+        err = np.abs(got - drawn[int(step)]).mean()
+        assert err < 2.5, f"frame {i} (step {step}): mean error {err:.2f} of 255"
+        # and it is that step's picture, not a neighbour's (the path, the numbers and the readout moved)
+        if i:
+            other = np.abs(got - drawn[int(plan[i - 1])])
+            moved = np.abs(drawn[int(step)] - drawn[int(plan[i - 1])]).max(axis=-1) > 60
+            assert other[moved].mean() > 4 * np.abs(got - drawn[int(step)])[moved].mean()
+    assert all(np.abs(f.astype(np.int16) - drawn[24]).mean() < 2.5 for f in frames[len(plan) :])
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and calls[-1] == (len(plan) + 1, len(plan) + 1)
+
+
+def test_a_race_mp4_and_a_diverged_run_s_mp4_end_at_their_last_step(tmp_path):
+    if ei.mp4_unavailable():
+        pytest.skip(ei.mp4_unavailable())
+    scene = ei.RaceScene(ROSEN, [_run(steps=20), _run("sgd", 20)], ["adam", "sgd"], f_star=0.0)
+    _, frames = _decoded(ei.mp4(scene, ei.frame_plan(scene.last, 5, 10), 5), tmp_path)
+    assert len(frames) == 21 + ei.hold_frames(5) and frames[0].shape == (720, 1280, 3)
+    traj = _diverging()
+    scene = ei.ExplorerScene(traj, ROSEN)
+    _, frames = _decoded(ei.mp4(scene, ei.frame_plan(scene.last, 10, 5), 10), tmp_path)
+    assert len(frames) == 2 + ei.hold_frames(10)  # steps 0 and 1
+    assert np.abs(frames[-1].astype(np.int16) - scene.rgb(1)).mean() < 2.5
+
+
+def test_without_an_encoder_the_mp4_is_refused_with_the_reason(monkeypatch):
+    monkeypatch.setattr(ei, "mp4_unavailable", lambda: "no encoder here")
+    with pytest.raises(RuntimeError, match="no encoder here"):
+        ei.mp4(ei.ExplorerScene(_run(steps=3), ROSEN), [0, 1, 2, 3], 10)
+    with pytest.raises(ValueError, match="frame rate"):
+        ei.hold_frames(0)
