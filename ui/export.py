@@ -15,7 +15,7 @@ the optional imageio-ffmpeg package; without it the MP4 button is disabled and a
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import streamlit as st
 
@@ -53,13 +53,35 @@ def _html_bytes(build, *args, **kwargs) -> bytes:
     return build(*args, **kwargs).encode("utf-8")
 
 
-def export_controls(traj, surface, link: str | None, container=None, *, t: int | None = None, key: str = "explorer"):
+def theory_in(link: str | None) -> bool:
+    """Whether a link's settings have the Explorer's Theory switch on (its `theory` parameter)."""
+    from ui.state import parse_bool
+
+    values = parse_qs(urlsplit(link or "").query).get("theory", [])
+    try:
+        return bool(values) and parse_bool(values[-1])
+    except ValueError:
+        return False
+
+
+def export_controls(
+    traj,
+    surface,
+    link: str | None,
+    container=None,
+    *,
+    t: int | None = None,
+    key: str = "explorer",
+    theory: bool | None = None,
+):
     """The Explorer's exports of one run: HTML animation, GIF and a PNG of step `t` (default: the run's last).
 
     `link` is the Explorer's link to these settings, relative (presets.explorer_link) or absolute; `container`
-    where to draw (default: the page). Widget keys start with `key`.
+    where to draw (default: the page). Widget keys start with `key`. `theory`: the exports carry the local
+    quadratic model and its numbers (the Theory switch); None: as the link's settings say.
     """
     box = container if container is not None else st
+    theory = theory_in(link) if theory is None else bool(theory)
     link = absolute(link, "explorer")
     stem = f"{traj.optimizer.name}-{getattr(surface, 'name', 'surface')}"
     last = html_export.last_step(traj)
@@ -72,7 +94,7 @@ def export_controls(traj, surface, link: str | None, container=None, *, t: int |
         row = st.container(horizontal=True, gap="small")
         row.download_button(
             "Download animation (HTML)",
-            data=functools.partial(_html_bytes, html_export.explorer_html, traj, surface, link=link),
+            data=functools.partial(_html_bytes, html_export.explorer_html, traj, surface, link=link, theory=theory),
             file_name=f"{stem}.html",
             mime="text/html",
             on_click="ignore",
@@ -82,14 +104,15 @@ def export_controls(traj, surface, link: str | None, container=None, *, t: int |
         )
         row.download_button(
             f"Download step {step} (PNG, 1920×1080)",
-            data=functools.partial(image_export.explorer_png, traj, surface, step),
+            data=functools.partial(image_export.explorer_png, traj, surface, step, theory=theory),
             file_name=f"{stem}-step{step}.png",
             mime="image/png",
             on_click="ignore",
             key=f"{key}::export_png",
             help="This step as a picture for a slide: the map, the loss and the optimizer's numbers.",
         )
-        gif_section(functools.partial(image_export.ExplorerScene, traj, surface), last, f"{stem}.gif", key)
+        scene = functools.partial(image_export.ExplorerScene, traj, surface, theory=theory)
+        gif_section(scene, last, f"{stem}.gif", key)
 
 
 def race_export_controls(

@@ -35,7 +35,7 @@ from PIL import GifImagePlugin, Image
 from . import background
 from . import compare as vc
 from . import explorer as ve
-from .export import DIVERGED_WHY, hyper_text, last_step, numbers_panel, truncated
+from .export import DIVERGED_WHY, hyper_text, last_step, numbers_panel, theory_rows, truncated
 
 GIF_SIZE = (1280, 720)  # px: a projector's 720p
 PNG_SIZE = (1920, 1080)
@@ -201,9 +201,13 @@ def _title(fig, title: str, lines: Sequence[str], notice: str | None, scale: flo
 
 
 class ExplorerScene(_Scene):
-    """One optimizer's run: map with path and arrows (left), loss (top right), the step's numbers (right)."""
+    """One optimizer's run: map with path and arrows (left), loss (top right), the step's numbers (right).
 
-    def __init__(self, traj, surface, *, size=GIF_SIZE, dpi=DPI, animated=True):
+    With `theory` (the Explorer's Theory switch): the local quadratic model at θₜ on the map as the stage draws
+    it (viz.theory.stage_model: the ellipse or a saddle's asymptotes, the eigenvector axes dashed) and its
+    numbers in the table (viz.export.theory_rows: λmin, λmax, κ, the sharpness against its limit)."""
+
+    def __init__(self, traj, surface, *, size=GIF_SIZE, dpi=DPI, animated=True, theory: bool = False):
         super().__init__(size, dpi, animated)
         self.last = last_step(traj)
         run = truncated(traj, self.last)
@@ -233,8 +237,18 @@ class ExplorerScene(_Scene):
         self._mv(self.point)
         self.arrows = _ArrowArtists(ax, self._mv)
         self._arrows = ve._Arrows(run, surface)
-        ax.legend(handles=self.arrows.handles(self._arrows.moment_label), loc="upper left", fontsize=11,
-                  framealpha=0.85, bbox_to_anchor=(0.0, 1.0))  # fmt: skip
+        handles = self.arrows.handles(self._arrows.moment_label)
+        self.model = None
+        if theory:
+            from .theory import ASYMPTOTE_COLOR, OVERLAY_COLOR, stage_model
+
+            self.model = stage_model(surface, pts, bounds=surface.bounds)
+            (self.shape,) = ax.plot([], [], color=OVERLAY_COLOR, lw=2.5, zorder=5)
+            (self.axes_line,) = ax.plot([], [], color=ASYMPTOTE_COLOR, lw=2, ls=(0, (6, 4)), zorder=5)
+            self._mv(self.shape)
+            self._mv(self.axes_line)
+            handles.append(Line2D([], [], color=OVERLAY_COLOR, lw=2.5, label="quadratic model at θₜ"))
+        ax.legend(handles=handles, loc="upper left", fontsize=11, framealpha=0.85, bbox_to_anchor=(0.0, 1.0))
         # the loss
         loss, label, log = ve.loss_series(run, surface)
         self.loss = loss
@@ -248,7 +262,7 @@ class ExplorerScene(_Scene):
         self._mv(self.dot)
         self.map_xy = pts
         # the numbers
-        self.rows = numbers_panel(run)
+        self.rows = numbers_panel(run) + (theory_rows(run, surface) if theory else [])
         n = len(self.rows) + 2
         size = 12 if n <= 11 else 11
         y0 = top - 0.40
@@ -274,12 +288,47 @@ class ExplorerScene(_Scene):
         self.arrows.set(self._arrows.at(t))
         self.curve.set_data(np.arange(t + 1), self.loss[: t + 1])
         self.dot.set_data([t], [self.loss[t]])
+        if self.model is not None:
+            self.shape.set_data(*_model_shape(self.model, pts[t], t))
+            self.axes_line.set_data(*_model_axes(self.model, pts[t], t))
         values = [[t, None], [float(self.run.losses[t]), None]]
         for r in self.rows:
             v = r["values"][t]
             values.append(v if isinstance(v, list) and len(v) == 2 else [v, None])
         self.col_x.set_text("\n".join(str(vx) if isinstance(vx, int) else _cell(vx) for vx, _ in values))
         self.col_y.set_text("\n".join("" if vy is None else _cell(vy) for _, vy in values))
+
+
+_CIRCLE = np.linspace(0, 2 * np.pi, 73)
+
+
+def _model_shape(model: dict, p: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """The quadratic model's curve at step t (stage_model's arrays): θ + cos s·a₀ + sin s·a₁ at a minimum or
+    maximum, the two asymptotes through θ at a saddle, nothing elsewhere (as ui/stage.js draws it)."""
+    a, kind = model["axes"][t], int(model["kind"][t])
+    if not (np.isfinite(p).all() and np.isfinite(a).all()):
+        return np.zeros(0), np.zeros(0)
+    if kind in (1, 2):
+        c, s = np.cos(_CIRCLE), np.sin(_CIRCLE)
+        return p[0] + c * a[0, 0] + s * a[1, 0], p[1] + c * a[0, 1] + s * a[1, 1]
+    if kind == 3:
+        d = model["asymptotes"][t]
+        return _segments(p, d)
+    return np.zeros(0), np.zeros(0)
+
+
+def _model_axes(model: dict, p: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    a = model["axes"][t]
+    if not (np.isfinite(p).all() and np.isfinite(a).all()):
+        return np.zeros(0), np.zeros(0)
+    return _segments(p, a)
+
+
+def _segments(p: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two segments p ± d[0] and p ± d[1], NaN between them (one Line2D)."""
+    x = [p[0] - d[0, 0], p[0] + d[0, 0], np.nan, p[0] - d[1, 0], p[0] + d[1, 0]]
+    y = [p[1] - d[0, 1], p[1] + d[0, 1], np.nan, p[1] - d[1, 1], p[1] + d[1, 1]]
+    return np.array(x), np.array(y)
 
 
 class _ArrowArtists:
@@ -505,12 +554,19 @@ def mp4(scene: _Scene, steps: Sequence[int], fps: int, progress: Progress | None
 
 
 def explorer_gif(
-    traj, surface, *, fps: int = DEFAULT_FPS, max_seconds: float = DEFAULT_SECONDS, progress: Progress | None = None
+    traj,
+    surface,
+    *,
+    fps: int = DEFAULT_FPS,
+    max_seconds: float = DEFAULT_SECONDS,
+    progress: Progress | None = None,
+    theory: bool = False,
 ) -> bytes:
     """The Explorer's run as a GIF at 1280×720: every step if it fits in `max_seconds` at `fps`, else evenly
-    spaced steps (see frame_plan). A diverged run ends at its last step and says so in its title."""
+    spaced steps (see frame_plan). A diverged run ends at its last step and says so in its title. `theory`: with
+    the local quadratic model (see ExplorerScene)."""
     steps = frame_plan(last_step(traj), fps, max_seconds)
-    return gif(ExplorerScene(traj, surface), steps, fps, progress)
+    return gif(ExplorerScene(traj, surface, theory=theory), steps, fps, progress)
 
 
 def race_gif(
@@ -529,9 +585,10 @@ def race_gif(
     return gif(scene, frame_plan(scene.last, fps, max_seconds), fps, progress)
 
 
-def explorer_png(traj, surface, t: int | None = None, *, size=PNG_SIZE) -> bytes:
+def explorer_png(traj, surface, t: int | None = None, *, size=PNG_SIZE, theory: bool = False) -> bytes:
     """Step t of the run (default: its last) as a PNG for a slide, 1920×1080: the GIF's picture, 1.5× as large."""
-    scene = ExplorerScene(traj, surface, size=size, dpi=int(DPI * size[0] / GIF_SIZE[0]), animated=False)
+    dpi = int(DPI * size[0] / GIF_SIZE[0])
+    scene = ExplorerScene(traj, surface, size=size, dpi=dpi, animated=False, theory=theory)
     return scene.png(scene.last if t is None else t)
 
 

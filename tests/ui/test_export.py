@@ -36,6 +36,7 @@ def calls(monkeypatch):
 
     def counting_gif(scene, steps, fps, progress=None):
         made.append(("gif", len(steps), fps))
+        made.append(("theory", getattr(scene, "model", None) is not None))
         data = gif(scene, steps, fps, progress)
         made.append(("bytes", len(data)))
         return data
@@ -84,8 +85,8 @@ def test_make_gif_makes_the_planned_frames_and_offers_them(calls):
     assert any(f"{len(plan)} frames (one step in 3, up to step 60) at 10 per second" in c.value for c in at.caption)
     at.button(key="explorer::gif_make").click().run()
     _ok(at)
-    assert calls[0] == ("gif", len(plan), 10)
-    size = calls[1][1]
+    assert calls[0] == ("gif", len(plan), 10) and calls[1] == ("theory", False)
+    size = calls[2][1]
     gif = [e.proto for e in at.get("download_button") if e.proto.label.startswith("Download the GIF")]
     assert len(gif) == 1 and gif[0].label == f"Download the GIF ({size / 1e6:.1f} MB)"
     assert "html" not in calls and "png" not in calls
@@ -123,7 +124,25 @@ def test_without_an_encoder_the_mp4_button_says_why_and_the_gif_still_works(call
     at.number_input(key="explorer::gif_seconds").set_value(1).run()
     at.button(key="explorer::gif_make").click().run()
     _ok(at)
-    assert calls and calls[0][0] == "gif"
+    assert calls and calls[0][0] == "gif" and calls[1] == ("theory", False)
+
+
+def test_with_the_theory_switch_on_the_exports_carry_the_model():
+    from ui.export import theory_in
+
+    assert theory_in("explorer?surface=bowl&theory=true") and theory_in("http://h/explorer?theory=1")
+    assert not theory_in("explorer?surface=bowl") and not theory_in("explorer?theory=false")
+    assert not theory_in("explorer?theory=maybe") and not theory_in(None)
+
+
+def test_the_gif_of_a_run_with_theory_draws_the_model(calls):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["theory"] = True
+    at.run()
+    at.number_input(key="explorer::gif_seconds").set_value(1).run()
+    at.button(key="explorer::gif_make").click().run()
+    _ok(at)
+    assert calls[:2] == [("gif", ei.frame_plan(30, ei.DEFAULT_FPS, 1).size, ei.DEFAULT_FPS), ("theory", True)]
 
 
 @pytest.mark.parametrize(

@@ -319,3 +319,71 @@ def test_without_an_encoder_the_mp4_is_refused_with_the_reason(monkeypatch):
         ei.mp4(ei.ExplorerScene(_run(steps=3), ROSEN), [0, 1, 2, 3], 10)
     with pytest.raises(ValueError, match="frame rate"):
         ei.hold_frames(0)
+
+
+# -- the Theory switch: the local quadratic model and its numbers in every export ----------------------------------
+def test_the_html_with_theory_carries_every_step_s_model_and_its_numbers():
+    from optimizers import theory as T
+    from viz.theory import stage_model
+
+    ravine = surfaces.get("ravine")
+    traj = _run("momentum", 30, ravine)
+    plain = _data(export.explorer_html(traj, ravine))
+    assert not {"lmin", "lmax", "kappa", "limit"} & {r["key"] for r in plain["panel"]}
+    assert not [u for u in plain["updates"] if u["kind"] == "model"]
+    html = export.explorer_html(traj, ravine, theory=True)
+    data, fig = _data(html), _data(html, "figure")
+    rows = {r["key"]: r for r in data["panel"]}
+    m = stage_model(ravine, traj.points)
+    np.testing.assert_allclose(rows["lmin"]["values"], m["eigenvalues"][:, 0], rtol=1e-6)
+    np.testing.assert_allclose(rows["lmax"]["values"], m["eigenvalues"][:, 1], rtol=1e-6)
+    assert rows["lmin"]["values"][0] == 0.5 and rows["lmax"]["values"][0] == 25 and rows["kappa"]["values"][7] == 50
+    limit = T.stability_limit(traj.optimizer)
+    assert rows["limit"]["symbol"] == limit.label == "(2 + 2μ)/γ"
+    assert rows["limit"]["values"] == [pytest.approx(limit.value)] * 31
+    (model,) = [u for u in data["updates"] if u["kind"] == "model"]
+    assert fig["data"][model["trace"]]["name"].startswith("local quadratic model")
+    assert fig["data"][model["axes_trace"]]["line"]["dash"] == "dash"
+    np.testing.assert_allclose(np.array(model["axes"], dtype=float), m["axes"].reshape(-1, 4), rtol=1e-5, atol=1e-9)
+    assert set(model["shape"]) == {1}  # a minimum's ellipse at every step of the ravine
+
+
+def test_an_adaptive_optimizer_s_html_shows_its_preconditioned_sharpness_and_a_saddle_its_asymptotes():
+    from optimizers import theory as T
+
+    traj = _run("adam", 20)
+    rows = {r["key"]: r for r in _data(export.explorer_html(traj, ROSEN, theory=True))["panel"]}
+    sharp = T.sharpness(traj, ROSEN)
+    assert rows["sharpness"]["symbol"] == "λmax(P⁻¹H)" and rows["limit"]["symbol"] == "(2 + 2β₁)/(γ(1 − β₁))"
+    np.testing.assert_allclose(
+        np.array(rows["sharpness"]["values"][:-1], dtype=float), sharp.preconditioned[:-1], rtol=1e-6
+    )
+    saddle = surfaces.get("saddle")
+    model = next(
+        u
+        for u in _data(export.explorer_html(_run("sgd", 10, saddle), saddle, theory=True))["updates"]
+        if u["kind"] == "model"
+    )
+    assert set(model["shape"]) == {3} and all(v is not None for v in model["asym"][0])
+    newton = {r["key"] for r in _data(export.explorer_html(_run("newton", 5), ROSEN, theory=True))["panel"]}
+    assert {"lmin", "lmax", "kappa"} <= newton and "limit" not in newton  # Newton has no such limit
+
+
+def test_the_gif_and_png_with_theory_draw_the_model_s_ellipse_and_its_numbers():
+    ravine = surfaces.get("ravine")
+    traj = _run("sgd", 30, ravine)
+    scene = ei.ExplorerScene(traj, ravine, theory=True)
+    for t in (0, 12, 30):
+        scene.update(t)
+        x, y = scene.shape.get_data()
+        d = np.stack([np.asarray(x) - traj.points[t, 0], np.asarray(y) - traj.points[t, 1]], axis=-1)
+        level = np.einsum("ni,ij,nj->n", d, ravine.hessian(traj.points[t]), d)
+        np.testing.assert_allclose(level, level[0], rtol=1e-9)  # a level set of the quadratic model around θₜ
+        ax, ay = scene.axes_line.get_data()
+        assert ay[0] == ay[1] == traj.points[t, 1] and ax[3] == ax[4] == traj.points[t, 0]  # the ravine's axes
+    shown = " ".join(t.get_text() for t in _texts(scene))
+    assert "λmin" in shown and "κ" in shown and "2/γ" in shown and "quadratic model at θₜ" in shown
+    assert "λmin" not in " ".join(t.get_text() for t in _texts(ei.ExplorerScene(traj, ravine)))
+    with_model = np.asarray(Image.open(io.BytesIO(ei.explorer_png(traj, ravine, 12, theory=True))))
+    without = np.asarray(Image.open(io.BytesIO(ei.explorer_png(traj, ravine, 12))))
+    assert with_model.shape == without.shape and not np.array_equal(with_model, without)
