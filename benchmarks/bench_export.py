@@ -2,7 +2,8 @@
 
 Prints, on this machine:
 - HTML of a 500-step Explorer run, for every optimizer on every built-in surface (recommended settings): file
-  size (target <= 6 MB) and build time; and of the largest race the page allows (8 optimizers x 1000 steps);
+  size (target <= 6 MB) and build time, without and with the Theory switch; and of the largest race the page
+  allows (8 optimizers x 1000 steps);
 - GIF of a 300-step run at 1280x720 (target: <= 10 s of server time, <= 8 MB): at the page's default settings
   (15 frames/s, at most 20 s: one step in 2) and with every step (30 frames/s); a race of 8 x 300 steps;
   wall time and the process's CPU time, size, and the peak memory it added (VmHWM, in a fresh process each);
@@ -10,7 +11,7 @@ Prints, on this machine:
   FFmpeg's (a child process: its CPU from getrusage, its peak memory VmHWM and anonymous RssAnon polled from
   /proc every 20 ms while it runs), and the peak memory the export added to the server process;
 - PNG of one step at 1920x1080.
-Run: .venv/bin/python benchmarks/bench_export.py [--quick]
+Run: .venv/bin/python benchmarks/bench_export.py [--quick] [--only html|gif|mp4|png]
 """
 
 from __future__ import annotations
@@ -172,39 +173,34 @@ def mp4_cases(repeat: int) -> None:
             "mapped binary)"
         )
 
-    print(f"(load average while measuring: {' '.join(Path('/proc/loadavg').read_text().split()[:3])})")
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="Rosenbrock only for the HTML, one repeat per GIF")
-    parser.add_argument("--only", choices=("html", "gif", "mp4", "png"), help="measure one kind of export only")
-    args = parser.parse_args()
-    repeat = 1 if args.quick else 3
-    if args.only == "mp4":
-        return mp4_cases(repeat)
-
+def html_cases(quick: bool) -> None:
     print(f"plotly.js inside every HTML file: {html_export.PLOTLY_JS.stat().st_size / 1e6:.2f} MB")
-    sizes, times = [], []
-    pairs = [(o, s) for s in (["rosenbrock"] if args.quick else surfaces.NAMES) for o in optimizers.NAMES]
-    for opt_name, surface_name in pairs:
-        surface = surfaces.get(surface_name)
-        traj = run(opt_name, surface, 500)
-        html, wall, _ = timed(lambda traj=traj, surface=surface: html_export.explorer_html(traj, surface, link=None))
-        sizes.append((len(html.encode()), opt_name, surface_name))
-        times.append(wall)
-    big = max(sizes)
-    print(
-        f"HTML, 500-step run, {len(pairs)} optimizer x surface pairs: "
-        f"median {statistics.median(s for s, *_ in sizes) / 1e6:.2f} MB, "
-        f"largest {big[0] / 1e6:.2f} MB ({big[1]} on {big[2]}); build median {statistics.median(times) * 1000:.0f} ms, "
-        f"max {max(times) * 1000:.0f} ms (target <= 6 MB)"
-    )
-    trajs = race(list(optimizers.NAMES[:8]), 1000)
+    pairs = [(o, s) for s in (["rosenbrock"] if quick else surfaces.NAMES) for o in optimizers.NAMES]
+    for theory in (False, True):
+        sizes, times = [], []
+        for opt_name, surface_name in pairs:
+            surface = surfaces.get(surface_name)
+            traj = run(opt_name, surface, 500)
+            html, wall, _ = timed(
+                lambda tr=traj, su=surface, th=theory: html_export.explorer_html(tr, su, link=None, theory=th)
+            )
+            sizes.append((len(html.encode()), opt_name, surface_name))
+            times.append(wall)
+        big = max(sizes)
+        print(
+            f"HTML, 500-step run{', Theory on' if theory else ''}, {len(pairs)} optimizer x surface pairs: "
+            f"median {statistics.median(s for s, *_ in sizes) / 1e6:.2f} MB, largest {big[0] / 1e6:.2f} MB "
+            f"({big[1]} on {big[2]}); build median {statistics.median(times) * 1000:.0f} ms, "
+            f"max {max(times) * 1000:.0f} ms (target <= 6 MB)"
+        )
     names = list(optimizers.NAMES[:8])
+    trajs = race(names, 1000)
     html, wall, _ = timed(lambda: html_export.race_html(ROSEN, trajs, names, names, f_star=0.0))
     print(f"HTML, race of 8 x 1000 steps: {len(html.encode()) / 1e6:.2f} MB, built in {wall * 1000:.0f} ms")
 
+
+def gif_cases(repeat: int) -> None:
     for label, kind, fps, seconds in (
         ("GIF, 300-step run, page defaults (15 fps, <= 20 s)", "run", 15, 20),
         ("GIF, 300-step run, every step (30 fps, <= 11 s)", "run", 30, 11),
@@ -218,14 +214,31 @@ def main() -> None:
             "(targets <= 10 s, <= 8 MB)"
         )
 
-    mp4_cases(repeat)
 
+def png_cases() -> None:
+    names = list(optimizers.NAMES[:8])
     traj = run("adam", ROSEN, 300)
     png, wall, cpu = timed(lambda: ei.explorer_png(traj, ROSEN, 150))
     print(f"PNG of a step, 1920x1080: {len(png) / 1e6:.2f} MB, {wall:.2f} s wall, {cpu:.2f} s CPU")
     trajs = race(names, 300)
     png, wall, cpu = timed(lambda: ei.race_png(ROSEN, trajs, names, names, f_star=0.0))
     print(f"PNG of a race of 8 x 300 steps, 1920x1080: {len(png) / 1e6:.2f} MB, {wall:.2f} s wall, {cpu:.2f} s CPU")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="Rosenbrock only for the HTML, one repeat per GIF")
+    parser.add_argument("--only", choices=("html", "gif", "mp4", "png"), help="measure one kind of export only")
+    args = parser.parse_args()
+    repeat = 1 if args.quick else 3
+    if args.only in (None, "html"):
+        html_cases(args.quick)
+    if args.only in (None, "gif"):
+        gif_cases(repeat)
+    if args.only in (None, "mp4"):
+        mp4_cases(repeat)
+    if args.only in (None, "png"):
+        png_cases()
     print(f"(load average while measuring: {' '.join(Path('/proc/loadavg').read_text().split()[:3])})")
 
 
