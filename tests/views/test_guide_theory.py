@@ -198,3 +198,4 @@ def test_every_theory_link_opens_a_working_explorer_with_its_settings(demo):
     for name, value in demo.hypers.items():
         assert shown[name] == pytest.approx(value), name
     assert (float(shown["x0"]), float(shown["y0"]), int(shown["steps"])) == (*demo.start, demo.steps)
+    assert shown["theory"] is True  # the link turns the Theory switch on: the prediction is on the page
