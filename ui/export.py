@@ -88,8 +88,8 @@ def export_controls(
     step = last if t is None else int(min(max(t, 0), last))
     with box.container(key=f"{key}-export"):
         st.caption(
-            "Files that play with no server and no network: an animation for any browser, a GIF for slides and "
-            "chats, a picture for a slide. Each is made only when you press its button."
+            "Files that play with no server and no network: an animation for any browser, a GIF or an MP4 video "
+            "for slides and chats, a picture for a slide. Each is made only when you press its button."
         )
         row = st.container(horizontal=True, gap="small")
         row.download_button(
@@ -125,8 +125,8 @@ def race_export_controls(
     last = max(html_export.last_step(t) for t in trajs)
     with box.container(key=f"{key}-export"):
         st.caption(
-            "Files that play with no server and no network: an animation for any browser, a GIF for slides and "
-            "chats, a picture for a slide. Each is made only when you press its button."
+            "Files that play with no server and no network: an animation for any browser, a GIF or an MP4 video "
+            "for slides and chats, a picture for a slide. Each is made only when you press its button."
         )
         row = st.container(horizontal=True, gap="small")
         row.download_button(
@@ -205,7 +205,7 @@ def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
         "Make MP4 (1280×720)",
         key=f"{key}::mp4_make",
         disabled=not ok or no_mp4 is not None,
-        help="H.264 video: plays in every browser and slide program, smaller than the GIF for long runs."
+        help="H.264 video, the common format that browsers and slide programs play; smaller than the GIF for long runs."
         if no_mp4 is None
         else f"Not available: {no_mp4}.",
     ):
