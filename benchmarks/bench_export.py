@@ -108,7 +108,7 @@ def _gif_job(kind: str, fps: int, seconds: float, queue, fmt: str = "gif") -> No
         last = scene.last
     plan = ei.frame_plan(last, fps, seconds)
     if fmt == "mp4":
-        ei.mp4_unavailable()  # its one-off check (FFmpeg -version) is not part of an export
+        ei._ffmpeg()  # the import and the one-off check (FFmpeg -version) are not part of an export
     before = _kb("VmRSS")
     with _ChildPeak() as child:
         data, wall, cpu = timed(lambda: getattr(ei, fmt)(scene, plan, fps))

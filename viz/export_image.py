@@ -20,6 +20,7 @@ the same bytes in every frame and Pillow's GIF writer stores only the rectangle 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import math
 import os
@@ -486,19 +487,29 @@ def _write_frame(out: io.BytesIO, im: Image.Image, offset: tuple[int, int], dura
 
 @functools.cache
 def mp4_unavailable() -> str | None:
-    """None when this server can write an MP4; else why not, in words for the page.
+    """None when the MP4 encoder is installed; else why not, in words for the page.
 
     The encoder is FFmpeg's libx264 from the imageio-ffmpeg wheel (an FFmpeg build inside a pip package: no
-    system download). It is optional: without it the app offers the GIF and says why there is no MP4."""
+    system download). It is optional: without it the app offers the GIF and says why there is no MP4. Cheap
+    (the package is looked up, not imported: its import takes ~0.1 s and finding FFmpeg runs it once), so a
+    page can ask on every run; mp4() does the rest when an MP4 is asked for."""
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+        return "this server has no MP4 encoder (the imageio-ffmpeg package, `pip install imageio-ffmpeg`)"
+    return None
+
+
+def _ffmpeg():
+    """imageio_ffmpeg, once it has found its FFmpeg (RuntimeError with the reason otherwise)."""
+    why = mp4_unavailable()
+    if why is not None:
+        raise RuntimeError(why)
     try:
         import imageio_ffmpeg
-    except ImportError:
-        return "this server has no MP4 encoder (the imageio-ffmpeg package, `pip install imageio-ffmpeg`)"
-    try:
+
         imageio_ffmpeg.get_ffmpeg_exe()
-    except RuntimeError as exc:  # the package without its binary (an unusual platform)
-        return f"this server's imageio-ffmpeg has no FFmpeg to run ({exc})"
-    return None
+    except (ImportError, RuntimeError) as exc:  # the package without a binary for this platform, or a broken one
+        raise RuntimeError(f"this server's imageio-ffmpeg has no FFmpeg to run ({exc})") from exc
+    return imageio_ffmpeg
 
 
 def hold_frames(fps: int) -> int:
@@ -513,11 +524,7 @@ def mp4(scene: _Scene, steps: Sequence[int], fps: int, progress: Progress | None
     "+faststart" moves it to the front for streaming); its bytes are returned and the file removed.
     RuntimeError when no encoder is installed (mp4_unavailable says why)."""
     fps = check_fps(fps)
-    why = mp4_unavailable()
-    if why is not None:
-        raise RuntimeError(why)
-    import imageio_ffmpeg
-
+    imageio_ffmpeg = _ffmpeg()
     w, h = scene.canvas.get_width_height()
     total = len(steps) + 1
     with tempfile.TemporaryDirectory(prefix="optlab-mp4-") as tmp:

@@ -387,3 +387,27 @@ def test_the_gif_and_png_with_theory_draw_the_model_s_ellipse_and_its_numbers():
     with_model = np.asarray(Image.open(io.BytesIO(ei.explorer_png(traj, ravine, 12, theory=True))))
     without = np.asarray(Image.open(io.BytesIO(ei.explorer_png(traj, ravine, 12))))
     assert with_model.shape == without.shape and not np.array_equal(with_model, without)
+
+
+def test_asking_whether_mp4_is_available_imports_nothing_and_runs_nothing():
+    """The page asks on every run: it must not pay imageio_ffmpeg's import (~0.1 s) or start FFmpeg."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys; from viz import export_image as ei; ei.mp4_unavailable(); "
+        "assert 'imageio_ffmpeg' not in sys.modules, 'imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_an_encoder_without_its_ffmpeg_is_refused_with_the_reason(monkeypatch):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+
+    def missing():
+        raise RuntimeError("No ffmpeg exe could be found")
+
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", missing)
+    with pytest.raises(RuntimeError, match="has no FFmpeg to run .No ffmpeg exe could be found"):
+        ei.mp4(ei.ExplorerScene(_run(steps=3), ROSEN), [0, 1, 2, 3], 10)
