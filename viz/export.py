@@ -220,7 +220,8 @@ def theory_rows(run, surface) -> list[dict]:
             dict(
                 key="limit",
                 symbol=sharp.limit.label,
-                meaning=f"the edge-of-stability limit on {sharp.label} (the quadratic model is unstable above it)",
+                meaning=f"the edge-of-stability limit on {sharp.label}: above it the step is unstable on the quadratic "
+                + ("model (with the per-coordinate scaling held fixed)" if sharp.limit.preconditioned else "model"),
                 values=_clean(np.full(len(run.points), sharp.limit.value)),
             )
         )
