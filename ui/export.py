@@ -74,7 +74,7 @@ def export_controls(
     key: str = "explorer",
     theory: bool | None = None,
 ):
-    """The Explorer's exports of one run: HTML animation, GIF and a PNG of step `t` (default: the run's last).
+    """The Explorer's exports of one run: HTML animation, GIF or MP4, a PNG of step `t` (default: the last).
 
     `link` is the Explorer's link to these settings, relative (presets.explorer_link) or absolute; `container`
     where to draw (default: the page). Widget keys start with `key`. `theory`: the exports carry the local
@@ -118,7 +118,7 @@ def export_controls(
 def race_export_controls(
     surface, trajs, names, labels, f_star, link: str | None, container=None, *, key: str = "compare"
 ) -> None:
-    """Compare's exports of a race: HTML animation, GIF and a PNG of its end (see export_controls)."""
+    """Compare's exports of a race: HTML animation, GIF or MP4, a PNG of its end (see export_controls)."""
     box = container if container is not None else st
     link = absolute(link, "compare")
     stem = f"race-{getattr(surface, 'name', 'surface')}"
