@@ -29,11 +29,13 @@ class Demo:
     watch: str  # what to look at in the Explorer
     noise: float | None = None
     seed: int | None = None
+    theory: bool = False  # open the Explorer with its Theory switch on (the theory part's demos)
 
     def link(self) -> str:
-        return presets.explorer_link(
+        link = presets.explorer_link(
             self.surface, self.opt, self.start, self.steps, noise=self.noise, seed=self.seed, **self.hypers
         )
+        return link + "&theory=true" if self.theory else link
 
 
 @dataclasses.dataclass(frozen=True)

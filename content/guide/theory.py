@@ -208,6 +208,12 @@ LIMITS: tuple[Limit, ...] = (
     ),
 )
 
+# Every theory demo opens the Explorer with its Theory switch on: the model, the predicted and measured rates and
+# the sharpness chart are what its text asks the reader to watch.
+LIMITS = tuple(
+    dataclasses.replace(lim, demos=tuple(dataclasses.replace(d, theory=True) for d in lim.demos)) for lim in LIMITS
+)
+
 
 def theory_demos() -> tuple[Demo, ...]:
     """Every demonstration of the theory part, in page order."""
