@@ -14,7 +14,13 @@ Each update t does what a torch training loop does with the same settings, in th
      torch's scheduler sets group["lr"] after t − 1 scheduler steps.
 The state is the inner optimizer's plus lr_t (γ_t), g_eff (the gradient the inner rule used), clipped (1 where a
 clipping changed the gradient, per point) and decayed (θ after a decoupled decay). The formula is the inner's
-with γ_t for γ and g̃ for g, after the lines of the regimen. Core only: the pages do not offer it yet.
+with γ_t for γ and g̃ for g, after the lines of the regimen. A Regimen reads back with its inner optimizer's title,
+and its QUANTITIES are the inner's followed by its own.
+
+The pages pass a regimen as plain values (a hashable cache key): `spec(...)` makes one, `from_spec(inner, spec)`
+the optimizer to run (the inner itself for the empty spec, every part off), `make(name, **hypers)` the optimizer
+of a page's hyperparameters whose "regimen" entry is a spec, and `clipped_steps(traj)` counts the steps at which a
+clipping changed the gradient.
 """
 
 from __future__ import annotations
@@ -97,6 +103,9 @@ class Regimen(base.Optimizer):
             raise ValueError(f"{self.inner.name} has its own {', '.join(sorted(own))}")
         for name, h in self.HYPERS.items():
             object.__setattr__(self, name, h.check(name, getattr(self, name)))
+        # read back as the inner optimizer: its title, and its quantities beside the regimen's (the pages' panels)
+        object.__setattr__(self, "title", self.inner.title)
+        object.__setattr__(self, "QUANTITIES", {**self.inner.QUANTITIES, **type(self).QUANTITIES})
 
     def check(self, steps: int) -> None:
         """ValueError if the schedule makes γ_t zero or negative within `steps` updates (call before a run)."""
@@ -167,3 +176,70 @@ class Regimen(base.Optimizer):
         inner = dataclasses.replace(self.inner, lr=lr_t if lr_t.ndim else float(lr_t))
         new_params, inner_state = inner.update(g, self.inner.State(*state[:n]), decayed)
         return new_params, self.State(*inner_state, lr_t, g, clipped, np.asarray(decayed, dtype=np.float64))
+
+
+# -- the regimen as plain values, for the pages' caches and links ------------------------------------------------
+def spec(
+    schedule: str = "constant",
+    schedule_params: dict[str, float] | None = None,
+    decay: float = 0.0,
+    decoupled: bool = False,
+    clip_norm: float = 0.0,
+    clip_value: float = 0.0,
+) -> tuple:
+    """A regimen as a tuple of plain values; () when every part is off (a constant γ, no decay, no clipping)."""
+    if schedule == "constant" and not decay and not clip_norm and not clip_value:
+        return ()
+    params = tuple(sorted((k, float(v)) for k, v in (schedule_params or {}).items()))
+    return (
+        ("schedule", schedule),
+        ("params", params),
+        ("decay", float(decay)),
+        ("decoupled", bool(decoupled)),
+        ("clip_norm", float(clip_norm)),
+        ("clip_value", float(clip_value)),
+    )
+
+
+KEY = "regimen"  # the entry of a page's hyperparameter pairs that carries a spec
+
+
+def make(opt_name: str, **hypers: Any) -> base.Optimizer:
+    """optimizers.make(opt_name, **hypers), under the regimen `hypers` may carry as its "regimen" entry (a spec)."""
+    from . import make as make_optimizer  # the registry (optimizers/__init__ imports this module's package)
+
+    spec_ = hypers.pop(KEY, ())
+    return from_spec(make_optimizer(opt_name, **hypers), spec_)
+
+
+def from_spec(inner: base.Optimizer, regimen: tuple) -> base.Optimizer:
+    """The optimizer to run: `inner` for the empty spec, else the Regimen it describes (ValueError as Regimen's).
+
+    Weight decay is refused for an optimizer that has its own `weight_decay` (AdamW, Lion, ...): one decay only."""
+    if not regimen:
+        return inner
+    from .schedules import make
+
+    d = dict(regimen)
+    if d["decay"] and "weight_decay" in inner.HYPERS:
+        raise ValueError(f"{inner.title} has its own weight_decay; the regimen's decay must be 0 for it")
+    return Regimen(
+        inner,
+        make(d["schedule"], **dict(d["params"])),
+        decay=d["decay"],
+        decoupled=d["decoupled"],
+        clip_norm=d["clip_norm"],
+        clip_value=d["clip_value"],
+    )
+
+
+def clipped_steps(traj: Any) -> int | np.ndarray:
+    """The number of steps (up to the last real one) at which a clipping changed the gradient, from the run's
+    record of `clipped` (per start for a batch); 0 for a run without a regimen."""
+    rec = traj.quantities.get("clipped")
+    if rec is None:
+        return 0 if not traj.batched else np.zeros(traj.start.shape[:-1], dtype=np.int64)
+    steps = np.arange(rec.shape[0]).reshape((-1,) + (1,) * (rec.ndim - 1))
+    counted = (rec > 0) & (steps >= 1) & (steps <= traj.last_real)
+    n = counted.sum(axis=0)
+    return int(n) if not traj.batched else n.astype(np.int64)

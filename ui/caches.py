@@ -10,7 +10,7 @@ import streamlit as st
 import optimizers
 import surfaces
 import training
-from optimizers import analysis
+from optimizers import analysis, regimen
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -68,9 +68,10 @@ def race_surface(spec: tuple):
 @st.cache_data(max_entries=64, show_spinner=False)
 def race_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, noise: float, seed: int, _hook=None):
     s = race_surface(surface_spec)
-    opts = [optimizers.make(name, **dict(hp)) for name, hp in racers]
+    opts = [regimen.make(name, **dict(hp)) for name, hp in racers]
     progress, every = _hook or (None, 100)
-    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=False, progress=progress, every=every)
+    record = any(isinstance(o, regimen.Regimen) for o in opts)  # its record of clipping, for the table
+    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=record, progress=progress, every=every)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -87,5 +88,5 @@ def sweep_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, n_r
 @st.cache_data(max_entries=16, show_spinner=False)
 def basin_run(surface_spec: tuple, opt_name: str, hypers: tuple, steps: int, n: int, _hook=None):
     progress, every = _hook or (None, 100)
-    opt = optimizers.make(opt_name, **dict(hypers))
+    opt = regimen.make(opt_name, **dict(hypers))
     return analysis.basin_map(opt, race_surface(surface_spec), steps, n, progress=progress, every=every)

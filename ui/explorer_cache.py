@@ -21,6 +21,7 @@ import streamlit as st
 import budget
 import optimizers
 import surfaces
+from optimizers import regimen
 from ui import budget as budget_ui
 from viz import explorer as viz_explorer
 from viz import surface_map
@@ -43,7 +44,7 @@ def run(
 
     `_hook` (not part of the key): (progress, every) from ui.budget.Progress, which also draws a progress bar.
     """
-    opt = optimizers.make(opt_name, **dict(hypers))
+    opt = regimen.make(opt_name, **dict(hypers))  # with the regimen its ("regimen", spec) entry describes
     surface = surface_of(surface_key)
     progress, every = _hook or (_checkpoint, budget.steps_per_chunk(budget.run_work(opt_name, surface, 1)))
     return optimizers.run(opt, surface, np.array(start), steps, noise=noise, seed=seed, progress=progress, every=every)
@@ -112,9 +113,10 @@ def this_session(args: tuple, theory: bool = False) -> tuple:
     if kept is None or kept[0] != args or kept[3] != theory:
         surface_key, opt_name, steps = args[0], args[1], args[4]
         surface = surface_of(surface_key)
-        v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
+        under = bool(dict(args[2]).get(regimen.KEY))
+        v = budget.verdict(budget.explorer_work(opt_name, surface, steps, regimen=under))
         with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
-            traj = run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # the hook: positional `_hook`
+            traj = run(*args, work.hook(budget.run_work(opt_name, surface, 1, regimen=under)))  # positional `_hook`
         kept = (args, traj, stage_bytes(*args, theory), theory)
         st.session_state[SESSION_KEY] = kept
     return kept[1], kept[2]

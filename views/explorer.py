@@ -32,7 +32,7 @@ from content import presets
 from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui
-from ui import controls, decimal_comma
+from ui import controls, decimal_comma, regimen_controls
 from ui import explorer_cache as cache
 from ui import inspector as inspector_tex
 from ui import stage as ui_stage
@@ -226,7 +226,8 @@ def sidebar(notices: list[str]) -> dict | None:
         help=f"How many updates the run computes: the timeline's length (1 to {MAX_STEPS}).",
     )
     steps = _checked_int(steps, 1, MAX_STEPS, DEFAULT_STEPS, "Steps", sb)
-    budget_ui.explorer_check(opt_name, surface, steps, sb)  # over the work budget: a message, and no run
+    regimen_on = regimen_controls.is_on(PAGE, [opt_name])
+    budget_ui.explorer_check(opt_name, surface, steps, sb, regimen_on)  # over the work budget: a message, no run
     noise = sb.number_input(
         "Gradient noise σ",
         key=key("noise"),
@@ -239,12 +240,13 @@ def sidebar(notices: list[str]) -> dict | None:
         noise = 0.0
     seed = sb.number_input("Noise seed", key=key("seed"), step=1, help="The same seed gives the same noise.")
     seed = _checked_int(seed, 0, 2**31 - 1, 0, "The seed", sb)
+    regimen = regimen_controls.controls(PAGE, [opt_name], [hypers.get("lr", 0.0)], steps, sb)
     sb.toggle("3-D view", key=key("view3d"), help="Show the surface in 3-D (drag to turn it).")
     return dict(
         surface=surface,
         surface_key=surface_key,
         opt_name=opt_name,
-        hypers=tuple(hypers.items()),
+        hypers=(*hypers.items(), *regimen.pairs(opt_name)),
         start=(float(x0), float(y0)),
         steps=steps,
         noise=float(noise),
@@ -380,7 +382,7 @@ def main() -> None:
     surface_name = _peek("surface", SURFACE_OPTIONS, DEFAULT_SURFACE)
     opt_name = _peek("opt", optimizers.NAMES, DEFAULT_OPT)
     params = params_for(surface_name, opt_name)
-    notices = ui_state.restore(PAGE, params)
+    notices = ui_state.restore(PAGE, params + regimen_controls.params(PAGE))
 
     config = sidebar(notices)
     run_id = (
@@ -404,7 +406,7 @@ def main() -> None:
     # the URL mirrors every setting (with the formula's keys only for a custom surface); the step t is written
     # by the stage itself (history.replaceState: no history entry per step) and dropped when the run changes
     params = params_for(st.session_state.get(key("surface"), DEFAULT_SURFACE), config["opt_name"])
-    ui_state.mirror(PAGE, params, keep=("t",) if (fresh or not changed) else ())
+    ui_state.mirror(PAGE, params + regimen_controls.mirrored(PAGE), keep=("t",) if (fresh or not changed) else ())
 
     st.session_state.pop(FULL_RUN_KEY, None)  # this is a full run: the sidebar already shows a map click
     _page_style(bool(st.session_state.get(key("presenter"))))

@@ -1,0 +1,174 @@
+"""Schedules, weight decay and clipping on the pages (ui.regimen_controls): the controls and their messages, the
+link's round trip, the run the page shows equals the core's Regimen run, γ_t in the stage's numbers panel equals
+the schedule's value at every t, the clipped steps on the map and in Compare's table equal the regimen's record."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optimizers
+import surfaces
+from optimizers import regimen, schedules
+from ui.stage import split
+
+APP = "../../app.py"
+TIMEOUT = 90
+
+
+def _open(page: str, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.session_state["explorer::drawn"] = True
+    at.switch_page(page)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if "Something went wrong" in e.value]
+
+
+def _stage(at: AppTest) -> dict:
+    (el,) = [e for e in at.main if e.type == "bidi_component"]
+    return split(el.proto.bytes)[1]
+
+
+def _f64(b64: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(b64), dtype="<f8")
+
+
+def _link(at: AppTest) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit("?" + "&".join(f"{k}={v}" for k, v in at.query_params.items())).query))
+
+
+EXPLORER_Q = {
+    "surface": "rosenbrock",
+    "opt": "adam",
+    "lr": "0.05",
+    "steps": "120",
+    "x0": "-1.5",
+    "y0": "2",
+    "sched": "warmup_cosine",
+    "warmup_cosine_warmup": "10",
+    "warmup_cosine_T_max": "150",
+    "warmup_cosine_eta_min": "0.001",
+    "decay": "0.01",
+    "decay_mode": "decoupled",
+    "clip_norm": "5",
+}
+
+
+def _core_run(q: dict[str, str]):
+    surface = surfaces.get(q["surface"])
+    inner = optimizers.make(q["opt"], lr=float(q["lr"]))
+    sname = q.get("sched", "constant")
+    params = {k[len(sname) + 1 :]: float(v) for k, v in q.items() if k.startswith(sname + "_")}
+    opt = regimen.Regimen(
+        inner,
+        schedules.make(sname, **params),
+        decay=float(q.get("decay", 0)),
+        decoupled=q.get("decay_mode") == "decoupled",
+        clip_norm=float(q.get("clip_norm", 0)),
+        clip_value=float(q.get("clip_value", 0)),
+    )
+    return optimizers.run(opt, surface, np.array([float(q["x0"]), float(q["y0"])]), int(q["steps"]))
+
+
+def test_the_explorer_runs_the_regimen_of_its_link_and_shows_gamma_t_at_every_step():
+    at = _open("views/explorer.py", EXPLORER_Q)
+    _ok(at)
+    run = _stage(at)
+    core = _core_run(EXPLORER_Q)
+    np.testing.assert_allclose(_f64(run["points"]).reshape(-1, 2), core.points, rtol=0, atol=0)
+    rows = {r["key"]: r for r in run["rows"]}
+    assert rows["lr_t"]["symbol"] == "γₜ"
+    gamma = _f64(rows["lr_t"]["values"])
+    want = schedules.make("warmup_cosine", warmup=10, T_max=150, eta_min=0.001).values(0.05, 120)
+    np.testing.assert_array_equal(gamma[1:], want)  # the numbers panel's γ_t at t is the schedule's value
+    assert np.isnan(gamma[0])
+    # the link keeps every regimen setting, and only those that are on
+    link = _link(at)
+    for k, v in EXPLORER_Q.items():
+        assert float(link[k]) == float(v) if k not in ("surface", "opt", "sched", "decay_mode") else link[k] == v
+    assert "clip_value" not in link and "cosine_T_max" not in link
+    # the γ_t chart beside the controls draws the same rates
+    charts = [c for c in at.get("plotly_chart") if c.proto.id and "sched_chart" in c.proto.id]
+    assert charts
+
+
+def test_a_link_without_regimen_settings_opens_without_a_regimen():
+    at = _open("views/explorer.py", EXPLORER_Q)
+    _ok(at)
+    at.query_params.clear()
+    at.query_params.update({"surface": "rosenbrock", "opt": "adam", "lr": "0.05", "steps": "50"})
+    at.run()
+    _ok(at)
+    rows = {r["key"] for r in _stage(at)["rows"]}
+    assert "lr_t" not in rows
+    assert not {"sched", "decay", "clip_norm"} & set(_link(at))
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"sched": "cosine", "cosine_T_max": "50"}, "makes the learning rate 0 at step 51"),
+        ({"sched": "wsd", "wsd_warmup": "60", "wsd_decay": "60", "wsd_total": "100"}, "warmup + decay must be"),
+        ({"sched": "exponential", "exponential_gamma": "0.5", "steps": "2000"}, "makes the learning rate 0 at step"),
+    ],
+)
+def test_a_bad_schedule_is_a_message_beside_its_control_and_the_run_keeps_a_constant_rate(query, message):
+    q = {"surface": "bowl", "opt": "sgd", "lr": "0.1", "steps": "100"} | query
+    at = _open("views/explorer.py", q)
+    _ok(at)
+    said = [e.value for e in at.sidebar.error]
+    assert any(message in s and "constant γ" in s for s in said), said
+    rows = {r["key"] for r in _stage(at)["rows"]}
+    assert "lr_t" not in rows  # no schedule ran: the run is plain SGD, as the message says
+
+
+def test_a_bad_link_value_is_said_and_a_bad_box_value_is_a_message():
+    at = _open("views/explorer.py", {"surface": "bowl", "opt": "sgd", "clip_norm": "-1", "sched": "step"})
+    _ok(at)
+    assert any("clip_norm" in w.value for w in at.warning)
+    at.sidebar.number_input(key="explorer:step_gamma").set_value(0.0).run()
+    _ok(at)
+    assert any("gamma must be" in e.value and "constant γ" in e.value for e in at.sidebar.error)
+    assert "lr_t" not in {r["key"] for r in _stage(at)["rows"]}
+    at.sidebar.number_input(key="explorer:clip_norm").set_value(-2.0).run()
+    _ok(at)
+    assert any("clip_norm must be" in e.value and "does not clip" in e.value for e in at.sidebar.error)
+
+
+def test_clipping_is_marked_on_the_map_at_the_steps_the_regimen_recorded():
+    q = {
+        "surface": "rosenbrock",
+        "opt": "sgd",
+        "lr": "0.001",
+        "steps": "80",
+        "x0": "-1.5",
+        "y0": "2",
+        "clip_norm": "20",
+        "clip_value": "8",
+    }
+    at = _open("views/explorer.py", q)
+    _ok(at)
+    run = _stage(at)
+    core = _core_run(q)
+    clipped = _f64(run["clipped"])
+    np.testing.assert_array_equal(clipped, core.quantities["clipped"])
+    assert 0 < clipped.sum() < 80  # fired at some steps, not all: a marker that shows something
+    assert regimen.clipped_steps(core) == int(clipped[1:].sum())
+
+
+def test_newton_has_no_regimen():
+    at = _open("views/explorer.py", {"surface": "bowl", "opt": "newton", "sched": "cosine", "cosine_T_max": "500"})
+    _ok(at)
+    assert "lr_t" not in {r["key"] for r in _stage(at)["rows"]}
+    assert any("second order" in c.value for c in at.sidebar.caption)
