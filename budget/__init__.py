@@ -144,9 +144,10 @@ def sweep_work(opt_names: Sequence[str], surface: Any, steps: int, rates: int, r
 BASIN_START_UNITS = 150  # per start of a basin map: the grid, the labels, the steps to a minimum, the figure
 
 
-def basin_work(opt_name: str, surface: Any, steps: int, grid: int, chunk: int = 2500) -> float:
+def basin_work(opt_name: str, surface: Any, steps: int, grid: int, chunk: int = 2500, regimen: bool = False) -> float:
     starts = grid * grid
-    return run_work(opt_name, surface, steps, starts, calls=math.ceil(starts / chunk)) + starts * BASIN_START_UNITS
+    calls = math.ceil(starts / chunk)
+    return run_work(opt_name, surface, steps, starts, calls, regimen) + starts * BASIN_START_UNITS
 
 
 def network_work(

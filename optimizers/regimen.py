@@ -13,8 +13,8 @@ Each update t does what a torch training loop does with the same settings, in th
   3. the inner optimizer's update with the learning rate γ_t = schedule(γ, t) (γ the inner's own lr), as
      torch's scheduler sets group["lr"] after t − 1 scheduler steps.
 The state is the inner optimizer's plus lr_t (γ_t), g_eff (the gradient the inner rule used), clipped (1 where a
-clipping changed the gradient, per point) and decayed (θ after a decoupled decay). The formula is the inner's
-with γ_t for γ and g̃ for g, after the lines of the regimen. A Regimen reads back with its inner optimizer's title,
+clipping changed the gradient, per point) and theta_wd (θ after a decoupled decay; AdamW's own state has a
+`decayed`). The formula is the inner's with γ_t for γ and g̃ for g, after the lines of the regimen. A Regimen reads back with its inner optimizer's title,
 and its QUANTITIES are the inner's followed by its own.
 
 The pages pass a regimen as plain values (a hashable cache key): `spec(...)` makes one, `from_spec(inner, spec)`
@@ -45,7 +45,7 @@ def _state_type(inner_state: type) -> type:
         ("lr_t", Any),
         ("g_eff", Any),
         ("clipped", Any),
-        ("decayed", Any),
+        ("theta_wd", Any),
     ]
     return NamedTuple(f"Regimen{inner_state.__name__}", fields)
 
@@ -53,7 +53,7 @@ def _state_type(inner_state: type) -> type:
 def _rewrite(expr: str, decoupled: bool) -> str:
     expr = re.sub(r"\blr\b", "lr_t", expr)
     expr = re.sub(r"\bg\b", "g_eff", expr)
-    return re.sub(r"\btheta_prev\b", "decayed", expr) if decoupled else expr
+    return re.sub(r"\btheta_prev\b", "theta_wd", expr) if decoupled else expr
 
 
 def _rewrite_tex(tex: str, decoupled: bool) -> str:
@@ -89,7 +89,7 @@ class Regimen(base.Optimizer):
         "lr_t": (r"\gamma_t", "the scheduled learning rate of this step"),
         "g_eff": (r"\tilde g", "the gradient the rule used: clipped, plus λθ when the decay is coupled"),
         "clipped": ("c", "1 where a clipping changed the gradient"),
-        "decayed": (r"\theta'", "θ after a decoupled decay"),
+        "theta_wd": (r"\theta'", "θ after a decoupled decay"),
     }
     LINES = ()
 
@@ -132,7 +132,7 @@ class Regimen(base.Optimizer):
         rows.append(Line("g_eff", rf"\tilde g_t = {tex}", g))
         if self.decoupled:
             rows.append(
-                Line("decayed", r"\theta'_t = \theta_{t-1}(1 - \gamma_t\lambda)", "theta_prev*(1 - lr_t*decay)")
+                Line("theta_wd", r"\theta'_t = \theta_{t-1}(1 - \gamma_t\lambda)", "theta_prev*(1 - lr_t*decay)")
             )
         for line in self.inner.lines():
             rows.append(
@@ -167,15 +167,15 @@ class Regimen(base.Optimizer):
         if self.clip_value > 0:
             clipped = np.maximum(clipped, (np.abs(g) > self.clip_value).any(-1).astype(np.float64))
             g = np.clip(g, -self.clip_value, self.clip_value)
-        decayed = params
+        theta_wd = params
         if self.decay > 0:
             if self.decoupled:
-                decayed = params * (1 - lr_t * self.decay)
+                theta_wd = params * (1 - lr_t * self.decay)
             else:
                 g = g + self.decay * params
         inner = dataclasses.replace(self.inner, lr=lr_t if lr_t.ndim else float(lr_t))
-        new_params, inner_state = inner.update(g, self.inner.State(*state[:n]), decayed)
-        return new_params, self.State(*inner_state, lr_t, g, clipped, np.asarray(decayed, dtype=np.float64))
+        new_params, inner_state = inner.update(g, self.inner.State(*state[:n]), theta_wd)
+        return new_params, self.State(*inner_state, lr_t, g, clipped, np.asarray(theta_wd, dtype=np.float64))
 
 
 # -- the regimen as plain values, for the pages' caches and links ------------------------------------------------

@@ -275,3 +275,33 @@ def controls(
         clip[CLIP_VALUE],
     )
     return Choice(spec=spec, schedule=schedule, errors=errors)
+
+
+def for_steps(hypers: dict, steps: int) -> dict:
+    """`hypers` (a page's, with a "regimen" entry or not) for a run of `steps` updates: without the regimen's
+    schedule when that makes γ_t zero or negative within them (a basin map may run longer than the race), said
+    in a caption where the page draws next."""
+    spec = hypers.get(core.KEY)
+    if not spec:
+        return hypers
+    d = dict(spec)
+    try:
+        schedules.make(d["schedule"], **dict(d["params"])).check(float(hypers["lr"]), steps)
+    except ValueError as exc:
+        st.caption(f"This runs with a constant γ, not the race's schedule: {exc}.")
+        rest = core.spec("constant", None, d["decay"], d["decoupled"], d["clip_norm"], d["clip_value"])
+        return {k: v for k, v in hypers.items() if k != core.KEY} | ({core.KEY: rest} if rest else {})
+    return hypers
+
+
+def with_clipped(table: Any, trajs: Sequence[Any]) -> Any:
+    """Compare's results table with a column "clipped" ("n steps": the steps at which a clipping changed the
+    gradient, optimizers.regimen.clipped_steps) when some racer runs under a clipping; else the table as it is."""
+    clips = [
+        isinstance(t.optimizer, core.Regimen) and bool(t.optimizer.clip_norm or t.optimizer.clip_value) for t in trajs
+    ]
+    if not any(clips):
+        return table
+    counts = [core.clipped_steps(t) if c else None for t, c in zip(trajs, clips, strict=True)]
+    column = [f"{n} step{'' if n == 1 else 's'}" if n is not None else "off" for n in counts]
+    return table.assign(clipped=column)

@@ -172,3 +172,55 @@ def test_newton_has_no_regimen():
     _ok(at)
     assert "lr_t" not in {r["key"] for r in _stage(at)["rows"]}
     assert any("second order" in c.value for c in at.sidebar.caption)
+
+
+COMPARE_Q = {
+    "surface": "rosenbrock",
+    "opts": "adam,adamw,newton",
+    "adam_lr": "0.02",
+    "adamw_lr": "0.02",
+    "adamw_weight_decay": "0.05",
+    "steps": "150",
+    "x0": "-1.5",
+    "y0": "2",
+    "sched": "cosine",
+    "cosine_T_max": "200",
+    "decay": "0.05",
+    "clip_norm": "40",
+}
+
+
+def test_compare_races_every_first_order_racer_under_the_regimen_and_counts_its_clipped_steps():
+    at = _open("views/compare.py", COMPARE_Q)
+    _ok(at)
+    table = at.dataframe[0].value
+    surface = surfaces.get("rosenbrock")
+    sched = schedules.make("cosine", T_max=200)
+    start = np.array([-1.5, 2.0])
+    # Adam with L2 (the regimen's coupled decay) against AdamW with its own decoupled weight_decay, both clipped
+    adam = regimen.Regimen(optimizers.make("adam", lr=0.02), sched, decay=0.05, clip_norm=40.0)
+    adamw = regimen.Regimen(optimizers.make("adamw", lr=0.02, weight_decay=0.05), sched, clip_norm=40.0)
+    runs = [optimizers.run(o, surface, start, 150) for o in (adam, adamw)]
+    want = [f"{regimen.clipped_steps(r)} steps" for r in runs]
+    assert list(table["clipped"]) == [*want, "off"]  # Newton is second order: no regimen
+    assert all(regimen.clipped_steps(r) > 0 for r in runs)
+    finals = [float(v) for v in table["final loss"][:2]]
+    np.testing.assert_allclose(finals, [r.losses[-1] for r in runs], rtol=1e-12)
+    assert "weight_decay" in " ".join(c.value for c in at.caption)  # AdamW keeps its own decay: said
+    link = _link(at)
+    assert link["sched"] == "cosine" and float(link["decay"]) == 0.05 and float(link["clip_norm"]) == 40
+
+
+def test_a_sweep_under_a_schedule_is_one_vectorised_pass_per_optimizer(monkeypatch):
+    from optimizers import analysis
+
+    calls = []
+    real = analysis.run
+    monkeypatch.setattr(analysis, "run", lambda *a, **k: calls.append(a[2].shape) or real(*a, **k))
+    spec = regimen.spec("warmup_cosine", {"warmup": 5, "T_max": 80}, 0.01, True, 2.0, 0.0)
+    surface = surfaces.get("beale")
+    sw = analysis.sweep("momentum", surface, [1.0, 1.0], 60, analysis.log_rates(n=12), {regimen.KEY: spec})
+    assert calls == [(12, 2)]  # one run over the 12 rates at once
+    for i, lr in enumerate(sw.rates):
+        one = optimizers.run(regimen.make("momentum", lr=float(lr), regimen=spec), surface, np.array([1.0, 1.0]), 60)
+        np.testing.assert_allclose(sw.final_loss[i], one.losses[-1], rtol=1e-12, equal_nan=True)
