@@ -14,8 +14,8 @@ Each update t does what a torch training loop does with the same settings, in th
      torch's scheduler sets group["lr"] after t − 1 scheduler steps.
 The state is the inner optimizer's plus lr_t (γ_t), g_eff (the gradient the inner rule used), clipped (1 where a
 clipping changed the gradient, per point) and theta_wd (θ after a decoupled decay; AdamW's own state has a
-`decayed`). The formula is the inner's with γ_t for γ and g̃ for g, after the lines of the regimen. A Regimen reads back with its inner optimizer's title,
-and its QUANTITIES are the inner's followed by its own.
+`decayed`). The formula is the inner's with γ_t for γ and g̃ for g, after the lines of the regimen. A Regimen reads
+back with its inner optimizer's title, and its QUANTITIES are the inner's followed by its own.
 
 The pages pass a regimen as plain values (a hashable cache key): `spec(...)` makes one, `from_spec(inner, spec)`
 the optimizer to run (the inner itself for the empty spec, every part off), `make(name, **hypers)` the optimizer
