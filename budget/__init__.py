@@ -60,10 +60,10 @@ OPTIMIZER_OPS = {
     "newton": 70,
 }
 DEFAULT_OPTIMIZER_OPS = 90  # an optimizer not in the table
-# A regimen around the optimizer (optimizers.regimen: schedule, decay, clipping, its four recorded fields): its
-# CPU time per step with every part on, against Adam's alone (2000 steps on Rosenbrock, benchmarks/bench_core.py
-# prints it), a tenth added.
-REGIMEN_OPS = 100
+# A regimen around the optimizer (optimizers.regimen: schedule, decay, clipping, its four recorded fields): the most
+# it added to a step with every part on, 1.75 x Adam's whole step on Rosenbrock (Lookahead's inner rebuilt each
+# step; benchmarks/bench_core.py prints it), in calls, a tenth added.
+REGIMEN_OPS = 200
 ELEMENTS_PER_OP = 0.4  # an optimizer's element-operations per start and step, per op of OPTIMIZER_OPS
 NEWTON_SOLVE = 30  # the damped 2 x 2 solve: calls and element-operations
 # Built-in surfaces in formula ops: (f, gradient, Hessian) as calls (measured at 1 point) and as elements

@@ -233,6 +233,20 @@ def from_spec(inner: base.Optimizer, regimen: tuple) -> base.Optimizer:
     )
 
 
+def for_optimizer(spec: tuple, cls: type) -> tuple:
+    """The spec as it applies to optimizer class `cls`: its decay dropped when `cls` has its own weight_decay,
+    () for a second-order optimizer."""
+    if not spec or cls.needs_hessian:
+        return ()
+    d = dict(spec)
+    if d["decay"] and "weight_decay" in cls.HYPERS:
+        d = {**d, "decay": 0.0, "decoupled": False}
+        if d["schedule"] == "constant" and not d["clip_norm"] and not d["clip_value"]:
+            return ()
+        return tuple(d.items())
+    return spec
+
+
 def clipped_steps(traj: Any) -> int | np.ndarray:
     """The number of steps (up to the last real one) at which a clipping changed the gradient, from the run's
     record of `clipped` (per start for a batch); 0 for a run without a regimen."""

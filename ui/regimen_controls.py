@@ -126,28 +126,14 @@ class Choice:
 
     def pairs(self, opt_name: str) -> tuple:
         """The entry to add to `opt_name`'s hyperparameter pairs (optimizers.regimen.make reads it), or ()."""
-        spec = for_optimizer(self.spec, optimizers.get(opt_name))
+        spec = core.for_optimizer(self.spec, optimizers.get(opt_name))
         return ((core.KEY, spec),) if spec else ()
 
     def optimizer(self, inner: optimizers.Optimizer) -> optimizers.Optimizer:
         """The optimizer to run: `inner` under this regimen (without the decay if it has its own weight_decay)."""
         if not self.spec or inner.needs_hessian:
             return inner
-        return core.from_spec(inner, for_optimizer(self.spec, type(inner)))
-
-
-def for_optimizer(spec: tuple, cls: type) -> tuple:
-    """The spec as it applies to optimizer class `cls`: its decay dropped when `cls` has its own weight_decay,
-    () for a second-order optimizer."""
-    if not spec or cls.needs_hessian:
-        return ()
-    d = dict(spec)
-    if d["decay"] and "weight_decay" in cls.HYPERS:
-        d = {**d, "decay": 0.0, "decoupled": False}
-        if d["schedule"] == "constant" and not d["clip_norm"] and not d["clip_value"]:
-            return ()
-        return tuple(d.items())
-    return spec
+        return core.from_spec(inner, core.for_optimizer(self.spec, type(inner)))
 
 
 def _label(name: str, h: Hyper) -> str:
