@@ -15,7 +15,8 @@ Each update t does what a torch training loop does with the same settings, in th
 The state is the inner optimizer's plus lr_t (γ_t), g_eff (the gradient the inner rule used), clipped (1 where a
 clipping changed the gradient, per point) and theta_wd (θ after a decoupled decay; AdamW's own state has a
 `decayed`). The formula is the inner's with γ_t for γ and g̃ for g, after the lines of the regimen. A Regimen reads
-back with its inner optimizer's title, and its QUANTITIES are the inner's followed by its own.
+back with its inner optimizer's title, and its QUANTITIES are the inner's followed by those of its own that apply
+(γ_t always; g̃ when clipping or a coupled decay changes g; c when clipping; θ′ under a decoupled decay).
 
 The pages pass a regimen as plain values (a hashable cache key): `spec(...)` makes one, `from_spec(inner, spec)`
 the optimizer to run (the inner itself for the empty spec, every part off), `make(name, **hypers)` the optimizer
@@ -105,7 +106,11 @@ class Regimen(base.Optimizer):
             object.__setattr__(self, name, h.check(name, getattr(self, name)))
         # read back as the inner optimizer: its title, and its quantities beside the regimen's (the pages' panels)
         object.__setattr__(self, "title", self.inner.title)
-        object.__setattr__(self, "QUANTITIES", {**self.inner.QUANTITIES, **type(self).QUANTITIES})
+        # (its own only where they say something: g̃ when it differs from g, θ' under a decoupled decay, c when clipping)
+        own = {"lr_t": True, "g_eff": bool(self.clip_norm or self.clip_value or (self.decay and not self.decoupled))}
+        own |= {"clipped": bool(self.clip_norm or self.clip_value), "theta_wd": bool(self.decay and self.decoupled)}
+        quantities = {k: v for k, v in type(self).QUANTITIES.items() if own[k]}
+        object.__setattr__(self, "QUANTITIES", {**self.inner.QUANTITIES, **quantities})
 
     def check(self, steps: int) -> None:
         """ValueError if the schedule makes γ_t zero or negative within `steps` updates (call before a run)."""

@@ -66,9 +66,12 @@ def caption(traj) -> str:
 
 
 def clipped(traj) -> np.ndarray | None:
-    """Per step t, 1 where a clipping changed the gradient step t used (taken at θ_{t−1}); None without a record."""
+    """Per step t, 1 where a clipping changed the gradient step t used (taken at θ_{t−1}); None when the run does not
+    clip (a regimen lists `clipped` in its QUANTITIES only when it clips)."""
     rec = traj.quantities.get("clipped")
-    return None if rec is None else np.asarray(rec, dtype=np.float64)
+    if rec is None or "clipped" not in getattr(traj.optimizer, "QUANTITIES", {}):
+        return None
+    return np.asarray(rec, dtype=np.float64)
 
 
 def stage_extras(traj) -> dict:

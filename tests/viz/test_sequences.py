@@ -82,3 +82,15 @@ def test_other_optimizers_draw_nothing_more_and_clipping_is_the_regimens_record(
     g = np.linalg.norm(traj.grads[:-1], axis=-1)  # the gradient step t used: at θ_{t−1}
     np.testing.assert_array_equal(rec[1:] > 0, g + regimen.CLIP_EPS > 30.0)
     assert 0 < regimen.clipped_steps(traj) == int((rec[1:] > 0).sum()) < 80
+
+
+def test_a_regimen_lists_only_the_quantities_that_say_something():
+    sgd = optimizers.make("sgd", lr=0.001)
+    only = regimen.Regimen(sgd, schedules.make("exponential", gamma=0.99))
+    assert [k for k in only.QUANTITIES if k not in sgd.QUANTITIES] == ["lr_t"]
+    traj = _run(only)
+    assert stage_data(traj, surfaces.get("rosenbrock"))["clipped"] is None  # no clipping: no markers, no count
+    coupled = regimen.Regimen(sgd, decay=0.1)
+    assert [k for k in coupled.QUANTITIES if k not in sgd.QUANTITIES] == ["lr_t", "g_eff"]
+    both = regimen.Regimen(sgd, decay=0.1, decoupled=True, clip_value=1.0)
+    assert [k for k in both.QUANTITIES if k not in sgd.QUANTITIES] == ["lr_t", "g_eff", "clipped", "theta_wd"]
