@@ -13,10 +13,11 @@ Each update t does what a torch training loop does with the same settings, in th
   3. the inner optimizer's update with the learning rate γ_t = schedule(γ, t) (γ the inner's own lr), as
      torch's scheduler sets group["lr"] after t − 1 scheduler steps.
 The state is the inner optimizer's plus lr_t (γ_t), g_eff (the gradient the inner rule used), clipped (1 where a
-clipping changed the gradient, per point) and theta_wd (θ after a decoupled decay; AdamW's own state has a
-`decayed`). The formula is the inner's with γ_t for γ and g̃ for g, after the lines of the regimen. A Regimen reads
-back with its inner optimizer's title, and its QUANTITIES are the inner's followed by those of its own that apply
-(γ_t always; g̃ when clipping or a coupled decay changes g; c when clipping; θ′ under a decoupled decay).
+clipping changed the gradient, per point), clip_scale (the norm clipping's factor) and theta_wd (θ after a
+decoupled decay; AdamW's own state has a `decayed`). The formula is the inner's with γ_t for γ and g̃ for g,
+after the lines of the regimen. A Regimen reads back with its inner optimizer's title, and its QUANTITIES are the
+inner's followed by those of its own that apply (γ_t always; g̃ when clipping or a coupled decay changes g; c and
+s when clipping; θ′ under a decoupled decay).
 
 The pages pass a regimen as plain values (a hashable cache key): `spec(...)` makes one, `from_spec(inner, spec)`
 the optimizer to run (the inner itself for the empty spec, every part off), `make(name, **hypers)` the optimizer
@@ -46,6 +47,7 @@ def _state_type(inner_state: type) -> type:
         ("lr_t", Any),
         ("g_eff", Any),
         ("clipped", Any),
+        ("clip_scale", Any),
         ("theta_wd", Any),
     ]
     return NamedTuple(f"Regimen{inner_state.__name__}", fields)
@@ -90,6 +92,7 @@ class Regimen(base.Optimizer):
         "lr_t": (r"\gamma_t", "the scheduled learning rate of this step"),
         "g_eff": (r"\tilde g", "the gradient the rule used: clipped, plus λθ when the decay is coupled"),
         "clipped": ("c", "1 where a clipping changed the gradient"),
+        "clip_scale": ("s_t", "the norm clipping's factor: min(1, c/(‖g‖ + 10⁻⁶))"),
         "theta_wd": (r"\theta'", "θ after a decoupled decay"),
     }
     LINES = ()
@@ -109,6 +112,7 @@ class Regimen(base.Optimizer):
         # (its own only where they say something: g̃ when it differs from g, θ' under a decoupled decay, c when clipping)
         own = {"lr_t": True, "g_eff": bool(self.clip_norm or self.clip_value or (self.decay and not self.decoupled))}
         own |= {"clipped": bool(self.clip_norm or self.clip_value), "theta_wd": bool(self.decay and self.decoupled)}
+        own |= {"clip_scale": bool(self.clip_norm)}
         quantities = {k: v for k, v in type(self).QUANTITIES.items() if own[k]}
         object.__setattr__(self, "QUANTITIES", {**self.inner.QUANTITIES, **quantities})
 
@@ -125,9 +129,16 @@ class Regimen(base.Optimizer):
         g = "g"
         rows = [Line("lr_t", r"\gamma_t = \mathrm{schedule}(\gamma, t)", "schedule(lr, t)")]
         tex = "g_t"
-        if self.clip_norm > 0:
-            g = f"{g}*minimum(1, clip_norm/(norm({g}) + {CLIP_EPS!r}))"
-            tex = rf"{tex} \min(1, c_n / (\lVert g_t \rVert + 10^{{-6}}))"
+        if self.clip_norm > 0:  # its factor a line of its own: the norm is over both coordinates
+            rows.append(
+                Line(
+                    "clip_scale",
+                    r"s_t = \min(1, c_n / (\lVert g_t \rVert + 10^{-6}))",
+                    f"minimum(1, clip_norm/(norm(g) + {CLIP_EPS!r}))",
+                )
+            )
+            g = f"{g}*clip_scale"
+            tex = rf"{tex}\, s_t"
         if self.clip_value > 0:
             g = f"clip({g}, -clip_value, clip_value)"
             tex = rf"\mathrm{{clip}}({tex}, \pm c_v)"
@@ -156,7 +167,12 @@ class Regimen(base.Optimizer):
         inner_state = self.inner.init(params)
         p = np.array(params, dtype=np.float64)
         return self.State(
-            *inner_state, np.full(np.shape(self.inner.lr), np.nan), np.zeros_like(p), np.zeros(p.shape[:-1]), p
+            *inner_state,
+            np.full(np.shape(self.inner.lr), np.nan),
+            np.zeros_like(p),
+            np.zeros(p.shape[:-1]),
+            np.ones(p.shape[:-1]),
+            p,
         )
 
     def update(self, grad, state, params):
@@ -165,10 +181,12 @@ class Regimen(base.Optimizer):
         lr_t = np.asarray(self.schedule(self.inner.lr, t), dtype=np.float64)
         g = np.asarray(grad, dtype=np.float64)
         clipped = np.zeros(g.shape[:-1])
+        scale = np.ones(g.shape[:-1])
         if self.clip_norm > 0:
-            coef = self.clip_norm / (np.linalg.norm(g, axis=-1, keepdims=True) + CLIP_EPS)
-            clipped = np.maximum(clipped, (coef[..., 0] < 1).astype(np.float64))
-            g = g * np.minimum(coef, 1.0)
+            coef = self.clip_norm / (np.linalg.norm(g, axis=-1) + CLIP_EPS)
+            clipped = np.maximum(clipped, (coef < 1).astype(np.float64))
+            scale = np.minimum(coef, 1.0)
+            g = g * scale[..., None]
         if self.clip_value > 0:
             clipped = np.maximum(clipped, (np.abs(g) > self.clip_value).any(-1).astype(np.float64))
             g = np.clip(g, -self.clip_value, self.clip_value)
@@ -180,7 +198,8 @@ class Regimen(base.Optimizer):
                 g = g + self.decay * params
         inner = dataclasses.replace(self.inner, lr=lr_t if lr_t.ndim else float(lr_t))
         new_params, inner_state = inner.update(g, self.inner.State(*state[:n]), theta_wd)
-        return new_params, self.State(*inner_state, lr_t, g, clipped, np.asarray(theta_wd, dtype=np.float64))
+        theta_wd = np.asarray(theta_wd, dtype=np.float64)
+        return new_params, self.State(*inner_state, lr_t, g, clipped, scale, theta_wd)
 
 
 # -- the regimen as plain values, for the pages' caches and links ------------------------------------------------

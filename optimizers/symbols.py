@@ -53,6 +53,7 @@ PLAIN_SYMBOLS: dict[str, str] = {
     r"\alpha": "α",
     r"\gamma_t": "γₜ",
     r"\tilde g": "g̃",
+    "s_t": "sₜ",
 }
 
 

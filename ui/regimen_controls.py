@@ -234,7 +234,7 @@ def controls(
         errors[DECAY] = err
         exp.error(f"{err}. The run has no weight decay until it is fixed.", icon="⚠️")
     else:
-        decay, decoupled = float(v), mode == "decoupled"
+        decay, decoupled = float(v), mode == "decoupled" and float(v) > 0
     if own and decay:
         exp.caption(
             f"{', '.join(own)} {'has' if len(own) == 1 else 'have'} its own `weight_decay`: λ here is not added to it."
