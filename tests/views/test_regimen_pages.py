@@ -5,6 +5,7 @@ the schedule's value at every t, the clipped steps on the map and in Compare's t
 from __future__ import annotations
 
 import base64
+import json
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
@@ -14,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 import surfaces
 from optimizers import regimen, schedules
+from optimizers.explain import explain
+from ui.inspector import numbers_tex
 from ui.stage import split
 
 APP = "../../app.py"
@@ -98,9 +101,19 @@ def test_the_explorer_runs_the_regimen_of_its_link_and_shows_gamma_t_at_every_st
     for k, v in EXPLORER_Q.items():
         assert float(link[k]) == float(v) if k not in ("surface", "opt", "sched", "decay_mode") else link[k] == v
     assert "clip_value" not in link and "cosine_T_max" not in link
+    # the inspector at step 7 opens with γ_t, the schedule's value there
+    at.session_state["explorer::t"] = 7
+    at.run()
+    _ok(at)
+    first = explain(core, 7)[0]
+    assert first.line.name == "lr_t" and first.value == want[6]
+    assert numbers_tex(first.texts[0]) in at.latex[-1].value
     # the γ_t chart beside the controls draws the same rates
-    charts = [c for c in at.get("plotly_chart") if c.proto.id and "sched_chart" in c.proto.id]
-    assert charts
+    (chart,) = [c for c in at.get("plotly_chart") if "sched_chart" in c.proto.id]
+    line = json.loads(chart.proto.spec)["data"][0]
+    y = line["y"]
+    y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]) if isinstance(y, dict) else np.asarray(y)
+    np.testing.assert_array_equal(y, want)
 
 
 def test_a_link_without_regimen_settings_opens_without_a_regimen():
