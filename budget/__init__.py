@@ -159,18 +159,21 @@ def network_work(
     epochs: int,
     opt_names: Iterable[str],
     regions: bool = False,
+    regimen: bool = False,
 ) -> float:
     """Training one network per optimizer: `epochs` passes of ceil(n_train / batch) updates, then an evaluation
     of both sets. Per update: the layers' NumPy calls, the optimizer over every weight, and the matrix products
     beyond a small batch's (up to SMALL_BATCH rows a product costs no more than its call); per epoch: the
-    evaluation's calls and products. `regions`: each trained network also predicts over REGION_POINTS points."""
+    evaluation's calls and products. `regions`: each trained network also predicts over REGION_POINTS points.
+    `regimen`: each optimizer runs under one (optimizers.regimen)."""
     batch = max(1, min(batch, n_train))
     updates = math.ceil(n_train / batch)
     per_update = layers * LAYER_UPDATE + 3 * n_params * max(0, batch - SMALL_BATCH) * MATMUL
     per_epoch = layers * LAYER_EPOCH + (n_train + n_val) * n_params * MATMUL
     total = REGION_FIGURE if regions else 0.0
     for name in opt_names:
-        per_update_opt = OPTIMIZER_OPS.get(name, DEFAULT_OPTIMIZER_OPS) / 25 * (n_params + CALL)
+        ops = OPTIMIZER_OPS.get(name, DEFAULT_OPTIMIZER_OPS) + (REGIMEN_OPS if regimen else 0)
+        per_update_opt = ops / 25 * (n_params + CALL)
         total += epochs * (updates * (per_update + per_update_opt) + per_epoch)
         if regions:
             total += layers * LAYER_EPOCH + REGION_POINTS * n_params * REGION_MATMUL

@@ -32,7 +32,7 @@ def train_one(
     setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
     training.check_budget(setup, [name])
     progress, every = _hook or (None, 100)
-    opt = optimizers.make(name, **dict(hypers))
+    opt = regimen.make(name, **dict(hypers))  # under the regimen a ("regimen", spec) entry describes
     return training.fit(setup, opt, name, optimizers.get(name).title, dict(hypers), progress=progress, every=every)
 
 

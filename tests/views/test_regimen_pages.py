@@ -237,3 +237,43 @@ def test_a_sweep_under_a_schedule_is_one_vectorised_pass_per_optimizer(monkeypat
     for i, lr in enumerate(sw.rates):
         one = optimizers.run(regimen.make("momentum", lr=float(lr), regimen=spec), surface, np.array([1.0, 1.0]), 60)
         np.testing.assert_allclose(sw.final_loss[i], one.losses[-1], rtol=1e-12, equal_nan=True)
+
+
+def test_the_network_trains_under_the_regimen_checked_against_its_updates():
+    import training
+
+    q = {
+        "dataset": "moons",
+        "hidden": "8",
+        "batch": "32",
+        "epochs": "50",
+        "opts": "sgd,adamw",
+        "sched": "one_cycle",
+        "one_cycle_total_steps": "200",
+        "decay": "0.01",
+        "clip_value": "0.5",
+    }
+    at = _open("views/network.py", q)
+    _ok(at)
+    setup = training.prepare("moons", (8,), "relu", 32, 50, 0.3, 0)
+    updates = 50 * setup.batches_per_epoch
+    assert updates > 200  # one-cycle's 200 steps end before the run: after them γ stays at its last value
+    table = at.dataframe[0].value
+    spec = regimen.spec("one_cycle", {"total_steps": 200}, 0.01, False, 0.0, 0.5)
+    for row, name in zip(table.itertuples(index=False), ("sgd", "adamw"), strict=True):
+        hp = training.network_defaults(name)
+        spec_n = regimen.for_optimizer(spec, optimizers.get(name))  # AdamW keeps its own weight_decay
+        opt = regimen.from_spec(optimizers.make(name, **hp), spec_n)
+        assert isinstance(opt, regimen.Regimen) and opt.decay == (0.01 if name == "sgd" else 0.0)
+        c = training.fit(setup, opt, name)
+        assert row[1] == c.final_val_acc and row[2] == c.best_val_acc
+    assert any("sched_chart" in c.proto.id for c in at.get("plotly_chart"))
+    link = _link(at)
+    assert link["sched"] == "one_cycle" and float(link["clip_value"]) == 0.5
+
+
+def test_the_network_refuses_a_schedule_that_reaches_zero_within_its_updates():
+    q = {"dataset": "iris", "epochs": "30", "opts": "sgd", "sched": "cosine", "cosine_T_max": "100"}
+    at = _open("views/network.py", q)
+    _ok(at)
+    assert any("makes the learning rate 0 at step 101" in e.value for e in at.error)
