@@ -158,9 +158,11 @@ def controls(
     box: Any = None,
     prefix: str = "",
     chart: bool = True,
+    wide: bool = False,
 ) -> Choice:
     """The schedule, weight decay and clipping controls in `box` (an expander is made there), for the optimizers
-    `opt_names` with base learning rates `rates` (the first one is charted) over `steps` updates.
+    `opt_names` with base learning rates `rates` (the first one is charted) over `steps` updates (0: not known,
+    the schedule is not checked nor charted). `wide`: the three parts side by side (a page's main area).
 
     Returns the Choice; every bad value has its message beside its control (that part is then off, and the
     message says so)."""
@@ -179,9 +181,10 @@ def controls(
         )
         return Choice()
     errors: dict[str, str] = {}
+    sched_box, decay_box, clip_box = exp.columns(3, gap="medium") if wide else (exp, exp, exp)
 
     # -- the schedule --
-    chosen = exp.selectbox(
+    chosen = sched_box.selectbox(
         "Learning-rate schedule",
         tuple(schedules.SCHEDULES),
         key=key(SCHEDULE),
@@ -192,10 +195,10 @@ def controls(
     cls = schedules.SCHEDULES[chosen]
     values: dict[str, float] = {}
     for name, h in cls.PARAMS.items():
-        v, err = _number(exp, name, h, key(_param_key(chosen, name)))
+        v, err = _number(sched_box, name, h, key(_param_key(chosen, name)))
         if err:
             errors[_param_key(chosen, name)] = err
-            exp.error(f"{err}. The run uses a constant γ until it is fixed.", icon="⚠️")
+            sched_box.error(f"{err}. The run uses a constant γ until it is fixed.", icon="⚠️")
         values[name] = v
     schedule: schedules.Schedule = schedules.Constant()
     if not errors:
@@ -205,25 +208,25 @@ def controls(
                 schedule.check(lr, steps)
         except ValueError as exc:
             errors[SCHEDULE] = str(exc)
-            exp.error(f"Schedule refused: {exc}. The run uses a constant γ until it is fixed.", icon="⚠️")
+            sched_box.error(f"Schedule refused: {exc}. The run uses a constant γ until it is fixed.", icon="⚠️")
             schedule = schedules.Constant()
     if chart and chosen != "constant" and not errors and steps > 0:
         from viz.schedule import schedule_figure
 
         c0, lr0 = first[0]
-        exp.plotly_chart(
+        sched_box.plotly_chart(
             schedule_figure(schedule, float(lr0), steps, height=150),
             key=key("sched_chart"),
             config={"displayModeBar": False},
             theme=None,
         )
-        exp.caption(f"γₜ over the run for {c0.title}'s γ = {lr0:g}.")
+        sched_box.caption(f"γₜ over the run for {c0.title}'s γ = {lr0:g}.")
 
     # -- weight decay --
     own = [c.title for c, _ in first if "weight_decay" in c.HYPERS]
     decay, decoupled = 0.0, False
-    v, err = _number(exp, DECAY, _HYPERS["decay"], key(DECAY))
-    mode = exp.radio(
+    v, err = _number(decay_box, DECAY, _HYPERS["decay"], key(DECAY))
+    mode = decay_box.radio(
         "Weight decay applied",
         MODES,
         key=key(MODE),
@@ -232,23 +235,23 @@ def controls(
     )
     if err:
         errors[DECAY] = err
-        exp.error(f"{err}. The run has no weight decay until it is fixed.", icon="⚠️")
+        decay_box.error(f"{err}. The run has no weight decay until it is fixed.", icon="⚠️")
     else:
         decay, decoupled = float(v), mode == "decoupled" and float(v) > 0
     if own and decay:
-        exp.caption(
+        decay_box.caption(
             f"{', '.join(own)} {'has' if len(own) == 1 else 'have'} its own `weight_decay`: λ here is not added to it."
         )
 
     # -- clipping --
     clip = {}
     for name in (CLIP_NORM, CLIP_VALUE):
-        v, err = _number(exp, name, _HYPERS[name], key(name))
+        v, err = _number(clip_box, name, _HYPERS[name], key(name))
         if err:
             errors[name] = err
-            exp.error(f"{err}. The run does not clip this way until it is fixed.", icon="⚠️")
+            clip_box.error(f"{err}. The run does not clip this way until it is fixed.", icon="⚠️")
         clip[name] = float(v) if v is not None else 0.0
-    exp.caption(
+    clip_box.caption(
         "Clipping acts on the gradient before the update: by norm as torch.nn.utils.clip_grad_norm_ (g scaled to "
         "‖g‖ ≤ c over both coordinates), then by value as clip_grad_value_ (each component into [−c, c])."
     )

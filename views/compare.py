@@ -281,7 +281,7 @@ def settings() -> SimpleNamespace:
                 values, errors = hyper_inputs(opt, PAGE.name, prefix(opt), container=tab.columns(2)[0])
                 hyper_errors |= bool(errors)
                 racers.append((opt, values))
-    regimen = regimen_controls.controls(PAGE.name, opts, [hp["lr"] for _, hp in racers], steps)  # every racer's
+    regimen = regimen_controls.controls(PAGE.name, opts, [hp["lr"] for _, hp in racers], steps, wide=True)
     racers = [(name, {**hp, **dict(regimen.pairs(name))}) for name, hp in racers]
 
     PAGE.mirror(

@@ -435,7 +435,7 @@ def main() -> None:
     names = [name for name, _ in chosen]
     prepared = prepare(config, names, regimen_controls.is_on(PAGE.name, names))
     updates = config["epochs"] * prepared[0].batches_per_epoch if prepared else 0  # the schedule's steps
-    regimen = regimen_controls.controls(PAGE.name, names, [hp["lr"] for _, hp in chosen], updates, slot)
+    regimen = regimen_controls.controls(PAGE.name, names, [hp["lr"] for _, hp in chosen], updates, slot, wide=True)
     if prepared is None:
         return
     result = train(config, *prepared, [(name, {**hp, **dict(regimen.pairs(name))}) for name, hp in chosen])

@@ -277,3 +277,18 @@ def test_the_network_refuses_a_schedule_that_reaches_zero_within_its_updates():
     at = _open("views/network.py", q)
     _ok(at)
     assert any("makes the learning rate 0 at step 101" in e.value for e in at.error)
+
+
+def test_the_budget_prices_the_regimen_on_every_page():
+    import budget
+
+    s = surfaces.get("beale")
+    extra = budget.REGIMEN_OPS * budget.CALL * 500
+    assert budget.explorer_work("adam", s, 500, True) - budget.explorer_work("adam", s, 500) == pytest.approx(
+        extra + budget.REGIMEN_OPS * budget.ELEMENTS_PER_OP * 500
+    )
+    assert budget.race_work(["sgd", "lion"], s, 500, True) > budget.race_work(["sgd", "lion"], s, 500) + 2 * extra
+    assert budget.sweep_work(["sgd"], s, 500, 30, True) > budget.sweep_work(["sgd"], s, 500, 30) + extra
+    assert budget.basin_work("sgd", s, 500, 50, regimen=True) > budget.basin_work("sgd", s, 500, 50) + extra
+    net = dict(n_params=100, layers=2, n_train=100, n_val=50, batch=10, epochs=10, opt_names=["adam"])
+    assert budget.network_work(**net, regimen=True) > budget.network_work(**net)
