@@ -107,8 +107,10 @@ class Regimen(base.Optimizer):
             raise ValueError(f"{self.inner.name} has its own {', '.join(sorted(own))}")
         for name, h in self.HYPERS.items():
             object.__setattr__(self, name, h.check(name, getattr(self, name)))
-        # read back as the inner optimizer: its title, and its quantities beside the regimen's (the pages' panels)
+        # read back as the inner optimizer: its title, its hyperparameters' metadata beside the regimen's, and its
+        # quantities beside the regimen's (the pages' panels)
         object.__setattr__(self, "title", self.inner.title)
+        object.__setattr__(self, "HYPERS", {**self.inner.HYPERS, **type(self).HYPERS})
         # (its own only where they say something: g̃ when it differs from g, θ' under a decoupled decay, c when clipping)
         own = {"lr_t": True, "g_eff": bool(self.clip_norm or self.clip_value or (self.decay and not self.decoupled))}
         own |= {"clipped": bool(self.clip_norm or self.clip_value), "theta_wd": bool(self.decay and self.decoupled)}
@@ -122,7 +124,7 @@ class Regimen(base.Optimizer):
 
     # -- reading back ---------------------------------------------------------------------------------------
     def hyperparams(self) -> dict[str, Any]:
-        own = {k: getattr(self, k) for k in self.HYPERS}
+        own = {k: getattr(self, k) for k in type(self).HYPERS}
         return {**self.inner.hyperparams(), **own, "schedule": self.schedule}
 
     def lines(self) -> tuple[Line, ...]:

@@ -87,8 +87,10 @@ def hyper_text(opt) -> str:
     """The hyperparameters as a reader sees them: γ = 0.1, β₁ = 0.9, ..., bias_correction on."""
     parts = []
     for name, value in opt.hyperparams().items():
-        h = opt.HYPERS[name]
-        if h.kind is bool:
+        h = opt.HYPERS.get(name)
+        if h is None:  # a regimen's schedule (optimizers.regimen): its name
+            parts.append(f"{name}: {getattr(value, 'title', value)}")
+        elif h.kind is bool:
             parts.append(f"{name} {'on' if value else 'off'}")
         else:
             parts.append(f"{_plain(h.symbol, name) if h.symbol else name} = {float(value):.4g}")

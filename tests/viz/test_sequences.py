@@ -94,3 +94,12 @@ def test_a_regimen_lists_only_the_quantities_that_say_something():
     assert [k for k in coupled.QUANTITIES if k not in sgd.QUANTITIES] == ["lr_t", "g_eff"]
     both = regimen.Regimen(sgd, decay=0.1, decoupled=True, clip_value=1.0)
     assert [k for k in both.QUANTITIES if k not in sgd.QUANTITIES] == ["lr_t", "g_eff", "clipped", "theta_wd"]
+
+
+def test_a_run_under_a_regimen_exports_with_its_schedule_named():
+    from viz import export
+
+    opt = regimen.Regimen(optimizers.make("adam", lr=0.05), schedules.make("cosine", T_max=100), clip_norm=5.0)
+    text = export.hyper_text(opt)
+    assert text.startswith("γ = 0.05, β₁ = 0.9") and "clip_norm = 5" in text and text.endswith("schedule: cosine")
+    assert "<html" in export.explorer_html(_run(opt, steps=30), surfaces.get("rosenbrock")).lower()
