@@ -335,6 +335,8 @@ def stability_limit(optimizer: Any) -> Limit:
         "radam": "RAdam switches between an unadapted and a rectified step; no fixed limit applies.",
         "newton": "Newton's step divides by the curvature itself: on a quadratic it is stable for every "
         "γ in (0, 2), whatever the sharpness.",
+        "regimen": "under a schedule, weight decay or clipping the limit for a constant γ and a step along g "
+        "does not apply.",
     }
     return Limit(None, "", False, reasons.get(name, "no stability limit is known for this optimizer"))
 

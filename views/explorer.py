@@ -312,9 +312,10 @@ def theory_panel(traj, t: int, surface) -> None:
         f"κ = {kappa}."
     ]
     if th.predicted_rate is None:
-        lines.append(
-            f"- **Predicted rate**: none for {opt.title} (its step depends on its state, not on γ and H alone)."
-        )
+        why = "its step depends on its state, not on γ and H alone"
+        if opt.name == "regimen":  # optimizers.regimen: γ_t, decay and clipping are not in the constant-γ model
+            why = "under a schedule, weight decay or clipping the model's rate for a constant γ does not apply"
+        lines.append(f"- **Predicted rate**: none for {opt.title} ({why}).")
     else:
         lines.append(f"- **Predicted rate** per step ({th.predicted_label}): {_g(th.predicted_rate)}.")
     if th.measured_rate is None:

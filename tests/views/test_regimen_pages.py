@@ -292,3 +292,12 @@ def test_the_budget_prices_the_regimen_on_every_page():
     assert budget.basin_work("sgd", s, 500, 50, regimen=True) > budget.basin_work("sgd", s, 500, 50) + extra
     net = dict(n_params=100, layers=2, n_train=100, n_val=50, batch=10, epochs=10, opt_names=["adam"])
     assert budget.network_work(**net, regimen=True) > budget.network_work(**net)
+
+
+def test_theory_under_a_regimen_says_the_constant_rate_model_does_not_apply():
+    q = {"surface": "ravine", "opt": "sgd", "lr": "0.01", "steps": "60", "theory": "true", "sched": "exponential"}
+    at = _open("views/explorer.py", q)
+    _ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "none for SGD (under a schedule, weight decay or clipping" in text
+    assert "γ·λmax" not in text and not [b for b in at.button if "best γ" in b.label]
