@@ -301,3 +301,25 @@ def test_theory_under_a_regimen_says_the_constant_rate_model_does_not_apply():
     text = " ".join(m.value for m in at.markdown)
     assert "none for SGD (under a schedule, weight decay or clipping" in text
     assert "γ·λmax" not in text and not [b for b in at.button if "best γ" in b.label]
+
+
+def test_controls_changed_on_the_page_go_into_the_link_and_the_link_gives_the_same_run():
+    at = _open("views/explorer.py", {"surface": "bowl", "opt": "momentum", "steps": "60"})
+    _ok(at)
+    at.sidebar.selectbox(key="explorer:sched").set_value("step").run()
+    at.sidebar.number_input(key="explorer:step_step_size").set_value(7.0).run()
+    at.sidebar.number_input(key="explorer:decay").set_value(0.2).run()
+    at.sidebar.radio(key="explorer:decay_mode").set_value("decoupled").run()
+    at.sidebar.number_input(key="explorer:clip_value").set_value(0.3).run()
+    _ok(at)
+    link = _link(at)
+    assert link["sched"] == "step" and link["step_step_size"] == "7" and link["decay_mode"] == "decoupled"
+    first = _stage(at)
+    again = _open("views/explorer.py", link)
+    _ok(again)
+    second = _stage(again)
+    assert first["points"] == second["points"]
+    rows = {r["key"]: _f64(r["values"]) for r in second["rows"]}
+    # (NumPy's power over an array and over one number may differ in the last bit)
+    np.testing.assert_allclose(rows["lr_t"][1:], schedules.make("step", step_size=7).values(0.005, 60), rtol=1e-15)
+    assert {"g_eff", "clipped", "theta_wd"} <= set(rows)
