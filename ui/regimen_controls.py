@@ -67,10 +67,11 @@ def _all(prefix: str) -> list[Param]:
 
 
 def params(page: str, prefix: str = "") -> list[Param]:
-    """Every regimen setting as ui.state Params, for the page's restore. On a link new to this session, a setting
-    the link does not name goes back to its default (the link shows only what is on: see mirrored)."""
+    """Every regimen setting as ui.state Params, for the page's restore. On a link new to this session that carries
+    settings, a regimen setting the link does not name goes back to its default (the link shows only what is on:
+    see mirrored); a visit without settings in the address (the page menu) keeps the session's, as every setting."""
     out = _all(prefix)
-    if url_is_fresh(page):
+    if url_is_fresh(page) and any(k != "t" for k in st.query_params):
         for p in out:
             if p.name not in st.query_params:
                 st.session_state.pop(p.key(page), None)
