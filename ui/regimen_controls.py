@@ -1,11 +1,11 @@
 """Controls for a learning-rate schedule, weight decay and gradient clipping (optimizers.regimen), for any page
 that runs first-order optimizers. A page adds a few lines:
 
-    params = [..., *regimen_controls.params(PAGE.name)]        # before restore: every regimen setting
-    notices = PAGE.restore(params)
-    choice = regimen_controls.controls(PAGE.name, [opt], [lr], steps, box)   # the widgets, their messages
-    PAGE.mirror([..., *regimen_controls.mirrored(PAGE.name)])  # only what is on goes into the link
-    opt = optimizers.regimen.from_spec(inner, choice.spec)     # in the cached run (choice.spec: plain values)
+    notices = PAGE.restore([..., *regimen_controls.params(PAGE.name)])   # every regimen setting
+    choice = regimen_controls.controls(PAGE.name, [name], [lr], steps, box)  # the widgets, their messages
+    PAGE.mirror([..., *regimen_controls.mirrored(PAGE.name)])            # only what is on goes into the link
+    hypers = {**hypers, **dict(choice.pairs(name))}   # ("regimen", spec): plain values, for the cached run, where
+    opt = optimizers.regimen.make(name, **hypers)     # builds the optimizer under it
 
 The settings in the URL: `sched` (a schedule of optimizers.schedules, "constant" when absent), its parameters as
 `<schedule>_<parameter>` (each schedule keeps its own: `cosine_T_max`, `wsd_decay`), `decay` (λ, 0 when absent)
@@ -241,7 +241,8 @@ def controls(
         decay, decoupled = float(v), mode == "decoupled" and float(v) > 0
     if own and decay:
         decay_box.caption(
-            f"{', '.join(own)} {'has' if len(own) == 1 else 'have'} its own `weight_decay`: λ here is not added to it."
+            f"{', '.join(own)} {'has its' if len(own) == 1 else 'have their'} own `weight_decay`: λ here is not "
+            "added to it."
         )
 
     # -- clipping --
@@ -254,7 +255,8 @@ def controls(
         clip[name] = float(v) if v is not None else 0.0
     clip_box.caption(
         "Clipping acts on the gradient before the update: by norm as torch.nn.utils.clip_grad_norm_ (g scaled to "
-        "‖g‖ ≤ c over both coordinates), then by value as clip_grad_value_ (each component into [−c, c])."
+        "‖g‖ ≤ c, the norm over all the parameters), then by value as clip_grad_value_ (each component into "
+        "[−c, c]). 0 is off."
     )
     spec = core.spec(
         chosen if schedule.name != "constant" else "constant",
