@@ -120,21 +120,10 @@ class Choice:
     def on(self) -> bool:
         return bool(self.spec)
 
-    @property
-    def clips(self) -> bool:
-        d = dict(self.spec)
-        return bool(d.get("clip_norm") or d.get("clip_value"))
-
     def pairs(self, opt_name: str) -> tuple:
         """The entry to add to `opt_name`'s hyperparameter pairs (optimizers.regimen.make reads it), or ()."""
         spec = core.for_optimizer(self.spec, optimizers.get(opt_name))
         return ((core.KEY, spec),) if spec else ()
-
-    def optimizer(self, inner: optimizers.Optimizer) -> optimizers.Optimizer:
-        """The optimizer to run: `inner` under this regimen (without the decay if it has its own weight_decay)."""
-        if not self.spec or inner.needs_hessian:
-            return inner
-        return core.from_spec(inner, core.for_optimizer(self.spec, type(inner)))
 
 
 def _label(name: str, h: Hyper) -> str:
