@@ -20,8 +20,8 @@ import logging
 import threading
 
 import streamlit as st
-from streamlit.runtime.app_session import AppSession
-from streamlit.runtime.state.session_state import Serialized, WStates
+
+from ui.internals import AppSession, Serialized, WStates
 
 _LOG = logging.getLogger(__name__)
 _lock = threading.Lock()

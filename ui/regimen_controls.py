@@ -107,6 +107,11 @@ def is_on(page: str, opt_names: Sequence[str] = (), prefix: str = "") -> bool:
     )
 
 
+def under(hypers: Any) -> bool:
+    """Whether a page's hyperparameters (a dict or its pairs) carry a regimen (Choice.pairs)."""
+    return bool(dict(hypers).get(core.KEY))
+
+
 @dataclasses.dataclass(frozen=True)
 class Choice:
     """What the controls give the page: `spec`, the regimen as plain values (optimizers.regimen.spec; () when

@@ -20,6 +20,7 @@ from ui import budget as budget_ui
 from ui import regimen_controls
 from ui.caches import sharpness_one, train_one
 from ui.controls import frozen, hyper_inputs, hyper_params
+from ui.controls import racer_prefix as prefix
 from ui.page import Page
 from ui.state import Adjusted, Param, parse_choice, parse_float, parse_int
 from viz.compare import color
@@ -28,10 +29,6 @@ from viz.theory import EdgeSeries, edge_of_stability_figure
 
 PAGE = Page("network")
 MAX_SEED = 999_999  # shown whole by the number input's "%g"
-
-
-def prefix(opt: str) -> str:
-    return f"{opt}_"
 
 
 def _parse_hidden(text: str) -> str:
@@ -447,4 +444,5 @@ def main() -> None:
     share(result, config)
 
 
-PAGE.run(main, "the network page")
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests may import it for PAGE
+    PAGE.run(main, "the network page")
