@@ -6,4 +6,16 @@
 - guide:    the Guide's sections, demos, common mistakes, theory sections and the state table
 
 Pages read this package; none of it imports streamlit, ui/ or viz/.
+
+Every text a person reads is marked `N_("...")` where it is defined (gettext domain "content"); a page shows
+it through `text(...)`, which translates it into the language in use (i18n.lang()) at the call.
 """
+
+from i18n import translator
+
+_gettext = translator("content")[0]
+
+
+def text(message: str) -> str:
+    """A content text (a card's title, a section's paragraph, a race's notice) in the language in use."""
+    return _gettext(message)

@@ -508,6 +508,7 @@ from .theory import (  # noqa: E402, F401 - re-exported, kept apart from the com
     Sharpness,
     StepTheory,
     best_hypers,
+    measured_mode_rate,
     measured_rate,
     model_radius,
     quadratic_model,

@@ -19,7 +19,11 @@ stable iff γ λ_max < 2 + 2μ; Polyak's best pair
 
 gives the rate (√κ − 1)/(√κ + 1) (heavy_ball_rate). With those values the extreme directions are critically
 damped (a double root), so the error along them is (a + b t) rᵗ: the ratio of successive distances tends
-to r only like r (1 + 1/t), unlike gradient descent's, which equals its rate at every step.
+to r only like r (1 + 1/t), and with other values it oscillates (complex roots), unlike gradient descent's.
+What the run measures instead (measured_mode_rate): along each eigenvector, momentum's error c_t follows
+c_t = s c_{t−1} − p c_{t−2}; s and p are read off four successive iterates, and the direction's rate is the
+largest |root| of z² − s z + p (gradient descent: |c_t / c_{t−1}|). On an exact quadratic that is the
+spectral radius the model predicts, at every step from the third, to rounding.
 
 At a saddle (λ_min < 0) the error along the eigenvector of λ_min (escape_direction) is multiplied by
 1 + γ|λ_min| > 1 per step (gd_growth(γ)): gradient descent leaves along it, geometrically.
@@ -37,6 +41,7 @@ API (all re-exported by optimizers.analysis):
     curvature(surface, points)                              eigenvalues/eigenvectors at many points at once
     model_radius(surface, points)                           how far from a point the model holds
     measured_rate(points, center, direction=None)           d_t / d_{t−1} along a run
+    measured_mode_rate(points, center, eigenvectors, order) the slowest eigen-direction's rate (see above)
     stability_limit(optimizer) -> Limit                     the edge-of-stability limit and its formula
     sharpness(traj, surface) -> Sharpness                   λ_max(H) (and λ_max(P⁻¹H)) per step of a run
     step_theory(traj, surface, t) -> StepTheory             the Explorer's numbers at step t
@@ -262,9 +267,22 @@ def momentum_radius(eigenvalues: Any, lr: float, momentum: float, nesterov: bool
         b, c = (1.0 + mu) * (1.0 - a), mu * (1.0 - a)
     else:
         b, c = 1.0 + mu - a, np.full_like(a, mu)
-    disc = (b * b - 4.0 * c).astype(np.complex128)
-    root = np.sqrt(disc)
-    return np.maximum(np.abs((b + root) / 2.0), np.abs((b - root) / 2.0))
+    return _largest_root(b, c, ROUNDING)
+
+
+# |b² − 4c| below this share of b² is a double root: the discriminant's own rounding error. Near a double root
+# (Polyak's best pair is one) the roots move like its square root, so a rounding of 1e-16 would move them 1e-8.
+ROUNDING = 64 * np.finfo(np.float64).eps
+FIT_ROUNDING = 1e-9  # the same for roots fitted from a run's iterates (measured_mode_rate), whose s, p carry more
+
+
+def _largest_root(b, c, tol: float) -> np.ndarray:
+    """max |z| over the roots of z² − b z + c (elementwise); a discriminant within `tol`·b² of 0 counts as 0."""
+    b, c = np.broadcast_arrays(np.asarray(b, dtype=np.float64), np.asarray(c, dtype=np.float64))
+    disc = b * b - 4.0 * c
+    double = np.abs(disc) <= tol * b * b
+    real = (np.abs(b) + np.sqrt(np.where(disc > 0, disc, 0.0))) / 2.0
+    return np.where(double, np.abs(b) / 2.0, np.where(disc > 0, real, np.sqrt(np.abs(c))))
 
 
 # -- measured rates -----------------------------------------------------------------------------------------
@@ -286,6 +304,61 @@ def measured_rate(points: Any, center: Any, direction: Any = None) -> np.ndarray
         r = d[1:] / d[:-1]
     ok = np.isfinite(r) & (d[:-1] > 0) & np.isfinite(d[1:])
     return np.where(ok, r, np.nan)
+
+
+def measured_mode_rate(points: Any, center: Any, eigenvectors: Any, order: int = 1) -> np.ndarray:
+    """Per step t >= 1, the run's own rate along its slowest eigen-direction (shape (T,) for points (T + 1, 2)).
+
+    c_t = (θ_t − center)·v_i along each unit eigenvector v_i (columns of `eigenvectors`). order 1 (gradient
+    descent): |c_t / c_{t−1}|. order 2 (momentum, Nesterov: c_t = s c_{t−1} − p c_{t−2} on a quadratic): s and p
+    solved from c_{t−3}..c_t, and the largest |root| of z² − s z + p (a discriminant within FIT_ROUNDING of 0 is
+    a double root, as at Polyak's best pair); also over longer lags (c_{t−3k}, c_{t−2k}, c_{t−k}, c_t: roots
+    z^k), which reach back to where a faster mode had not yet decayed towards rounding, and the plain ratio
+    |c_t / c_{t−1}| (exact once one mode is left): the reading with the smallest estimated error wins. The
+    step's value is the largest over the directions that can be measured: NaN before step 3 for order 2, and
+    where every direction's error is 0, not finite, or below 1e-6 of the whole error (rounding: such a
+    direction is a fast one that has already gone).
+    """
+    if order not in (1, 2):
+        raise ValueError(f"order must be 1 or 2, got {order!r}")
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        c = (pts - np.asarray(center, dtype=np.float64)) @ np.asarray(eigenvectors, dtype=np.float64)
+        whole = np.linalg.norm(c, axis=1, keepdims=True)
+        seen = np.isfinite(c) & (np.abs(c) > 1e-6 * whole)  # (T + 1, 2)
+        n = len(c)
+        out = np.full((n, 2), np.nan)
+        ratio = np.abs(c[1:] / c[:-1])
+        ok1 = seen[:-1] & np.isfinite(c[1:]) & np.isfinite(ratio)  # c_t may be 0: a direction that arrived
+        out[1:] = np.where(ok1, ratio, np.nan)
+        if order == 2:
+            # Fits over lags k = 1, 2, 4, ... (c_{t−3k}, c_{t−2k}, c_{t−k}, c_t, whose roots are z^k): a longer lag
+            # reaches back to where a faster mode was still well above rounding. Each estimate's error is
+            # guessed (the fit's: rounding times the system's conditioning, over k; the ratio's: its change
+            # since the step before) and the smallest wins.
+            eps = np.finfo(np.float64).eps
+            best_rate = np.where(ok1, ratio, np.nan)  # per (t, direction), t = 1..T
+            best_error = np.full_like(ratio, np.inf)
+            best_error[1:] = np.abs(ratio[1:] - ratio[:-1])
+            best_error[0] = np.inf
+            best_rate[:2] = np.nan  # the ratio alone is no reading for momentum before step 3
+            k = 1
+            while 3 * k < n:
+                c0, c1, c2, c3 = c[: n - 3 * k], c[k : n - 2 * k], c[2 * k : n - k], c[3 * k :]
+                det = c2 * c0 - c1 * c1
+                s = (c3 * c0 - c2 * c1) / det
+                p = (c3 * c1 - c2 * c2) / det
+                scale = np.maximum.reduce([c0 * c0, c1 * c1, c2 * c2, c3 * c3])
+                rate = _largest_root(s, p, FIT_ROUNDING) ** (1.0 / k)
+                error = eps * scale / np.abs(det) / k
+                ok = seen[3 * k :] & seen[2 * k : n - k] & seen[k : n - 2 * k] & seen[: n - 3 * k]
+                better = ok & np.isfinite(rate) & (error < best_error[3 * k - 1 :])
+                best_rate[3 * k - 1 :] = np.where(better, rate, best_rate[3 * k - 1 :])
+                best_error[3 * k - 1 :] = np.where(better, error, best_error[3 * k - 1 :])
+                k *= 2
+            out[1:] = best_rate
+        best = np.where(np.isnan(out), -np.inf, out).max(axis=1)
+    return np.where(np.isfinite(best), best, np.nan)[1:]
 
 
 # -- edge of stability --------------------------------------------------------------------------------------
@@ -444,7 +517,7 @@ class StepTheory:
     model: QuadraticModel  # the local quadratic model at θ_t
     predicted_rate: float | None  # the factor per step the model predicts for this optimizer and its settings
     predicted_label: str  # what predicted_rate is, in words
-    measured_rate: float | None  # d_t / d_{t−1} (None at t = 0, or when there is nothing to measure)
+    measured_rate: float | None  # the run's rate at step t (see step_theory; None when nothing to measure)
     measured_label: str
     lr_max: float | None  # the largest stable γ on this model for this optimizer (with its μ), else None
     exact: bool  # the surface is a quadratic here: the model is the surface itself
@@ -465,10 +538,15 @@ def step_theory(traj: Any, surface: Any, t: int) -> StepTheory:
     Predicted rate (for gradient descent, momentum and Nesterov; None for the others, whose step depends on
     their state): at a minimum-like point, max_i |1 − γλ_i| (or the spectral radius of the momentum
     iteration); at a saddle, gradient descent's escape factor 1 + γ|λ_min| (momentum's: the largest root).
-    Measured rate: the ratio of successive distances from θ to the nearest known minimum, or at a saddle of
-    the escape coordinate (along the model's escape direction) from the nearest known saddle; when the
-    surface lists none, from the model's own stationary point θ_t − H⁻¹g. On an exact quadratic (bowl,
-    ravine, saddle) the two agree to rounding once the slowest direction dominates (at once with γ*).
+    Measured rate, from the nearest known minimum (or at a saddle, the nearest known saddle; when the surface
+    lists none, the model's own stationary point θ_t − H⁻¹g):
+    - on an exact quadratic at a minimum, for gradient descent, momentum and Nesterov: measured_mode_rate, the
+      slowest eigen-direction's rate read off the run (from step 1; momentum and Nesterov from step 3). It
+      equals the predicted rate to rounding at every such step (agreement to 1e-9 on the bowl and the ravine,
+      tests/optimizers/test_theory.py), provided the run's error has a part along the slowest direction;
+    - at a saddle: the ratio of successive values of the escape coordinate (along the escape direction);
+    - elsewhere: for momentum and Nesterov, whose distance goes up and down, (d_t/d_{t−k})^(1/k) over the last
+      k = min(t, 8) steps; for the others the ratio of successive distances d_t/d_{t−1}.
     """
     pts = np.asarray(traj.points, dtype=np.float64)
     t = int(np.clip(t, 0, len(pts) - 1))
@@ -497,13 +575,30 @@ def step_theory(traj: Any, surface: Any, t: int) -> StepTheory:
     if center is None and np.all(model.eigenvalues != 0):
         center = p - np.linalg.solve(model.hessian, model.gradient)
     measured, measured_label = None, ""
+    momentum_like = opt.name in ("momentum", "nesterov")
     if t > 0 and center is not None:
-        direction = model.escape_direction if saddle else None
-        r = measured_rate(pts[t - 1 : t + 1], center, direction)[0]
-        if np.isfinite(r):
-            measured = float(r)
+        if radius == math.inf and not saddle and (opt.name == "sgd" or momentum_like):
+            order = 2 if momentum_like else 1
+            r = measured_mode_rate(pts[: t + 1], center, model.eigenvectors, order)[-1]
+            measured_label = (
+                "slowest eigen-direction: largest |root| of cₜ = s·cₜ₋₁ − p·cₜ₋₂, s and p fitted to the run"
+                if momentum_like
+                else "slowest eigen-direction: |cₜ/cₜ₋₁|, c the error along an eigenvector"
+            )
+        elif momentum_like and not saddle:
+            k = min(t, 8)
+            with np.errstate(all="ignore"):
+                r = measured_rate(pts[[t - k, t]], center)[0] ** (1.0 / k)
+            measured_label = f"distance to the minimum: (d(θₜ)/d(θₜ₋ₖ))^(1/k), k = {k}"
+        else:
+            direction = model.escape_direction if saddle else None
+            r = measured_rate(pts[t - 1 : t + 1], center, direction)[0]
             what = "escape coordinate" if saddle else "distance to the minimum"
             measured_label = f"{what}: d(θₜ)/d(θₜ₋₁)"
+        if np.isfinite(r):
+            measured = float(r)
+        else:
+            measured_label = ""
     return StepTheory(
         t=t,
         model=model,

@@ -1,20 +1,21 @@
-"""Export controls: take a run or a race to class without a server (an HTML file, a GIF, a slide PNG).
+"""Export controls: take a run or a race to class without a server (an HTML file, a GIF or MP4, a slide PNG).
 
     export_controls(traj, surface, link, container, t=t)            # the Explorer's run (t: the current step)
     race_export_controls(surface, trajs, names, labels, f_star, link, container)   # Compare's race
 
 Nothing is computed unless asked for: the HTML and the PNG are deferred downloads (a callable `data=`, run by
 Streamlit only when the button is pressed, with on_click="ignore": no rerun), so a page that does not export
-pays for two buttons. A GIF takes seconds, and a deferred callable cannot show progress (Streamlit ignores
-its st calls), so it is made by a button in a fragment of its own (only that part reruns) with a progress bar,
-then offered as a download; its bytes live in Streamlit's media store for that one button, never in the
-session's state. The GIF's frame rate and length cap are checked, with a message beside the control.
+pays for two buttons. A GIF or an MP4 takes seconds, and a deferred callable cannot show progress (Streamlit
+ignores its st calls), so it is made by a button in a fragment of its own (only that part reruns) with a
+progress bar, then offered as a download; its bytes live in Streamlit's media store for that one button, never
+in the session's state. The frame rate and length cap are checked, with a message beside the control. MP4 needs
+the optional imageio-ffmpeg package; without it the MP4 button is disabled and a caption says why.
 """
 
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import streamlit as st
 
@@ -53,57 +54,80 @@ def _html_bytes(build, *args, **kwargs) -> bytes:
     return build(*args, **kwargs).encode("utf-8")
 
 
-def export_controls(traj, surface, link: str | None, container=None, *, t: int | None = None, key: str = "explorer"):
-    """The Explorer's exports of one run: HTML animation, GIF and a PNG of step `t` (default: the run's last).
+def theory_in(link: str | None) -> bool:
+    """Whether a link's settings have the Explorer's Theory switch on (its `theory` parameter)."""
+    from ui.state import parse_bool
+
+    values = parse_qs(urlsplit(link or "").query).get("theory", [])
+    try:
+        return bool(values) and parse_bool(values[-1])
+    except ValueError:
+        return False
+
+
+def export_controls(
+    traj,
+    surface,
+    link: str | None,
+    container=None,
+    *,
+    t: int | None = None,
+    key: str = "explorer",
+    theory: bool | None = None,
+):
+    """The Explorer's exports of one run: HTML animation, GIF or MP4, a PNG of step `t` (default: the last).
 
     `link` is the Explorer's link to these settings, relative (presets.explorer_link) or absolute; `container`
-    where to draw (default: the page). Widget keys start with `key`.
+    where to draw (default: the page). Widget keys start with `key`. `theory`: the exports carry the local
+    quadratic model and its numbers (the Theory switch); None: as the link's settings say.
     """
     box = container if container is not None else st
+    theory = theory_in(link) if theory is None else bool(theory)
     link = absolute(link, "explorer")
     stem = f"{traj.optimizer.name}-{getattr(surface, 'name', 'surface')}"
     last = html_export.last_step(traj)
     step = last if t is None else int(min(max(t, 0), last))
     with box.container(key=f"{key}-export"):
         st.caption(
-            "Files that play with no server and no network: an animation for any browser, a GIF for slides and "
-            "chats, a picture for a slide. Each is made only when you press its button."
+            "Files that play with no server and no network: an animation for any browser, a GIF or an MP4 video "
+            "for slides and chats, a picture for a slide. Each is made only when you press its button."
         )
         row = st.container(horizontal=True, gap="small")
         row.download_button(
             "Download animation (HTML)",
-            data=functools.partial(_html_bytes, html_export.explorer_html, traj, surface, link=link),
+            data=functools.partial(_html_bytes, html_export.explorer_html, traj, surface, link=link, theory=theory),
             file_name=f"{stem}.html",
             mime="text/html",
             on_click="ignore",
-            key=f"{key}::export_html",
+            key=Page(key).private("export_html"),
             help="One file (about 5 MB: plotly.js is inside it) that plays this run in any browser without a "
             "network: Play, Pause, a scrubber and the optimizer's numbers at every step.",
         )
         row.download_button(
             f"Download step {step} (PNG, 1920×1080)",
-            data=functools.partial(image_export.explorer_png, traj, surface, step),
+            data=functools.partial(image_export.explorer_png, traj, surface, step, theory=theory),
             file_name=f"{stem}-step{step}.png",
             mime="image/png",
             on_click="ignore",
-            key=f"{key}::export_png",
+            key=Page(key).private("export_png"),
             help="This step as a picture for a slide: the map, the loss and the optimizer's numbers.",
         )
-        gif_section(functools.partial(image_export.ExplorerScene, traj, surface), last, f"{stem}.gif", key)
+        scene = functools.partial(image_export.ExplorerScene, traj, surface, theory=theory)
+        gif_section(scene, last, f"{stem}.gif", key)
 
 
 def race_export_controls(
     surface, trajs, names, labels, f_star, link: str | None, container=None, *, key: str = "compare"
 ) -> None:
-    """Compare's exports of a race: HTML animation, GIF and a PNG of its end (see export_controls)."""
+    """Compare's exports of a race: HTML animation, GIF or MP4, a PNG of its end (see export_controls)."""
     box = container if container is not None else st
     link = absolute(link, "compare")
     stem = f"race-{getattr(surface, 'name', 'surface')}"
     last = max(html_export.last_step(t) for t in trajs)
     with box.container(key=f"{key}-export"):
         st.caption(
-            "Files that play with no server and no network: an animation for any browser, a GIF for slides and "
-            "chats, a picture for a slide. Each is made only when you press its button."
+            "Files that play with no server and no network: an animation for any browser, a GIF or an MP4 video "
+            "for slides and chats, a picture for a slide. Each is made only when you press its button."
         )
         row = st.container(horizontal=True, gap="small")
         row.download_button(
@@ -114,7 +138,7 @@ def race_export_controls(
             file_name=f"{stem}.html",
             mime="text/html",
             on_click="ignore",
-            key=f"{key}::export_html",
+            key=Page(key).private("export_html"),
             help="One file (about 5 MB: plotly.js is inside it) that plays this race in any browser without a "
             "network, with Play, Pause and a scrubber.",
         )
@@ -124,7 +148,7 @@ def race_export_controls(
             file_name=f"{stem}.png",
             mime="image/png",
             on_click="ignore",
-            key=f"{key}::export_png",
+            key=Page(key).private("export_png"),
             help="The race at its last step as a picture for a slide: every path and every loss curve.",
         )
         scene = functools.partial(image_export.RaceScene, surface, trajs, names, labels, f_star=f_star)
@@ -143,12 +167,17 @@ def _checked(box, label: str, key: str, default: float, check, step: float, fmt:
         return None
 
 
+# the animated formats: (label, file suffix, MIME type, encoder in viz.export_image)
+FORMATS = {"gif": ("GIF", "gif", "image/gif", "gif"), "mp4": ("MP4", "mp4", "video/mp4", "mp4")}
+
+
 @st.fragment
 def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
-    """Frame rate, length cap, "Make GIF" with a progress bar, then the GIF's download (a fragment of its own).
+    """Frame rate, length cap, "Make GIF" and "Make MP4" with a progress bar, then the file's download (a
+    fragment of its own). MP4 is optional: without an encoder its button is disabled and a caption says why.
 
     Under the page's error guard: a fragment's rerun does not pass through the page's main()."""
-    with Page(key).guard("the GIF export"):
+    with Page(key).guard("the GIF or MP4 export"):
         _gif_section(make_scene, last, file_name, key)
 
 
@@ -157,8 +186,8 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     lo, hi = image_export.FPS_RANGE
     fps = _checked(
         cols[0],
-        f"GIF frames per second ({lo}-{hi})",
-        f"{key}::gif_fps",
+        f"Frames per second ({lo}-{hi})",
+        Page(key).private("gif_fps"),
         image_export.DEFAULT_FPS,
         image_export.check_fps,
         1,
@@ -167,15 +196,30 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     lo, hi = image_export.SECONDS_RANGE
     seconds = _checked(
         cols[1],
-        f"GIF length at most, s ({lo}-{hi})",
-        f"{key}::gif_seconds",
+        f"Length at most, s ({lo}-{hi})",
+        Page(key).private("gif_seconds"),
         image_export.DEFAULT_SECONDS,
         image_export.check_seconds,
         1.0,
         "%g",
     )
     ok = fps is not None and seconds is not None
-    made = cols[2].button("Make GIF (1280×720)", key=f"{key}::gif_make", disabled=not ok)
+    no_mp4 = image_export.mp4_unavailable()
+    buttons = cols[2].container(horizontal=True, gap="small")
+    made = None
+    if buttons.button("Make GIF (1280×720)", key=Page(key).private("gif_make"), disabled=not ok):
+        made = "gif"
+    if buttons.button(
+        "Make MP4 (1280×720)",
+        key=Page(key).private("mp4_make"),
+        disabled=not ok or no_mp4 is not None,
+        help="H.264 video, the common format that browsers and slide programs play; smaller than the GIF for long runs."
+        if no_mp4 is None
+        else f"Not available: {no_mp4}.",
+    ):
+        made = "mp4"
+    if no_mp4 is not None:
+        st.caption(f"No MP4 here: {no_mp4}. The GIF is the same animation.")
     if not ok:
         return
     plan = image_export.frame_plan(last, fps, seconds)
@@ -183,10 +227,11 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     every = "every step" if stride == 1 else f"one step in {stride}"
     st.caption(
         f"{len(plan)} frames ({every}, up to step {last}) at {fps} per second: {len(plan) / fps:.1f} s, "
-        f"the last frame held {image_export.HOLD_LAST_MS / 1000:g} s before it loops."
+        f"the last frame held {image_export.HOLD_LAST_MS / 1000:g} s (then the GIF loops)."
     )
-    if not made:
+    if made is None:
         return
+    name, suffix, mime, encoder = FORMATS[made]
     bar = st.progress(0.0, text="Drawing the frames ...")
     shown = [-1.0]
 
@@ -194,22 +239,22 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
         share = done / total
         if share - shown[0] >= 0.04 or done >= total - 1:  # at most ~25 messages to the browser
             shown[0] = share
-            text = "Encoding the GIF ..." if done >= total - 1 else f"Drawing frame {done} of {total - 1}"
+            text = f"Encoding the {name} ..." if done >= total - 1 else f"Drawing frame {done} of {total - 1}"
             bar.progress(min(share, 1.0), text=text)
 
     try:
-        data = image_export.gif(make_scene(), plan, fps, progress)
+        data = getattr(image_export, encoder)(make_scene(), plan, fps, progress)
     except Exception as exc:  # noqa: BLE001 - never a traceback on the page
         bar.empty()
-        st.error(f"The GIF could not be made: {exc}", icon=":material/error:")
+        st.error(f"The {name} could not be made: {exc}", icon=":material/error:")
         return
     bar.empty()
     st.download_button(
-        f"Download the GIF ({len(data) / 1e6:.1f} MB)",
+        f"Download the {name} ({len(data) / 1e6:.1f} MB)",
         data=data,
-        file_name=file_name,
-        mime="image/gif",
+        file_name=f"{file_name.rsplit('.', 1)[0]}.{suffix}",
+        mime=mime,
         on_click="ignore",
-        key=f"{key}::gif_download",
+        key=Page(key).private(f"{made}_download"),
         type="primary",
     )

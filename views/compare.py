@@ -606,7 +606,7 @@ def basins(run: SimpleNamespace) -> None:
 
 
 def exports(run: SimpleNamespace) -> None:
-    """Take the race to class: an HTML file, a GIF, a slide PNG, made only when asked for (ui.export)."""
+    """Take the race to class: an HTML file, a GIF or MP4, a slide PNG, made only when asked for (ui.export)."""
     from ui.export import current_link, race_export_controls
 
     st.subheader("Take the race to class")

@@ -566,7 +566,7 @@ def _stage(config: dict, notices: list[str]) -> None:
         theory_panel(traj, t, surface)
     if drawn:
         inspector(traj, t, surface)
-        with st.expander("Take it to class: HTML animation, GIF, slide PNG"):
+        with st.expander("Take it to class: HTML animation, GIF or MP4, slide PNG"):
             export_controls(traj, surface, current_link(PAGE.name), st.container(), t=t)
 
 

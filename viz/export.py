@@ -7,10 +7,15 @@ optimizer per coordinate, the loss and t. No frames are stored: the file carries
 once (the whole path, the arrows of every step) and the script slices them, so a 500-step run is a few hundred
 kilobytes of data beside plotly.js's 4.8 MB, every step shown.
 
-    html = explorer_html(traj, surface, link="http://host:8501/explorer?...")
+    html = explorer_html(traj, surface, link="http://host:8501/explorer?...", theory=False)
     html = race_html(surface, trajs, names, labels, f_star=..., link="http://host:8501/compare?...")
 
 A run that diverged ends at its last good step, and the file says so (and why) above the figure.
+
+With `theory` (the Explorer's Theory switch), a run's file also carries the local quadratic model at every step,
+as the stage draws it (viz.theory.stage_model: the ellipse or a saddle's asymptotes and the eigenvector axes on
+the map, drawn by the file's script from four numbers per shape per step), and λmin, λmax, κ, the sharpness and
+its edge-of-stability limit in the numbers panel (theory_rows).
 """
 
 from __future__ import annotations
@@ -181,10 +186,85 @@ def numbers_panel(traj) -> list[dict]:
     return rows
 
 
-def explorer_html(traj, surface, *, link: str | None = None, frame_ms: int = FRAME_MS) -> str:
+def theory_rows(run, surface) -> list[dict]:
+    """The Theory switch's numbers at every step, as numbers_panel rows: λmin, λmax and κ of the Hessian at θₜ
+    (viz.theory.stage_model, as the stage's panel), then the sharpness that meets the optimizer's
+    edge-of-stability limit (λmax(P⁻¹H) for a preconditioned optimizer; λmax(H) is the row above) and that
+    limit (optimizers.theory.sharpness; no limit row for an optimizer that has none)."""
+    from optimizers.theory import sharpness
+
+    from .theory import stage_model
+
+    m = stage_model(surface, run.points, bounds=surface.bounds)
+    w = m["eigenvalues"]
+    rows = [
+        dict(key="lmin", symbol="λmin", meaning="the Hessian's smaller eigenvalue at θₜ", values=_clean(w[:, 0])),
+        dict(key="lmax", symbol="λmax", meaning="the Hessian's larger eigenvalue at θₜ", values=_clean(w[:, 1])),
+        dict(
+            key="kappa",
+            symbol="κ",
+            meaning="the condition number λmax/λmin (— where λmin ≤ 0: no minimum)",
+            values=_clean(m["kappa"]),
+        ),
+    ]
+    sharp = sharpness(run, surface)
+    if sharp.values is not sharp.sharpness:
+        rows.append(
+            dict(
+                key="sharpness",
+                symbol=sharp.label,
+                meaning="the preconditioned sharpness: λmax of the Hessian scaled by the per-coordinate step",
+                values=_clean(sharp.values),
+            )
+        )
+    if sharp.limit.value is not None:
+        rows.append(
+            dict(
+                key="limit",
+                symbol=sharp.limit.label,
+                meaning=f"the edge-of-stability limit on {sharp.label}: above it the step is unstable on the quadratic "
+                + ("model (with the per-coordinate scaling held fixed)" if sharp.limit.preconditioned else "model"),
+                values=_clean(np.full(len(run.points), sharp.limit.value)),
+            )
+        )
+    return rows
+
+
+def model_update(run, surface, trace: int, axes_trace: int) -> dict:
+    """The file's data for the quadratic model's two map traces: per step θ, the semi-axes (row i: semi_i·v_i)
+    and, at a saddle, the asymptotes' half-lengths (viz.theory.stage_model), and the kind (0 none, 1 minimum,
+    2 maximum, 3 saddle); the script draws the ellipse θ + cos s·a₀ + sin s·a₁ (or the asymptotes) and the axes."""
+    from .theory import stage_model
+
+    m = stage_model(surface, run.points, bounds=surface.bounds)
+    n = len(run.points)
+    return dict(
+        kind="model",
+        trace=trace,
+        axes_trace=axes_trace,
+        x=_clean(run.points[:, 0]),
+        y=_clean(run.points[:, 1]),
+        shape=[int(k) for k in m["kind"]],
+        axes=_clean(m["axes"].reshape(n, 4), 6),
+        asym=_clean(m["asymptotes"].reshape(n, 4), 6),
+    )
+
+
+def _model_traces() -> list[dict]:
+    from .theory import ASYMPTOTE_COLOR, OVERLAY_COLOR
+
+    common = dict(type="scatter", mode="lines", x=[], y=[], xaxis="x", yaxis="y", showlegend=False, hoverinfo="skip")
+    return [
+        dict(common, name="local quadratic model at θₜ", line=dict(color=OVERLAY_COLOR, width=2.5)),
+        dict(common, name="its eigenvector axes", line=dict(color=ASYMPTOTE_COLOR, width=2, dash="dash")),
+    ]
+
+
+def explorer_html(traj, surface, *, link: str | None = None, frame_ms: int = FRAME_MS, theory: bool = False) -> str:
     """The Explorer's run as one self-contained HTML file (see the module docstring).
 
-    `traj` is one run (not a batch); `link` the absolute URL of the same settings in the app (or None).
+    `traj` is one run (not a batch); `link` the absolute URL of the same settings in the app (or None); `theory`
+    adds the local quadratic model on the map and its numbers in the panel (the Explorer's Theory switch).
     """
     if traj.batched:
         raise ValueError("explorer_html takes one run, not a batch of starts")
@@ -209,6 +289,12 @@ def explorer_html(traj, surface, *, link: str | None = None, frame_ms: int = FRA
             for i, v in zip(meta["dots"], values, strict=True)
         ],
     ]
+    panel = numbers_panel(run)
+    if theory:
+        first = len(spec["data"])
+        spec["data"].extend(_model_traces())
+        updates.append(model_update(run, surface, first, first + 1))
+        panel += theory_rows(run, surface)
     opt = traj.optimizer
     title = f"{opt.title} on {_surface_name(surface)}"
     start = np.asarray(traj.points[0], dtype=np.float64)
@@ -226,7 +312,7 @@ def explorer_html(traj, surface, *, link: str | None = None, frame_ms: int = FRA
         frame_ms=int(frame_ms),
         updates=updates,
         losses=_clean(run.losses),
-        panel=numbers_panel(run),
+        panel=panel,
         coords=["x", "y"],
     )
     return _page(title, subtitle, notice, spec, data, link, kind="run")
@@ -403,7 +489,31 @@ _SCRIPT = r"""
       case 'cursor': return {x: [t, t], y: [0, 1]};
       case 'dot': return {x: u.values[k].map(() => k), y: u.values[k]};
       case 'seg': return u.x0[k] === null ? {x: [], y: []} : {x: [u.x0[k], u.x1[k]], y: [u.y0[k], u.y1[k]]};
+      case 'model': return modelShape(u, k);
     }
+  }
+  // the local quadratic model at θ_k (viz.theory.stage_model's numbers): the ellipse at a minimum or maximum, the
+  // asymptotes at a saddle; modelAxes: the eigenvector axes, dashed (as the app's stage draws them)
+  function modelShape(u, k) {
+    const px = u.x[k], py = u.y[k], a = u.axes[k], kind = u.shape[k];
+    if (px === null || py === null || a.some((v) => v === null)) return {x: [], y: []};
+    const x = [], y = [];
+    if (kind === 1 || kind === 2) {
+      for (let i = 0; i <= 72; i++) {
+        const s = (2 * Math.PI * i) / 72, c = Math.cos(s), n = Math.sin(s);
+        x.push(px + c * a[0] + n * a[2]); y.push(py + c * a[1] + n * a[3]);
+      }
+    } else if (kind === 3 && u.asym[k].every((v) => v !== null)) {
+      const d = u.asym[k];
+      for (const j of [0, 2]) { x.push(px - d[j], px + d[j], null); y.push(py - d[j + 1], py + d[j + 1], null); }
+    }
+    return {x: x, y: y};
+  }
+  function modelAxes(u, k) {
+    const px = u.x[k], py = u.y[k], a = u.axes[k];
+    if (px === null || py === null || a.some((v) => v === null)) return {x: [], y: []};
+    return {x: [px - a[0], px + a[0], null, px - a[2], px + a[2]],
+      y: [py - a[1], py + a[1], null, py - a[3], py + a[3]]};
   }
   function fmt(v) {
     if (v === null || v === undefined) return '—';
@@ -451,6 +561,9 @@ _SCRIPT = r"""
     if (busy) { pending = t; return; }
     busy = true;
     const frame = {data: D.updates.map((u) => traceAt(u, t)), traces: D.updates.map((u) => u.trace)};
+    D.updates.filter((u) => u.kind === 'model').forEach((u) => {
+      frame.data.push(modelAxes(u, Math.min(t, D.last))); frame.traces.push(u.axes_trace);
+    });
     Plotly.animate(gd, frame, {frame: {duration: 0, redraw: false}, transition: {duration: 0}, mode: 'immediate'})
       .catch(() => {}).then(() => {
         busy = false;

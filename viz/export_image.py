@@ -1,4 +1,4 @@
-"""A run or a race as an animated GIF for a slide or a chat, and one step as a 1920×1080 PNG.
+"""A run or a race as an animated GIF or an MP4 for a slide or a chat, and one step as a 1920×1080 PNG.
 
 Drawn with matplotlib's Agg renderer (the object API: no pyplot, no global state, safe in a server's threads)
 and encoded by Pillow. The picture: the surface (the same banded colours and iso-lines as the app's map,
@@ -12,14 +12,19 @@ slower). Every frame is mapped to one palette taken from the last frame, so the 
 the same bytes in every frame and Pillow's GIF writer stores only the rectangle that changed.
 
     gif = explorer_gif(traj, surface, fps=15, max_seconds=20, progress=lambda done, total: ...)
+    video = mp4(ExplorerScene(traj, surface), frame_plan(last, 15, 20), 15)   # H.264; see mp4_unavailable
     png = explorer_png(traj, surface, t)
     gif = race_gif(surface, trajs, names, labels, f_star=0.0)
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import io
 import math
+import os
+import tempfile
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -31,7 +36,7 @@ from PIL import GifImagePlugin, Image
 from . import background
 from . import compare as vc
 from . import explorer as ve
-from .export import DIVERGED_WHY, hyper_text, last_step, numbers_panel, truncated
+from .export import DIVERGED_WHY, hyper_text, last_step, numbers_panel, theory_rows, truncated
 
 GIF_SIZE = (1280, 720)  # px: a projector's 720p
 PNG_SIZE = (1920, 1080)
@@ -41,6 +46,10 @@ SECONDS_RANGE = (1, 60)
 DEFAULT_FPS = 15
 DEFAULT_SECONDS = 20
 HOLD_LAST_MS = 1500  # the last frame stays a moment before the GIF loops
+MP4_CRF = 20  # x264's constant quality (0 lossless - 51): sharp text and lines at 1280×720, ~1-2 MB a minute
+# One encoder thread and a 10-frame look-ahead: FFmpeg peaks at ~170 MB instead of ~280 MB with x264's defaults
+# (three threads on 2 cores, 30 frames ahead), for the same CPU time and size (benchmarks/bench_export.py).
+MP4_X264 = ["-crf", str(MP4_CRF), "-preset", "fast", "-threads", "1", "-rc-lookahead", "10"]
 CLEAR = 255  # the palette index of transparent pixels (the palette has 255 colours: 0-254)
 Progress = Callable[[int, int], None]
 
@@ -153,6 +162,16 @@ class _Scene:
 
     def frame(self, t: int) -> Image.Image:
         """Step t as an RGB image (by blitting onto the still parts, drawn once)."""
+        self._draw(t)
+        w, h = self.canvas.get_width_height()
+        return Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+
+    def rgb(self, t: int) -> np.ndarray:
+        """Step t as a C-contiguous (height, width, 3) uint8 array (the same picture as frame(t))."""
+        self._draw(t)
+        return np.ascontiguousarray(np.asarray(self.canvas.buffer_rgba())[:, :, :3])
+
+    def _draw(self, t: int) -> None:
         if self._bg is None:
             self.canvas.draw()
             self._bg = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -161,8 +180,6 @@ class _Scene:
         for a in self.moving:
             if a.get_visible():
                 self.fig.draw_artist(a)
-        w, h = self.canvas.get_width_height()
-        return Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
 
     def png(self, t: int) -> bytes:
         self.update(t)
@@ -185,9 +202,13 @@ def _title(fig, title: str, lines: Sequence[str], notice: str | None, scale: flo
 
 
 class ExplorerScene(_Scene):
-    """One optimizer's run: map with path and arrows (left), loss (top right), the step's numbers (right)."""
+    """One optimizer's run: map with path and arrows (left), loss (top right), the step's numbers (right).
 
-    def __init__(self, traj, surface, *, size=GIF_SIZE, dpi=DPI, animated=True):
+    With `theory` (the Explorer's Theory switch): the local quadratic model at θₜ on the map as the stage draws
+    it (viz.theory.stage_model: the ellipse or a saddle's asymptotes, the eigenvector axes dashed) and its
+    numbers in the table (viz.export.theory_rows: λmin, λmax, κ, the sharpness against its limit)."""
+
+    def __init__(self, traj, surface, *, size=GIF_SIZE, dpi=DPI, animated=True, theory: bool = False):
         super().__init__(size, dpi, animated)
         self.last = last_step(traj)
         run = truncated(traj, self.last)
@@ -217,8 +238,18 @@ class ExplorerScene(_Scene):
         self._mv(self.point)
         self.arrows = _ArrowArtists(ax, self._mv)
         self._arrows = ve._Arrows(run, surface)
-        ax.legend(handles=self.arrows.handles(self._arrows.moment_label), loc="upper left", fontsize=11,
-                  framealpha=0.85, bbox_to_anchor=(0.0, 1.0))  # fmt: skip
+        handles = self.arrows.handles(self._arrows.moment_label)
+        self.model = None
+        if theory:
+            from .theory import ASYMPTOTE_COLOR, OVERLAY_COLOR, stage_model
+
+            self.model = stage_model(surface, pts, bounds=surface.bounds)
+            (self.shape,) = ax.plot([], [], color=OVERLAY_COLOR, lw=2.5, zorder=5)
+            (self.axes_line,) = ax.plot([], [], color=ASYMPTOTE_COLOR, lw=2, ls=(0, (6, 4)), zorder=5)
+            self._mv(self.shape)
+            self._mv(self.axes_line)
+            handles.append(Line2D([], [], color=OVERLAY_COLOR, lw=2.5, label="quadratic model at θₜ"))
+        ax.legend(handles=handles, loc="upper left", fontsize=11, framealpha=0.85, bbox_to_anchor=(0.0, 1.0))
         # the loss
         loss, label, log = ve.loss_series(run, surface)
         self.loss = loss
@@ -232,7 +263,7 @@ class ExplorerScene(_Scene):
         self._mv(self.dot)
         self.map_xy = pts
         # the numbers
-        self.rows = numbers_panel(run)
+        self.rows = numbers_panel(run) + (theory_rows(run, surface) if theory else [])
         n = len(self.rows) + 2
         size = 12 if n <= 11 else 11
         y0 = top - 0.40
@@ -258,12 +289,47 @@ class ExplorerScene(_Scene):
         self.arrows.set(self._arrows.at(t))
         self.curve.set_data(np.arange(t + 1), self.loss[: t + 1])
         self.dot.set_data([t], [self.loss[t]])
+        if self.model is not None:
+            self.shape.set_data(*_model_shape(self.model, pts[t], t))
+            self.axes_line.set_data(*_model_axes(self.model, pts[t], t))
         values = [[t, None], [float(self.run.losses[t]), None]]
         for r in self.rows:
             v = r["values"][t]
             values.append(v if isinstance(v, list) and len(v) == 2 else [v, None])
         self.col_x.set_text("\n".join(str(vx) if isinstance(vx, int) else _cell(vx) for vx, _ in values))
         self.col_y.set_text("\n".join("" if vy is None else _cell(vy) for _, vy in values))
+
+
+_CIRCLE = np.linspace(0, 2 * np.pi, 73)
+
+
+def _model_shape(model: dict, p: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """The quadratic model's curve at step t (stage_model's arrays): θ + cos s·a₀ + sin s·a₁ at a minimum or
+    maximum, the two asymptotes through θ at a saddle, nothing elsewhere (as ui/stage.js draws it)."""
+    a, kind = model["axes"][t], int(model["kind"][t])
+    if not (np.isfinite(p).all() and np.isfinite(a).all()):
+        return np.zeros(0), np.zeros(0)
+    if kind in (1, 2):
+        c, s = np.cos(_CIRCLE), np.sin(_CIRCLE)
+        return p[0] + c * a[0, 0] + s * a[1, 0], p[1] + c * a[0, 1] + s * a[1, 1]
+    if kind == 3:
+        d = model["asymptotes"][t]
+        return _segments(p, d)
+    return np.zeros(0), np.zeros(0)
+
+
+def _model_axes(model: dict, p: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    a = model["axes"][t]
+    if not (np.isfinite(p).all() and np.isfinite(a).all()):
+        return np.zeros(0), np.zeros(0)
+    return _segments(p, a)
+
+
+def _segments(p: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two segments p ± d[0] and p ± d[1], NaN between them (one Line2D)."""
+    x = [p[0] - d[0, 0], p[0] + d[0, 0], np.nan, p[0] - d[1, 0], p[0] + d[1, 0]]
+    y = [p[1] - d[0, 1], p[1] + d[0, 1], np.nan, p[1] - d[1, 1], p[1] + d[1, 1]]
+    return np.array(x), np.array(y)
 
 
 class _ArrowArtists:
@@ -419,13 +485,95 @@ def _write_frame(out: io.BytesIO, im: Image.Image, offset: tuple[int, int], dura
     out.write(b"".join(GifImagePlugin.getdata(im, offset=offset, duration=duration, disposal=1, **extra)))
 
 
+@functools.cache
+def mp4_unavailable() -> str | None:
+    """None when the MP4 encoder is installed; else why not, in words for the page.
+
+    The encoder is FFmpeg's libx264 from the imageio-ffmpeg wheel (an FFmpeg build inside a pip package: no
+    system download). It is optional: without it the app offers the GIF and says why there is no MP4. Cheap
+    (the package is looked up, not imported: its import takes ~0.1 s and finding FFmpeg runs it once), so a
+    page can ask on every run; mp4() does the rest when an MP4 is asked for."""
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+        return "this server has no MP4 encoder (the imageio-ffmpeg package, `pip install imageio-ffmpeg`)"
+    return None
+
+
+def _ffmpeg():
+    """imageio_ffmpeg, once it has found its FFmpeg (RuntimeError with the reason otherwise)."""
+    why = mp4_unavailable()
+    if why is not None:
+        raise RuntimeError(why)
+    try:
+        import imageio_ffmpeg
+
+        imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:  # the package without a binary for this platform, or a broken one
+        raise RuntimeError(f"this server's imageio-ffmpeg has no FFmpeg to run ({exc})") from exc
+    return imageio_ffmpeg
+
+
+def hold_frames(fps: int) -> int:
+    """How many copies of the last frame an MP4 adds so that it stays HOLD_LAST_MS (a video has no delays)."""
+    return math.ceil(HOLD_LAST_MS * check_fps(fps) / 1000)
+
+
+def mp4(scene: _Scene, steps: Sequence[int], fps: int, progress: Progress | None = None) -> bytes:
+    """The scene at `steps` as an MP4 (H.264, yuv420p: plays in every browser and slide program) at `fps`, the
+    last frame held HOLD_LAST_MS. Frames are drawn as for the GIF and piped one at a time to FFmpeg (a separate
+    process, imageio_ffmpeg.write_frames), which writes a temporary file (MP4 puts its index after the frames:
+    "+faststart" moves it to the front for streaming); its bytes are returned and the file removed.
+    RuntimeError when no encoder is installed (mp4_unavailable says why)."""
+    fps = check_fps(fps)
+    imageio_ffmpeg = _ffmpeg()
+    w, h = scene.canvas.get_width_height()
+    total = len(steps) + 1
+    with tempfile.TemporaryDirectory(prefix="optlab-mp4-") as tmp:
+        path = os.path.join(tmp, "export.mp4")
+        writer = imageio_ffmpeg.write_frames(
+            path,
+            (w, h),
+            pix_fmt_in="rgb24",
+            pix_fmt_out="yuv420p",
+            fps=fps,
+            codec="libx264",
+            quality=None,  # the rate is set by the CRF below
+            macro_block_size=16,  # 1280×720 and 1920×1080 are multiples of 16: never rescaled
+            ffmpeg_log_level="error",
+            output_params=[*MP4_X264, "-movflags", "+faststart"],
+        )
+        writer.send(None)  # starts FFmpeg
+        try:
+            frame = None
+            for i, s in enumerate(steps):
+                frame = scene.rgb(int(s))
+                writer.send(frame)
+                if progress is not None:
+                    progress(i + 1, total)
+            for _ in range(hold_frames(fps)):
+                writer.send(frame)
+        finally:
+            writer.close()  # waits for FFmpeg to finish the file (or stops it after an error)
+        with open(path, "rb") as f:
+            data = f.read()
+    if progress is not None:
+        progress(total, total)
+    return data
+
+
 def explorer_gif(
-    traj, surface, *, fps: int = DEFAULT_FPS, max_seconds: float = DEFAULT_SECONDS, progress: Progress | None = None
+    traj,
+    surface,
+    *,
+    fps: int = DEFAULT_FPS,
+    max_seconds: float = DEFAULT_SECONDS,
+    progress: Progress | None = None,
+    theory: bool = False,
 ) -> bytes:
     """The Explorer's run as a GIF at 1280×720: every step if it fits in `max_seconds` at `fps`, else evenly
-    spaced steps (see frame_plan). A diverged run ends at its last step and says so in its title."""
+    spaced steps (see frame_plan). A diverged run ends at its last step and says so in its title. `theory`: with
+    the local quadratic model (see ExplorerScene)."""
     steps = frame_plan(last_step(traj), fps, max_seconds)
-    return gif(ExplorerScene(traj, surface), steps, fps, progress)
+    return gif(ExplorerScene(traj, surface, theory=theory), steps, fps, progress)
 
 
 def race_gif(
@@ -444,9 +592,10 @@ def race_gif(
     return gif(scene, frame_plan(scene.last, fps, max_seconds), fps, progress)
 
 
-def explorer_png(traj, surface, t: int | None = None, *, size=PNG_SIZE) -> bytes:
+def explorer_png(traj, surface, t: int | None = None, *, size=PNG_SIZE, theory: bool = False) -> bytes:
     """Step t of the run (default: its last) as a PNG for a slide, 1920×1080: the GIF's picture, 1.5× as large."""
-    scene = ExplorerScene(traj, surface, size=size, dpi=int(DPI * size[0] / GIF_SIZE[0]), animated=False)
+    dpi = int(DPI * size[0] / GIF_SIZE[0])
+    scene = ExplorerScene(traj, surface, size=size, dpi=dpi, animated=False, theory=theory)
     return scene.png(scene.last if t is None else t)
 
 

@@ -13,6 +13,8 @@ import re
 import numpy as np
 
 import optimizers
+from content import text
+from i18n import N_
 from optimizers.symbols import plain
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
@@ -51,14 +53,26 @@ def field_shapes(name: str, d: int = 2) -> dict[str, tuple[int, ...]]:
 
 
 def _label(cls: type, field: str, when: str | None) -> str:
-    text = plain(cls.QUANTITIES[field][0])
-    return f"{text} (if {when})" if when else text
+    quantity = plain(cls.QUANTITIES[field][0])
+    return text(N_("{quantity} (if {condition})")).format(quantity=quantity, condition=when) if when else quantity
+
+
+# The table's columns (in the language in use when the table is made).
+COLUMNS = (
+    N_("Optimizer"),
+    N_("Kept between steps"),
+    N_("Copies of θ"),
+    N_("Scalars kept"),
+    N_("Uses t"),
+    N_("Computed each step"),
+)
 
 
 def state_table():
     """One row per optimizer: what it keeps between steps, how much memory that is, what it derives.
 
-    Columns: Optimizer, Kept between steps, Copies of θ, Scalars kept, Uses t, Computed each step.
+    Columns: Optimizer, Kept between steps, Copies of θ, Scalars kept, Uses t, Computed each step (COLUMNS),
+    with the table's words in the language in use (i18n.lang()).
     """
     import pandas as pd
 
@@ -72,14 +86,13 @@ def state_table():
         always = sum(1 for w in per_coord.values() if w is None)
         copies = f"{always}" if always == len(per_coord) else f"{always}–{len(per_coord)}"
         derived = [f for f in cls.QUANTITIES if f not in kept]
-        rows.append(
-            {
-                "Optimizer": cls.title,
-                "Kept between steps": ", ".join(_label(cls, f, w) for f, w in per_coord.items()) or "nothing",
-                "Copies of θ": copies,
-                "Scalars kept": ", ".join(_label(cls, f, w) for f, w in scalars.items()) or "",
-                "Uses t": "yes" if uses_step_count(name) else "no",
-                "Computed each step": ", ".join(plain(cls.QUANTITIES[f][0]) for f in derived),
-            }
+        values = (
+            cls.title,
+            ", ".join(_label(cls, f, w) for f, w in per_coord.items()) or text(N_("nothing")),
+            copies,
+            ", ".join(_label(cls, f, w) for f, w in scalars.items()) or "",
+            text(N_("yes")) if uses_step_count(name) else text(N_("no")),
+            ", ".join(plain(cls.QUANTITIES[f][0]) for f in derived),
         )
+        rows.append(dict(zip((text(c) for c in COLUMNS), values, strict=True)))
     return pd.DataFrame(rows, index=pd.Index(optimizers.NAMES, name="name"))

@@ -143,3 +143,29 @@ def test_compare_downloads_a_race_file_that_links_back_to_the_same_race(app_url,
         parse_qsl(shown.query, keep_blank_values=True)
     )
     assert "Race on Beale" in html
+
+
+def test_a_run_with_theory_draws_the_quadratic_model_at_each_step(browser, tmp_path):
+    """The ellipse drawn at step t is a level set of the Hessian at θₜ around θₜ, and the panel shows λmin."""
+    ravine = surfaces.get("ravine")
+    hp = presets.recommended("momentum", "ravine")
+    traj = optimizers.run(optimizers.make("momentum", **hp), ravine, ravine.default_start, 80)
+    path = tmp_path / "theory.html"
+    path.write_text(export.explorer_html(traj, ravine, theory=True), encoding="utf-8")
+    page, context, requests, errors = _open(browser, path)
+    try:
+        page.eval_on_selector("#scrub", "e => { e.value = 40; e.dispatchEvent(new Event('input')); }")
+        page.wait_for_function("document.getElementById('plot').dataset.drawn === '40'", timeout=10_000)
+        trace = page.evaluate(
+            "(() => { const gd = document.getElementById('plot');"
+            " return gd.data.find((d) => (d.name || '').startsWith('local quadratic model')); })()"
+        )
+        d = np.stack([np.asarray(trace["x"], float), np.asarray(trace["y"], float)], -1) - traj.points[40]
+        assert len(d) == 73
+        level = np.einsum("ni,ij,nj->n", d, ravine.hessian(traj.points[40]), d)
+        np.testing.assert_allclose(level, level[0], rtol=1e-4)  # the file keeps 6-7 digits
+        cells = page.locator("#panel tr").all_inner_texts()
+        assert any(c.startswith("λmin\t0.5") for c in cells) and any(c.startswith("κ\t50") for c in cells)
+        assert requests == [path.as_uri()] and errors == []
+    finally:
+        context.close()

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import optimizers
 import surfaces
+from content import presets
 from optimizers import analysis
 from optimizers import theory as T
 
@@ -395,3 +396,77 @@ def test_step_theory_for_heavy_ball_and_elsewhere():
     assert not rosen.exact and 0 < rosen.valid_radius < math.inf
     assert rosen.predicted_rate is None and rosen.lr_max is None and rosen.best is None
     assert rosen.measured_rate is not None  # distance to (1, 1)
+
+
+# -- the measured rate of momentum: the slowest eigen-direction's recurrence, read off the run ----------------------
+def _hb_cases(surface):
+    m = analysis.quadratic_model(surface, surface.default_start)
+    cases = [
+        ("momentum", presets.recommended("momentum", surface.name)),  # under-damped: complex roots
+        ("momentum", {"lr": 0.05, "momentum": 0.1}),  # over-damped: two real roots
+        ("momentum", {"lr": 0.01, "momentum": 0.5}),
+        ("nesterov", presets.recommended("nesterov", surface.name)),
+        ("nesterov", {"lr": 0.01, "momentum": 0.2}),
+    ]
+    if m.heavy_ball_best[1] > 0:  # Polyak's pair: a double root (critically damped); on the bowl μ* = 0
+        g, mu = m.heavy_ball_best
+        cases.insert(0, ("momentum", {"lr": g, "momentum": mu}))
+    return m, cases
+
+
+@pytest.mark.parametrize("surface", [RAVINE, BOWL], ids=lambda s: s.name)
+@pytest.mark.parametrize("start", [None, (1.0, -0.7), (-2.5, 0.3)])
+def test_momentum_s_measured_rate_agrees_with_the_predicted_one_to_1e_9_on_the_exact_quadratics(surface, start):
+    m, cases = _hb_cases(surface)
+    start = surface.default_start if start is None else start
+    for name, hp in cases:
+        traj = _run(name, surface, start, 400, **hp)
+        pred = T.momentum_radius(m.eigenvalues, hp["lr"], hp["momentum"], name == "nesterov").max()
+        rate = T.measured_mode_rate(traj.points, surface.minima[0], m.eigenvectors, order=2)
+        assert np.isnan(rate[:2]).all()  # a recurrence of order 2 needs four iterates
+        seen = np.isfinite(rate)
+        assert seen[2:].sum() >= 100, (name, hp)  # measured until the error nears the smallest floats
+        np.testing.assert_allclose(rate[seen], pred, rtol=0, atol=1e-9, err_msg=f"{name} {hp}")
+        # where the plain ratio of distances does not settle (under-damped: complex roots, it oscillates)
+        if name == "momentum" and hp == presets.recommended("momentum", surface.name):
+            plain = analysis.measured_rate(traj.points, surface.minima[0])[100:200]
+            assert np.nanmax(np.abs(plain - pred)) > 1e-3
+
+
+@pytest.mark.parametrize("surface", [RAVINE, BOWL], ids=lambda s: s.name)
+def test_gradient_descent_s_measured_rate_agrees_from_the_first_step_at_any_rate(surface):
+    m = analysis.quadratic_model(surface, surface.default_start)
+    for lr in (m.gd_lr_best, 0.03, 0.05, 0.9 * m.gd_lr_max):
+        traj = _run("sgd", surface, surface.default_start, 300, lr=lr)
+        rate = T.measured_mode_rate(traj.points, surface.minima[0], m.eigenvectors, order=1)
+        seen = np.isfinite(rate)
+        assert seen[0] and (seen.sum() >= 20 or m.gd_rate_at(lr) < 1e-15)  # the bowl's γ* arrives in one step
+        np.testing.assert_allclose(rate[seen], m.gd_rate_at(lr), rtol=0, atol=1e-9)
+
+
+def test_step_theory_shows_momentum_s_measured_rate_equal_to_the_predicted_one():
+    m = analysis.quadratic_model(RAVINE, (0, 0))
+    g, mu = m.heavy_ball_best
+    traj = _run("momentum", RAVINE, (-4.0, 1.5), 80, lr=g, momentum=mu)
+    for t in (3, 10, 40, 80):
+        st_ = T.step_theory(traj, RAVINE, t)
+        assert st_.predicted_rate == pytest.approx(m.heavy_ball_rate, abs=1e-15)  # the double root, not 1e-8 off
+        assert st_.measured_rate == pytest.approx(st_.predicted_rate, abs=1e-9)
+        assert "slowest eigen-direction" in st_.measured_label
+    assert T.step_theory(traj, RAVINE, 2).measured_rate is None
+    rosen = T.step_theory(_run("momentum", ROSEN, (-1.0, 0.5), 30, lr=1e-3, momentum=0.9), ROSEN, 30)
+    assert not rosen.exact and "k = 8" in rosen.measured_label  # off a quadratic: over the last 8 steps
+    pts = _run("momentum", ROSEN, (-1.0, 0.5), 30, lr=1e-3, momentum=0.9).points
+    d = np.linalg.norm(pts - ROSEN.minima[0], axis=1)
+    assert rosen.measured_rate == pytest.approx((d[30] / d[22]) ** (1 / 8), rel=1e-12)
+
+
+def test_a_double_root_is_computed_as_one():
+    """At Polyak's pair z² − bz + c has a double root: a discriminant of rounding size must not move it by √ε."""
+    for lo, hi in ((0.5, 25.0), (1.0, 3.0), (0.01, 100.0), (2.0, 7.3), (0.3, 0.7), (1e-3, 1.0)):
+        sk = math.sqrt(hi / lo)
+        g, mu, rate = 4 / (math.sqrt(hi) + math.sqrt(lo)) ** 2, ((sk - 1) / (sk + 1)) ** 2, (sk - 1) / (sk + 1)
+        np.testing.assert_allclose(T.momentum_radius([lo, hi], g, mu), rate, rtol=0, atol=1e-14)
+    # and distinct roots stay distinct: λ = 1, γ = 0.1, μ = 0.1 gives z² − z + 0.1, roots (1 ± √0.6)/2
+    assert T.momentum_radius([1.0], 0.1, 0.1)[0] == pytest.approx((1 + math.sqrt(0.6)) / 2, rel=1e-15)
+    assert T.momentum_radius([1.0], 0.5, 0.1)[0] == pytest.approx(math.sqrt(0.1), rel=1e-15)  # complex: √μ

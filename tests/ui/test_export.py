@@ -1,5 +1,6 @@
 """The export controls in AppTest: nothing is made unless asked for, bad GIF settings get a message beside
-their control, Make GIF makes the planned frames and offers them; and on the Compare page, the race's exports."""
+their control, Make GIF and Make MP4 make the planned frames and offer them (MP4 only with its encoder); and on
+the Compare page, the race's exports."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 import surfaces
+from ui.page import Page
 from viz import export as html_export
 from viz import export_image as ei
 
@@ -35,11 +37,21 @@ def calls(monkeypatch):
 
     def counting_gif(scene, steps, fps, progress=None):
         made.append(("gif", len(steps), fps))
+        made.append(("theory", getattr(scene, "model", None) is not None))
         data = gif(scene, steps, fps, progress)
         made.append(("bytes", len(data)))
         return data
 
     monkeypatch.setattr(ei, "gif", counting_gif)
+    mp4 = ei.mp4
+
+    def counting_mp4(scene, steps, fps, progress=None):
+        made.append(("mp4", len(steps), fps))
+        data = mp4(scene, steps, fps, progress)
+        made.append(("bytes", len(data)))
+        return data
+
+    monkeypatch.setattr(ei, "mp4", counting_mp4)
     return made
 
 
@@ -68,14 +80,14 @@ def test_make_gif_makes_the_planned_frames_and_offers_them(calls):
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
     at.session_state["steps"] = 60
     at.run()
-    at.number_input(key="explorer::gif_fps").set_value(10)
-    at.number_input(key="explorer::gif_seconds").set_value(3).run()
+    at.number_input(key=Page("explorer").private("gif_fps")).set_value(10)
+    at.number_input(key=Page("explorer").private("gif_seconds")).set_value(3).run()
     plan = ei.frame_plan(60, 10, 3)  # 30 frames for 61 steps: one step in 3 (and the last)
     assert any(f"{len(plan)} frames (one step in 3, up to step 60) at 10 per second" in c.value for c in at.caption)
-    at.button(key="explorer::gif_make").click().run()
+    at.button(key=Page("explorer").private("gif_make")).click().run()
     _ok(at)
-    assert calls[0] == ("gif", len(plan), 10)
-    size = calls[1][1]
+    assert calls[0] == ("gif", len(plan), 10) and calls[1] == ("theory", False)
+    size = calls[2][1]
     gif = [e.proto for e in at.get("download_button") if e.proto.label.startswith("Download the GIF")]
     assert len(gif) == 1 and gif[0].label == f"Download the GIF ({size / 1e6:.1f} MB)"
     assert "html" not in calls and "png" not in calls
@@ -83,13 +95,72 @@ def test_make_gif_makes_the_planned_frames_and_offers_them(calls):
     assert not [e for e in at.get("download_button") if e.proto.label.startswith("Download the GIF")]
 
 
+def test_make_mp4_makes_the_planned_frames_and_offers_a_video(calls):
+    if ei.mp4_unavailable():
+        pytest.skip(ei.mp4_unavailable())
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["steps"] = 40
+    at.run()
+    assert not at.button(key=Page("explorer").private("mp4_make")).disabled
+    at.number_input(key=Page("explorer").private("gif_fps")).set_value(8)
+    at.number_input(key=Page("explorer").private("gif_seconds")).set_value(2).run()
+    at.button(key=Page("explorer").private("mp4_make")).click().run()
+    _ok(at)
+    plan = ei.frame_plan(40, 8, 2)
+    assert calls[0] == ("mp4", len(plan), 8) and "html" not in calls and "png" not in calls
+    video = [e.proto for e in at.get("download_button") if e.proto.label.startswith("Download the MP4")]
+    assert len(video) == 1 and video[0].label == f"Download the MP4 ({calls[1][1] / 1e6:.1f} MB)"
+    assert not [e for e in at.get("download_button") if e.proto.label.startswith("Download the GIF")]
+    at.run()  # not kept
+    assert not [e for e in at.get("download_button") if e.proto.label.startswith("Download the MP4")]
+
+
+def test_without_an_encoder_the_mp4_button_says_why_and_the_gif_still_works(calls, monkeypatch):
+    monkeypatch.setattr(ei, "mp4_unavailable", lambda: "this server has no MP4 encoder (imageio-ffmpeg)")
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()
+    _ok(at)
+    button = at.button(key=Page("explorer").private("mp4_make"))
+    assert button.disabled and "no MP4 encoder" in button.help
+    assert any(c.value.startswith("No MP4 here: this server has no MP4 encoder") for c in at.caption)
+    at.number_input(key=Page("explorer").private("gif_seconds")).set_value(1).run()
+    at.button(key=Page("explorer").private("gif_make")).click().run()
+    _ok(at)
+    assert calls and calls[0][0] == "gif" and calls[1] == ("theory", False)
+
+
+def test_with_the_theory_switch_on_the_exports_carry_the_model():
+    from ui.export import theory_in
+
+    assert theory_in("explorer?surface=bowl&theory=true") and theory_in("http://h/explorer?theory=1")
+    assert not theory_in("explorer?surface=bowl") and not theory_in("explorer?theory=false")
+    assert not theory_in("explorer?theory=maybe") and not theory_in(None)
+
+
+def test_the_gif_of_a_run_with_theory_draws_the_model(calls):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["theory"] = True
+    at.run()
+    at.number_input(key=Page("explorer").private("gif_seconds")).set_value(1).run()
+    at.button(key=Page("explorer").private("gif_make")).click().run()
+    _ok(at)
+    assert calls[:2] == [("gif", ei.frame_plan(30, ei.DEFAULT_FPS, 1).size, ei.DEFAULT_FPS), ("theory", True)]
+
+
 @pytest.mark.parametrize(
     ("key", "value", "words"),
     [
-        ("explorer::gif_fps", 0, "frame rate must be a whole number of frames per second in [1, 30], got 0"),
-        ("explorer::gif_fps", 45, "frame rate must be a whole number of frames per second in [1, 30], got 45"),
-        ("explorer::gif_seconds", 0.5, "length must be a number of seconds in [1, 60], got 0.5"),
-        ("explorer::gif_seconds", 600, "length must be a number of seconds in [1, 60], got 600"),
+        (
+            Page("explorer").private("gif_fps"),
+            0,
+            "frame rate must be a whole number of frames per second in [1, 30], got 0",
+        ),
+        (
+            Page("explorer").private("gif_fps"),
+            45,
+            "frame rate must be a whole number of frames per second in [1, 30], got 45",
+        ),
+        (Page("explorer").private("gif_seconds"), 0.5, "length must be a number of seconds in [1, 60], got 0.5"),
+        (Page("explorer").private("gif_seconds"), 600, "length must be a number of seconds in [1, 60], got 600"),
     ],
 )
 def test_bad_gif_settings_get_a_message_and_no_gif(calls, key, value, words):
@@ -97,7 +168,8 @@ def test_bad_gif_settings_get_a_message_and_no_gif(calls, key, value, words):
     at.number_input(key=key).set_value(value).run()
     _ok(at)
     assert [e.value for e in at.error] == [f"The {words}."]
-    assert at.button(key="explorer::gif_make").disabled
+    assert at.button(key=Page("explorer").private("gif_make")).disabled
+    assert at.button(key=Page("explorer").private("mp4_make")).disabled
     assert calls == []
 
 
@@ -124,9 +196,9 @@ def test_the_compare_page_offers_the_race_s_exports(calls):
     downloads = _downloads(at)
     assert {"Download animation (HTML)", "Download the race's end (PNG, 1920×1080)"} <= set(downloads)
     assert calls == []
-    at.number_input(key="compare::gif_fps").set_value(5)
-    at.number_input(key="compare::gif_seconds").set_value(4).run()
-    at.button(key="compare::gif_make").click().run()
+    at.number_input(key=Page("compare").private("gif_fps")).set_value(5)
+    at.number_input(key=Page("compare").private("gif_seconds")).set_value(4).run()
+    at.button(key=Page("compare").private("gif_make")).click().run()
     _ok(at)
     assert calls[0] == ("gif", len(ei.frame_plan(500, 5, 4)), 5)
     assert any(e.proto.label.startswith("Download the GIF") for e in at.get("download_button"))

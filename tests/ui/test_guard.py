@@ -22,6 +22,7 @@ from harness import client
 from harness.server import start_server, stop_server
 from ui import guard
 from ui.internals import BackMsg, WidgetState
+from views import compare
 
 
 def _run_async(coro):
@@ -130,7 +131,9 @@ async def _crafted_values(url: str, page: str, query: str, toggles: tuple, contr
         ids = {client.widget_id(e) for e in run.elements} - {""}
         assert ids
         if toggles:  # what the toggles show is on the page: the sweep's button, the basin map's controls
-            assert any(i.endswith("compare:usebest") for i in ids) and any(i.endswith(":color_by") for i in ids)
+            assert any(i.endswith(compare.PAGE.key("usebest")) for i in ids) and any(
+                i.endswith(":color_by") for i in ids
+            )
         warned = 0
         for k in range(N_KINDS):
             s.states = {**valid, **{wid: _crafted(wid)[k] for wid in ids}}  # every widget at once

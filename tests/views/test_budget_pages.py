@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 import budget
 import surfaces
 from benchmarks.bench_budget import WORST, WORST_VIEW
-from views import explorer
+from views import compare, explorer
 
 APP = "../../app.py"
 TIMEOUT = 120
@@ -71,11 +71,11 @@ def test_the_costliest_compare_link_is_refused_beside_each_control_it_concerns()
     names = eight.split(",")
     most = _most(refusal[0])
     assert budget.race_work(names, TOWER, most) <= budget.LIMIT < budget.race_work(names, TOWER, most + 1)
-    at.number_input(key="compare:steps").set_value(most).run()
+    at.number_input(key=compare.PAGE.key("steps")).set_value(most).run()
     assert not at.exception and not _refusals(at.error)
     assert len(at.get("plotly_chart")) == 1  # the race
-    at.toggle(key="compare:sweep").set_value(True).run()
-    at.toggle(key="compare:basin").set_value(True).run()
+    at.toggle(key=compare.PAGE.key("sweep")).set_value(True).run()
+    at.toggle(key=compare.PAGE.key("basin")).set_value(True).run()
     assert not at.exception
     refusals = _refusals(at.error)
     assert any("this sweep is" in r for r in refusals)

@@ -21,7 +21,11 @@ import surfaces
 from content import presets
 from content.races import PRESETS
 from optimizers import analysis
+from ui.controls import racer_prefix
+from views import compare as compare_page
 from viz import surface_map as sm
+
+K = compare_page.PAGE.key  # a setting's session key (its widget's key)
 
 APP = "../../app.py"
 TIMEOUT = 120
@@ -107,12 +111,12 @@ def test_every_preset_runs_and_its_table_equals_runs_of_the_core(preset):
 
 def test_choosing_a_preset_in_the_menu_loads_it():
     at = _open()
-    at.selectbox(key="compare:preset").set_value("ravine").run()
+    at.selectbox(key=K("preset")).set_value("ravine").run()
     _ok(at)
-    assert at.selectbox(key="compare:surface").value == "ravine"
-    assert at.multiselect(key="compare:opts").value == ["sgd", "momentum", "nesterov"]
-    assert at.session_state["compare:sgd_lr"] == 0.075
-    assert (at.number_input(key="compare:x0").value, at.number_input(key="compare:y0").value) == (-4.0, 1.5)
+    assert at.selectbox(key=K("surface")).value == "ravine"
+    assert at.multiselect(key=K("opts")).value == ["sgd", "momentum", "nesterov"]
+    assert at.session_state[K(racer_prefix("sgd") + "lr")] == 0.075
+    assert (at.number_input(key=K("x0")).value, at.number_input(key=K("y0")).value) == (-4.0, 1.5)
 
 
 # -- a share link ------------------------------------------------------------------------------------------------
@@ -148,8 +152,8 @@ def test_a_link_made_with_the_sweep_and_the_basin_map_on_opens_all_three_charts(
     at = _open({"surface": "bowl", "opts": "sgd,adam", "steps": "40", "grid": "50", "basin_steps": "40"})
     _ok(at)
     assert len(_charts(at)) == 1
-    at.toggle(key="compare:sweep").set_value(True).run()
-    at.toggle(key="compare:basin").set_value(True).run()
+    at.toggle(key=K("sweep")).set_value(True).run()
+    at.toggle(key=K("basin")).set_value(True).run()
     _ok(at)
     assert len(_charts(at)) == 3
     link = dict(at.query_params)
@@ -158,7 +162,7 @@ def test_a_link_made_with_the_sweep_and_the_basin_map_on_opens_all_three_charts(
     again = _open(link)
     _ok(again)
     assert len(_charts(again)) == 3
-    assert again.toggle(key="compare:sweep").value and again.toggle(key="compare:basin").value
+    assert again.toggle(key=K("sweep")).value and again.toggle(key=K("basin")).value
     off = _open(dict(link, sweep="false", basin="false"))
     assert len(_charts(off)) == 1
 
@@ -168,7 +172,7 @@ def test_a_malformed_link_falls_back_with_a_notice():
     assert not at.exception
     notices = " ".join(w.value for w in at.warning)
     assert "opts=sgd,nonsense" in notices and "steps=-5" in notices
-    assert at.multiselect(key="compare:opts").value == ["sgd", "momentum", "adam"]
+    assert at.multiselect(key=K("opts")).value == ["sgd", "momentum", "adam"]
 
 
 def test_fewer_than_two_optimizers_asks_for_more():
@@ -186,14 +190,14 @@ def _stopped(traj) -> bool:
 def test_the_best_rate_is_the_lowest_final_loss_of_the_sweep_and_is_applied_to_the_race():
     query = {"surface": "ravine", "opts": "sgd,momentum,adam", "x0": "-4.0", "y0": "1.5", "steps": "150"}
     at = _open(query)
-    at.toggle(key="compare:sweep").set_value(True).run()
+    at.toggle(key=K("sweep")).set_value(True).run()
     _ok(at)
     s = surfaces.get("ravine")
     summary = at.dataframe[1].value
     rates = analysis.log_rates(n=30)
     chosen = {}
     for i, name in enumerate(["sgd", "momentum", "adam"]):
-        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        hp = {k: at.session_state[K(racer_prefix(name) + k)] for k in optimizers.get(name).HYPERS}
         finals, diverged, stopped = [], [], []
         for lr in rates:  # independently: one run per rate
             t = optimizers.run(optimizers.make(name, **{**hp, "lr": float(lr)}), s, (-4.0, 1.5), 150)
@@ -211,13 +215,13 @@ def test_the_best_rate_is_the_lowest_final_loss_of_the_sweep_and_is_applied_to_t
     # the sweep chart: one line per optimizer over the non-diverged rates
     sweep = _charts(at)[1]
     assert sweep["layout"]["xaxis"]["type"] == "log"
-    at.button(key="compare:usebest").click().run()
+    at.button(key=K("usebest")).click().run()
     _ok(at)
     for name, lr in chosen.items():
-        assert at.session_state[f"compare:{name}_lr"] == lr
+        assert at.session_state[K(racer_prefix(name) + "lr")] == lr
     runs = []
     for name in ["sgd", "momentum", "adam"]:
-        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        hp = {k: at.session_state[K(racer_prefix(name) + k)] for k in optimizers.get(name).HYPERS}
         runs.append(optimizers.run(optimizers.make(name, **hp), s, (-4.0, 1.5), 150))
     _assert_table_matches(at.dataframe[0].value, runs, s)
     assert float(at.query_params["sgd_lr"]) == chosen["sgd"]
@@ -227,10 +231,10 @@ def test_the_best_rate_is_the_lowest_final_loss_of_the_sweep_and_is_applied_to_t
 def test_the_basin_map_equals_the_core():
     query = {"surface": "himmelblau", "opts": "sgd,adam", "basin_opt": "sgd", "grid": "50", "basin_steps": "120"}
     at = _open(query)
-    at.toggle(key="compare:basin").set_value(True).run()
+    at.toggle(key=K("basin")).set_value(True).run()
     _ok(at)
     s = surfaces.get("himmelblau")
-    hp = {k: at.session_state[f"compare:sgd_{k}"] for k in optimizers.get("sgd").HYPERS}
+    hp = {k: at.session_state[K(racer_prefix("sgd") + k)] for k in optimizers.get("sgd").HYPERS}
     bm = analysis.basin_map(optimizers.make("sgd", **hp), s, 120, 50)
     spec = _charts(at)[-1]
     heat = spec["data"][0]
@@ -243,7 +247,7 @@ def test_the_basin_map_equals_the_core():
     assert c[analysis.ESCAPED] == c[analysis.UNDEFINED] == 0  # Himmelblau is bounded below, smooth
     reached = 2500 - c[analysis.NOT_REACHED] - c[analysis.DIVERGED]
     assert any(f"{reached:,} of 2,500 starts reached" in el.value for el in at.caption)
-    at.radio(key="compare:color_by").set_value("steps").run()
+    at.radio(key=K("color_by")).set_value("steps").run()
     _ok(at)
     steps_z = sm.unpack(_charts(at)[-1]["data"][0]["z"]).reshape(50, 50)
     np.testing.assert_array_equal(np.nan_to_num(steps_z, nan=-1), bm.steps_to)
@@ -253,9 +257,9 @@ def test_a_grid_size_not_offered_is_rounded_with_a_notice_and_the_link_rewritten
     at = _open({"surface": "himmelblau", "grid": "51", "basin_steps": "100"})
     assert not at.exception
     assert any("Used `grid=50` for `grid=51`" in w.value for w in at.warning)
-    at.toggle(key="compare:basin").set_value(True).run()
+    at.toggle(key=K("basin")).set_value(True).run()
     _ok(at)
-    assert at.selectbox(key="compare:grid").value == 50
+    assert at.selectbox(key=K("grid")).value == 50
     assert any("of 2,500 starts reached" in c.value for c in at.caption)
     grid = at.query_params["grid"]
     assert (grid[-1] if isinstance(grid, list) else grid) == "50"
@@ -263,15 +267,15 @@ def test_a_grid_size_not_offered_is_rounded_with_a_notice_and_the_link_rewritten
 
 def test_the_basin_map_refuses_work_over_the_budget_and_says_what_fits():
     at = _open({"basin_opt": "newton", "grid": "150", "basin_steps": "1000"})
-    at.toggle(key="compare:basin").set_value(True).run()
+    at.toggle(key=K("basin")).set_value(True).run()
     assert not at.exception
     refusal = [e.value for e in at.error if "Too much work for one run" in e.value]
     assert len(refusal) == 1 and "150 × 150 starts × 1000 steps" in refusal[0]
     assert len(at.get("plotly_chart")) == 1  # the race only
     most = int(re.search(r"[Uu]se at most (\d+) steps", refusal[0])[1])  # the steps it names do fit, one more does not
-    s = surfaces.get(at.session_state["compare:surface"])
+    s = surfaces.get(at.session_state[K("surface")])
     assert budget.basin_work("newton", s, most, 150) <= budget.LIMIT < budget.basin_work("newton", s, most + 1, 150)
-    at.number_input(key="compare:basin_steps").set_value(most).run()
+    at.number_input(key=K("basin_steps")).set_value(most).run()
     assert not at.exception and not [e for e in at.error if "Too much work for one run" in e.value]
     assert len(at.get("plotly_chart")) == 2  # the race and the basin map
 
@@ -279,14 +283,14 @@ def test_the_basin_map_refuses_work_over_the_budget_and_says_what_fits():
 # -- a formula surface ----------------------------------------------------------------------------------------------
 def test_a_custom_formula_surface_races():
     at = _open({"opts": "sgd,adam"})
-    at.selectbox(key="compare:surface").set_value("custom").run()
-    at.text_input(key="compare:formula").set_value("x^2 + 3*y^2").run()
+    at.selectbox(key=K("surface")).set_value("custom").run()
+    at.text_input(key=K("formula")).set_value("x^2 + 3*y^2").run()
     _ok(at)
     s = surfaces.from_formula("x^2 + 3*y^2")
-    start = (at.number_input(key="compare:x0").value, at.number_input(key="compare:y0").value)
+    start = (at.number_input(key=K("x0")).value, at.number_input(key=K("y0")).value)
     runs = []
     for name in ("sgd", "adam"):
-        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        hp = {k: at.session_state[K(racer_prefix(name) + k)] for k in optimizers.get(name).HYPERS}
         runs.append(optimizers.run(optimizers.make(name, **hp), s, start, 500))
     table = at.dataframe[0].value
     for i, traj in enumerate(runs):
@@ -304,7 +308,7 @@ def test_on_the_saddle_the_table_says_sgd_and_momentum_escaped_not_diverged():
     s = surfaces.get("saddle")
     runs = []
     for name in ("sgd", "momentum"):
-        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        hp = {k: at.session_state[K(racer_prefix(name) + k)] for k in optimizers.get(name).HYPERS}
         runs.append(optimizers.run(optimizers.make(name, **hp), s, (1.0, 0.5), 300))
     table = at.dataframe[0].value
     _assert_table_matches(table, runs, s)
@@ -318,13 +322,13 @@ def test_on_the_saddle_the_table_says_sgd_and_momentum_escaped_not_diverged():
 
 def test_on_the_saddle_the_sweep_picks_the_soonest_escape_and_says_so():
     at = _open(SADDLE_RACE)
-    at.toggle(key="compare:sweep").set_value(True).run()
+    at.toggle(key=K("sweep")).set_value(True).run()
     _ok(at)
     s = surfaces.get("saddle")
     summary = at.dataframe[1].value
     rates = analysis.log_rates(n=30)
     for i, name in enumerate(["sgd", "momentum"]):
-        hp = {k: at.session_state[f"compare:{name}_{k}"] for k in optimizers.get(name).HYPERS}
+        hp = {k: at.session_state[K(racer_prefix(name) + k)] for k in optimizers.get(name).HYPERS}
         escaped = []
         for lr in rates:  # independently, one run per rate
             t = optimizers.run(optimizers.make(name, **{**hp, "lr": float(lr)}), s, (1.0, 0.5), 300)
@@ -347,10 +351,10 @@ def test_on_the_saddle_the_sweep_picks_the_soonest_escape_and_says_so():
 def test_the_basin_map_of_the_saddle_shows_escapes_in_their_own_colour():
     query = {**SADDLE_RACE, "basin_opt": "sgd", "grid": "50", "basin_steps": "200"}
     at = _open(query)
-    at.toggle(key="compare:basin").set_value(True).run()
+    at.toggle(key=K("basin")).set_value(True).run()
     _ok(at)
     s = surfaces.get("saddle")
-    hp = {k: at.session_state[f"compare:sgd_{k}"] for k in optimizers.get("sgd").HYPERS}
+    hp = {k: at.session_state[K(racer_prefix("sgd") + k)] for k in optimizers.get("sgd").HYPERS}
     bm = analysis.basin_map(optimizers.make("sgd", **hp), s, 200, 50)
     c = bm.counts()
     assert c[analysis.ESCAPED] > 0 and c[analysis.DIVERGED] == 0

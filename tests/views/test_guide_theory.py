@@ -97,6 +97,10 @@ def test_heavy_ball_at_the_best_pair_beats_gradient_descent_as_stated():
     # the rate shows after a few steps: over the last 20 steps the distance shrinks by about 0.752 per step
     d = np.linalg.norm(traj.points, axis=-1)
     assert (d[-1] / d[-21]) ** (1 / 20) == pytest.approx(m.heavy_ball_rate, rel=0.02)
+    # the Theory panel's measured rate (the slowest direction's recurrence, read off the run) is the rate itself
+    for t in (3, 30, 60):
+        th = analysis.step_theory(traj, surface, t)
+        assert th.measured_rate == pytest.approx(m.heavy_ball_rate, abs=1e-9) == th.predicted_rate
 
 
 def test_gradient_descent_leaves_the_saddle_by_1_plus_gamma_lambda_per_step():
@@ -194,3 +198,4 @@ def test_every_theory_link_opens_a_working_explorer_with_its_settings(demo):
     for name, value in demo.hypers.items():
         assert shown[name] == pytest.approx(value), name
     assert (float(shown["x0"]), float(shown["y0"]), int(shown["steps"])) == (*demo.start, demo.steps)
+    assert shown["theory"] is True  # the link turns the Theory switch on: the prediction is on the page

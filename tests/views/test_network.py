@@ -17,6 +17,10 @@ from streamlit.testing.v1 import AppTest
 
 import budget
 import training
+from ui.controls import racer_prefix
+from views import network as network_page
+
+K = network_page.PAGE.key  # a setting's session key (its widget's key)
 
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
 PAGE_FILE = "../../views/network.py"
@@ -134,12 +138,12 @@ def test_a_malformed_link_value_falls_back_with_a_notice():
 
 def test_bad_hidden_layers_give_a_message_beside_the_control_and_no_training():
     at = _open()
-    at.text_input(key="network:hidden").set_value("16, lots").run()
+    at.text_input(key=K("hidden")).set_value("16, lots").run()
     assert not at.exception
     assert any("hidden must be up to 3 whole numbers in [1, 64]" in e.value for e in at.error)
     assert any("Fix the settings" in i.value for i in at.info)
     assert not at.get("plotly_chart")
-    at.text_input(key="network:hidden").set_value("12").run()
+    at.text_input(key=K("hidden")).set_value("12").run()
     assert not at.error and at.get("plotly_chart")
 
 
@@ -155,13 +159,13 @@ def test_too_much_work_is_refused_with_the_parameters_to_change():
         return training.work(training.prepare("iris", (16,), "relu", 1, epochs, 0.3, 0), list(training.CLASSIC))
 
     assert work(most) <= budget.LIMIT < work(most + 1)
-    at.number_input(key="network:epochs").set_value(float(most)).run()
+    at.number_input(key=K("epochs")).set_value(float(most)).run()
     assert not at.exception and not at.error and at.get("plotly_chart")
 
 
 def test_a_bad_hyperparameter_is_reported_beside_it_and_its_default_used():
     at = _open({"opts": "adam"})
-    at.number_input(key="network:adam_lr").set_value(50.0).run()
+    at.number_input(key=K(racer_prefix("adam") + "lr")).set_value(50.0).run()
     assert not at.exception
     assert any("lr must be a finite number in (0, 10]" in e.value for e in at.error)
     assert at.dataframe[0].value["Optimizer"].tolist() == ["Adam"]
@@ -170,7 +174,7 @@ def test_a_bad_hyperparameter_is_reported_beside_it_and_its_default_used():
 def test_newton_is_not_offered_and_the_page_says_why():
     at = _open({"opts": "newton,adam"})
     assert not at.exception
-    assert "newton" not in at.multiselect(key="network:opts").options
+    assert "newton" not in at.multiselect(key=K("opts")).options
     assert any("newton" in w.value for w in at.warning)  # the link's value is refused with a notice
     reasons = [e for e in at.expander if "Newton" in e.label]
     assert reasons and "Hessian" in reasons[0].markdown[0].value
@@ -178,7 +182,7 @@ def test_newton_is_not_offered_and_the_page_says_why():
 
 def test_no_optimizer_chosen_asks_for_one():
     at = _open()
-    at.multiselect(key="network:opts").set_value([]).run()
+    at.multiselect(key=K("opts")).set_value([]).run()
     assert not at.exception
     assert any("Choose at least one optimizer" in i.value for i in at.info)
 
@@ -206,13 +210,13 @@ def test_the_page_file_runs_on_its_own():
 
 def test_a_value_past_a_box_limit_is_reported_beside_the_box_and_nothing_trains():
     at = _open()
-    at.number_input(key="network:epochs").set_value(2000.0).run()
+    at.number_input(key=K("epochs")).set_value(2000.0).run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("Epochs must be a whole number in [1, 1000]" in e and "2000" in e for e in errors)
     assert not any("200 epochs" in e for e in errors)  # no message speaks of a value the box does not hold
     assert not at.get("plotly_chart")
-    at.number_input(key="network:epochs").set_value(30.0).run()
+    at.number_input(key=K("epochs")).set_value(30.0).run()
     assert not at.error and at.get("plotly_chart")
 
 

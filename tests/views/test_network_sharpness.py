@@ -11,7 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 import training
 from training.sharpness import sharpness_curve
+from views import network as network_page
 from viz import surface_map as sm
+
+K = network_page.PAGE.key  # a setting's session key (its widget's key)
 
 APP = "../../app.py"
 TIMEOUT = 180
@@ -37,12 +40,12 @@ def page() -> AppTest:
 
 def test_the_toggle_is_off_by_default_and_nothing_is_measured(page):
     assert not page.exception
-    assert page.toggle(key="network:eos").value is False
+    assert page.toggle(key=K("eos")).value is False
     assert _eos_charts(page) == []
 
 
 def test_switched_on_it_charts_each_optimizers_sharpness_against_its_limit(page):
-    at = page.toggle(key="network:eos").set_value(True).run()
+    at = page.toggle(key=K("eos")).set_value(True).run()
     assert not at.exception and not at.error
     plain, pre = _eos_charts(at)
     assert "λmax(H)" in plain["layout"]["yaxis"]["title"]["text"]
@@ -63,7 +66,7 @@ def test_switched_on_it_charts_each_optimizers_sharpness_against_its_limit(page)
 
 def test_full_batch_sgd_at_a_large_step_settles_at_its_limit_as_the_caption_says():
     at = _open({"dataset": "iris", "epochs": "200", "batch": "1024", "opts": "sgd", "sgd_lr": "2"})
-    at = at.toggle(key="network:eos").set_value(True).run()
+    at = at.toggle(key=K("eos")).set_value(True).run()
     assert not at.exception
     (chart,) = _eos_charts(at)
     x, y = sm.unpack(chart["data"][0]["x"]), sm.unpack(chart["data"][0]["y"])

@@ -258,3 +258,156 @@ def test_the_streamed_gif_decodes_to_exactly_the_drawn_frames():
         im.seek(i)
         want = scene.frame(int(step)).quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB")
         assert np.array_equal(np.asarray(im.convert("RGB")), np.asarray(want)), f"frame {i} (step {step})"
+
+
+# -- the MP4 (optional: imageio-ffmpeg's FFmpeg) ----------------------------------------------------------------
+def _decoded(video: bytes, tmp_path) -> tuple[dict, list[np.ndarray]]:
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    path = tmp_path / "run.mp4"
+    path.write_bytes(video)
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    w, h = meta["size"]
+    frames = [np.frombuffer(f, dtype=np.uint8).reshape(h, w, 3) for f in reader]
+    return meta, frames
+
+
+def test_the_mp4_decodes_to_the_drawn_frames_at_720p(tmp_path):
+    if ei.mp4_unavailable():
+        pytest.skip(ei.mp4_unavailable())
+    traj = _run(steps=24)
+    plan = ei.frame_plan(24, 10, 1.2)  # 12 frames: one step in 3, and the last
+    calls = []
+    video = ei.mp4(ei.ExplorerScene(traj, ROSEN), plan, 10, lambda d, n: calls.append((d, n)))
+    meta, frames = _decoded(video, tmp_path)
+    assert meta["codec"] == "h264" and meta["pix_fmt"].startswith("yuv420p") and meta["fps"] == 10
+    assert meta["size"] == (1280, 720)
+    hold = ei.hold_frames(10)
+    assert hold == 15 and len(frames) == len(plan) + hold  # the last frame stays 1.5 s
+    scene = ei.ExplorerScene(traj, ROSEN)
+    drawn = {int(s): scene.rgb(int(s)).astype(np.int16) for s in plan}
+    for i, step in enumerate(plan):
+        got = frames[i].astype(np.int16)
+        err = np.abs(got - drawn[int(step)]).mean()
+        assert err < 2.5, f"frame {i} (step {step}): mean error {err:.2f} of 255"
+        # and it is that step's picture, not a neighbour's (the path, the numbers and the readout moved)
+        if i:
+            other = np.abs(got - drawn[int(plan[i - 1])])
+            moved = np.abs(drawn[int(step)] - drawn[int(plan[i - 1])]).max(axis=-1) > 60
+            assert other[moved].mean() > 4 * np.abs(got - drawn[int(step)])[moved].mean()
+    assert all(np.abs(f.astype(np.int16) - drawn[24]).mean() < 2.5 for f in frames[len(plan) :])
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and calls[-1] == (len(plan) + 1, len(plan) + 1)
+
+
+def test_a_race_mp4_and_a_diverged_run_s_mp4_end_at_their_last_step(tmp_path):
+    if ei.mp4_unavailable():
+        pytest.skip(ei.mp4_unavailable())
+    scene = ei.RaceScene(ROSEN, [_run(steps=20), _run("sgd", 20)], ["adam", "sgd"], f_star=0.0)
+    _, frames = _decoded(ei.mp4(scene, ei.frame_plan(scene.last, 5, 10), 5), tmp_path)
+    assert len(frames) == 21 + ei.hold_frames(5) and frames[0].shape == (720, 1280, 3)
+    traj = _diverging()
+    scene = ei.ExplorerScene(traj, ROSEN)
+    _, frames = _decoded(ei.mp4(scene, ei.frame_plan(scene.last, 10, 5), 10), tmp_path)
+    assert len(frames) == 2 + ei.hold_frames(10)  # steps 0 and 1
+    assert np.abs(frames[-1].astype(np.int16) - scene.rgb(1)).mean() < 2.5
+
+
+def test_without_an_encoder_the_mp4_is_refused_with_the_reason(monkeypatch):
+    monkeypatch.setattr(ei, "mp4_unavailable", lambda: "no encoder here")
+    with pytest.raises(RuntimeError, match="no encoder here"):
+        ei.mp4(ei.ExplorerScene(_run(steps=3), ROSEN), [0, 1, 2, 3], 10)
+    with pytest.raises(ValueError, match="frame rate"):
+        ei.hold_frames(0)
+
+
+# -- the Theory switch: the local quadratic model and its numbers in every export ----------------------------------
+def test_the_html_with_theory_carries_every_step_s_model_and_its_numbers():
+    from optimizers import theory as T
+    from viz.theory import stage_model
+
+    ravine = surfaces.get("ravine")
+    traj = _run("momentum", 30, ravine)
+    plain = _data(export.explorer_html(traj, ravine))
+    assert not {"lmin", "lmax", "kappa", "limit"} & {r["key"] for r in plain["panel"]}
+    assert not [u for u in plain["updates"] if u["kind"] == "model"]
+    html = export.explorer_html(traj, ravine, theory=True)
+    data, fig = _data(html), _data(html, "figure")
+    rows = {r["key"]: r for r in data["panel"]}
+    m = stage_model(ravine, traj.points)
+    np.testing.assert_allclose(rows["lmin"]["values"], m["eigenvalues"][:, 0], rtol=1e-6)
+    np.testing.assert_allclose(rows["lmax"]["values"], m["eigenvalues"][:, 1], rtol=1e-6)
+    assert rows["lmin"]["values"][0] == 0.5 and rows["lmax"]["values"][0] == 25 and rows["kappa"]["values"][7] == 50
+    limit = T.stability_limit(traj.optimizer)
+    assert rows["limit"]["symbol"] == limit.label == "(2 + 2μ)/γ"
+    assert rows["limit"]["values"] == [pytest.approx(limit.value)] * 31
+    (model,) = [u for u in data["updates"] if u["kind"] == "model"]
+    assert fig["data"][model["trace"]]["name"].startswith("local quadratic model")
+    assert fig["data"][model["axes_trace"]]["line"]["dash"] == "dash"
+    np.testing.assert_allclose(np.array(model["axes"], dtype=float), m["axes"].reshape(-1, 4), rtol=1e-5, atol=1e-9)
+    assert set(model["shape"]) == {1}  # a minimum's ellipse at every step of the ravine
+
+
+def test_an_adaptive_optimizer_s_html_shows_its_preconditioned_sharpness_and_a_saddle_its_asymptotes():
+    from optimizers import theory as T
+
+    traj = _run("adam", 20)
+    rows = {r["key"]: r for r in _data(export.explorer_html(traj, ROSEN, theory=True))["panel"]}
+    sharp = T.sharpness(traj, ROSEN)
+    assert rows["sharpness"]["symbol"] == "λmax(P⁻¹H)" and rows["limit"]["symbol"] == "(2 + 2β₁)/(γ(1 − β₁))"
+    np.testing.assert_allclose(
+        np.array(rows["sharpness"]["values"][:-1], dtype=float), sharp.preconditioned[:-1], rtol=1e-6
+    )
+    saddle = surfaces.get("saddle")
+    model = next(
+        u
+        for u in _data(export.explorer_html(_run("sgd", 10, saddle), saddle, theory=True))["updates"]
+        if u["kind"] == "model"
+    )
+    assert set(model["shape"]) == {3} and all(v is not None for v in model["asym"][0])
+    newton = {r["key"] for r in _data(export.explorer_html(_run("newton", 5), ROSEN, theory=True))["panel"]}
+    assert {"lmin", "lmax", "kappa"} <= newton and "limit" not in newton  # Newton has no such limit
+
+
+def test_the_gif_and_png_with_theory_draw_the_model_s_ellipse_and_its_numbers():
+    ravine = surfaces.get("ravine")
+    traj = _run("sgd", 30, ravine)
+    scene = ei.ExplorerScene(traj, ravine, theory=True)
+    for t in (0, 12, 30):
+        scene.update(t)
+        x, y = scene.shape.get_data()
+        d = np.stack([np.asarray(x) - traj.points[t, 0], np.asarray(y) - traj.points[t, 1]], axis=-1)
+        level = np.einsum("ni,ij,nj->n", d, ravine.hessian(traj.points[t]), d)
+        np.testing.assert_allclose(level, level[0], rtol=1e-9)  # a level set of the quadratic model around θₜ
+        ax, ay = scene.axes_line.get_data()
+        assert ay[0] == ay[1] == traj.points[t, 1] and ax[3] == ax[4] == traj.points[t, 0]  # the ravine's axes
+    shown = " ".join(t.get_text() for t in _texts(scene))
+    assert "λmin" in shown and "κ" in shown and "2/γ" in shown and "quadratic model at θₜ" in shown
+    assert "λmin" not in " ".join(t.get_text() for t in _texts(ei.ExplorerScene(traj, ravine)))
+    with_model = np.asarray(Image.open(io.BytesIO(ei.explorer_png(traj, ravine, 12, theory=True))))
+    without = np.asarray(Image.open(io.BytesIO(ei.explorer_png(traj, ravine, 12))))
+    assert with_model.shape == without.shape and not np.array_equal(with_model, without)
+
+
+def test_asking_whether_mp4_is_available_imports_nothing_and_runs_nothing():
+    """The page asks on every run: it must not pay imageio_ffmpeg's import (~0.1 s) or start FFmpeg."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys; from viz import export_image as ei; ei.mp4_unavailable(); "
+        "assert 'imageio_ffmpeg' not in sys.modules, 'imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_an_encoder_without_its_ffmpeg_is_refused_with_the_reason(monkeypatch):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+
+    def missing():
+        raise RuntimeError("No ffmpeg exe could be found")
+
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", missing)
+    with pytest.raises(RuntimeError, match="has no FFmpeg to run .No ffmpeg exe could be found"):
+        ei.mp4(ei.ExplorerScene(_run(steps=3), ROSEN), [0, 1, 2, 3], 10)
