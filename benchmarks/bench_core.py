@@ -3,7 +3,9 @@
 Prints medians of several runs:
 - single start, 1000 steps, each optimizer on rosenbrock (full recording of every quantity);
 - 10,000 starts x 500 steps of Adam on rosenbrock (full recording, and points-only);
-- torch.optim driving the same loop (autograd gradient, optimizer step, iterate recorded), and the ratio.
+- torch.optim driving the same loop (autograd gradient, optimizer step, iterate recorded), and the ratio;
+- a regimen's cost (optimizers.regimen: schedule, decay, clipping) per step, against the optimizer alone, and a
+  learning-rate sweep under a schedule (still one vectorised run per optimizer), in CPU time.
 Run: .venv/bin/python benchmarks/bench_core.py
 """
 
@@ -21,6 +23,7 @@ from _timing import median_seconds  # noqa: E402
 
 import optimizers  # noqa: E402
 import surfaces  # noqa: E402
+from optimizers import analysis, regimen  # noqa: E402
 
 try:
     import torch
@@ -99,6 +102,56 @@ def main() -> None:
             f"torch.optim.Adam, same work: {theirs:.2f} s -> ours is {theirs / full:.1f}x faster "
             f"({theirs / path:.1f}x points-only)"
         )
+
+    regimen_costs()
+
+
+def _cpu(fn, repeat: int = 5) -> float:
+    """The median CPU time of fn() (process time: the machine is shared), after one warm-up call."""
+    import time
+
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        times.append(time.process_time() - t0)
+    return float(np.median(times))
+
+
+def regimen_costs() -> None:
+    full = regimen.spec("warmup_cosine", {"warmup": 10, "T_max": 3000}, 0.01, True, 1.0, 0.5)
+    sched = regimen.spec("warmup_cosine", {"warmup": 10, "T_max": 3000})
+    print("\nunder a regimen, single start, 2000 steps on rosenbrock (median CPU time of 5)")
+    print(f"{'optimizer':10s} {'alone us/step':>13s} {'schedule':>9s} {'all parts':>10s}")
+    worst = 0.0
+    for name in ("sgd", "adam", "lion", "sf_adamw", "lookahead"):
+        per = []
+        for spec in ((), sched, full):
+            hp = {regimen.KEY: regimen.for_optimizer(spec, optimizers.get(name))} if spec else {}
+            opt = regimen.make(name, lr=0.001, **hp)
+            per.append(_cpu(lambda opt=opt: optimizers.run(opt, ROSEN, START, 2000)) / 2000 * 1e6)
+        worst = max(worst, per[2] - per[0])
+        print(f"{name:10s} {per[0]:13.1f} {per[1]:9.1f} {per[2]:10.1f}")
+    adam = _cpu(lambda: optimizers.run(optimizers.make("adam", lr=0.001), ROSEN, START, 2000)) / 2000 * 1e6
+    print(
+        f"  the most a regimen added: {worst:.1f} us/step = {worst / adam:.2f} x Adam's whole step "
+        "(budget.REGIMEN_OPS prices it)"
+    )
+    calls = []
+    real = analysis.run
+    analysis.run = lambda *a, **k: calls.append(1) or real(*a, **k)
+    try:
+        rates = analysis.log_rates(n=30)
+        plain = _cpu(lambda: analysis.sweep("momentum", ROSEN, START, 500, rates), repeat=3)
+        n_plain = len(calls)
+        scheduled = _cpu(lambda: analysis.sweep("momentum", ROSEN, START, 500, rates, {regimen.KEY: sched}), repeat=3)
+    finally:
+        analysis.run = real
+    print(
+        f"sweep, momentum, 30 rates x 500 steps (median CPU time of 3): {plain:.3f} s constant, {scheduled:.3f} s "
+        f"under warm-up + cosine; run() calls per sweep: {n_plain // 4} and {(len(calls) - n_plain) // 4}"
+    )
 
 
 if __name__ == "__main__":

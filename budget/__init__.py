@@ -60,6 +60,10 @@ OPTIMIZER_OPS = {
     "newton": 70,
 }
 DEFAULT_OPTIMIZER_OPS = 90  # an optimizer not in the table
+# A regimen around the optimizer (optimizers.regimen: schedule, decay, clipping, its four recorded fields): the most
+# it added to a step with every part on, 1.75 x Adam's whole step on Rosenbrock (Lookahead's inner rebuilt each
+# step; benchmarks/bench_core.py prints it), in calls, a tenth added.
+REGIMEN_OPS = 200
 ELEMENTS_PER_OP = 0.4  # an optimizer's element-operations per start and step, per op of OPTIMIZER_OPS
 NEWTON_SOLVE = 30  # the damped 2 x 2 solve: calls and element-operations
 # Built-in surfaces in formula ops: (f, gradient, Hessian) as calls (measured at 1 point) and as elements
@@ -100,19 +104,19 @@ def surface_ops(surface: Any) -> tuple[tuple[int, int, int], tuple[int, int, int
     return BUILTIN_OPS.get(getattr(surface, "name", ""), DEFAULT_SURFACE_OPS)
 
 
-def step_cost(opt_name: str, surface: Any) -> tuple[float, float]:
-    """(calls, element-operations per start) of one step of `opt_name` on `surface`."""
+def step_cost(opt_name: str, surface: Any, regimen: bool = False) -> tuple[float, float]:
+    """(calls, element-operations per start) of one step of `opt_name` on `surface` (`regimen`: under one)."""
     (fc, gc, hc), (fe, ge, he) = surface_ops(surface)
-    opt = OPTIMIZER_OPS.get(opt_name, DEFAULT_OPTIMIZER_OPS)
+    opt = OPTIMIZER_OPS.get(opt_name, DEFAULT_OPTIMIZER_OPS) + (REGIMEN_OPS if regimen else 0)
     calls, elements = opt + fc + gc, opt * ELEMENTS_PER_OP + fe + ge
     if opt_name == "newton":  # the only optimizer that needs the Hessian
         calls, elements = calls + hc + NEWTON_SOLVE, elements + he + NEWTON_SOLVE
     return calls, elements
 
 
-def run_work(opt_name: str, surface: Any, steps: int, starts: int = 1, calls: int = 1) -> float:
+def run_work(opt_name: str, surface: Any, steps: int, starts: int = 1, calls: int = 1, regimen: bool = False) -> float:
     """Units of `steps` steps from `starts` starts at once (`calls`: in that many separate vectorised runs)."""
-    c, e = step_cost(opt_name, surface)
+    c, e = step_cost(opt_name, surface, regimen)
     return float(steps) * (c * CALL * calls + e * starts)
 
 
@@ -124,25 +128,26 @@ def map_work(surface: Any, points: int = MAP_POINTS) -> float:
 FIGURE_STEP_UNITS = 10_000  # the Explorer's figure, serialised once with a frame per step
 
 
-def explorer_work(opt_name: str, surface: Any, steps: int) -> float:
+def explorer_work(opt_name: str, surface: Any, steps: int, regimen: bool = False) -> float:
     """One Explorer run: the path, recorded step by step, the map, and the figure with every step."""
-    return run_work(opt_name, surface, steps) + map_work(surface) + steps * FIGURE_STEP_UNITS
+    return run_work(opt_name, surface, steps, regimen=regimen) + map_work(surface) + steps * FIGURE_STEP_UNITS
 
 
-def race_work(opt_names: Sequence[str], surface: Any, steps: int) -> float:
-    return sum(run_work(o, surface, steps) for o in opt_names) + map_work(surface)
+def race_work(opt_names: Sequence[str], surface: Any, steps: int, regimen: bool = False) -> float:
+    return sum(run_work(o, surface, steps, regimen=regimen) for o in opt_names) + map_work(surface)
 
 
-def sweep_work(opt_names: Sequence[str], surface: Any, steps: int, rates: int) -> float:
-    return sum(run_work(o, surface, steps, rates) for o in opt_names)
+def sweep_work(opt_names: Sequence[str], surface: Any, steps: int, rates: int, regimen: bool = False) -> float:
+    return sum(run_work(o, surface, steps, rates, regimen=regimen) for o in opt_names)
 
 
 BASIN_START_UNITS = 150  # per start of a basin map: the grid, the labels, the steps to a minimum, the figure
 
 
-def basin_work(opt_name: str, surface: Any, steps: int, grid: int, chunk: int = 2500) -> float:
+def basin_work(opt_name: str, surface: Any, steps: int, grid: int, chunk: int = 2500, regimen: bool = False) -> float:
     starts = grid * grid
-    return run_work(opt_name, surface, steps, starts, calls=math.ceil(starts / chunk)) + starts * BASIN_START_UNITS
+    calls = math.ceil(starts / chunk)
+    return run_work(opt_name, surface, steps, starts, calls, regimen) + starts * BASIN_START_UNITS
 
 
 def network_work(
@@ -154,18 +159,21 @@ def network_work(
     epochs: int,
     opt_names: Iterable[str],
     regions: bool = False,
+    regimen: bool = False,
 ) -> float:
     """Training one network per optimizer: `epochs` passes of ceil(n_train / batch) updates, then an evaluation
     of both sets. Per update: the layers' NumPy calls, the optimizer over every weight, and the matrix products
     beyond a small batch's (up to SMALL_BATCH rows a product costs no more than its call); per epoch: the
-    evaluation's calls and products. `regions`: each trained network also predicts over REGION_POINTS points."""
+    evaluation's calls and products. `regions`: each trained network also predicts over REGION_POINTS points.
+    `regimen`: each optimizer runs under one (optimizers.regimen)."""
     batch = max(1, min(batch, n_train))
     updates = math.ceil(n_train / batch)
     per_update = layers * LAYER_UPDATE + 3 * n_params * max(0, batch - SMALL_BATCH) * MATMUL
     per_epoch = layers * LAYER_EPOCH + (n_train + n_val) * n_params * MATMUL
     total = REGION_FIGURE if regions else 0.0
     for name in opt_names:
-        per_update_opt = OPTIMIZER_OPS.get(name, DEFAULT_OPTIMIZER_OPS) / 25 * (n_params + CALL)
+        ops = OPTIMIZER_OPS.get(name, DEFAULT_OPTIMIZER_OPS) + (REGIMEN_OPS if regimen else 0)
+        per_update_opt = ops / 25 * (n_params + CALL)
         total += epochs * (updates * (per_update + per_update_opt) + per_epoch)
         if regions:
             total += layers * LAYER_EPOCH + REGION_POINTS * n_params * REGION_MATMUL

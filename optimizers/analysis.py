@@ -337,7 +337,7 @@ def sweep(
     """Run `opt_name` once for every rate (vectorised), the other hyperparameters as in `hypers`.
 
     progress, every: passed to run() (called after every `every` steps)."""
-    from . import make  # the registry (imported here: optimizers/__init__ does not import this module)
+    from .regimen import make  # the registry, with a "regimen" entry of hypers applied (still one pass)
 
     rates = log_rates() if rates is None else np.sort(np.asarray(rates, dtype=np.float64).ravel())
     hp = {k: v for k, v in (hypers or {}).items() if k != "lr"}

@@ -51,6 +51,9 @@ PLAIN_SYMBOLS: dict[str, str] = {
     r"\tilde\theta": "θ̃",
     r"\phi": "φ",
     r"\alpha": "α",
+    r"\gamma_t": "γₜ",
+    r"\tilde g": "g̃",
+    "s_t": "sₜ",
 }
 
 

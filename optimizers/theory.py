@@ -419,6 +419,9 @@ def stability_limit(optimizer: Any) -> Limit:
             "Newton's step divides by the curvature itself: on a quadratic it is stable for every "
             "γ in (0, 2), whatever the sharpness."
         ),
+        "regimen": N_(
+            "under a schedule, weight decay or clipping the limit for a constant γ and a step along g does not apply."
+        ),
     }
     return Limit(None, "", False, _(reasons.get(name, N_("no stability limit is known for this optimizer"))))
 

@@ -368,8 +368,9 @@ def check_optimizers(opts: Mapping[str, Mapping[str, Any]] | Sequence[str]) -> d
     return out
 
 
-def work(setup: Setup, opts: int | Sequence[str]) -> float:
-    """budget/'s units for training `opts` (names; a count means that many of the costliest) on `setup`."""
+def work(setup: Setup, opts: int | Sequence[str], regimen: bool = False) -> float:
+    """budget/'s units for training `opts` (names; a count means that many of the costliest) on `setup`
+    (`regimen`: each under a schedule, weight decay or clipping, optimizers.regimen)."""
     names = [""] * opts if isinstance(opts, int) else list(opts)
     return budget.network_work(
         setup.model.n_params,
@@ -380,6 +381,7 @@ def work(setup: Setup, opts: int | Sequence[str]) -> float:
         setup.epochs,
         names,
         regions=setup.split.dataset.n_features == 2,  # the page draws each network's decision regions
+        regimen=regimen,
     )
 
 

@@ -113,12 +113,15 @@ class Progress:
             in_cached_function.reset(token)
 
 
-def explorer_check(opt_name: str, surface: Any, steps: int, box: Any) -> None:
-    """The Explorer's run over the budget: an error beside its Steps (in `box`) and the page stops there."""
-    v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
+def explorer_check(opt_name: str, surface: Any, steps: int, box: Any, regimen: bool = False) -> None:
+    """The Explorer's run over the budget: an error beside its Steps (in `box`) and the page stops there.
+    `regimen`: the optimizer runs under a schedule, weight decay or clipping (ui.regimen_controls)."""
+    v = budget.verdict(budget.explorer_work(opt_name, surface, steps, regimen))
     if v.ok:
         return
-    most = budget.largest(lambda k: budget.explorer_work(opt_name, surface, k) <= budget.LIMIT, 1, max(1, steps - 1))
+    most = budget.largest(
+        lambda k: budget.explorer_work(opt_name, surface, k, regimen) <= budget.LIMIT, 1, max(1, steps - 1)
+    )
     fewer = f"at most {most} steps" if most is not None else "fewer steps"
     newton = ", a first-order optimizer" if opt_name == "newton" else ""
     allow(v, box, f"this run ({steps} steps)", f"use {fewer}{newton} or a simpler formula")

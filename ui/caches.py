@@ -22,7 +22,7 @@ import budget
 import optimizers
 import surfaces
 import training
-from optimizers import analysis
+from optimizers import analysis, regimen
 from ui import budget as budget_ui
 from viz import explorer as viz_explorer
 from viz import surface_map
@@ -67,7 +67,7 @@ def train_one(
     setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
     training.check_budget(setup, [name])
     progress, every = _hook or (None, 100)
-    opt = optimizers.make(name, **dict(hypers))
+    opt = regimen.make(name, **dict(hypers))  # under the regimen a ("regimen", spec) entry describes
     return training.fit(setup, opt, name, optimizers.get(name).title, dict(hypers), progress=progress, every=every)
 
 
@@ -96,9 +96,10 @@ def sharpness_one(
 @st.cache_data(max_entries=64, show_spinner=False)
 def race_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, noise: float, seed: int, _hook=None):
     s = surface_of(surface_spec)
-    opts = [optimizers.make(name, **dict(hp)) for name, hp in racers]
+    opts = [regimen.make(name, **dict(hp)) for name, hp in racers]
     progress, every = _hook or (None, 100)
-    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=False, progress=progress, every=every)
+    record = any(isinstance(o, regimen.Regimen) for o in opts)  # its record of clipping, for the table
+    return analysis.race(opts, s, np.array(start), steps, noise, seed, record=record, progress=progress, every=every)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -115,7 +116,7 @@ def sweep_runs(surface_spec: tuple, racers: tuple, start: tuple, steps: int, n_r
 @st.cache_data(max_entries=16, show_spinner=False)
 def basin_run(surface_spec: tuple, opt_name: str, hypers: tuple, steps: int, n: int, _hook=None):
     progress, every = _hook or (None, 100)
-    opt = optimizers.make(opt_name, **dict(hypers))
+    opt = regimen.make(opt_name, **dict(hypers))
     return analysis.basin_map(opt, surface_of(surface_spec), steps, n, progress=progress, every=every)
 
 
@@ -128,9 +129,13 @@ def explorer_run(
 
     `_hook` (not part of the key): (progress, every) from ui.budget.Progress, which also draws a progress bar.
     """
-    opt = optimizers.make(opt_name, **dict(hypers))
+    opt = regimen.make(opt_name, **dict(hypers))  # with the regimen its ("regimen", spec) entry describes
     surface = surface_of(spec)
-    progress, every = _hook or (_checkpoint, budget.steps_per_chunk(budget.run_work(opt_name, surface, 1)))
+    under = isinstance(opt, regimen.Regimen)
+    progress, every = _hook or (
+        _checkpoint,
+        budget.steps_per_chunk(budget.run_work(opt_name, surface, 1, regimen=under)),
+    )
     return optimizers.run(opt, surface, np.array(start), steps, noise=noise, seed=seed, progress=progress, every=every)
 
 

@@ -93,8 +93,9 @@ def hyper_label(name: str, h: optimizers.Hyper) -> str:
 
 
 def frozen(hp: dict) -> tuple:
-    """Hyperparameters as a sorted tuple of plain values: a hashable st.cache_data argument."""
-    return tuple(sorted((k, v if isinstance(v, bool) else float(v)) for k, v in hp.items()))
+    """Hyperparameters as a sorted tuple of plain values: a hashable st.cache_data argument (a regimen's spec,
+    already a tuple of plain values, as it is)."""
+    return tuple(sorted((k, v if isinstance(v, bool | tuple) else float(v)) for k, v in hp.items()))
 
 
 def hyper_inputs(

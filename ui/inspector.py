@@ -23,6 +23,7 @@ _SIMPLE = {
     "rms(": r"\operatorname{RMS}(",
     "norm(": r"\operatorname{norm}(",
     "clip(": r"\operatorname{clip}(",
+    "schedule(": r"\operatorname{schedule}(",
 }
 
 

@@ -6,6 +6,7 @@
 
 const COORD = ["#0047b3", "#d35400"];
 const PATH = "#e8000b", GRAD = "#111111", MOMENT = "#0047b3", UPDATE = "#e8000b";
+const CLIP = "#ff7f0e"; // a step whose gradient was clipped (viz/sequences.py's CLIP_COLOUR)
 const MODEL = "#c51b7d", MODEL_AXES = "#7a0177"; // the Theory overlay (viz/theory.py's colours)
 const RATES = { "0.25": 5, "1": 20, "4": 80 }; // steps per second at each speed
 const REST_MS = 250;
@@ -196,6 +197,7 @@ class Stage {
     this.note = el("div", "note", this.side);
     this.numbers = el("div", "numbers", this.side); this.numbers.dataset.testid = "lab-numbers";
     this.lossBox = el("div", "chart", this.side); this.lossBox.dataset.testid = "lab-loss";
+    this.seqNote = el("div", "seqnote", lab); this.seqNote.dataset.testid = "lab-sequences";
     this.panels = el("div", "panels", lab);
     this.chooser = el("div", "chooser", this.panels);
     this.rowCharts = el("div", "rowcharts", this.panels);
@@ -249,6 +251,10 @@ class Stage {
     this.run.theory = T ? {
       lmin: f64(T.lmin), lmax: f64(T.lmax), kappa: f64(T.kappa), kind: f64(T.kind), axes: f64(T.axes), asym: f64(T.asym),
     } : null;
+    // the other sequences (Schedule-Free's x and z, Lookahead's slow and fast weights) and the clipped steps
+    this.run.paths = (d.paths || []).map((q) => ({ ...q, pts: f64(q.points) }));
+    this.run.clipped = f64(d.clipped);
+    this.buildSeqNote();
     this.token = head.token;
     this.scrub.max = String(d.last);
     this.of.textContent = ` / ${d.last}`;
@@ -450,6 +456,7 @@ class Stage {
       pen = true;
     }
     ctx.stroke();
+    this.drawSequences(ctx, t);
     if (R.theory) this.drawModel(ctx, t);
     const ax = R.anchor[2 * t], ay = R.anchor[2 * t + 1];
     arrow(ctx, this, ax, ay, R.g, t, GRAD, 3);
@@ -508,6 +515,54 @@ class Stage {
     for (const j of [0, 2]) { ctx.moveTo(X(-a[j], -a[j + 1]), Y(-a[j], -a[j + 1])); ctx.lineTo(X(a[j], a[j + 1]), Y(a[j], a[j + 1])); }
     ctx.stroke();
     ctx.restore();
+  }
+
+  // under the map: each other sequence's colour and name, the caption saying which is "the" iterate, and how
+  // many steps clipped the gradient (its markers: orange diamonds at θₜ₋₁, where the clipped gradient was taken)
+  buildSeqNote() {
+    const R = this.run, box = this.seqNote;
+    box.replaceChildren();
+    const n = R.clipped ? R.clipped.slice(1, R.last + 1).filter((v) => v > 0).length : 0;
+    if (!R.paths.length && !R.clipped) { box.style.display = "none"; return; }
+    box.style.display = "";
+    const keys = el("div", "keys", box);
+    if (R.paths.length) keys.append(Object.assign(document.createElement("span"), { innerHTML: `<b style="color:${PATH}">━</b> θ (the path)` }));
+    for (const q of R.paths) keys.append(Object.assign(document.createElement("span"), { innerHTML: `<b style="color:${q.colour}">┅</b> ${q.label}` }));
+    if (R.clipped) {
+      const c = el("span", "clips", keys);
+      c.dataset.testid = "lab-clipped";
+      c.innerHTML = `<b style="color:${CLIP}">◆</b> clipped: ${n} step${n === 1 ? "" : "s"} of ${R.last}`;
+    }
+    if (R.caption) el("div", "caption", box, R.caption);
+  }
+
+  drawSequences(ctx, t) {
+    const R = this.run;
+    for (const q of R.paths) {
+      ctx.strokeStyle = q.colour; ctx.lineWidth = 2; ctx.setLineDash([6, 4]); ctx.beginPath();
+      let pen = false;
+      for (let i = 0; i <= t; i++) {
+        const x = q.pts[2 * i], y = q.pts[2 * i + 1];
+        if (!isFinite(x) || !isFinite(y)) { pen = false; continue; }
+        if (pen) ctx.lineTo(this.sx(x), this.sy(y)); else ctx.moveTo(this.sx(x), this.sy(y));
+        pen = true;
+      }
+      ctx.stroke(); ctx.setLineDash([]);
+      const x = q.pts[2 * t], y = q.pts[2 * t + 1];
+      if (isFinite(x) && isFinite(y)) {
+        ctx.fillStyle = q.colour; ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 2;
+        ctx.beginPath(); ctx.arc(this.sx(x), this.sy(y), 6, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+      }
+    }
+    if (!R.clipped) return;
+    ctx.fillStyle = CLIP; ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 1.2;
+    for (let i = 1; i <= t; i++) {
+      if (!(R.clipped[i] > 0)) continue;
+      const x = this.sx(R.pts[2 * (i - 1)]), y = this.sy(R.pts[2 * (i - 1) + 1]), r = 5;
+      if (!isFinite(x) || !isFinite(y)) continue;
+      ctx.beginPath(); ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath();
+      ctx.fill(); ctx.stroke();
+    }
   }
 
   hint() {

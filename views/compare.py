@@ -24,7 +24,7 @@ from content import presets
 from content.races import BY_KEY as RACE_PRESETS
 from optimizers import analysis
 from ui import budget as budget_ui
-from ui import caches, state
+from ui import caches, regimen_controls, state
 from ui import start as start_point
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.controls import racer_prefix as prefix
@@ -163,7 +163,7 @@ def settings() -> SimpleNamespace:
     )
 
     surface_guess = _surface_guess()
-    params = BASE + FORMULA + _hyper_defaults(surface_guess)
+    params = BASE + FORMULA + _hyper_defaults(surface_guess) + regimen_controls.params(PAGE.name)
     notices = PAGE.restore(params)
     q_preset = st.query_params.get("preset")
     if (
@@ -249,9 +249,14 @@ def settings() -> SimpleNamespace:
                 values, errors = hyper_inputs(opt, PAGE.name, prefix(opt), container=tab.columns(2)[0])
                 hyper_errors |= bool(errors)
                 racers.append((opt, values))
+    regimen = regimen_controls.controls(PAGE.name, opts, [hp["lr"] for _, hp in racers], steps, wide=True)
+    racers = [(name, {**hp, **dict(regimen.pairs(name))}) for name, hp in racers]
 
     PAGE.mirror(
-        BASE + (FORMULA if surface_name == CUSTOM else []) + [p for o in opts for p in hyper_params(o, prefix(o))],
+        BASE
+        + (FORMULA if surface_name == CUSTOM else [])
+        + [p for o in opts for p in hyper_params(o, prefix(o))]
+        + regimen_controls.mirrored(PAGE.name),
     )
 
     active = RACE_PRESETS.get(st.session_state.get(PAGE.key("preset"), ""))
@@ -291,6 +296,7 @@ def settings() -> SimpleNamespace:
         race_box=race_box,
         names=names,
         trajs=None,
+        regimen=regimen.on,
     )
 
 
@@ -312,16 +318,16 @@ def race(run: SimpleNamespace) -> None:
     )
     st.subheader("The race")
     names = [n for n, _ in racers]
-    race_v = budget.verdict(budget.race_work(names, surface, steps))
+    race_v = budget.verdict(budget.race_work(names, surface, steps, run.regimen))
     if not race_v.ok:
-        fewer = _max_steps(lambda k: budget.race_work(names, surface, k), steps)
+        fewer = _max_steps(lambda k: budget.race_work(names, surface, k, run.regimen), steps)
         advice = f"use {fewer}, " if fewer else "use "
         budget_ui.allow(race_v, race_box, "this race", advice + "fewer racers (Newton costs most) or a simpler formula")
         st.info("Nothing is computed until the race fits: see the message above.")
         st.stop()
     racing = f"Racing {len(names)} optimizers for {steps} steps on {surface.title}…"
     with budget_ui.Progress(race_v, racing) as work:
-        hook = work.hook(max(budget.run_work(n, surface, 1) for n in names))
+        hook = work.hook(max(budget.run_work(n, surface, 1, regimen=run.regimen) for n in names))
         trajs = caches.race_runs(surface_spec, racers_key, start, steps, noise, seed, _hook=hook)
     spec = vc.race_spec(surface, trajs, [n for n, _ in racers], labels, f_star=f_star)
     st.plotly_chart(
@@ -373,7 +379,7 @@ def results(run: SimpleNamespace) -> None:
                 "undefined at": m["undefined_at"],
             }
         )
-    table = pd.DataFrame(rows)
+    table = regimen_controls.with_clipped(pd.DataFrame(rows), trajs)  # "clipped: n steps" when a racer clips
     STEP_COLUMNS = (
         "steps to tolerance",
         "near saddle at",
@@ -469,15 +475,17 @@ def sweep(run: SimpleNamespace) -> None:
         if sweep_steps < steps:
             st.caption(f"The sweep runs {sweep_steps} steps (its cap), not the race's {steps}.")
         no_lr = tuple((name, tuple(kv for kv in hp if kv[0] != "lr")) for name, hp in racers_key)  # lr is swept
-        sweep_v = budget.verdict(budget.sweep_work(names, surface, sweep_steps, n_rates))
-        fewer = _max_steps(lambda k: budget.sweep_work(names, surface, k, n_rates), sweep_steps) or "fewer steps"
+        sweep_v = budget.verdict(budget.sweep_work(names, surface, sweep_steps, n_rates, run.regimen))
+        fewer = _max_steps(lambda k: budget.sweep_work(names, surface, k, n_rates, run.regimen), sweep_steps) or (
+            "fewer steps"
+        )
         thirty = " or 30 rates" if n_rates > SWEEP_RATES[0] else ""
         advice = f"use {fewer}{thirty}, fewer racers or a simpler formula"
         do_sweep = budget_ui.allow(sweep_v, sweep_box, "this sweep", advice)
     if do_sweep:
         sweeping = f"Trying {n_rates} learning rates for each of {len(names)} optimizers, {sweep_steps} steps each…"
         with budget_ui.Progress(sweep_v, sweeping) as work:
-            hook = work.hook(max(budget.run_work(n, surface, 1, n_rates) for n in names))
+            hook = work.hook(max(budget.run_work(n, surface, 1, n_rates, regimen=run.regimen) for n in names))
             sweeps = caches.sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates, _hook=hook)
         st.plotly_chart(
             vc.sweep_figure(sweeps, [optimizers.get(n).title for n, _ in racers], f_star),
@@ -565,7 +573,10 @@ def basins(run: SimpleNamespace) -> None:
         hp = in_race.get(basin_opt) or presets.recommended(
             basin_opt, surface_name if surface_name in surfaces.NAMES else ""
         )
-        basin_v = budget.verdict(budget.basin_work(basin_opt, surface, basin_steps, grid))
+        hp = regimen_controls.for_steps(hp, basin_steps)  # the race's regimen, where it holds for these steps
+        basin_v = budget.verdict(
+            budget.basin_work(basin_opt, surface, basin_steps, grid, regimen=regimen_controls.under(hp))
+        )
         fewer = _max_steps(lambda k: budget.basin_work(basin_opt, surface, k, grid), basin_steps)
         smaller = ", a smaller grid" if grid > BASIN_GRIDS[0] else ""
         what = f"this basin map ({grid} × {grid} starts × {basin_steps} steps)"

@@ -34,7 +34,7 @@ from content import presets
 from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui
-from ui import caches, controls, start
+from ui import caches, controls, regimen_controls, start
 from ui import inspector as inspector_tex
 from ui import stage as ui_stage
 from ui import state as ui_state
@@ -183,7 +183,8 @@ def sidebar(notices: list[str]) -> dict | None:
         help=f"How many updates the run computes: the timeline's length (1 to {MAX_STEPS}).",
     )
     steps = _checked_int(steps, 1, MAX_STEPS, DEFAULT_STEPS, "Steps", sb)
-    budget_ui.explorer_check(opt_name, surface, steps, sb)  # over the work budget: a message, and no run
+    regimen_on = regimen_controls.is_on(PAGE.name, [opt_name])
+    budget_ui.explorer_check(opt_name, surface, steps, sb, regimen_on)  # over the work budget: a message, no run
     noise = sb.number_input(
         "Gradient noise σ",
         key=PAGE.key("noise"),
@@ -196,12 +197,13 @@ def sidebar(notices: list[str]) -> dict | None:
         noise = 0.0
     seed = sb.number_input("Noise seed", key=PAGE.key("seed"), step=1, help="The same seed gives the same noise.")
     seed = _checked_int(seed, 0, 2**31 - 1, 0, "The seed", sb)
+    regimen = regimen_controls.controls(PAGE.name, [opt_name], [hypers.get("lr", 0.0)], steps, sb)
     sb.toggle("3-D view", key=PAGE.key("view3d"), help="Show the surface in 3-D (drag to turn it).")
     return dict(
         surface=surface,
         surface_key=caches.surface_spec(surface),
         opt_name=opt_name,
-        hypers=tuple(hypers.items()),
+        hypers=(*hypers.items(), *regimen.pairs(opt_name)),
         start=(float(x0), float(y0)),
         steps=steps,
         noise=float(noise),
@@ -267,9 +269,10 @@ def theory_panel(traj, t: int, surface) -> None:
         f"κ = {kappa}."
     ]
     if th.predicted_rate is None:
-        lines.append(
-            f"- **Predicted rate**: none for {opt.title} (its step depends on its state, not on γ and H alone)."
-        )
+        why = "its step depends on its state, not on γ and H alone"
+        if opt.name == "regimen":  # optimizers.regimen: γ_t, decay and clipping are not in the constant-γ model
+            why = "under a schedule, weight decay or clipping the model's rate for a constant γ does not apply"
+        lines.append(f"- **Predicted rate**: none for {opt.title} ({why}).")
     else:
         lines.append(f"- **Predicted rate** per step ({th.predicted_label}): {_g(th.predicted_rate)}.")
     if th.measured_rate is None:
@@ -337,7 +340,7 @@ def settings() -> tuple[bool, str | None, list[str]]:
     link_t = st.query_params.get("t") if fresh else None
     surface_name = _peek("surface", SURFACE_OPTIONS, DEFAULT_SURFACE)
     opt_name = _peek("opt", optimizers.NAMES, DEFAULT_OPT)
-    notices = PAGE.restore(params_for(surface_name, opt_name))
+    notices = PAGE.restore(params_for(surface_name, opt_name) + regimen_controls.params(PAGE.name))
     return fresh, link_t, notices
 
 
@@ -366,7 +369,8 @@ def new_run(config: dict, link_t: str | None) -> bool:
 def mirror_link(config: dict, keep_t: bool) -> None:
     """The URL mirrors every setting (with the formula's keys only for a custom surface); the step t is written
     by the stage itself (history.replaceState: no history entry per step) and dropped when the run changes."""
-    PAGE.mirror(params_for(PAGE.get("surface", DEFAULT_SURFACE), config["opt_name"]), keep=("t",) if keep_t else ())
+    params = params_for(PAGE.get("surface", DEFAULT_SURFACE), config["opt_name"]) + regimen_controls.mirrored(PAGE.name)
+    PAGE.mirror(params, keep=("t",) if keep_t else ())
 
 
 def main() -> None:
@@ -467,9 +471,11 @@ def _this_run(args: tuple, theory: bool = False) -> tuple:
     if kept is None or kept[0] != args or kept[3] != theory:
         spec, opt_name, steps = args[0], args[1], args[4]
         surface = caches.surface_of(spec)
-        v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
+        under = regimen_controls.under(args[2])  # the hyperparameters carry a regimen: more work a step
+        v = budget.verdict(budget.explorer_work(opt_name, surface, steps, under))
         with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
-            traj = caches.explorer_run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # positional _hook
+            hook = work.hook(budget.run_work(opt_name, surface, 1, regimen=under))
+            traj = caches.explorer_run(*args, hook)  # positional _hook
         kept = (args, traj, caches.stage_bytes(*args, theory), theory)
         PAGE.set_private(THIS_RUN, kept)
     return kept[1], kept[2]

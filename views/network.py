@@ -17,6 +17,7 @@ import optimizers
 import training
 from training import datasets
 from ui import budget as budget_ui
+from ui import regimen_controls
 from ui.caches import sharpness_one, train_one
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.controls import racer_prefix as prefix
@@ -237,7 +238,7 @@ def racers(errors: dict[str, str]) -> list[tuple[str, dict]]:
     return chosen
 
 
-def prepare(config: dict, names: list[str]) -> tuple[training.Setup, budget.Verdict] | None:
+def prepare(config: dict, names: list[str], regimen: bool = False) -> tuple[training.Setup, budget.Verdict] | None:
     """The shared setup (split, initial weights, batches) and its work's verdict, or None with a message when it
     cannot train (bad settings, or more work than one run may do: the refusal says what to reduce)."""
     if config["hidden"] is None or None in (config["seed"], config["batch_size"], config["epochs"]):
@@ -257,7 +258,7 @@ def prepare(config: dict, names: list[str]) -> tuple[training.Setup, budget.Verd
         st.error(f"{exc}.", icon="⚠️")
         st.info("Fix the settings marked above to train the network.")
         return None
-    verdict = budget.verdict(training.work(setup, names))
+    verdict = budget.verdict(training.work(setup, names, regimen))
     most = int(config["epochs"] * budget.LIMIT // verdict.work)  # the work grows with the epochs in proportion
     fewer = f"at most {most} epochs" if most >= 1 else "fewer epochs"
     advice = f"use {fewer}, a larger batch size, a smaller network or fewer optimizers"
@@ -307,8 +308,9 @@ def curves(result: training.Result) -> None:
     )
 
 
-def edge_of_stability(config: dict, chosen: list[tuple[str, dict]]) -> None:
-    """Behind a toggle (it retrains every network): each optimizer's sharpness against its stability limit."""
+def edge_of_stability(config: dict, chosen: list[tuple[str, dict]], regimen: bool = False) -> None:
+    """Behind a toggle (it retrains every network): each optimizer's sharpness against its stability limit.
+    `regimen`: the page's training runs under one; these runs do not (their limits assume a constant γ)."""
     show = st.toggle(
         "Sharpness against the stability limit (edge of stability)",
         key=PAGE.key("eos"),
@@ -340,6 +342,11 @@ def edge_of_stability(config: dict, chosen: list[tuple[str, dict]]) -> None:
         "with mini-batches the sharpness usually stays below them. Set the batch size to the training set's "
         "size (or more) and give SGD a large γ (2 on Iris) to watch it settle at 2/γ."
     )
+    if regimen:
+        st.caption(
+            "These runs train without the schedule, weight decay and clipping chosen above: the stability limits "
+            "are for a constant γ."
+        )
     missing = [f"{optimizers.get(n).title}: {sharp[n].limit.note}" for n in sharp if sharp[n].limit.value is None]
     if missing:
         st.caption("No limit line for " + "; ".join(missing))
@@ -410,24 +417,28 @@ def share(result: training.Result, config: dict) -> None:
 
 def main() -> None:
     intro()
-    for notice in PAGE.restore(BASE + [p for ps in HYPERS.values() for p in ps]):
+    for notice in PAGE.restore(BASE + [p for ps in HYPERS.values() for p in ps] + regimen_controls.params(PAGE.name)):
         st.warning(notice, icon="⚠️")
     if not isinstance(PAGE.get("opts"), list):
         PAGE.set("opts", list(training.CLASSIC))
     errors: dict[str, str] = {}
     config = settings(errors)
     chosen = racers(errors)
-    PAGE.mirror(BASE + [p for name, _ in chosen for p in HYPERS[name]])
+    slot = st.container()  # the regimen's controls, drawn once the number of updates is known
+    PAGE.mirror(BASE + [p for name, _ in chosen for p in HYPERS[name]] + regimen_controls.mirrored(PAGE.name))
     if not chosen:
         st.info("Choose at least one optimizer to train the network.")
         return
-    prepared = prepare(config, [name for name, _ in chosen])
+    names = [name for name, _ in chosen]
+    prepared = prepare(config, names, regimen_controls.is_on(PAGE.name, names))
+    updates = config["epochs"] * prepared[0].batches_per_epoch if prepared else 0  # the schedule's steps
+    regimen = regimen_controls.controls(PAGE.name, names, [hp["lr"] for _, hp in chosen], updates, slot, wide=True)
     if prepared is None:
         return
-    result = train(config, *prepared, chosen)
+    result = train(config, *prepared, [(name, {**hp, **dict(regimen.pairs(name))}) for name, hp in chosen])
     describe(result, config)
     curves(result)
-    edge_of_stability(config, chosen)
+    edge_of_stability(config, chosen, regimen.on)  # its limits assume a constant γ: measured without the regimen
     results(result)
     regions(result)
     share(result, config)

@@ -30,6 +30,7 @@ from i18n import translator
 from optimizers import analysis
 
 from . import surface_map as sm
+from .sequences import stage_extras
 
 PATH_COLOR = "#e8000b"
 GRAD_COLOR = "#111111"
@@ -791,4 +792,5 @@ def stage_data(traj, surface, *, map_part: dict | None = None, theory: bool = Fa
         ),
         rows=[dict(r, values=_b64(r["values"])) for r in number_rows(traj)],
         theory=theory_data(traj, surface) if theory else None,
+        **stage_extras(traj),  # the other sequences (Schedule-Free, Lookahead), the clipped steps, their caption
     )

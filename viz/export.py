@@ -97,8 +97,11 @@ def hyper_text(opt) -> str:
     """The hyperparameters as a reader sees them: γ = 0.1, β₁ = 0.9, ..., bias_correction on."""
     parts = []
     for name, value in opt.hyperparams().items():
-        h = opt.HYPERS[name]
-        if h.kind is bool:
+        h = opt.HYPERS.get(name)
+        if h is None:  # a regimen's schedule (optimizers.regimen): its name
+            title = value.shown_title() if hasattr(value, "shown_title") else getattr(value, "title", value)
+            parts.append(f"{name}: {title}")
+        elif h.kind is bool:
             parts.append(f"{name} " + (_("on") if value else _("off")))
         else:
             parts.append(f"{_plain(h.symbol, name) if h.symbol else name} = {float(value):.4g}")
