@@ -240,3 +240,14 @@ def test_a_schedule_is_named_in_context_and_its_refusal_says_the_step_in_chinese
         cosine.check(0.1, 20)
     assert str(zh.value).startswith(f"“余弦退火”调度使第 {first_zero} 步的学习率为 ")
     assert "请给 eta_min 一个大于 0 的值" in str(zh.value)
+
+
+def test_the_maps_other_sequences_are_named_in_chinese():
+    from viz import sequences
+
+    traj = _run(optimizers.make("sf_sgd", lr=0.1), BOWL, (1.0, 1.0), 10)
+    with i18n.use("zh"):
+        caption = sequences.caption(traj)
+        labels = [s["label"] for s in sequences.sequences(traj)]
+    assert caption.startswith("Schedule-Free 保持三个序列。红色路径是 y") and labels == ["z：SGD 的步", "x：z 的平均（返回值）"]
+    assert sequences.caption(traj).startswith("Schedule-Free keeps three sequences.")
