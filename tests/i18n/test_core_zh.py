@@ -249,5 +249,6 @@ def test_the_maps_other_sequences_are_named_in_chinese():
     with i18n.use("zh"):
         caption = sequences.caption(traj)
         labels = [s["label"] for s in sequences.sequences(traj)]
-    assert caption.startswith("Schedule-Free 保持三个序列。红色路径是 y") and labels == ["z：SGD 的步", "x：z 的平均（返回值）"]
+    assert caption.startswith("Schedule-Free 保持三个序列。红色路径是 y")
+    assert labels == ["z：SGD 的步", "x：z 的平均（返回值）"]
     assert sequences.caption(traj).startswith("Schedule-Free keeps three sequences.")
