@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import i18n
 import optimizers
 import surfaces
 import training
@@ -47,12 +48,16 @@ def sharpness_one(
     seed: int,
     name: str,
     hypers: tuple,
+    lang: str = "en",
 ):
-    """The sharpness of the full training loss over one optimizer's training (training.sharpness)."""
+    """The sharpness of the full training loss over one optimizer's training (training.sharpness).
+
+    `lang`: the language of its limit's label and note (displayed text), part of the key: pass `i18n.lang()`."""
     from training.sharpness import sharpness_curve
 
     setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
-    return sharpness_curve(setup, name, dict(hypers))
+    with i18n.use(lang):
+        return sharpness_curve(setup, name, dict(hypers))
 
 
 # -- Compare --------------------------------------------------------------------------------------------------

@@ -19,11 +19,15 @@ import orjson
 import streamlit as st
 
 import budget
+import i18n
 import optimizers
 import surfaces
+from i18n import translator
 from ui import budget as budget_ui
 from viz import explorer as viz_explorer
 from viz import surface_map
+
+_, ngettext = translator("app")
 
 CUSTOM = "custom"
 
@@ -54,22 +58,41 @@ def _checkpoint(_t: int) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def map_spec(surface_key: tuple, three_d: bool) -> dict:
-    return surface_map.map_spec(surface_of(surface_key), three_d=three_d, clickable=not three_d)
+def map_spec(surface_key: tuple, three_d: bool, lang: str = "en") -> dict:
+    """The surface's map (`lang`: its texts' language, part of the key: the surface's title, the hover text)."""
+    with i18n.use(lang):
+        return surface_map.map_spec(surface_of(surface_key), three_d=three_d, clickable=not three_d)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def figure(
-    surface_key: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int, three_d: bool
+    surface_key: tuple,
+    opt_name: str,
+    hypers: tuple,
+    start: tuple,
+    steps: int,
+    noise: float,
+    seed: int,
+    three_d: bool,
+    lang: str = "en",
 ) -> viz_explorer.StepFigure:
     """The run's figure, serialised once (frames and all); a Step press only moves it to the step.
+
+    `lang`: the language of its texts (titles, legends, hover texts), part of the key: pass `i18n.lang()`.
 
     st.cache_resource, not st.cache_data: unpickling a ~1 MB figure cost a Step more than all the rest. Sharing
     is safe: a StepFigure holds only immutable JSON fragments and private arrays, and `at(t)` returns a new dict.
     """
     traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)
     surface = surface_of(surface_key)
-    spec = viz_explorer.explorer_figure(traj, surface, 0, base=map_spec(surface_key, three_d), three_d=three_d)
+    with i18n.use(lang):
+        return _figure(traj, surface, surface_key, three_d)
+
+
+def _figure(traj, surface, surface_key: tuple, three_d: bool) -> viz_explorer.StepFigure:
+    spec = viz_explorer.explorer_figure(
+        traj, surface, 0, base=map_spec(surface_key, three_d, i18n.lang()), three_d=three_d
+    )
     return viz_explorer.StepFigure(spec, traj, surface, three_d=three_d)
 
 
@@ -89,11 +112,15 @@ def stage_bytes(
     noise: float,
     seed: int,
     theory: bool = False,
+    lang: str = "en",
 ) -> bytes:
     """The whole run as the stage draws it (viz.explorer.stage_data), serialised once: bytes are immutable,
-    and a copy out of the cache is one memory copy. `theory` adds the local quadratic model at every step."""
+    and a copy out of the cache is one memory copy. `theory` adds the local quadratic model at every step.
+    `lang`: the language of its texts (the loss's title, the rows' meanings, how the run stopped), part of the
+    key: pass `i18n.lang()`."""
     traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)
-    data = viz_explorer.stage_data(traj, surface_of(surface_key), map_part=map_part(surface_key), theory=theory)
+    with i18n.use(lang):
+        data = viz_explorer.stage_data(traj, surface_of(surface_key), map_part=map_part(surface_key), theory=theory)
     return orjson.dumps(data)
 
 
@@ -109,13 +136,17 @@ def this_session(args: tuple, theory: bool = False) -> tuple:
     hashes the arguments every time) plus unpickling the trajectory. The session keeps its own copies.
     """
     kept = st.session_state.get(SESSION_KEY)
+    lang = i18n.lang()
+    if kept is not None and kept[0] == args and (kept[3], kept[4]) != (theory, lang):
+        kept = (args, kept[1], stage_bytes(*args, theory, lang), theory, lang)  # the same run, other texts
+        st.session_state[SESSION_KEY] = kept
     if kept is None or kept[0] != args or kept[3] != theory:
         surface_key, opt_name, steps = args[0], args[1], args[4]
         surface = surface_of(surface_key)
         v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
-        with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
+        with budget_ui.Progress(v, _("Computing the run…")) as work:  # a bar only near the work budget
             traj = run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # the hook: positional `_hook`
-        kept = (args, traj, stage_bytes(*args, theory), theory)
+        kept = (args, traj, stage_bytes(*args, theory, lang), theory, lang)
         st.session_state[SESSION_KEY] = kept
     return kept[1], kept[2]
 
