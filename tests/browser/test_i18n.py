@@ -13,7 +13,10 @@ app's own catalog may be shown: that part is strict now.
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -103,6 +106,16 @@ TEXTS_JS = """
   return out;
 }
 """
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cjk_font():
+    """A CJK font (fonts-noto-cjk, .ci/run installs it): without one the screenshots show boxes."""
+    found = shutil.which("fc-list") and subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    if not found:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no CJK font (apt-get install -y fonts-noto-cjk)")
+        pytest.skip("no CJK font installed (apt-get install -y fonts-noto-cjk)")
 
 
 def _open(page, url: str) -> None:
