@@ -46,23 +46,29 @@ ALLOWED = (
 )
 
 
-def _pending() -> set[str]:
-    """Words of the other layers' English source text (string literals under their folders and pages)."""
+def _pending_texts() -> list[str]:
+    """The other layers' English source text (string literals under their folders and pages), while it is not
+    yet translated."""
     if OTHER_LAYERS_TRANSLATED:
-        return set()
-    words: set[str] = set()
+        return []
+    texts: list[str] = []
     sources = [p for src in (*i18n.SOURCES["core"], *i18n.SOURCES["content"]) for p in (ROOT / src).rglob("*.py")]
     sources += [ROOT / "views" / "home.py", ROOT / "views" / "guide.py"]
     sources += list((ROOT / "content").rglob("*.md"))
     for path in sources:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".md":
-            words |= {w.lower() for w in WORD.findall(text)}
+            texts.append(text)
             continue
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                words |= {w.lower() for w in WORD.findall(node.value)}
-    return words
+                texts.append(node.value)
+    return texts
+
+
+def _pending() -> set[str]:
+    """Words of the other layers' English source text (see _pending_texts)."""
+    return {w.lower() for text in _pending_texts() for w in WORD.findall(text)}
 
 
 def _app_messages() -> list[str]:
@@ -121,7 +127,10 @@ def _cjk_font():
 def _open(page, url: str) -> None:
     page.goto(url)
     wait_for_app(page, timeout=120_000)
-    page.wait_for_timeout(1500)  # the stage's first report brings the inspector (one more run)
+    if "/explorer" in url:  # the stage draws, then its first report brings the inspector (one more run)
+        page.locator('[data-testid="lab-map"]').wait_for(timeout=60_000)
+        page.locator(".katex").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
     wait_for_app(page, timeout=120_000)
 
 
@@ -144,6 +153,8 @@ def _english(texts: list[str], allowed: set[str]) -> list[tuple[str, str]]:
 def test_with_lang_zh_a_page_shows_no_english_ui_text(name, page, app_url, screenshot):
     _open(page, f"{app_url}/{PAGES[name]}?lang=zh")
     assert page.locator('[data-testid="stException"]').count() == 0
+    shot = screenshot(f"i18n_zh_{name}")  # first: a page that fails below still leaves its picture
+    assert shot.exists() and shot.stat().st_size > 10_000
     texts = page.evaluate(TEXTS_JS)
     joined = "\n".join(texts)
     assert CJK.search(joined), "no Chinese on the page"
@@ -151,8 +162,10 @@ def test_with_lang_zh_a_page_shows_no_english_ui_text(name, page, app_url, scree
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     for title in ("首页", "探索", "比较", "训练网络", "指南"):
         assert title in nav
-    # strict now: no message of the app's own catalog is shown in English
-    shown = [p for p in _app_messages() if p in joined]
+    # strict now: no message of the app's own catalog is shown in English (but for a phrase the other layers'
+    # English also has, while theirs is not merged: "Optimizer Lab" is the Home page's title too)
+    theirs = "\n".join(_pending_texts())
+    shown = [p for p in _app_messages() if p in joined and p not in theirs]
     assert shown == [], shown
     # every Latin word is an allowed token (or, until they are merged, a word of the other layers' English)
     english = _english(texts, ALLOWED | _pending())
@@ -163,8 +176,6 @@ def test_with_lang_zh_a_page_shows_no_english_ui_text(name, page, app_url, scree
         width = title.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el); "
                                "return r.getBoundingClientRect().width; }")  # fmt: skip
         assert width > 20 * len(CJK.findall(title.inner_text())) * 0.6
-    shot = screenshot(f"i18n_zh_{name}")
-    assert shot.exists() and shot.stat().st_size > 10_000
 
 
 def test_the_switch_turns_the_page_into_chinese_and_the_link_follows(page, app_url, screenshot):
