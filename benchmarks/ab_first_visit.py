@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from benchmarks.bench_explorer import MAP, _painted, new_visitor  # noqa: E402
-from benchmarks.load import start_server, stop_server  # noqa: E402
+from harness.server import start_server, stop_server  # noqa: E402
 
 
 def parse_tree(spec: str) -> tuple[Path, dict[str, str]]:

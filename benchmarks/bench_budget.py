@@ -65,7 +65,7 @@ def cases(quick: bool, networks_only: bool = False, explorer_only: bool = False)
     s = 0.25 if quick else 1.0  # --quick: shorter runs (same per-unit figures, noisier)
 
     def explorer(opt, surf, steps):
-        def go():  # as ui/explorer_cache.py: the run, the map, the figure serialised with every step
+        def go():  # as ui/caches.py (the Explorer's): the run, the map, the figure serialised with every step
             traj = optimizers.run(make(opt, surf), surf, start(surf), steps)
             base = surface_map.map_spec(surf, clickable=True)
             spec = viz_explorer.explorer_figure(traj, surf, 0, base=base)

@@ -25,13 +25,14 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 import budget  # noqa: E402
 import surfaces  # noqa: E402
 from benchmarks import load  # noqa: E402
 from benchmarks.bench_budget import WORST, WORST_VIEW  # noqa: E402
+from harness import client  # noqa: E402
+from harness.server import start_server, stop_server  # noqa: E402
+from ui.internals import BackMsg, ForwardMsg  # noqa: E402
 
 DELAY = 0.2  # seconds into the race (from its progress bar) when the tab closes or the newer run comes
 EIGHT = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "radam", "newton"]
@@ -61,7 +62,7 @@ def race_lookups(url: str) -> dict[str, int]:
     return out
 
 
-async def start_race(s: load.Session, query: str) -> None:
+async def start_race(s: client.Session, query: str) -> None:
     """Ask for the race and return once it is being computed (its progress bar has arrived) and DELAY s more."""
     msg = BackMsg()
     msg.rerun_script.query_string = query
@@ -95,15 +96,15 @@ def idle_cpu(pid: int, quiet: float = 0.3, timeout: float = 15.0) -> float:
 
 async def drop(url: str, seed: int, pid: int | None = None) -> float | None:
     """Open the heavy race, close the tab DELAY s in; the server's CPU after the close (None without pid)."""
-    async with load.Session(url) as s:
+    async with client.Session(url) as s:
         await start_race(s, heavy_query(seed))
     return await asyncio.to_thread(idle_cpu, pid) if pid else None
 
 
-async def replace(url: str, seed: int, pid: int | None = None) -> tuple[float | None, load.Run, str]:
+async def replace(url: str, seed: int, pid: int | None = None) -> tuple[float | None, client.Run, str]:
     """Send the heavy race, DELAY s later a newer run (1 step); the server's CPU from the newer request on, the
     newer run, and the page's query string after it."""
-    async with load.Session(url) as s:
+    async with client.Session(url) as s:
         s.page_name = "compare"
         await start_race(s, heavy_query(seed))
         before = load.cpu_seconds(pid) if pid else 0.0
@@ -116,7 +117,7 @@ async def replace(url: str, seed: int, pid: int | None = None) -> tuple[float | 
 async def cached(url: str, seed: int) -> bool:
     """Whether the heavy race is in the cache: a next visitor opens it and its lookup is a hit."""
     before = race_lookups(url)
-    async with load.Session(url, timeout=120) as s:
+    async with client.Session(url, timeout=120) as s:
         run = await s.open("compare", heavy_query(seed))
         assert run.status == "ok" and not run.exceptions, run.exceptions
     return race_lookups(url)["hit"] > before["hit"]
@@ -126,7 +127,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
-    proc, url = load.start_server("app.py")
+    proc, url = start_server("app.py")
     try:
         t0 = load.cpu_seconds(proc.pid)
         asyncio.run(cached(url, 0))  # the whole race once (the formula compiled on the way)
@@ -139,7 +140,7 @@ def main(argv=None) -> None:
             was = asyncio.run(cached(url, 2 * i + 1))
             print(f"replace {i}: a newer run {DELAY} s in; server CPU from then on: {seconds:.2f} s; cached: {was}")
     finally:
-        load.stop_server(proc)
+        stop_server(proc)
 
 
 if __name__ == "__main__":

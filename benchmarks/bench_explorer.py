@@ -77,21 +77,24 @@ def apptest(repeat: int = 7) -> None:
 
     from streamlit.testing.v1 import AppTest
 
+    from views import explorer
+
     link = presets.explorer_link("rosenbrock", "adam", (-1.5, 2.0), 500)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.session_state["explorer::drawn"] = True
+    at.session_state[explorer.PAGE.private(explorer.DRAWN)] = True
     at.switch_page("views/explorer.py")
     at.query_params.update(dict(parse_qsl(urlsplit(link).query)))
     at.run()
     change, rest = [], []
     for i, lr in enumerate(np.linspace(0.05, 0.15, repeat)):  # a new learning rate each time: nothing cached
-        at.number_input(key="explorer:lr").set_value(float(lr))
+        at.number_input(key=explorer.PAGE.key("lr")).set_value(float(lr))
         t0 = time.perf_counter()
         at.run()
         change.append(time.perf_counter() - t0)
         assert not at.exception
-        at.session_state["explorer::t"] = 10 + i  # stepping rests: the stage's report, as its callback stores it
+        # stepping rests: the stage's report, as its callback stores it
+        at.session_state[explorer.PAGE.private(explorer.T)] = 10 + i
         t0 = time.perf_counter()
         at.run()
         rest.append(time.perf_counter() - t0)
@@ -179,7 +182,7 @@ def browser(repeat: int = 5, app: str = "app.py") -> None:
     from playwright.sync_api import sync_playwright
 
     from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS
-    from benchmarks.load import start_server, stop_server
+    from harness.server import start_server, stop_server
 
     proc, url = start_server(app)
     try:
@@ -225,7 +228,7 @@ def first_visits(repeat: int = 3, app: str = "app.py") -> None:
     from playwright.sync_api import sync_playwright
 
     from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS
-    from benchmarks.load import start_server, stop_server
+    from harness.server import start_server, stop_server
 
     proc, url = start_server(app)
     try:

@@ -25,6 +25,8 @@ import budget  # noqa: E402
 import surfaces  # noqa: E402
 from benchmarks import load  # noqa: E402
 from benchmarks.bench_budget import WORST, WORST_VIEW  # noqa: E402
+from harness import client  # noqa: E402
+from harness.server import start_server, stop_server  # noqa: E402
 
 
 def heavy_query(seed: int) -> str:
@@ -36,7 +38,7 @@ def heavy_query(seed: int) -> str:
 
 
 async def tab(url: str, who: int, stop: asyncio.Event, runs: list[float]) -> None:
-    async with load.Session(url, timeout=120) as s:
+    async with client.Session(url, timeout=120) as s:
         k = 0
         while not stop.is_set():
             k += 1
@@ -48,11 +50,11 @@ async def tab(url: str, who: int, stop: asyncio.Event, runs: list[float]) -> Non
 
 
 async def student(url: str, changes: int) -> list[float]:
-    async with load.Session(url, timeout=120) as s:
+    async with client.Session(url, timeout=120) as s:
         run = await s.open("explorer")
         times = []
         for i in range(changes):
-            change = load.change(run.widget("steps"), s.states.get(run.widget("steps").number_input.id), i, 0)
+            change = client.change(run.widget("steps"), s.states.get(run.widget("steps").number_input.id), i, 0)
             run = await s.rerun(change)
             if run.exceptions:
                 raise RuntimeError(run.exceptions)
@@ -80,7 +82,7 @@ def main(argv=None) -> None:
     ap.add_argument("--tabs", type=int, default=6)
     ap.add_argument("--changes", type=int, default=20)
     args = ap.parse_args(argv)
-    proc, url = load.start_server("app.py")
+    proc, url = start_server("app.py")
     try:
         for tabs in (0, args.tabs):
             cpu0 = load.cpu_seconds(proc.pid)
@@ -92,7 +94,7 @@ def main(argv=None) -> None:
                 f"server CPU {load.cpu_seconds(proc.pid) - cpu0:.1f} s"
             )
     finally:
-        load.stop_server(proc)
+        stop_server(proc)
 
 
 if __name__ == "__main__":

@@ -16,35 +16,37 @@ import statistics
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import load  # noqa: E402
+from benchmarks import load  # noqa: E402
+from harness import client  # noqa: E402
+from harness.server import start_server, stop_server  # noqa: E402
 
 
 async def measure(url: str, pid: int, runs: int = 40, repeat: int = 3) -> dict[str, float]:
     out: dict[str, list[float]] = {"stepping rests": [], "control change": []}
-    async with load.Session(url) as s:
+    async with client.Session(url) as s:
         page = await s.open("explorer")
         for _ in range(repeat):
             c0 = load.cpu_seconds(pid)
             for i in range(runs):  # steps 1, 2, ... (the inspector's numbers differ every time)
-                page = await s.rerun(load.rest_at(s.stage(), i + 1))
+                page = await s.rerun(client.rest_at(s.stage(), i + 1))
             out["stepping rests"].append((load.cpu_seconds(pid) - c0) / runs)
             c0 = load.cpu_seconds(pid)
             for i in range(runs):  # steps 300 <-> 310: both runs cached after the first
                 page = await s.rerun(
-                    load.change(page.widget("steps"), s.states.get(page.widget("steps").number_input.id), i, 0)
+                    client.change(page.widget("steps"), s.states.get(page.widget("steps").number_input.id), i, 0)
                 )
             out["control change"].append((load.cpu_seconds(pid) - c0) / runs)
     return {k: statistics.median(v) for k, v in out.items()}
 
 
 def main() -> None:
-    proc, url = load.start_server("app.py")
+    proc, url = start_server("app.py")
     try:
         figures = asyncio.run(measure(url, proc.pid))
     finally:
-        load.stop_server(proc)
+        stop_server(proc)
     print("Explorer, one student, server CPU per script run (median of 3 x 40):")
     for kind, seconds in figures.items():
         print(f"  {kind:15s} {seconds * 1e3:.1f} ms")

@@ -4,7 +4,7 @@
   two browser tabs on one server do) on the Explorer with different settings, stepped in turns: each one's
   step (the inspector's) and loss (from the run its stage holds) are its own run's, computed by the core.
 - The same through a real `streamlit run app.py` and two websocket sessions speaking Streamlit's protocol
-  (benchmarks/load.py's client), stepping at the same moment.
+  (harness.client), stepping at the same moment.
 - The Explorer's cached functions hand out copies: mutating what one call returned changes nothing for the
   next caller. The one st.cache_resource (one object shared by every session) is the Explorer's frozen
   3-D figure, and nothing it hands out can change it.
@@ -30,8 +30,11 @@ import optimizers
 import surfaces
 from benchmarks import load
 from content import presets
-from ui import explorer_cache
+from harness import client
+from harness.server import start_server, stop_server
+from ui import caches
 from ui.stage import split
+from views import explorer
 from viz import surface_map as sm
 
 
@@ -42,6 +45,7 @@ def _run_async(coro):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+T = explorer.PAGE.private(explorer.T)  # the step the inspector shows
 APP = "../app.py"  # AppTest.from_file resolves paths from this file
 TIMEOUT = 120
 
@@ -81,14 +85,14 @@ def shown(at: AppTest) -> tuple[int, str]:
     """(the step the inspector shows, the loss at that step in the run the session's stage holds)."""
     assert not at.exception, [e.value for e in at.exception]
     (stage,) = [e for e in at.main if e.type == "bidi_component"]
-    t = int(at.session_state["explorer::t"])
+    t = int(at.session_state[T])
     losses = np.frombuffer(base64.b64decode(split(stage.proto.bytes)[1]["losses"]), "<f8")
     return t, f"{float(losses[t]):.4g}"
 
 
 def step(at: AppTest, times: int = 1) -> AppTest:
     """Step pressed `times` in the browser; stepping rests and the stage reports t (what its callback stores)."""
-    at.session_state["explorer::t"] = int(at.session_state["explorer::t"]) + times
+    at.session_state[T] = int(at.session_state[T]) + times
     return at.run()
 
 
@@ -106,7 +110,7 @@ def test_two_apptest_sessions_with_different_settings_keep_their_own_runs():
     step(b, 2)
     assert shown(b) == expected(LINK_B, 5)
     assert shown(a.run()) == expected(LINK_A, 3)
-    assert a.session_state["explorer:opt"] == "sgd" and b.session_state["explorer:opt"] == "adam"
+    assert a.session_state[explorer.PAGE.key("opt")] == "sgd" and b.session_state[explorer.PAGE.key("opt")] == "adam"
     assert a.query_params["opt"] == "sgd" and b.query_params["opt"] == "adam"
 
 
@@ -114,7 +118,7 @@ def test_a_setting_changed_in_one_session_leaves_the_other_alone():
     a, b = open_explorer(LINK_A), open_explorer(LINK_A)  # same settings: the same cache entries
     step(a, 2)
     step(b, 3)
-    a.number_input(key="explorer:lr").set_value(0.05).run()  # A changes lr: a fresh run at step 0
+    a.number_input(key=explorer.PAGE.key("lr")).set_value(0.05).run()  # A changes lr: a fresh run at step 0
     link_a2 = presets.explorer_link("bowl", "sgd", start=(2.0, 1.5), steps=40, lr=0.05)
     assert shown(a) == expected(link_a2, 0)
     step(a)
@@ -122,7 +126,7 @@ def test_a_setting_changed_in_one_session_leaves_the_other_alone():
     assert shown(b.run()) == expected(LINK_A, 3)
     step(b)
     assert shown(b) == expected(LINK_A, 4)
-    assert b.session_state["explorer:lr"] == pytest.approx(0.1)
+    assert b.session_state[explorer.PAGE.key("lr")] == pytest.approx(0.1)
 
 
 # -- the cached functions hand out copies -------------------------------------------------------------------
@@ -145,13 +149,13 @@ def test_only_the_explorer_figure_is_shared_between_sessions_through_cache_resou
     assert found, "expected st.cache_data functions in the pages"
     assert set(found.values()) <= {"cache_data", "cache_resource"}, found
     # one shared object, and it is immutable (the next test): the Explorer's frozen figure
-    assert {f for f, dec in found.items() if dec == "cache_resource"} == {"explorer_cache.py:figure"}
+    assert {f for f, dec in found.items() if dec == "cache_resource"} == {"caches.py:explorer_figure"}
 
 
 def test_the_shared_explorer_figure_cannot_be_changed_through_what_it_hands_out():
-    figure_cached = explorer_cache.figure
+    figure_cached = caches.explorer_figure
     hypers = tuple(presets.recommended("adam", "rosenbrock").items())
-    args = (("rosenbrock",), "adam", hypers, (-1.5, 2.0), 30, 0.0, 0, False)
+    args = (("builtin", "rosenbrock"), "adam", hypers, (-1.5, 2.0), 30, 0.0, 0, False)
     figure_cached.clear()
     shared = figure_cached(*args)
     assert figure_cached(*args) is shared  # one object for every session ...
@@ -167,9 +171,9 @@ def test_the_shared_explorer_figure_cannot_be_changed_through_what_it_hands_out(
 
 
 def test_explorer_run_cache_hands_each_caller_its_own_copy():
-    run_cached = explorer_cache.run
+    run_cached = caches.explorer_run
     hypers = tuple(presets.recommended("adam", "rosenbrock").items())
-    args = (("rosenbrock",), "adam", hypers, (-1.5, 2.0), 30, 0.0, 0)
+    args = (("builtin", "rosenbrock"), "adam", hypers, (-1.5, 2.0), 30, 0.0, 0)
     run_cached.clear()
     first = run_cached(*args)
     clean = first.points.copy(), first.losses.copy()
@@ -187,12 +191,12 @@ def test_explorer_run_cache_hands_each_caller_its_own_copy():
 
 
 def test_explorer_map_cache_hands_each_caller_its_own_copy():
-    map_cached = explorer_cache.map_spec
+    map_cached = caches.explorer_map
     map_cached.clear()
-    first = map_cached(("bowl",), False)
+    first = map_cached(("builtin", "bowl"), False)
     snapshot = repr(first)
     first.clear()  # a figure builder that consumed its base in place
-    second = map_cached(("bowl",), False)
+    second = map_cached(("builtin", "bowl"), False)
     assert second is not first
     assert repr(second) == snapshot
 
@@ -200,29 +204,29 @@ def test_explorer_map_cache_hands_each_caller_its_own_copy():
 # -- a real server, two websocket sessions at the same moment -----------------------------------------------
 @pytest.fixture(scope="module")
 def server():
-    proc, url = load.start_server("app.py")
+    proc, url = start_server("app.py")
     try:
         yield proc, url
     finally:
-        load.stop_server(proc)
+        stop_server(proc)
 
 
-def metrics_of(run: load.Run) -> tuple[int, str]:
+def metrics_of(run: client.Run) -> tuple[int, str]:
     """(the step the inspector shows, the loss at that step in the run the stage holds)."""
     assert run.status == "ok" and not run.exceptions, run.exceptions
-    (stage,) = [e for e in run.elements if load.is_stage(e)]
-    t = load.inspector_step(run)
-    return t, f"{load.stage_losses(stage)[t]:.4g}"
+    (stage,) = [e for e in run.elements if client.is_stage(e)]
+    t = client.inspector_step(run)
+    return t, f"{client.stage_losses(stage)[t]:.4g}"
 
 
-def rest(run: load.Run, t: int):
+def rest(run: client.Run, t: int):
     """What the browser sends when stepping rests at t on the run's stage."""
-    (stage,) = [e for e in run.elements if load.is_stage(e)]
-    return load.rest_at(stage, t)
+    (stage,) = [e for e in run.elements if client.is_stage(e)]
+    return client.rest_at(stage, t)
 
 
 async def _two_students(url: str) -> None:
-    async with load.Session(url) as a, load.Session(url) as b:
+    async with client.Session(url) as a, client.Session(url) as b:
         ra, rb = await asyncio.gather(
             a.open("explorer", urlsplit(LINK_A).query), b.open("explorer", urlsplit(LINK_B).query)
         )
@@ -240,7 +244,7 @@ async def _two_students(url: str) -> None:
 
 
 async def _step_area_only(url: str) -> None:
-    async with load.Session(url) as s:
+    async with client.Session(url) as s:
         page = await s.open("explorer")  # the page, then the stage's first report's run (the inspector)
         assert page.fragment and metrics_of(page)[0] == 0
         widgets = {e.WhichOneof("type") for e in page.elements}
@@ -250,7 +254,7 @@ async def _step_area_only(url: str) -> None:
         assert run.fragment and metrics_of(run)[0] == 10  # a fragment's run ...
         assert {e.WhichOneof("type") for e in run.elements} == widgets  # ... and the page still has it all
         assert s.received - received < 10_000  # the inspector, and the stage by reference: not the run again
-        full = await s.rerun(load.change(run.widget("steps"), None, 0, 0))  # a setting: the whole page again
+        full = await s.rerun(client.change(run.widget("steps"), None, 0, 0))  # a setting: the whole page again
         assert full.fragment == "" and metrics_of(full)[0] == 0  # (+ "a fresh run")
         assert s.received - received > 50_000  # the new run
 

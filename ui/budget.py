@@ -20,13 +20,10 @@ import time
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.caching.cached_message_replay import in_cached_function
-from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
-from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import budget
 from i18n import translator
+from ui.internals import RerunException, ScriptRequestType, StopException, get_script_run_ctx, in_cached_function
 
 _, ngettext = translator("app")
 

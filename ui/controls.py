@@ -50,8 +50,18 @@ def log_options(h: optimizers.Hyper) -> list[float]:
     return [float(f"{v:.0e}") for v in grid if v >= low * 0.999 and h.contains(v)]
 
 
+def racer_prefix(opt: str) -> str:
+    """The prefix of one optimizer's hyperparameter settings on a page with several (`adam_` in `adam_lr`)."""
+    return f"{opt}_"
+
+
+def log_key(key: str) -> str:
+    """The session key of the log-scale slider under the box whose key is `key`."""
+    return key + "::log"
+
+
 def _sync_from_slider(key: str) -> None:
-    st.session_state[key] = st.session_state[key + "::log"]
+    st.session_state[key] = st.session_state[log_key(key)]
 
 
 def _log_slider(box: Any, h: optimizers.Hyper, name: str, key: str, raw: Any) -> None:
@@ -65,11 +75,11 @@ def _log_slider(box: Any, h: optimizers.Hyper, name: str, key: str, raw: Any) ->
     if not (math.isfinite(value) and value > 0):
         value = float(h.default) if h.default else options[0]
     nearest = min(options, key=lambda o: abs(math.log10(o) - math.log10(value)))
-    st.session_state[key + "::log"] = nearest  # follows the box (set before the slider exists in this run)
+    st.session_state[log_key(key)] = nearest  # follows the box (set before the slider exists in this run)
     box.select_slider(
         _("{name} on a log scale").format(name=name),
         options=options,
-        key=key + "::log",
+        key=log_key(key),
         format_func=lambda v: f"{v:g}",
         on_change=_sync_from_slider,
         args=(key,),

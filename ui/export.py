@@ -20,6 +20,7 @@ import streamlit as st
 
 import i18n
 from i18n import translator
+from ui.page import Page
 from viz import export as html_export
 from viz import export_image as image_export
 
@@ -164,7 +165,14 @@ def _checked(box, label: str, key: str, default: float, check, step: float, fmt:
 
 @st.fragment
 def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
-    """Frame rate, length cap, "Make GIF" with a progress bar, then the GIF's download (a fragment of its own)."""
+    """Frame rate, length cap, "Make GIF" with a progress bar, then the GIF's download (a fragment of its own).
+
+    Under the page's error guard: a fragment's rerun does not pass through the page's main()."""
+    with Page(key).guard("the GIF export"):
+        _gif_section(make_scene, last, file_name, key)
+
+
+def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     cols = st.columns([1, 1, 2], vertical_alignment="bottom")
     lo, hi = image_export.FPS_RANGE
     fps = _checked(

@@ -20,10 +20,9 @@ import logging
 import threading
 
 import streamlit as st
-from streamlit.runtime.app_session import AppSession
-from streamlit.runtime.state.session_state import Serialized, WStates
 
 from i18n import translator
+from ui.internals import AppSession, Serialized, WStates
 
 _, ngettext = translator("app")
 

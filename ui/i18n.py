@@ -18,10 +18,10 @@ not run app.py) and a cached function's body translate into the session's langua
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import i18n
 from i18n import translator
+from ui.internals import get_script_run_ctx
 
 from .state import private_key
 

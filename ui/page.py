@@ -7,6 +7,8 @@
     PAGE.mirror(params)              # the settings back into the URL, one message per run
     PAGE.run(main, "the page")       # main() under the page's error guard: a message, never a traceback; and
                                      # a comma typed in a number box read as the decimal point (ui.decimal_comma)
+    with PAGE.guard("the page"):     # the same guard around a fragment's body (a fragment's rerun does not
+        ...                          # pass through main())
 
 A page is a `main()` of section functions over its Page. The key formats themselves live in ui.state
 (`setting_key`, `private_key`), which ui.controls and ui.formula use too.
@@ -14,8 +16,9 @@ A page is a `main()` of section functions over its Page. The key formats themsel
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import streamlit as st
@@ -69,15 +72,21 @@ class Page:
 
     # -- the guard ----------------------------------------------------------------------------------------
     def run(self, main: Callable[[], None], what: str) -> None:
-        """Run the page's main() so that an unexpected error is a message on the page, never a traceback.
+        """Run the page's main() so that an unexpected error is a message on the page, never a traceback."""
+        decimal_comma.install()
+        with self.guard(what):
+            main()
+
+    @contextlib.contextmanager
+    def guard(self, what: str) -> Iterator[None]:
+        """An unexpected error in the block is a message where the block was drawing, never a traceback.
 
         `what` names the page in the message ("the network page"): pass it through `_` where it is written.
 
         Streamlit's own control flow (st.stop, st.rerun) passes through: it raises BaseExceptions, not Exceptions.
         """
-        decimal_comma.install()
         try:
-            main()
+            yield
         except Exception as exc:  # noqa: BLE001 - never a traceback on the page
             st.error(
                 _("Something went wrong while drawing {what}: {error}. Change a setting to try again.").format(

@@ -11,7 +11,6 @@ progress bar near it that says what is being computed.
 
 from __future__ import annotations
 
-import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -26,7 +25,9 @@ from content.races import BY_KEY as RACE_PRESETS
 from optimizers import analysis
 from ui import budget as budget_ui
 from ui import caches, state
+from ui import start as start_point
 from ui.controls import frozen, hyper_inputs, hyper_params
+from ui.controls import racer_prefix as prefix
 from ui.formula import formula_input, formula_params
 from ui.page import Page
 from viz import compare as vc
@@ -68,8 +69,7 @@ ROSEN_START = surfaces.get("rosenbrock").default_start
 BASE = [
     state.Param("surface", "rosenbrock", state.parse_choice(SURFACE_CHOICES)),
     state.Param("opts", list(DEFAULT_OPTS), _parse_opts, _fmt_opts),
-    state.Param("x0", float(ROSEN_START[0]), state.parse_float(-1e6, 1e6), state.fmt_float),
-    state.Param("y0", float(ROSEN_START[1]), state.parse_float(-1e6, 1e6), state.fmt_float),
+    *start_point.params(ROSEN_START),
     state.Param("steps", 500, state.parse_int(1, MAX_STEPS)),
     state.Param("noise", 0.0, state.parse_float(0.0, MAX_NOISE), state.fmt_float),
     state.Param("seed", 0, state.parse_int(0, 2**31 - 1)),
@@ -84,10 +84,6 @@ BASE = [
     state.Param("basin", False, state.parse_bool, state.fmt_bool),
 ]
 FORMULA = formula_params()
-
-
-def prefix(opt: str) -> str:
-    return f"{opt}_"
 
 
 def _surface_guess() -> str:
@@ -118,8 +114,7 @@ def on_surface_change() -> None:
     name = st.session_state[PAGE.key("surface")]
     _reset_hypers(name)
     if name in surfaces.NAMES:
-        x0, y0 = surfaces.get(name).default_start
-        st.session_state[PAGE.key("x0")], st.session_state[PAGE.key("y0")] = float(x0), float(y0)
+        start_point.set_start(PAGE, surfaces.get(name).default_start)
     st.session_state[PAGE.key("preset")] = ""
 
 
@@ -135,22 +130,16 @@ def apply_preset(preset_key: str | None = None) -> None:
     for opt in p.names:
         for name, v in p.hypers(opt).items():
             st.session_state[PAGE.key(prefix(opt) + name)] = v
-    st.session_state[PAGE.key("x0")], st.session_state[PAGE.key("y0")] = float(p.start[0]), float(p.start[1])
+    start_point.set_start(PAGE, p.start)
     st.session_state[PAGE.key("steps")] = int(p.steps)
     st.session_state[PAGE.key("noise")] = float(p.noise)
     st.session_state[PAGE.key("seed")] = int(p.seed)
 
 
-def set_start(x: float, y: float) -> None:
-    st.session_state[PAGE.key("x0")], st.session_state[PAGE.key("y0")] = float(x), float(y)
-
-
 def on_map_click() -> None:
-    event = st.session_state.get(PAGE.key("map"))
-    points = (event or {}).get("selection", {}).get("points", [])
-    clicks = [p for p in points if p.get("curve_number") == 1]  # the click targets (see viz.surface_map)
-    if clicks:
-        set_start(round(float(clicks[0]["x"]), 3), round(float(clicks[0]["y"]), 3))
+    point = start_point.clicked(PAGE.get("map"))  # a click on the map's click targets, not on a path
+    if point is not None:
+        start_point.set_start(PAGE, point)
 
 
 def use_best_rates(best: dict[str, float]) -> None:
@@ -209,7 +198,6 @@ def settings() -> SimpleNamespace:
         on_change=on_surface_change,
     )
     surface = surfaces.get(surface_name) if surface_name in surfaces.NAMES else None
-    surface_spec = ("builtin", surface_name)
     if surface_name == CUSTOM:
         custom, error = formula_input(PAGE.name)
         if custom is None:
@@ -217,10 +205,10 @@ def settings() -> SimpleNamespace:
                 st.info(
                     "Type a formula in x and y (for example `x^2 - y^2`) to race on it. Showing Rosenbrock meanwhile."
                 )
-            surface, surface_spec = surfaces.get("rosenbrock"), ("builtin", "rosenbrock")
+            surface = surfaces.get("rosenbrock")
         else:
             surface = custom
-            surface_spec = ("formula", custom.formula, tuple(map(tuple, custom.bounds)))
+    surface_spec = caches.surface_spec(surface)
 
     if not isinstance(st.session_state.get(PAGE.key("opts")), list):
         st.session_state[PAGE.key("opts")] = list(DEFAULT_OPTS)
@@ -246,30 +234,10 @@ def settings() -> SimpleNamespace:
     seed = int(row[2].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=PAGE.key("seed")))
 
     # start
-    x0 = row[3].number_input("Start x", step=0.1, format="%g", key=PAGE.key("x0"))
-    y0 = row[4].number_input("Start y", step=0.1, format="%g", key=PAGE.key("y0"))
+    x0, y0 = start_point.inputs(PAGE, row[3], row[4], labels=("Start x", "Start y"))
     start_cols = st.columns([1.2, 3])
-    start_cols[0].caption("Suggested starts, or click anywhere on the map:")
-    with start_cols[1]:
-        sugg = st.columns(max(3, len(surface.starts)))
-        for i, (sx, sy) in enumerate(np.asarray(surface.starts).reshape(-1, 2)):
-            sugg[i].button(f"({sx:g}, {sy:g})", key=PAGE.key(f"start{i}"), on_click=set_start, args=(sx, sy))
-    start_ok = all(isinstance(v, (int, float)) and math.isfinite(v) for v in (x0, y0))
-    (bx0, bx1), (by0, by1) = surface.bounds
-    (lx, ly), (hx, hy) = surface.divergence_box()
-    if not start_ok:
-        st.error("The start must be two finite numbers; using the surface's suggested start.", icon="⚠️")
-        x0, y0 = (float(v) for v in surface.default_start)
-    elif not (lx <= x0 <= hx and ly <= y0 <= hy):
-        st.error(
-            f"The start ({x0:g}, {y0:g}) is outside the region where runs are followed (x in [{lx:g}, {hx:g}], "
-            f"y in [{ly:g}, {hy:g}]: ten view-widths around the map); using the surface's suggested start.",
-            icon="⚠️",
-        )
-        x0, y0 = (float(v) for v in surface.default_start)
-    elif not (bx0 <= x0 <= bx1 and by0 <= y0 <= by1):
-        st.caption(f"The start ({x0:g}, {y0:g}) is outside the map's view; the paths may leave the picture.")
-    start = (float(x0), float(y0))
+    start_point.suggestions(PAGE, surface, start_cols[0], start_cols[1])
+    start = start_point.checked(surface, x0, y0, st)
 
     # hyperparameters, one tab per racer
     racers: list[tuple[str, dict]] = []
@@ -645,4 +613,5 @@ def main() -> None:
     exports(run)
 
 
-PAGE.run(main, "the Compare page")
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests may import it for PAGE
+    PAGE.run(main, "the Compare page")

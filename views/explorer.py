@@ -1,12 +1,13 @@
 """Explorer: step one optimizer over a surface and watch its path beside the numbers inside it.
 
-Thin page: widgets -> ui.explorer_cache (optimizers.run, and the run as the stage's bytes via
+Thin page: widgets -> ui.caches (optimizers.run, and the run as the stage's bytes via
 viz.explorer.stage_data; plain values in) -> the stage (ui/stage.py: one components-v2 element that owns the
 timeline: Step, Step ×10, Back, Reset, Play/Pause, speeds, scrubber; it draws the map, the numbers panel, the
 loss and the state panels at every step in the browser) and the inspector (optimizers.explain, ui.inspector).
 
-State: the settings in session state and the URL (ui.state; keys as presets.explorer_link writes them, plus
-`presenter`); the step the inspector shows in "explorer::t", which the stage reports when stepping rests (a run
+A main() of section functions over PAGE (a ui.page.Page), which alone spells the page's session and URL keys.
+State: the settings in session state and the URL (URL keys as presets.explorer_link writes them, plus
+`presenter`); the step the inspector shows in PAGE.private(T), which the stage reports when stepping rests (a run
 of the st.fragment `stage` only, whose stage element is the same bytes and travels as a reference). The URL's
 `t` is written by the stage itself (history.replaceState: no history entry per step); a link's t opens the run
 there (clamped and said when outside it). A setting change starts a fresh run at step 0 and says so; it is a
@@ -26,65 +27,54 @@ import zlib
 import numpy as np
 import streamlit as st
 
+import budget
 import optimizers
 import surfaces
 from content import presets
 from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui
-from ui import controls, decimal_comma
-from ui import explorer_cache as cache
+from ui import caches, controls, start
 from ui import inspector as inspector_tex
 from ui import stage as ui_stage
 from ui import state as ui_state
 from ui.export import current_link, export_controls
 from ui.formula import EXAMPLE, escape_markdown, formula_input, formula_params
+from ui.page import Page
 from viz import explorer as viz_explorer
 from viz import surface_map
 from viz.theory import sharpness_spec
 
-PAGE = "explorer"
-CUSTOM = cache.CUSTOM
+PAGE = Page("explorer")  # every session and URL key of the page is spelled by PAGE
+CUSTOM = "custom"  # the surface box's choice for a formula
 MAX_STEPS = 2000  # a request stays well under a second
 DEFAULT_SURFACE = "rosenbrock"
 DEFAULT_OPT = "adam"
 DEFAULT_STEPS = 300
 SURFACE_OPTIONS = (*surfaces.NAMES, CUSTOM)
-T_KEY = f"{PAGE}::t"
-RUN_KEY = f"{PAGE}::run"
-NOTICE_KEY = f"{PAGE}::notice"
-FULL_RUN_KEY = f"{PAGE}::full_run"  # a setting changed inside the fragment (a click on the map)
-DRAWN_KEY = f"{PAGE}::drawn"  # the stage has been painted once in this session: LaTeX from now on
-LINK_T_KEY = f"{PAGE}::link_t"  # a link's t, to be checked against the run's last step
-OPENED_KEY = f"{PAGE}::opened"  # the stage's header for the run it shows: token, the step it opens at, a note
-SEQ_KEY = f"{PAGE}::seq"  # counts the times the server set t (a new run, a link): part of the stage's token
-TOKEN_KEY = f"{PAGE}::token"  # the token of the run the stage shows
-LAST_KEY = f"{PAGE}::last"  # the last step the timeline can reach
-
-
-def key(name: str) -> str:
-    return f"{PAGE}:{name}"
+# page state that is not a setting (PAGE.private): what each is
+T = "t"  # the step the inspector shows (the stage reports it when stepping rests)
+RUN = "run"  # the settings of the run shown: a change starts a fresh run
+THIS_RUN = "this_run"  # (settings, trajectory, stage bytes, theory): the run kept while its settings stay
+NOTICE = "notice"
+FULL_RUN = "full_run"  # a setting changed inside the fragment (a click on the map)
+DRAWN = "drawn"  # the stage has been painted once in this session: LaTeX from now on
+LINK_T = "link_t"  # a link's t, to be checked against the run's last step
+OPENED = "opened"  # the stage's header for the run it shows: token, the step it opens at, a note
+SEQ = "seq"  # counts the times the server set t (a new run, a link): part of the stage's token
+TOKEN = "token"  # the token of the run the stage shows
+LAST = "last"  # the last step the timeline can reach
 
 
 def _surface_title(name: str) -> str:
     return "Custom formula f(x, y)" if name == CUSTOM else surfaces.get(name).title
 
 
-def _fmt_num(x: float) -> str:
-    return f"{x:.4g}"
-
-
 # -- which surface and optimizer the settings are for (before the widgets exist) --------------------------
-def _url_is_fresh() -> bool:
-    """The same test ui.state.restore makes: a URL this session has not seen or written itself."""
-    url = tuple(sorted((k, st.query_params.get(k)) for k in st.query_params))
-    return st.session_state.get(f"{PAGE}::url") != url and url != st.session_state.get(f"{PAGE}::mirrored")
-
-
 def _peek(name: str, options, default: str) -> str:
-    if _url_is_fresh() and st.query_params.get(name) in options:
+    if PAGE.url_is_fresh() and st.query_params.get(name) in options:
         return st.query_params.get(name)
-    value = st.session_state.get(key(name), default)
+    value = PAGE.get(name, default)
     return value if value in options else default
 
 
@@ -94,13 +84,11 @@ def _builtin_for_defaults(surface_name: str) -> str:
 
 def params_for(surface_name: str, opt_name: str) -> list[ui_state.Param]:
     surf = surfaces.get(_builtin_for_defaults(surface_name))
-    start = surf.default_start
     params = [
         ui_state.Param("surface", DEFAULT_SURFACE, ui_state.parse_choice(SURFACE_OPTIONS)),
         ui_state.Param("opt", DEFAULT_OPT, ui_state.parse_choice(optimizers.NAMES)),
         *controls.hyper_params(opt_name, overrides=presets.recommended(opt_name, _builtin_for_defaults(surface_name))),
-        ui_state.Param("x0", float(start[0]), ui_state.parse_float(-1e6, 1e6), ui_state.fmt_float),
-        ui_state.Param("y0", float(start[1]), ui_state.parse_float(-1e6, 1e6), ui_state.fmt_float),
+        *start.params(surf.default_start),
         ui_state.Param("steps", DEFAULT_STEPS, ui_state.parse_int(1, MAX_STEPS)),
         ui_state.Param("noise", 0.0, ui_state.parse_float(0.0, 100.0), ui_state.fmt_float),
         ui_state.Param("seed", 0, ui_state.parse_int(0, 2**31 - 1)),
@@ -116,38 +104,30 @@ def params_for(surface_name: str, opt_name: str) -> list[ui_state.Param]:
 # -- callbacks: a new surface or optimizer brings its recommended settings ----------------------------------
 def _apply_recommended(opt_name: str, surface_name: str) -> None:
     for name, value in presets.recommended(opt_name, _builtin_for_defaults(surface_name)).items():
-        st.session_state[key(name)] = value
+        PAGE.set(name, value)
 
 
 def _on_surface() -> None:
-    name = st.session_state.get(key("surface"))
-    opt_name = st.session_state.get(key("opt"), DEFAULT_OPT)
+    name = PAGE.get("surface")
+    opt_name = PAGE.get("opt", DEFAULT_OPT)
     if name in surfaces.NAMES:
         x0, y0 = surfaces.get(name).default_start
-        st.session_state[key("x0")], st.session_state[key("y0")] = float(x0), float(y0)
+        start.set_start(PAGE, (x0, y0))
     elif name == CUSTOM:
-        if not str(st.session_state.get(key("formula"), "")).strip():
-            st.session_state[key("formula")] = EXAMPLE
-        st.session_state[key("x0")], st.session_state[key("y0")] = 1.5, 0.5
+        if not str(PAGE.get("formula", "")).strip():
+            PAGE.set("formula", EXAMPLE)
+        start.set_start(PAGE, (1.5, 0.5))
     if opt_name in optimizers.NAMES:
         _apply_recommended(opt_name, name)
 
 
 def _on_opt() -> None:
-    opt_name = st.session_state.get(key("opt"))
+    opt_name = PAGE.get("opt")
     if opt_name in optimizers.NAMES:
-        _apply_recommended(opt_name, st.session_state.get(key("surface"), DEFAULT_SURFACE))
-
-
-def _on_start(point) -> None:
-    st.session_state[key("x0")], st.session_state[key("y0")] = float(point[0]), float(point[1])
+        _apply_recommended(opt_name, PAGE.get("surface", DEFAULT_SURFACE))
 
 
 # -- the sidebar -----------------------------------------------------------------------------------------------
-def _number(label: str, name: str, *, help: str, step: float | int, fmt: str, box) -> float:  # noqa: A002
-    return box.number_input(label, key=key(name), help=help, step=step, format=fmt)
-
-
 def sidebar(notices: list[str]) -> dict | None:
     """Render the controls; return the run's configuration (checked values) or None if it cannot run."""
     sb = st.sidebar
@@ -155,15 +135,14 @@ def sidebar(notices: list[str]) -> dict | None:
     surface_name = sb.selectbox(
         "Surface",
         SURFACE_OPTIONS,
-        key=key("surface"),
+        key=PAGE.key("surface"),
         format_func=_surface_title,
         on_change=_on_surface,
         help="The loss surface f(x, y) the optimizer walks on.",
     )
     surface = None
-    surface_key: tuple
     if surface_name == CUSTOM:
-        surface, error = formula_input(PAGE, sb)
+        surface, error = formula_input(PAGE.name, sb)
         if surface is None:
             notices.append(
                 f"The formula cannot be used ({escape_markdown(error)})."
@@ -171,57 +150,35 @@ def sidebar(notices: list[str]) -> dict | None:
                 else "Type a formula f(x, y) in the sidebar."
             )
             surface_name = "bowl"
-        else:
-            text = st.session_state.get(key("formula"), "")
-            surface_key = (CUSTOM, text, tuple(tuple(map(float, b)) for b in surface.bounds))
     if surface is None:
         surface = surfaces.get(surface_name)
-        surface_key = (surface_name,)
     sb.caption(surface.description)
 
     opt_name = sb.selectbox(
         "Optimizer",
         optimizers.NAMES,
-        key=key("opt"),
+        key=PAGE.key("opt"),
         format_func=lambda n: optimizers.get(n).title,
         on_change=_on_opt,
         help="The update rule. Changing it loads its recommended settings for this surface.",
     )
     sb.caption(optimizers.get(opt_name).description)
-    hypers, _errors = controls.hyper_inputs(opt_name, PAGE, container=sb, log_sliders=True)
+    hypers, _errors = controls.hyper_inputs(opt_name, PAGE.name, container=sb, log_sliders=True)
 
     sb.subheader("Start")
-    c1, c2 = sb.columns(2)
-    x0 = _number("x₀", "x0", help="Start x (or click the map).", step=0.1, fmt="%g", box=c1)
-    y0 = _number("y₀", "y0", help="Start y (or click the map).", step=0.1, fmt="%g", box=c2)
-    if len(surface.starts):
-        sb.caption("Suggested starts (or click anywhere on the map):")
-        row = sb.container(horizontal=True, wrap=True, gap="small")
-        for i, p in enumerate(surface.starts):
-            row.button(
-                f"({_fmt_num(p[0])}, {_fmt_num(p[1])})",
-                key=f"{PAGE}::start{i}",
-                on_click=_on_start,
-                args=(tuple(map(float, p)),),
-                width="content",
-            )
-    lo, hi = surface.divergence_box()
-    start_ok = all(isinstance(v, int | float) and math.isfinite(v) for v in (x0, y0))
-    if start_ok and not (lo[0] <= x0 <= hi[0] and lo[1] <= y0 <= hi[1]):
-        start_ok = False
-    if not start_ok:
-        d = surface.default_start
-        sb.error(
-            f"The start must be finite and within x ∈ [{lo[0]:g}, {hi[0]:g}], y ∈ [{lo[1]:g}, {hi[1]:g}]. "
-            f"Using ({_fmt_num(d[0])}, {_fmt_num(d[1])}).",
-            icon=":material/warning:",
-        )
-        x0, y0 = float(d[0]), float(d[1])
+    x0, y0 = start.inputs(
+        PAGE,
+        *sb.columns(2),
+        labels=("x₀", "y₀"),
+        helps=("Start x (or click the map).", "Start y (or click the map)."),
+    )
+    start.suggestions(PAGE, surface, sb, sb)
+    x0, y0 = start.checked(surface, x0, y0, sb)
 
     sb.subheader("Run")
     steps = sb.number_input(
         "Steps",
-        key=key("steps"),
+        key=PAGE.key("steps"),
         step=10,
         help=f"How many updates the run computes: the timeline's length (1 to {MAX_STEPS}).",
     )
@@ -229,7 +186,7 @@ def sidebar(notices: list[str]) -> dict | None:
     budget_ui.explorer_check(opt_name, surface, steps, sb)  # over the work budget: a message, and no run
     noise = sb.number_input(
         "Gradient noise σ",
-        key=key("noise"),
+        key=PAGE.key("noise"),
         step=0.1,
         format="%g",
         help="Stochastic-gradient mode: add N(0, σ²) to every gradient component (0 = exact gradients).",
@@ -237,12 +194,12 @@ def sidebar(notices: list[str]) -> dict | None:
     if not (isinstance(noise, int | float) and math.isfinite(noise) and 0 <= noise <= 100):
         sb.error("σ must be a number in [0, 100]. Using 0.", icon=":material/warning:")
         noise = 0.0
-    seed = sb.number_input("Noise seed", key=key("seed"), step=1, help="The same seed gives the same noise.")
+    seed = sb.number_input("Noise seed", key=PAGE.key("seed"), step=1, help="The same seed gives the same noise.")
     seed = _checked_int(seed, 0, 2**31 - 1, 0, "The seed", sb)
-    sb.toggle("3-D view", key=key("view3d"), help="Show the surface in 3-D (drag to turn it).")
+    sb.toggle("3-D view", key=PAGE.key("view3d"), help="Show the surface in 3-D (drag to turn it).")
     return dict(
         surface=surface,
-        surface_key=surface_key,
+        surface_key=caches.surface_spec(surface),
         opt_name=opt_name,
         hypers=tuple(hypers.items()),
         start=(float(x0), float(y0)),
@@ -343,7 +300,7 @@ def theory_panel(traj, t: int, surface) -> None:
         what = ", ".join(f"{'γ' if n == 'lr' else 'μ'} = {v:.6g}" for n, v in th.best.items())
         st.button(
             "Use the best γ (and μ)",
-            key=f"{PAGE}::best",
+            key=PAGE.private("best"),
             on_click=_use_best,
             args=(dict(th.best),),
             help=f"Set {what}: the fastest constant settings on the model at θ{_sub(t)} (a new run).",
@@ -361,7 +318,7 @@ def edge_of_stability(traj, surface) -> None:
         return
     st.plotly_chart(
         surface_map.prepared(sharpness_spec(sharp, name=traj.optimizer.title, height=360)),
-        key=key("sharpness"),
+        key=PAGE.key("sharpness"),
         theme=None,
         config={"displaylogo": False},
         width="stretch",
@@ -373,16 +330,19 @@ def _sub(t: int) -> str:
 
 
 # -- the page -----------------------------------------------------------------------------------------------
-def main() -> None:
-    decimal_comma.install()  # a comma typed in a number box is the decimal point (0,05 -> 0.05, never 5)
-    fresh = _url_is_fresh()  # a link opened, or Back / Forward: its settings, and its step t, apply
+def settings() -> tuple[bool, str | None, list[str]]:
+    """The settings from a link when the URL is new to this session (a link opened, or Back / Forward: its
+    settings, and its step t, apply): (fresh, the link's t, notices about the link's values)."""
+    fresh = PAGE.url_is_fresh()
     link_t = st.query_params.get("t") if fresh else None
     surface_name = _peek("surface", SURFACE_OPTIONS, DEFAULT_SURFACE)
     opt_name = _peek("opt", optimizers.NAMES, DEFAULT_OPT)
-    params = params_for(surface_name, opt_name)
-    notices = ui_state.restore(PAGE, params)
+    notices = PAGE.restore(params_for(surface_name, opt_name))
+    return fresh, link_t, notices
 
-    config = sidebar(notices)
+
+def new_run(config: dict, link_t: str | None) -> bool:
+    """A run whose settings differ from the one shown (or a link's t) starts at step 0, said once; True if changed."""
     run_id = (
         config["surface_key"],
         config["opt_name"],
@@ -392,22 +352,30 @@ def main() -> None:
         config["noise"],
         config["seed"],
     )
-    changed = st.session_state.get(RUN_KEY) != run_id
+    changed = PAGE.get_private(RUN) != run_id
     if changed or link_t is not None:
-        if changed and RUN_KEY in st.session_state and link_t is None:
-            st.session_state[NOTICE_KEY] = "Settings changed: a fresh run starts at step 0."
-        st.session_state[RUN_KEY] = run_id
-        st.session_state[T_KEY] = 0
-        st.session_state[LINK_T_KEY] = link_t  # checked against the run's last step once the run is known
-        st.session_state[SEQ_KEY] = st.session_state.get(SEQ_KEY, 0) + 1  # the stage opens at the server's t
+        if changed and PAGE.get_private(RUN) is not None and link_t is None:
+            PAGE.set_private(NOTICE, "Settings changed: a fresh run starts at step 0.")
+        PAGE.set_private(RUN, run_id)
+        PAGE.set_private(T, 0)
+        PAGE.set_private(LINK_T, link_t)  # checked against the run's last step once the run is known
+        PAGE.set_private(SEQ, PAGE.get_private(SEQ, 0) + 1)  # the stage opens at the server's t
+    return changed
 
-    # the URL mirrors every setting (with the formula's keys only for a custom surface); the step t is written
-    # by the stage itself (history.replaceState: no history entry per step) and dropped when the run changes
-    params = params_for(st.session_state.get(key("surface"), DEFAULT_SURFACE), config["opt_name"])
-    ui_state.mirror(PAGE, params, keep=("t",) if (fresh or not changed) else ())
 
-    st.session_state.pop(FULL_RUN_KEY, None)  # this is a full run: the sidebar already shows a map click
-    _page_style(bool(st.session_state.get(key("presenter"))))
+def mirror_link(config: dict, keep_t: bool) -> None:
+    """The URL mirrors every setting (with the formula's keys only for a custom surface); the step t is written
+    by the stage itself (history.replaceState: no history entry per step) and dropped when the run changes."""
+    PAGE.mirror(params_for(PAGE.get("surface", DEFAULT_SURFACE), config["opt_name"]), keep=("t",) if keep_t else ())
+
+
+def main() -> None:
+    fresh, link_t, notices = settings()
+    config = sidebar(notices)
+    changed = new_run(config, link_t)
+    mirror_link(config, keep_t=fresh or not changed)
+    PAGE.pop_private(FULL_RUN, None)  # this is a full run: the sidebar already shows a map click
+    _page_style(bool(PAGE.get("presenter")))
     stage(config, notices)
 
 
@@ -426,37 +394,33 @@ def _page_style(presenter: bool) -> None:
 
 
 def _on_presenter() -> None:
-    st.session_state[FULL_RUN_KEY] = True  # the sidebar and the URL follow: a full run
+    PAGE.set_private(FULL_RUN, True)  # the sidebar and the URL follow: a full run
 
 
 def _use_best(best: dict[str, float]) -> None:
     """The "use the best γ (and μ)" button: a setting change (the run, the sidebar and the URL follow)."""
     for name, value in best.items():
-        st.session_state[key(name)] = float(value)
-    st.session_state[FULL_RUN_KEY] = True
+        PAGE.set(name, float(value))
+    PAGE.set_private(FULL_RUN, True)
 
 
 def _on_t() -> None:
     """The stage reports where stepping rests: the inspector shows that step (a run of this fragment only)."""
-    value = (st.session_state.get(key("stage")) or {}).get("t")
-    st.session_state[DRAWN_KEY] = True
-    if not isinstance(value, dict) or value.get("token") != st.session_state.get(TOKEN_KEY):
+    value = (PAGE.get("stage") or {}).get("t")
+    PAGE.set_private(DRAWN, True)
+    if not isinstance(value, dict) or value.get("token") != PAGE.get_private(TOKEN):
         return  # a report about a run this session has since replaced
     t = value.get("t")
     if isinstance(t, int) and not isinstance(t, bool):
-        st.session_state[T_KEY] = int(np.clip(t, 0, st.session_state.get(LAST_KEY, 0)))
+        PAGE.set_private(T, int(np.clip(t, 0, PAGE.get_private(LAST, 0))))
 
 
 def _on_stage_start() -> None:
     """A click on the stage's map: the new start (a setting), then a full run so that the sidebar follows."""
-    point = (st.session_state.get(key("stage")) or {}).get("start")
-    try:
-        x, y = (float(v) for v in point)
-    except (TypeError, ValueError):
-        return
-    if math.isfinite(x) and math.isfinite(y):
-        _on_start((round(x, 3), round(y, 3)))
-        st.session_state[FULL_RUN_KEY] = True
+    point = start.clicked((PAGE.get("stage") or {}).get("start"))
+    if point is not None:
+        start.set_start(PAGE, point)
+        PAGE.set_private(FULL_RUN, True)
 
 
 def link_step(raw: str | None, last: int, steps: int, stop: str) -> tuple[int, str]:
@@ -484,19 +448,38 @@ def stage(config: dict, notices: list[str]) -> None:
     stage's data is the same bytes as before, sent as a reference). A change made here that is a setting (a click
     on the map, the Presenter switch) asks for a full run so that the sidebar and the URL follow.
     """
-    if st.session_state.pop(FULL_RUN_KEY, False):
+    if PAGE.pop_private(FULL_RUN, False):
         st.rerun(scope="app")
-    try:
+    with PAGE.guard("the Explorer"):  # a fragment's rerun does not pass through main()'s guard
         _stage(config, [*notices])
-    except Exception as exc:  # noqa: BLE001 - a fragment run does not pass through main()'s guard
-        _went_wrong(exc)
+
+
+def _this_run(args: tuple, theory: bool = False) -> tuple:
+    """(trajectory, stage bytes) for `caches.explorer_run(*args)`, kept in this session's state while the
+    settings stay the same (`theory`: the bytes carry the Theory overlay; switching it keeps the run and makes
+    only the bytes).
+
+    Every run of the page while the settings stay (the inspector's, after stepping rests) asks for the same run.
+    Asking the caches again costs about a millisecond a call (Streamlit inspects the function's signature and
+    hashes the arguments every time) plus unpickling the trajectory. The session keeps its own copies.
+    """
+    kept = PAGE.get_private(THIS_RUN)
+    if kept is None or kept[0] != args or kept[3] != theory:
+        spec, opt_name, steps = args[0], args[1], args[4]
+        surface = caches.surface_of(spec)
+        v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
+        with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
+            traj = caches.explorer_run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # positional _hook
+        kept = (args, traj, caches.stage_bytes(*args, theory), theory)
+        PAGE.set_private(THIS_RUN, kept)
+    return kept[1], kept[2]
 
 
 def _stage(config: dict, notices: list[str]) -> None:
     surface = config["surface"]
     # A session's first run has no LaTeX (KaTeX's script and fonts would hold the first paint back): the formula
     # in the heading and the inspector come with the run the stage asks for once the page is painted.
-    drawn = bool(st.session_state.get(DRAWN_KEY))
+    drawn = bool(PAGE.get_private(DRAWN))
     args = (
         config["surface_key"],
         config["opt_name"],
@@ -506,26 +489,26 @@ def _stage(config: dict, notices: list[str]) -> None:
         config["noise"],
         config["seed"],
     )
-    theory = bool(st.session_state.get(key("theory"), False))
-    traj, payload = cache.this_session(args, theory)
+    theory = bool(PAGE.get("theory", False))
+    traj, payload = _this_run(args, theory)
     last, stop = viz_explorer.last_step(traj)
-    seq = st.session_state.get(SEQ_KEY, 0)
+    seq = PAGE.get_private(SEQ, 0)
     token = f"{zlib.crc32(repr((args, seq, theory)).encode()):08x}-{seq}"
-    opened = st.session_state.get(OPENED_KEY)
+    opened = PAGE.get_private(OPENED)
     if opened is None or opened["token"] != token:  # a new run, or a link: the stage opens at the server's step
-        note = st.session_state.pop(NOTICE_KEY, "")
-        link = st.session_state.pop(LINK_T_KEY, None)
+        note = PAGE.pop_private(NOTICE, "")
+        link = PAGE.pop_private(LINK_T, None)
         t0, said = link_step(link, last, traj.steps, stop)
         if link is None and opened is not None and opened.get("run") == (args, seq):
-            t0 = int(np.clip(st.session_state.get(T_KEY, 0), 0, last))  # only Theory switched: the same run, same t
-        st.session_state[T_KEY] = t0
+            t0 = int(np.clip(PAGE.get_private(T, 0), 0, last))  # only Theory switched: the same run, same t
+        PAGE.set_private(T, t0)
         # the header stays the same bytes while the token does (the message cache then sends a reference)
         opened = dict(token=token, t0=t0, note=said or note, said=said, run=(args, seq))
-        st.session_state[OPENED_KEY] = opened
-    t = int(np.clip(st.session_state.get(T_KEY, 0), 0, last))
-    st.session_state[T_KEY] = t
-    st.session_state[LAST_KEY] = last
-    st.session_state[TOKEN_KEY] = token
+        PAGE.set_private(OPENED, opened)
+    t = int(np.clip(PAGE.get_private(T, 0), 0, last))
+    PAGE.set_private(T, t)
+    PAGE.set_private(LAST, last)
+    PAGE.set_private(TOKEN, token)
 
     title = optimizers.get(config["opt_name"]).title
     on = "your formula" if getattr(surface, "formula", None) else surface.title
@@ -533,14 +516,14 @@ def _stage(config: dict, notices: list[str]) -> None:
     head.markdown(f"#### {title} on {on}", width="stretch")
     head.toggle(
         "Presenter",
-        key=key("presenter"),
+        key=PAGE.key("presenter"),
         on_change=_on_presenter,
         help="Hide the settings and give the stage the whole screen (kept in the link).",
         width="content",
     )
     head.toggle(
         "Theory",
-        key=key("theory"),
+        key=PAGE.key("theory"),
         on_change=_on_presenter,
         help="Draw the local quadratic model at θₜ on the map (its eigenvector axes: an ellipse at a minimum, "
         "the asymptotes at a saddle), with λmin, λmax and κ in the numbers, and the predicted rate beside the "
@@ -552,7 +535,7 @@ def _stage(config: dict, notices: list[str]) -> None:
         token=token,
         t0=opened["t0"],
         note=opened["note"],
-        key=key("stage"),
+        key=PAGE.key("stage"),
         on_t=_on_t,
         on_start=_on_stage_start,
     )
@@ -563,22 +546,22 @@ def _stage(config: dict, notices: list[str]) -> None:
     _outcome_box(traj)
     st.download_button(
         "Download CSV",
-        data=functools.partial(cache.csv_bytes, traj),
+        data=functools.partial(caches.csv_bytes, traj),
         file_name=f"{config['opt_name']}-{surface.name}.csv",
         mime="text/csv",
         help="Every step of the computed run: θ, loss, gradient and the optimizer's state.",
         on_click="ignore",
         width="content",
     )
-    if bool(st.session_state.get(key("view3d"), False)) and drawn:
+    if bool(PAGE.get("view3d", False)) and drawn:
         st.markdown("**3-D view** at the step shown in the inspector:")
-        _chart(cache.figure(*args, True), t, True)
+        _chart(caches.explorer_figure(*args, True), t, True)
     if drawn and theory:
         theory_panel(traj, t, surface)
     if drawn:
         inspector(traj, t, surface)
         with st.expander("Take it to class: HTML animation, GIF, slide PNG"):
-            export_controls(traj, surface, current_link("explorer"), st.container(), t=t)
+            export_controls(traj, surface, current_link(PAGE.name), st.container(), t=t)
 
 
 def _outcome_box(traj) -> None:
@@ -597,21 +580,12 @@ def _outcome_box(traj) -> None:
 def _chart(figure, t: int, three_d: bool) -> None:
     st.plotly_chart(
         surface_map.prepared(figure.at(t)),
-        key=key("map3d"),
+        key=PAGE.key("map3d"),
         theme=None,
         config={"displaylogo": False, "scrollZoom": False},
         width="stretch",
     )
 
 
-def _went_wrong(exc: Exception) -> None:
-    st.error(
-        f"Something went wrong while drawing the Explorer: {exc}. Change a setting or press Reset.",
-        icon=":material/error:",
-    )
-
-
-try:
-    main()
-except Exception as exc:  # noqa: BLE001 - never a traceback on the page
-    _went_wrong(exc)
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests import the module for PAGE and its names
+    PAGE.run(main, "the Explorer")

@@ -191,4 +191,5 @@ def main() -> None:
     mistakes()
 
 
-PAGE.run(main, "the Guide")
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests may import it for PAGE
+    PAGE.run(main, "the Guide")

@@ -55,4 +55,5 @@ def main() -> None:
     gallery()
 
 
-PAGE.run(main, "the home page")
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests may import it for PAGE
+    PAGE.run(main, "the home page")

@@ -21,6 +21,7 @@ from training import datasets
 from ui import budget as budget_ui
 from ui.caches import sharpness_one, train_one
 from ui.controls import frozen, hyper_inputs, hyper_params
+from ui.controls import racer_prefix as prefix
 from ui.i18n import core
 from ui.page import Page
 from ui.state import Adjusted, Param, parse_choice, parse_float, parse_int
@@ -32,10 +33,6 @@ _, ngettext = translator("app")
 
 PAGE = Page("network")
 MAX_SEED = 999_999  # shown whole by the number input's "%g"
-
-
-def prefix(opt: str) -> str:
-    return f"{opt}_"
 
 
 def _parse_hidden(text: str) -> str:
@@ -483,4 +480,5 @@ def main() -> None:
     share(result, config)
 
 
-PAGE.run(main, _("the network page"))
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests may import it for PAGE
+    PAGE.run(main, _("the network page"))

@@ -24,6 +24,7 @@ import re
 
 import numpy as np
 import orjson
+from plotly.io.json import to_json_plotly
 
 from optimizers import analysis
 
@@ -568,25 +569,6 @@ def _between_frames(slider: dict, frame_steps, t: int) -> None:
         slider["steps"][i]["label"] = str(t) if i == active else str(s)
 
 
-def at_step(spec: dict, traj, surface, t: int, *, three_d: bool = False) -> dict:
-    """Move a figure of this run (explorer_figure at any step) to step t, in place: the path, the point, the
-    arrows, the cursors and dots, and the scrubber. Frames and the rest stay: a Step press need not rebuild
-    them. Returns spec; equal to explorer_figure(traj, surface, t)."""
-    t = int(np.clip(t, 0, traj.steps))
-    changed, active = _moved(spec["layout"]["meta"], traj, surface, t, three_d=three_d)
-    for i, trace in changed.items():
-        spec["data"][i] = trace
-    if active is not None and spec["layout"].get("sliders"):
-        spec["layout"]["sliders"][0]["active"] = active
-        _between_frames(spec["layout"]["sliders"][0], spec["layout"]["meta"]["frame_steps"], t)
-    return spec
-
-
-# Plotly's to_json escapes these in its output (plotly.io._json._safe): done once here, the escaping of each
-# step's figure finds nothing to replace in the frozen parts.
-_UNSAFE = (("<", "\\u003c"), (">", "\\u003e"), ("/", "\\u002f"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
-
-
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -596,16 +578,14 @@ def _ascii(match: re.Match) -> str:
 
 
 def _fragment(value) -> orjson.Fragment:
-    """`value` serialised once, as plotly.io.to_json would write it, to be embedded verbatim in a larger dump.
+    """`value` serialised once, as plotly.io.to_json writes it (plotly's own serialiser, with its escaping of
+    "<", ">", "/" and the line separators), to be embedded verbatim in a larger dump.
 
     Non-ASCII characters (θ, −, m̂ in names) are written as JSON escapes: the figure's JSON is then pure ASCII,
     which Python, protobuf and the hashes Streamlit computes handle several times faster than the same text
     with a few wide characters in it (the JSON means the same).
     """
-    text = orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS).decode()
-    for unsafe, safe in _UNSAFE:
-        text = text.replace(unsafe, safe)
-    return orjson.Fragment(_NON_ASCII.sub(_ascii, text))
+    return orjson.Fragment(_NON_ASCII.sub(_ascii, to_json_plotly(value, engine="orjson")))
 
 
 class StepFigure:

@@ -6,16 +6,11 @@ as one Scatter trace of line segments (marching squares on the same log-scaled l
 bands' edges). Frames carry only the traces that move (`frame.traces`).
 
 Everything is built as plain figure dicts (numbers as base64 typed arrays, float32): building thousands of
-plotly graph objects for 500 frames takes seconds, a dict takes milliseconds. `surface_map` wraps the dict in
-a validated go.Figure for callers that want one; `prepared(spec)` hands a dict to st.plotly_chart without a
-second validation.
+plotly graph objects for 500 frames takes seconds, a dict takes milliseconds. `prepared(spec)` hands a dict to
+st.plotly_chart without a second validation (go.Figure(spec) validates one, as the tests do).
 
-    fig = surface_map(surface)                      # go.Figure: image, iso-lines, minima, saddles (2-D)
-    fig = surface_map(surface, three_d=True)        # 3-D surface with the same markers
-    i = add_trace(fig, path_trace(points, name="Adam", color="#d62728"))
-    add_animation(fig, frames, traces=[i], labels=[...])   # play/pause, speeds, scrubber
-
-    spec = map_spec(surface)                        # the same as a dict: {"data": [...], "layout": {...}}
+    spec = map_spec(surface)                        # {"data": [...], "layout": {...}}: image, iso-lines, minima,
+                                                    # saddles (2-D); three_d=True: a 3-D surface, the same markers
     spec["data"].append(path_trace(points, name="Adam", color="#d62728"))
     spec["frames"] = frames_spec(frames, traces=[...], labels=[...])
     spec["layout"].update(animation_controls(labels))
@@ -306,9 +301,12 @@ def point_markers(surface, *, three_d: bool = False, zfun=None, scene: str = "sc
     return out
 
 
+CLICK_GROUP = "click-to-start"  # the click targets' legend group: a page knows a click on them by it (ui.start)
+
+
 def click_targets(bounds: Bounds, n: int = 41, xaxis: str = "x", yaxis: str = "y") -> dict:
     """An invisible grid of points: a click anywhere on the map selects the nearest one (st.plotly_chart
-    on_select reports it), which the page takes as a new start."""
+    on_select reports it, with the trace's legend group, CLICK_GROUP), which the page takes as a new start."""
     (x0, x1), (y0, y1) = bounds
     gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     return dict(
@@ -317,6 +315,7 @@ def click_targets(bounds: Bounds, n: int = 41, xaxis: str = "x", yaxis: str = "y
         y=b64(gy.ravel()),
         mode="markers",
         name="click to start here",
+        legendgroup=CLICK_GROUP,
         marker=dict(size=16, opacity=0.0, color="#000000"),
         selected=dict(marker=dict(opacity=0.0)),
         unselected=dict(marker=dict(opacity=0.0)),
@@ -457,15 +456,6 @@ def map_spec(
     return {"data": data, "layout": layout}
 
 
-def surface_map(surface, **options) -> go.Figure:
-    """map_spec(surface, **options) as a validated go.Figure: image + iso-lines (2-D) or a surface (3-D).
-
-    Add paths with `add_trace(fig, path_trace(...))` and an animation with `add_animation`. `clickable` adds
-    an invisible grid of points so that st.plotly_chart(on_select="rerun") reports a click anywhere.
-    """
-    return go.Figure(map_spec(surface, **options))
-
-
 # -- paths -------------------------------------------------------------------------------------------------
 def path_trace(
     points,
@@ -504,12 +494,6 @@ def path_trace(
             marker=dict(size=marker_size, color=color, line=dict(color="#ffffff", width=0.75)),
         )
     return trace
-
-
-def add_trace(fig: go.Figure, trace) -> int:
-    """Add a trace (dict or graph object) to a go.Figure and return its index (for `frame.traces`)."""
-    fig.add_trace(trace)
-    return len(fig.data) - 1
 
 
 # -- animation ---------------------------------------------------------------------------------------------
@@ -601,24 +585,6 @@ def animation_controls(
             )
         ],
     }
-
-
-def add_animation(
-    fig: go.Figure,
-    frames: Sequence[Sequence[dict]],
-    traces: Sequence[int],
-    labels: Sequence[str],
-    *,
-    frame_ms: int = 80,
-    active: int | None = None,
-    prefix: str = "step ",
-) -> None:
-    """On a go.Figure: frames updating only `traces`, Play/Pause, speeds and a scrubber (see frames_spec and
-    animation_controls; for hundreds of frames prefer the dict route, graph objects are slow to validate)."""
-    if not frames:
-        return
-    fig.frames = [go.Frame(f) for f in frames_spec(frames, traces, labels)]
-    fig.update_layout(animation_controls(labels, frame_ms=frame_ms, active=active, prefix=prefix))
 
 
 def figure_bytes(fig) -> int:

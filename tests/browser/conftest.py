@@ -41,7 +41,7 @@ def app_url():
 @contextlib.contextmanager
 def streamlit_server():
     """A fresh `streamlit run app.py` on a free loopback port (the repo's config); yields its URL, then stops it."""
-    from benchmarks.load import start_server, stop_server
+    from harness.server import start_server, stop_server
 
     try:
         proc, url = start_server(ROOT / "app.py")

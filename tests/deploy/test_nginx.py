@@ -24,6 +24,8 @@ import pytest
 
 from benchmarks import load
 from content import presets
+from harness import client
+from harness.server import free_ports, wait_healthy
 
 
 def _run_async(coro):
@@ -43,7 +45,7 @@ QUERY = urlsplit(LINK).query
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("replicas")
-    first = load.free_ports(3)
+    first = free_ports(3)
     ports, proxy_port = [first, first + 1], first + 2
     env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
     cmd = ["bash", str(ROOT / "deploy" / "run_replicas.sh"), "-n", "2", "-p", str(first)]
@@ -51,7 +53,7 @@ def proxy(tmp_path_factory):
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{proxy_port}"
     try:
-        load.wait_healthy(url, proc, timeout=120)
+        wait_healthy(url, proc, timeout=120)
         pids = [int((run_dir / f"replica-{p}.pid").read_text()) for p in ports]
         yield url, ports, pids
     finally:
@@ -105,13 +107,13 @@ def test_the_app_scripts_come_compressed_through_the_proxy(proxy):
 
 
 async def _step_through(url: str) -> None:
-    async with load.Session(url) as s:
+    async with client.Session(url) as s:
         assert "lab_replica" in s.cookies  # the browser-like client loaded the page first
         run = await s.open("explorer", QUERY)
         assert run.status == "ok" and not run.exceptions, run.exceptions
-        run = await s.rerun(load.rest_at(s.stage(), 1))  # Step in the browser; the stage reports where it rests
+        run = await s.rerun(client.rest_at(s.stage(), 1))  # Step in the browser; the stage reports where it rests
         assert not run.exceptions, run.exceptions
-        assert load.inspector_step(run) == 1
+        assert client.inspector_step(run) == 1
 
 
 def test_a_websocket_session_works_through_the_proxy(proxy):
@@ -120,7 +122,7 @@ def test_a_websocket_session_works_through_the_proxy(proxy):
 
 
 async def _open_home(url: str, cookies: dict[str, str]) -> dict[str, str]:
-    async with load.Session(url, cookies=cookies) as s:
+    async with client.Session(url, cookies=cookies) as s:
         run = await s.open("")
         assert run.status == "ok" and not run.exceptions
         return s.cookies
@@ -145,20 +147,20 @@ def test_students_are_spread_over_the_replicas_and_each_sticks_to_one(proxy):
 
 
 async def _drop_and_resume(url: str) -> None:
-    async with load.Session(url) as s:
+    async with client.Session(url) as s:
         run = await s.open("explorer", QUERY)
         for t in (1, 2):
-            run = await s.rerun(load.rest_at(s.stage(), t))
+            run = await s.rerun(client.rest_at(s.stage(), t))
         jar, session_id, widgets = s.cookies, s.session_id, (s.states, s.page_hash, s.query)
     assert session_id
     # the Wi-Fi drops; the browser reconnects with its cookie, asks for its session back and reruns with the
     # widget values it holds (its page did not reload)
-    async with load.Session(url, cookies=jar, resume=session_id) as s:
+    async with client.Session(url, cookies=jar, resume=session_id) as s:
         s.states, s.page_hash, s.query = widgets
         run = await s.rerun()
         assert not run.exceptions, run.exceptions
         assert s.session_id == session_id
-        assert load.inspector_step(run) == 2  # its own run, where it stood
+        assert client.inspector_step(run) == 2  # its own run, where it stood
 
 
 def test_a_dropped_connection_resumes_its_own_session_on_its_replica(proxy):

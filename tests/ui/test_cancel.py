@@ -14,7 +14,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from benchmarks import bench_cancel, load
+from benchmarks import bench_cancel
+from harness.server import start_server, stop_server
 
 
 def _run_async(coro):
@@ -24,11 +25,11 @@ def _run_async(coro):
 
 @pytest.fixture(scope="module")
 def server():
-    proc, url = load.start_server("app.py")
+    proc, url = start_server("app.py")
     try:
         yield proc, url
     finally:
-        load.stop_server(proc)
+        stop_server(proc)
 
 
 def test_a_race_computed_to_its_end_is_found_in_the_cache(server):
@@ -57,8 +58,7 @@ def test_streamlit_still_has_what_the_checks_use():
     """ui/budget.py asks for the run's pending requests as Streamlit's ScriptRunner does at each st.* call."""
     import inspect
 
-    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
-    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequests
+    from ui.internals import ScriptRequests, ScriptRunner
 
     assert callable(ScriptRequests.on_scriptrunner_yield)
     assert "on_scriptrunner_yield" in inspect.getsource(ScriptRunner._maybe_handle_execution_control_request)

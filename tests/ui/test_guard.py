@@ -1,6 +1,6 @@
 """ui/guard.py: a client cannot clear the shared caches, and no value it sends for a widget breaks its session.
 
-Over a real server (`streamlit run app.py`) and Streamlit's websocket protocol (benchmarks/load.py's client):
+Over a real server (`streamlit run app.py`) and Streamlit's websocket protocol (harness.client):
 - a `BackMsg` with `clear_cache = True` leaves st.cache_data and st.cache_resource as they were: the next
   visitor's run is a cache hit (read from the server's /_stcore/metrics counters);
 - crafted values (NaN, ±inf, huge numbers, strings, wrong types, malformed JSON ...) sent for every widget of
@@ -17,11 +17,11 @@ import urllib.request
 from urllib.parse import parse_qsl
 
 import pytest
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from benchmarks import load
+from harness import client
+from harness.server import start_server, stop_server
 from ui import guard
+from ui.internals import BackMsg, WidgetState
 
 
 def _run_async(coro):
@@ -41,11 +41,11 @@ def test_the_widget_name_of_a_widget_id():
 
 @pytest.fixture(scope="module")
 def server():
-    proc, url = load.start_server("app.py")
+    proc, url = start_server("app.py")
     try:
         yield proc, url
     finally:
-        load.stop_server(proc)
+        stop_server(proc)
 
 
 def lookups(url: str) -> dict[tuple[str, str], int]:
@@ -59,23 +59,23 @@ def lookups(url: str) -> dict[tuple[str, str], int]:
 
 
 async def _clear_cache(url: str) -> None:
-    async with load.Session(url) as s:
+    async with client.Session(url) as s:
         run = await s.open("explorer", "surface=himmelblau&opt=adam&steps=77")
         assert run.status == "ok" and not run.exceptions, run.exceptions
         before = lookups(url)
-        assert before[("ui.explorer_cache.stage_bytes", "miss")] >= 1
+        assert before[("ui.caches.stage_bytes", "miss")] >= 1
         msg = BackMsg()
         msg.clear_cache = True
         await s.ws.send(msg.SerializeToString())
         again = await s.rerun()  # the server has read the message before this run (one websocket, in order)
         assert again.status == "ok" and not again.exceptions
-    async with load.Session(url) as other:  # the next visitor, same link: served from the caches
+    async with client.Session(url) as other:  # the next visitor, same link: served from the caches
         run = await other.open("explorer", "surface=himmelblau&opt=adam&steps=77")
         assert run.status == "ok" and not run.exceptions
     after = lookups(url)
-    for fn in ("ui.explorer_cache.stage_bytes", "ui.explorer_cache.run"):
+    for fn in ("ui.caches.stage_bytes", "ui.caches.explorer_run"):
         assert after[(fn, "miss")] == before[(fn, "miss")], (fn, before, after)
-    assert after[("ui.explorer_cache.stage_bytes", "hit")] > before.get(("ui.explorer_cache.stage_bytes", "hit"), 0)
+    assert after[("ui.caches.stage_bytes", "hit")] > before.get(("ui.caches.stage_bytes", "hit"), 0)
 
 
 def test_a_clients_clear_cache_message_clears_no_cache(server):
@@ -120,14 +120,14 @@ STATES = [
 
 
 async def _crafted_values(url: str, page: str, query: str, toggles: tuple, control: str | None) -> None:
-    async with load.Session(url) as s:
+    async with client.Session(url) as s:
         run = await s.open(page, query)
         assert run.status == "ok" and not run.exceptions, run.exceptions
         for label in toggles:
-            run = await s.rerun(load.change(run.widget(label), None, 0, 0))
+            run = await s.rerun(client.change(run.widget(label), None, 0, 0))
             assert run.status == "ok" and not run.exceptions, run.exceptions
         valid = dict(s.states)
-        ids = {load._widget_id(e) for e in run.elements} - {""}
+        ids = {client.widget_id(e) for e in run.elements} - {""}
         assert ids
         if toggles:  # what the toggles show is on the page: the sweep's button, the basin map's controls
             assert any(i.endswith("compare:usebest") for i in ids) and any(i.endswith(":color_by") for i in ids)
@@ -146,7 +146,7 @@ async def _crafted_values(url: str, page: str, query: str, toggles: tuple, contr
         if control:
             box = good.widget(control)
             held = s.states.get(box.number_input.id)
-            change = load.change(box, held, 0, 0)
+            change = client.change(box, held, 0, 0)
             after = await s.rerun(change)
             assert after.status == "ok" and not after.exceptions, after.exceptions
             assert float(dict(parse_qsl(s.query))[control]) == change.double_value

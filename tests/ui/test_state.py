@@ -70,7 +70,7 @@ def test_widget_changes_win_over_the_original_link():
 
 def test_the_url_is_written_in_one_message(monkeypatch):
     """Each query-string message is a URL update the browser renders; a page's run sends at most one."""
-    from streamlit.runtime.state.query_params import QueryParams
+    from ui.internals import QueryParams
 
     sent = []
     real = QueryParams._send_query_param_msg

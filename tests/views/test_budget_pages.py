@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 import budget
 import surfaces
 from benchmarks.bench_budget import WORST, WORST_VIEW
+from views import explorer
 
 APP = "../../app.py"
 TIMEOUT = 120
@@ -25,7 +26,7 @@ TOWER = surfaces.from_formula(WORST, WORST_VIEW)
 
 def _open(page: str, query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["explorer::drawn"] = True
+    at.session_state[explorer.PAGE.private(explorer.DRAWN)] = True
     at.run()
     at.switch_page(page)
     at.query_params.update(query)
@@ -38,7 +39,7 @@ def _refusals(elements) -> list[str]:
 
 def _staged(at) -> bool:
     """The Explorer drew its stage (the run, sent to the browser)."""
-    return any(e.type == "bidi_component" and e.key == "explorer:stage" for e in at.main)
+    return any(e.type == "bidi_component" and e.key == explorer.PAGE.key("stage") for e in at.main)
 
 
 def _most(message: str) -> int:
@@ -54,7 +55,7 @@ def test_the_costliest_explorer_link_is_refused_and_the_steps_it_names_run():
     assert not _staged(at)  # nothing computed
     most = _most(refusal[0])
     assert budget.explorer_work("newton", TOWER, most) <= budget.LIMIT < budget.explorer_work("newton", TOWER, most + 1)
-    at.sidebar.number_input(key="explorer:steps").set_value(most).run()
+    at.sidebar.number_input(key=explorer.PAGE.key("steps")).set_value(most).run()
     assert not at.exception and not _refusals(at.sidebar.error)
     assert _staged(at)
 

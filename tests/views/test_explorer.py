@@ -16,14 +16,17 @@ from content import presets
 from optimizers import analysis
 from optimizers.explain import explain
 from surfaces.formula import from_formula
+from ui.controls import log_key
 from ui.inspector import numbers_tex
 from ui.stage import split
+from views import explorer
 
 APP = "../../app.py"  # AppTest.from_file resolves paths from this file
 PAGE = "views/explorer.py"
 TIMEOUT = 60
-DRAWN = "explorer::drawn"  # views/explorer.py's DRAWN_KEY
-T = "explorer::t"  # views/explorer.py's T_KEY: the step the inspector shows
+K = explorer.PAGE.key  # a setting's session key (its widget's key)
+DRAWN = explorer.PAGE.private(explorer.DRAWN)  # the stage has been painted once
+T = explorer.PAGE.private(explorer.T)  # the step the inspector shows
 
 
 def _open(query: dict[str, str] | None = None, *, drawn: bool = True) -> AppTest:
@@ -50,7 +53,7 @@ def _ok(at: AppTest) -> None:
 def _stage(at: AppTest) -> tuple[dict, dict]:
     """(header, run) of the stage element: what the browser draws every step from."""
     (el,) = [e for e in at.main if e.type == "bidi_component"]
-    assert el.key == "explorer:stage"
+    assert el.key == K("stage")
     return split(el.proto.bytes)
 
 
@@ -85,11 +88,11 @@ def _q(at: AppTest, key: str) -> str:
 
 def _core_run(at: AppTest, steps: int | None = None):
     """The run the page shows, recomputed from the widgets' values with the core."""
-    opt = at.selectbox(key="explorer:opt").value
-    surface = surfaces.get(at.selectbox(key="explorer:surface").value)
-    hypers = {n: at.session_state[f"explorer:{n}"] for n in optimizers.get(opt).HYPERS}
-    start = (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value)
-    n = steps if steps is not None else at.number_input(key="explorer:steps").value
+    opt = at.selectbox(key=K("opt")).value
+    surface = surfaces.get(at.selectbox(key=K("surface")).value)
+    hypers = {n: at.session_state[K(n)] for n in optimizers.get(opt).HYPERS}
+    start = (at.number_input(key=K("x0")).value, at.number_input(key=K("y0")).value)
+    n = steps if steps is not None else at.number_input(key=K("steps")).value
     return optimizers.run(optimizers.make(opt, **hypers), surface, np.array(start), n), surface
 
 
@@ -133,10 +136,10 @@ def _texts(at: AppTest) -> list[str]:
 # -- the default run ----------------------------------------------------------------------------------------
 def test_default_run_is_adam_on_rosenbrock_at_step_zero(default):
     _ok(default)
-    assert default.selectbox(key="explorer:surface").value == "rosenbrock"
-    assert default.selectbox(key="explorer:opt").value == "adam"
+    assert default.selectbox(key=K("surface")).value == "rosenbrock"
+    assert default.selectbox(key=K("opt")).value == "adam"
     assert _step(default) == 0
-    assert default.number_input(key="explorer:lr").value == presets.recommended("adam", "rosenbrock")["lr"]
+    assert default.number_input(key=K("lr")).value == presets.recommended("adam", "rosenbrock")["lr"]
     assert [d.proto.label for d in default.get("download_button")][0] == "Download CSV"
     assert {"3-D view", "Presenter"} <= {t.label for t in default.toggle}
 
@@ -174,11 +177,11 @@ def test_default_settings_are_in_the_url(default):
 @pytest.mark.parametrize("name", optimizers.NAMES)
 def test_every_optimizer_is_selectable_and_its_state_reaches_the_stage(name):
     at = _open()
-    at.selectbox(key="explorer:opt").select(name).run()
+    at.selectbox(key=K("opt")).select(name).run()
     _ok(at)
     assert _step(at) == 0
     for hyper, value in presets.recommended(name, "rosenbrock").items():
-        assert at.session_state[f"explorer:{hyper}"] == pytest.approx(value), hyper
+        assert at.session_state[K(hyper)] == pytest.approx(value), hyper
     traj, _ = _core_run(at)
     _, run = _stage(at)
     np.testing.assert_array_equal(_f64(run["points"], 2), traj.points)
@@ -197,15 +200,15 @@ def test_every_optimizer_is_selectable_and_its_state_reaches_the_stage(name):
 @pytest.mark.parametrize("name", surfaces.NAMES)
 def test_every_surface_is_selectable_and_starts_at_its_first_suggested_start(name):
     at = _open()
-    at.selectbox(key="explorer:surface").select(name).run()
+    at.selectbox(key=K("surface")).select(name).run()
     _ok(at)
     s = surfaces.get(name)
-    start = (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value)
+    start = (at.number_input(key=K("x0")).value, at.number_input(key=K("y0")).value)
     np.testing.assert_allclose(start, s.default_start)
     _, run = _stage(at)
     assert run["bounds"] == [list(map(float, b)) for b in s.bounds]
     assert len(run["minima"]) == len(s.minima) and len(run["saddles"]) == len(s.saddles)
-    assert at.number_input(key="explorer:lr").value == pytest.approx(presets.recommended("adam", name)["lr"])
+    assert at.number_input(key=K("lr")).value == pytest.approx(presets.recommended("adam", name)["lr"])
 
 
 # -- the step where stepping rests ------------------------------------------------------------------------------
@@ -225,27 +228,28 @@ def test_the_inspector_follows_the_step_the_stage_reports():
 
 
 def test_a_rest_reuses_the_sessions_run_and_a_setting_change_replaces_it(monkeypatch):
-    from ui import explorer_cache
+    from ui import caches
 
+    kept_key = explorer.PAGE.private(explorer.THIS_RUN)
     calls = []
-    for name in ("run", "stage_bytes"):
-        cached = getattr(explorer_cache, name)
-        monkeypatch.setattr(explorer_cache, name, lambda *a, _f=cached, _n=name: calls.append(_n) or _f(*a))
+    for name in ("explorer_run", "stage_bytes"):
+        cached = getattr(caches, name)
+        monkeypatch.setattr(caches, name, lambda *a, _f=cached, _n=name: calls.append(_n) or _f(*a))
     at = _open()
-    kept = at.session_state[explorer_cache.SESSION_KEY]
+    kept = at.session_state[kept_key]
     asked = list(calls)
-    assert {"run", "stage_bytes"} <= set(asked)
+    assert {"explorer_run", "stage_bytes"} <= set(asked)
     for t in (1, 2, 3):
         _rest(at, t)
     _ok(at)
     assert calls == asked  # the inspector's runs asked neither cache again
-    assert at.session_state[explorer_cache.SESSION_KEY] is kept
+    assert at.session_state[kept_key] is kept
     token = _stage(at)[0]["token"]
-    at.number_input(key="explorer:lr").set_value(0.05).run()
+    at.number_input(key=K("lr")).set_value(0.05).run()
     _ok(at)
     assert calls[len(asked) :].count("stage_bytes") == 1
-    assert at.session_state[explorer_cache.SESSION_KEY] is not kept
-    assert dict(at.session_state[explorer_cache.SESSION_KEY][0][2])["lr"] == 0.05
+    assert at.session_state[kept_key] is not kept
+    assert dict(at.session_state[kept_key][0][2])["lr"] == 0.05
     assert _stage(at)[0]["token"] != token  # the stage starts the new run at its t0
 
 
@@ -253,7 +257,7 @@ def test_changing_a_setting_starts_a_fresh_run_and_says_so():
     at = _open()
     _rest(at, 10)
     token = _stage(at)[0]["token"]
-    at.number_input(key="explorer:lr").set_value(0.05).run()
+    at.number_input(key=K("lr")).set_value(0.05).run()
     _ok(at)
     head, _ = _stage(at)
     assert _step(at) == 0 and head["t0"] == 0 and head["token"] != token
@@ -262,7 +266,7 @@ def test_changing_a_setting_starts_a_fresh_run_and_says_so():
     # the 3-D toggle is a view, not a setting: the step and the run stay
     _rest(at, 1)
     token = _stage(at)[0]["token"]
-    at.toggle(key="explorer:view3d").set_value(True).run()
+    at.toggle(key=K("view3d")).set_value(True).run()
     _ok(at)
     assert _step(at) == 1 and _stage(at)[0]["token"] == token
     (chart,) = at.get("plotly_chart")
@@ -275,13 +279,13 @@ def test_a_link_restores_its_configuration_and_its_step():
     at = _open(dict(parse_qsl(urlsplit(link).query)) | {"t": "22"})
     _ok(at)
     assert not at.warning
-    assert at.selectbox(key="explorer:surface").value == "ravine"
-    assert at.selectbox(key="explorer:opt").value == "momentum"
-    assert at.number_input(key="explorer:lr").value == 0.03
-    assert at.number_input(key="explorer:momentum").value == 0.8
-    assert (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value) == (-4.0, 1.0)
-    assert at.number_input(key="explorer:steps").value == 80
-    assert at.number_input(key="explorer:noise").value == 0.3 and at.number_input(key="explorer:seed").value == 7
+    assert at.selectbox(key=K("surface")).value == "ravine"
+    assert at.selectbox(key=K("opt")).value == "momentum"
+    assert at.number_input(key=K("lr")).value == 0.03
+    assert at.number_input(key=K("momentum")).value == 0.8
+    assert (at.number_input(key=K("x0")).value, at.number_input(key=K("y0")).value) == (-4.0, 1.0)
+    assert at.number_input(key=K("steps")).value == 80
+    assert at.number_input(key=K("noise")).value == 0.3 and at.number_input(key=K("seed")).value == 7
     traj = optimizers.run(
         optimizers.make("momentum", lr=0.03, momentum=0.8),
         surfaces.get("ravine"),
@@ -339,8 +343,8 @@ def test_malformed_query_values_fall_back_with_a_notice():
     notices = " ".join(w.value for w in at.warning)
     for key in ("surface=moon", "lr=-3", "steps=1e9", "x0=nan"):
         assert key in notices
-    assert at.selectbox(key="explorer:surface").value == "rosenbrock"
-    assert at.number_input(key="explorer:lr").value == presets.recommended("adam", "rosenbrock")["lr"]
+    assert at.selectbox(key=K("surface")).value == "rosenbrock"
+    assert at.number_input(key=K("lr")).value == presets.recommended("adam", "rosenbrock")["lr"]
     assert _step(at) == 0
 
 
@@ -348,12 +352,12 @@ def test_presenter_is_kept_in_the_url_and_hides_the_sidebar():
     at = _open()
     assert _q(at, "presenter") == "false"
     assert not [h for h in at.get("html") if "stSidebar" in h.proto.body]
-    at.toggle(key="explorer:presenter").set_value(True).run()
+    at.toggle(key=K("presenter")).set_value(True).run()
     _ok(at)
     assert _q(at, "presenter") == "true"
     assert [h for h in at.get("html") if '[data-testid="stSidebar"]' in h.proto.body and "display:none" in h.proto.body]
     at2 = _open({"presenter": "true"})
-    assert at2.toggle(key="explorer:presenter").value is True
+    assert at2.toggle(key=K("presenter")).value is True
 
 
 # -- bad input: messages, never exceptions ---------------------------------------------------------------------
@@ -372,7 +376,7 @@ def test_presenter_is_kept_in_the_url_and_hides_the_sidebar():
 )
 def test_out_of_range_input_gives_a_message_not_an_exception(key, value, words):
     at = _open()
-    at.number_input(key=f"explorer:{key}").set_value(value).run()
+    at.number_input(key=K(key)).set_value(value).run()
     _ok(at)
     assert any(words in e.value for e in at.error), [e.value for e in at.error]
     assert _step(_rest(at, 1)) == 1  # the page still works, on the fallback value
@@ -435,18 +439,18 @@ def test_how_a_run_stopped_is_said_once_with_its_own_words(query, kind):
 
 def test_a_custom_formula_runs_and_is_in_the_url():
     at = _open()
-    at.selectbox(key="explorer:surface").select("custom").run()
+    at.selectbox(key=K("surface")).select("custom").run()
     _ok(at)
-    formula = at.text_input(key="explorer:formula").value
+    formula = at.text_input(key=K("formula")).value
     assert formula and _q(at, "formula") == formula and _q(at, "surface") == "custom"
-    at.text_input(key="explorer:formula").input("x^2 + 3*y^2").run()
+    at.text_input(key=K("formula")).input("x^2 + 3*y^2").run()
     _ok(at)
     s = surfaces.from_formula("x^2 + 3*y^2", ((-3.0, 3.0), (-3.0, 3.0)))
-    start = np.array([at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value])
-    hypers = {n: at.session_state[f"explorer:{n}"] for n in optimizers.get("adam").HYPERS}
+    start = np.array([at.number_input(key=K("x0")).value, at.number_input(key=K("y0")).value])
+    hypers = {n: at.session_state[K(n)] for n in optimizers.get("adam").HYPERS}
     traj = optimizers.run(optimizers.make("adam", **hypers), s, start, 300)
     np.testing.assert_allclose(_f64(_stage(at)[1]["points"], 2), traj.points, rtol=1e-12)
-    at.text_input(key="explorer:formula").input("x +* y").run()
+    at.text_input(key=K("formula")).input("x +* y").run()
     _ok(at)
     assert at.error  # the parser's message, beside the box
 
@@ -457,7 +461,7 @@ def test_a_suggested_start_button_sets_the_start():
     label = f"({s.starts[1][0]:.4g}, {s.starts[1][1]:.4g})"
     _press(at, label)
     _ok(at)
-    assert (at.number_input(key="explorer:x0").value, at.number_input(key="explorer:y0").value) == tuple(s.starts[1])
+    assert (at.number_input(key=K("x0")).value, at.number_input(key=K("y0")).value) == tuple(s.starts[1])
     np.testing.assert_array_equal(_f64(_stage(at)[1]["points"], 2)[0], s.starts[1])
 
 
@@ -490,9 +494,9 @@ def test_every_gallery_preset_opens_a_working_explorer(link):
     _ok(at)
     assert not at.warning, [w.value for w in at.warning]
     q = link.query
-    assert at.selectbox(key="explorer:surface").value == q["surface"]
-    assert at.selectbox(key="explorer:opt").value == q["opt"]
-    assert at.number_input(key="explorer:steps").value == int(q["steps"])
+    assert at.selectbox(key=K("surface")).value == q["surface"]
+    assert at.selectbox(key=K("opt")).value == q["opt"]
+    assert at.number_input(key=K("steps")).value == int(q["steps"])
     head, run = _stage(at)
     assert run["last"] == int(q["steps"]) or run["stop"]
     assert _step(_rest(at, 10)) == 10 and len(at.latex) == 2
@@ -539,17 +543,17 @@ def test_every_optimizers_step_typesets_with_balanced_braces_and_no_raw_text(nam
 
 def test_the_learning_rate_has_a_log_slider_in_step_with_its_box():
     at = _open()
-    slider = at.select_slider(key="explorer:lr::log")
+    slider = at.select_slider(key=log_key(K("lr")))
     assert slider.value == 0.1 and slider.options[0] == "1e-06" and slider.options[-1] == "10"  # shown as %g
     slider.set_value(0.02).run()
     _ok(at)
-    assert at.number_input(key="explorer:lr").value == 0.02 and _q(at, "lr") == "0.02"
-    at.number_input(key="explorer:lr").set_value(0.004).run()
-    assert at.select_slider(key="explorer:lr::log").value == 0.005  # the nearest 1-2-5 value on a log scale
-    assert at.number_input(key="explorer:lr").value == 0.004  # the box keeps what was typed
-    at.select_slider(key="explorer:eps::log")  # ε has one too
-    at.selectbox(key="explorer:opt").select("sgd").run()
-    assert at.select_slider(key="explorer:lr::log").value == presets.recommended("sgd", "rosenbrock")["lr"]
+    assert at.number_input(key=K("lr")).value == 0.02 and _q(at, "lr") == "0.02"
+    at.number_input(key=K("lr")).set_value(0.004).run()
+    assert at.select_slider(key=log_key(K("lr"))).value == 0.005  # the nearest 1-2-5 value on a log scale
+    assert at.number_input(key=K("lr")).value == 0.004  # the box keeps what was typed
+    at.select_slider(key=log_key(K("eps")))  # ε has one too
+    at.selectbox(key=K("opt")).select("sgd").run()
+    assert at.select_slider(key=log_key(K("lr"))).value == presets.recommended("sgd", "rosenbrock")["lr"]
 
 
 def test_the_exports_of_the_run_are_offered_and_cost_nothing_until_asked(default):
@@ -607,7 +611,7 @@ def test_theory_off_sends_nothing_and_the_toggle_is_in_the_url():
     assert "theory" not in at.query_params or at.query_params["theory"] in ("false", ["false"])
     assert not [s for s in at.subheader if s.value.startswith("Theory at step")]
     _rest(at, 5)
-    at.toggle(key="explorer:theory").set_value(True).run()
+    at.toggle(key=K("theory")).set_value(True).run()
     _ok(at)
     head, run = _stage(at)
     assert run["theory"] is not None
@@ -617,7 +621,7 @@ def test_theory_off_sends_nothing_and_the_toggle_is_in_the_url():
     assert [s for s in at.subheader if s.value == "Theory at step 5"]
     # and a link with theory=true opens with it on
     again = _open(_theory_query("ravine", "sgd"))
-    assert again.toggle(key="explorer:theory").value is True
+    assert again.toggle(key=K("theory")).value is True
 
 
 def _theory_text(at: AppTest) -> str:
@@ -639,8 +643,8 @@ def test_theory_panel_on_the_ravine_predicts_the_measured_rate_and_the_button_se
     best = analysis.quadratic_model(surf, surf.default_start).gd_lr_best
     _press(at, "Use the best γ (and μ)")
     _ok(at)
-    assert at.number_input(key="explorer:lr").value == best
-    (key, _, hypers, *_rest_args) = at.session_state["explorer::run"]
+    assert at.number_input(key=K("lr")).value == best
+    (key, _, hypers, *_rest_args) = at.session_state[explorer.PAGE.private(explorer.RUN)]
     assert dict(hypers)["lr"] == best
     q = at.query_params["lr"]
     assert float(q[0] if isinstance(q, list) else q) == best
@@ -660,8 +664,8 @@ def test_theory_button_sets_momentum_too_and_is_absent_where_there_is_no_minimum
     best = analysis.best_hypers(opt, analysis.quadratic_model(surf, traj.points[3]))
     _press(at, "Use the best γ (and μ)")
     _ok(at)
-    assert at.number_input(key="explorer:lr").value == best["lr"]
-    assert at.number_input(key="explorer:momentum").value == best["momentum"]
+    assert at.number_input(key=K("lr")).value == best["lr"]
+    assert at.number_input(key=K("momentum")).value == best["momentum"]
     if opt == "momentum":
         assert (best["lr"], best["momentum"]) == analysis.quadratic_model(surf, surf.default_start).heavy_ball_best
     saddle = _open(_theory_query("saddle", "sgd"))
