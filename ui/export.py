@@ -38,7 +38,7 @@ def base_url(page_path: str) -> str:
     if not url or urlsplit(url).scheme not in ("http", "https"):
         return FALLBACK_BASE_URL
     url = url.split("?", 1)[0].rstrip("/")
-    head, _, last = url.rpartition("/")
+    head, _sep, last = url.rpartition("/")
     return head if last == page_path and urlsplit(head).netloc else url
 
 

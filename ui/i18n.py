@@ -127,3 +127,12 @@ def core(text: str) -> str:
     """Text the core layer defines at import time (marked there with N_: a hyperparameter's help, a dataset's
     title), translated where this layer shows it (its translation is in the core catalog)."""
     return _core(text)
+
+
+_content = translator("content")[0]
+
+
+def content(text: str) -> str:
+    """Text the content layer defines at import time (a race preset's title and notice, marked there with N_),
+    translated where this layer shows it (its translation is in the content catalog)."""
+    return _content(text)

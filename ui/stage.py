@@ -79,7 +79,7 @@ def header(*, token: str, t0: int, note: str) -> bytes:
 
 def split(data: bytes) -> tuple[dict, dict]:
     """(header, run) from the element's data (what tests and benchmarks read)."""
-    head, _, body = bytes(data).partition(b"\n")
+    head, _sep, body = bytes(data).partition(b"\n")
     return json.loads(head), json.loads(body)
 
 
