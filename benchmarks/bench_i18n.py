@@ -47,8 +47,10 @@ def _cpu(at: AppTest) -> float:
 
 def _switch(at: AppTest, lang: str) -> float:
     (control,) = [w for w in at.sidebar if getattr(w, "key", None) == lang_ui.SWITCH_KEY]
-    control.set_value(lang)
-    return _cpu(at)
+    # AppTest formats the choices it sends back in this thread, outside the script: in the page's language now
+    with i18n.use(control.value):
+        control.set_value(lang)
+        return _cpu(at)
 
 
 def measure(page: str, repeat: int) -> dict:
@@ -64,7 +66,8 @@ def measure(page: str, repeat: int) -> dict:
     same, switch = [], []
     lang = "en"
     for _ in range(repeat):
-        same.append(_cpu(at))
+        with i18n.use(lang):
+            same.append(_cpu(at))
         lang = "zh" if lang == "en" else "en"
         switch.append(_switch(at, lang))
     return dict(first=first_switch, same=statistics.median(same), switch=statistics.median(switch))

@@ -40,6 +40,15 @@ def _switch(at: AppTest):
     return control
 
 
+def _switch_to(at: AppTest, lang: str) -> AppTest:
+    """The switch set to `lang`, then a run. AppTest formats the choices it sends back in this thread, outside the
+    script: i18n.use gives it the language of the page it shows, as the browser has it."""
+    control = _switch(at)
+    with i18n.use(control.value):
+        control.set_value(lang)
+        return at.run()
+
+
 def _errors(at: AppTest) -> list[str]:
     return [e.value for e in at.exception] + [e.value for e in at.error]
 
@@ -81,12 +90,12 @@ def test_the_language_survives_a_rerun_and_a_page_switch_and_is_in_the_link():
 def test_the_switch_changes_the_language_and_keeps_the_pages_settings():
     at = _open("views/network.py", {"epochs": "40", "dataset": "moons"})
     assert at.title[0].value == "Train a network" and at.query_params["lang"] in ("en", ["en"])
-    _switch(at).set_value("zh").run()
+    _switch_to(at, "zh")
     assert _errors(at) == [] and at.warning.len == 0  # no "ignored ... from the link" notice: nothing was re-read
     assert at.title[0].value == "训练网络"
     assert at.query_params["lang"] in ("zh", ["zh"])
     assert at.query_params["epochs"] in ("40", ["40"]) and at.query_params["dataset"] in ("moons", ["moons"])
-    _switch(at).set_value("en").run()
+    _switch_to(at, "en")
     assert at.title[0].value == "Train a network"
 
 
@@ -118,7 +127,7 @@ def test_the_explorers_stage_gets_its_words_in_the_sessions_language_and_keeps_i
     at = _open("views/explorer.py", {"surface": "bowl", "opt": "adam", "steps": "20"})
     head_en, run_en = split([e for e in at.main if e.type == "bidi_component"][0].proto.bytes)
     assert head_en["words"]["play"] == "Play"
-    _switch(at).set_value("zh").run()
+    _switch_to(at, "zh")
     assert _errors(at) == []
     head_zh, run_zh = split([e for e in at.main if e.type == "bidi_component"][0].proto.bytes)
     assert head_zh["words"]["play"] == "播放" and head_zh["words"]["pause"] == "暂停"
@@ -163,3 +172,19 @@ def test_the_explorer_speaks_chinese_and_computes_the_same_run():
     (stage_en,) = [e for e in en.main if e.type == "bidi_component"]
     (stage_zh,) = [e for e in zh.main if e.type == "bidi_component"]
     assert split(stage_zh.proto.bytes)[1]["losses"] == split(stage_en.proto.bytes)[1]["losses"]
+
+
+def test_a_switch_keeps_the_choices_whose_labels_it_translates():
+    """A choice box sends back the label it shows; after a switch the labels are another language's. (AppTest
+    formats the labels it sends in this thread, outside the script: i18n.use gives it the page's language.)"""
+    at = _open("views/compare.py", {"surface": "bowl", "steps": "20", "color_by": "steps", "opts": "sgd,adam"})
+    for old, new in (("en", "zh"), ("zh", "en"), ("en", "zh")):
+        with i18n.use(old):
+            _switch(at).set_value(new)
+            at.run()
+        assert _errors(at) == []
+        with i18n.use(new):
+            assert at.radio(key="compare:color_by").value == "steps"
+            assert at.selectbox(key="compare:preset").value == ""
+            assert at.selectbox(key="compare:surface").value == "bowl"
+        assert at.query_params["color_by"] in ("steps", ["steps"]) and at.query_params["lang"] in (new, [new])
