@@ -217,3 +217,18 @@ def test_katex_formulas_are_the_same_in_both_languages(page, app_url):
 
     en, zh = formulas("en"), formulas("zh")
     assert en and en == zh
+
+
+def test_a_switch_on_the_explorer_keeps_the_run_and_its_step_and_the_stage_speaks_the_new_language(page, app_url):
+    _open(page, f"{app_url}/explorer?surface=rosenbrock&opt=adam&steps=50&lang=en")
+    for _ in range(3):
+        page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_test_id("lab-step").filter(has_text="3").wait_for(timeout=10_000)
+    page.wait_for_timeout(800)  # stepping rests: t is reported and written into the link
+    page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+    page.get_by_role("button", name="单步", exact=True).wait_for(timeout=60_000)
+    wait_for_app(page, timeout=120_000)
+    assert page.get_by_test_id("lab-step").inner_text() == "3"
+    assert page.get_by_role("button", name="播放", exact=True).count() == 1
+    page.get_by_role("button", name="单步", exact=True).click()
+    page.get_by_test_id("lab-step").filter(has_text="4").wait_for(timeout=10_000)
