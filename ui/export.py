@@ -168,7 +168,7 @@ def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     """Frame rate, length cap, "Make GIF" with a progress bar, then the GIF's download (a fragment of its own).
 
     Under the page's error guard: a fragment's rerun does not pass through the page's main()."""
-    with Page(key).guard("the GIF export"):
+    with Page(key).guard(_("the GIF export")):
         _gif_section(make_scene, last, file_name, key)
 
 
