@@ -609,7 +609,7 @@ def _outcome_box(traj) -> None:
     """How the run ended, if it stopped early (worded by optimizers.analysis.outcome): an error only for a
     divergence; an escape downhill is the optimizer doing its job, an undefined point is neither."""
     out = analysis.outcome(traj)
-    text = f"**{out.headline}**: {out.detail}"
+    text = _("**{headline}**: {detail}").format(headline=out.headline, detail=out.detail)
     if out.kind == "diverged":
         st.error(text, icon=":material/error:")
     elif out.kind == "escaped":
