@@ -4,7 +4,11 @@ import sys
 
 import streamlit as st
 
+from i18n import translator
 from ui import guard, memory
+from ui import i18n as lang_ui
+
+_, ngettext = translator("app")
 
 # Every session's script runs in a thread of this one process. With the default 5 ms the threads of a class
 # hand the interpreter lock around so often that the switching costs more than it shares: 40 students
@@ -15,14 +19,16 @@ sys.setswitchinterval(0.05)
 # Freed memory goes back to the system every 30 s (one thread per process; ui/memory.py).
 memory.start()
 
-st.set_page_config(page_title="Optimizer Lab", page_icon="📉", layout="wide")
+# The session's language (the switch, the link's `lang`, the browser's): every text below and in the pages is in it.
+lang_ui.setup()
+st.set_page_config(page_title=_("Optimizer Lab"), page_icon="📉", layout="wide")
 guard.install()  # no client clears the shared caches or breaks its session with a value (ui/guard.py)
+lang_ui.switch()
 
-
-HOME = st.Page("views/home.py", title="Home", icon=":material/home:", default=True)
-EXPLORER = st.Page("views/explorer.py", title="Explorer", icon=":material/explore:", url_path="explorer")
-COMPARE = st.Page("views/compare.py", title="Compare", icon=":material/flag:", url_path="compare")
-NETWORK = st.Page("views/network.py", title="Train a network", icon=":material/hub:", url_path="network")
-GUIDE = st.Page("views/guide.py", title="Guide", icon=":material/menu_book:", url_path="guide")
+HOME = st.Page("views/home.py", title=_("Home"), icon=":material/home:", default=True)
+EXPLORER = st.Page("views/explorer.py", title=_("Explorer"), icon=":material/explore:", url_path="explorer")
+COMPARE = st.Page("views/compare.py", title=_("Compare"), icon=":material/flag:", url_path="compare")
+NETWORK = st.Page("views/network.py", title=_("Train a network"), icon=":material/hub:", url_path="network")
+GUIDE = st.Page("views/guide.py", title=_("Guide"), icon=":material/menu_book:", url_path="guide")
 
 st.navigation([HOME, EXPLORER, COMPARE, NETWORK, GUIDE]).run()

@@ -22,7 +22,10 @@ from typing import Any
 import streamlit as st
 
 import budget
+from i18n import translator
 from ui.internals import RerunException, ScriptRequestType, StopException, get_script_run_ctx, in_cached_function
+
+_, ngettext = translator("app")
 
 DRAW_EVERY = 0.15  # seconds between two updates of a progress bar
 
@@ -46,10 +49,12 @@ def checkpoint() -> None:
 
 
 def message(v: budget.Verdict, what: str, advice: str) -> str:
-    return (
-        f"**Too much work for one run:** {what} is {v.times:.1f} times the limit (an estimated {v.seconds():.1f} s "
-        f"of the server's time; each run stays under 2 s so that no one slows the class). "
-        f"{advice[:1].upper()}{advice[1:]}."
+    """The refusal: `what` and `advice` are translated where they are written (a clause each)."""
+    return _(
+        "**Too much work for one run:** {what} is {times} times the limit (an estimated {seconds} s of the "
+        "server's time; each run stays under 2 s so that no one slows the class). {advice}."
+    ).format(
+        what=what, times=f"{v.times:.1f}", seconds=f"{v.seconds():.1f}", advice=f"{advice[:1].upper()}{advice[1:]}"
     )
 
 
@@ -122,8 +127,14 @@ def explorer_check(opt_name: str, surface: Any, steps: int, box: Any, regimen: b
     most = budget.largest(
         lambda k: budget.explorer_work(opt_name, surface, k, regimen) <= budget.LIMIT, 1, max(1, steps - 1)
     )
-    fewer = f"at most {most} steps" if most is not None else "fewer steps"
-    newton = ", a first-order optimizer" if opt_name == "newton" else ""
-    allow(v, box, f"this run ({steps} steps)", f"use {fewer}{newton} or a simpler formula")
-    st.info("Nothing is computed until the run fits: see the message under Steps in the sidebar.")
+    if most is None:
+        fewer = _("fewer steps")
+    else:
+        fewer = ngettext("at most {n} step", "at most {n} steps", most).format(n=most)
+    if opt_name == "newton":
+        advice = _("use {fewer}, a first-order optimizer or a simpler formula").format(fewer=fewer)
+    else:
+        advice = _("use {fewer} or a simpler formula").format(fewer=fewer)
+    allow(v, box, ngettext("this run ({n} step)", "this run ({n} steps)", steps).format(n=steps), advice)
+    st.info(_("Nothing is computed until the run fits: see the message under Steps in the sidebar."))
     st.stop()

@@ -19,6 +19,7 @@ import orjson
 import streamlit as st
 
 import budget
+import i18n
 import optimizers
 import surfaces
 import training
@@ -82,12 +83,16 @@ def sharpness_one(
     seed: int,
     name: str,
     hypers: tuple,
+    lang: str = "en",
 ):
-    """The sharpness of the full training loss over one optimizer's training (training.sharpness)."""
+    """The sharpness of the full training loss over one optimizer's training (training.sharpness).
+
+    `lang`: the language of its limit's label and note (displayed text), part of the key: pass `i18n.lang()`."""
     from training.sharpness import sharpness_curve
 
     setup = training.prepare(dataset, hidden, activation, batch_size, epochs, val_fraction, seed)
-    return sharpness_curve(setup, name, dict(hypers))
+    with i18n.use(lang):
+        return sharpness_curve(setup, name, dict(hypers))
 
 
 # -- Compare --------------------------------------------------------------------------------------------------
@@ -144,25 +149,37 @@ def _checkpoint(_t: int) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def explorer_map(spec: tuple, three_d: bool) -> dict:
-    return surface_map.map_spec(surface_of(spec), three_d=three_d, clickable=not three_d)
+def explorer_map(spec: tuple, three_d: bool, lang: str = "en") -> dict:
+    """The surface's map (`lang`: its texts' language, part of the key: the surface's title, the hover text)."""
+    with i18n.use(lang):
+        return surface_map.map_spec(surface_of(spec), three_d=three_d, clickable=not three_d)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def explorer_figure(
-    spec: tuple, opt_name: str, hypers: tuple, start: tuple, steps: int, noise: float, seed: int, three_d: bool
+    spec: tuple,
+    opt_name: str,
+    hypers: tuple,
+    start: tuple,
+    steps: int,
+    noise: float,
+    seed: int,
+    three_d: bool,
+    lang: str = "en",
 ) -> viz_explorer.StepFigure:
     """The run's figure, serialised once (frames and all); a Step press only moves it to the step.
+
+    `lang`: the language of its texts (titles, legends, hover texts), part of the key: pass `i18n.lang()`.
 
     st.cache_resource, not st.cache_data: unpickling a ~1 MB figure cost a Step more than all the rest. Sharing
     is safe: a StepFigure holds only immutable JSON fragments and private arrays, and `at(t)` returns a new dict.
     """
     traj = explorer_run(spec, opt_name, hypers, start, steps, noise, seed)
     surface = surface_of(spec)
-    base = explorer_map(spec, three_d)
-    return viz_explorer.StepFigure(
-        viz_explorer.explorer_figure(traj, surface, 0, base=base, three_d=three_d), traj, surface, three_d=three_d
-    )
+    base = explorer_map(spec, three_d, lang)
+    with i18n.use(lang):
+        spec_ = viz_explorer.explorer_figure(traj, surface, 0, base=base, three_d=three_d)
+        return viz_explorer.StepFigure(spec_, traj, surface, three_d=three_d)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -181,11 +198,15 @@ def stage_bytes(
     noise: float,
     seed: int,
     theory: bool = False,
+    lang: str = "en",
 ) -> bytes:
     """The whole run as the stage draws it (viz.explorer.stage_data), serialised once: bytes are immutable,
-    and a copy out of the cache is one memory copy. `theory` adds the local quadratic model at every step."""
+    and a copy out of the cache is one memory copy. `theory` adds the local quadratic model at every step.
+    `lang`: the language of its texts (the loss's title, the rows' meanings, how the run stopped), part of the
+    key: pass `i18n.lang()`."""
     traj = explorer_run(spec, opt_name, hypers, start, steps, noise, seed)
-    data = viz_explorer.stage_data(traj, surface_of(spec), map_part=map_part(spec), theory=theory)
+    with i18n.use(lang):
+        data = viz_explorer.stage_data(traj, surface_of(spec), map_part=map_part(spec), theory=theory)
     return orjson.dumps(data)
 
 

@@ -8,9 +8,13 @@ from typing import Any
 import streamlit as st
 
 import optimizers
+from i18n import translator
 from optimizers.symbols import plain
 
+from .i18n import core
 from .state import Param, fmt_bool, fmt_float, parse_bool, setting_key
+
+_, ngettext = translator("app")
 
 
 def hyper_params(opt_name: str, prefix: str = "", overrides: dict[str, Any] | None = None) -> list[Param]:
@@ -73,14 +77,14 @@ def _log_slider(box: Any, h: optimizers.Hyper, name: str, key: str, raw: Any) ->
     nearest = min(options, key=lambda o: abs(math.log10(o) - math.log10(value)))
     st.session_state[log_key(key)] = nearest  # follows the box (set before the slider exists in this run)
     box.select_slider(
-        f"{name} on a log scale",
+        _("{name} on a log scale").format(name=name),
         options=options,
         key=log_key(key),
         format_func=lambda v: f"{v:g}",
         on_change=_sync_from_slider,
         args=(key,),
         label_visibility="collapsed",
-        help=f"Drag to change {name} by factors of 2 to 2.5 (the box above takes any value).",
+        help=_("Drag to change {name} by factors of 2 to 2.5 (the box above takes any value).").format(name=name),
     )
 
 
@@ -115,7 +119,7 @@ def hyper_inputs(
     for name, h in cls.HYPERS.items():
         key = setting_key(page, prefix + name)
         label = hyper_label(name, h)
-        help_text = f"{h.help} Valid: {h.range_text()}."
+        help_text = _("{help} Valid: {range}.").format(help=core(h.help), range=h.range_text())
         if h.kind is bool:
             raw = box.toggle(label, key=key, help=help_text)
         else:
@@ -126,6 +130,6 @@ def hyper_inputs(
             values[name] = h.check(name, raw)
         except ValueError as exc:
             errors[name] = str(exc)
-            box.error(f"{exc}. Using the default, {h.default:g}.", icon="⚠️")
+            box.error(_("{error}. Using the default, {default}.").format(error=exc, default=f"{h.default:g}"), icon="⚠️")
             values[name] = h.default
     return values, errors

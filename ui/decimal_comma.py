@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from i18n import translator
+
+_, ngettext = translator("app")
+
 _JS = """
-export default function () {
+export default function ({ data }) {
+  // the refusal's words, in the session's language (sent by install() on every run)
+  if (data && data.message) window.__labDecimalCommaMessage = data.message;
   if (window.__labDecimalComma) return;
   window.__labDecimalComma = true;
   // nothing to show: the element's row (and the gap before it) leaves the sidebar's layout
@@ -36,7 +42,7 @@ export default function () {
     if (/^[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?$/.test(dotted)) {
       document.execCommand("insertText", false, dotted);
     } else {
-      event.target.setCustomValidity("Use a point for decimals (0.05), and no thousands separators.");
+      event.target.setCustomValidity(window.__labDecimalCommaMessage || "Use a point for decimals (0.05).");
       event.target.reportValidity();
       setTimeout(() => event.target.setCustomValidity(""), 3000);
     }
@@ -51,4 +57,4 @@ _COMPONENT = st.components.v2.component("optimizer_lab.decimal_comma", js=_JS)
 def install() -> None:
     """Mount the listeners' element (nothing visible; once per tab the script adds them)."""
     with st.sidebar:  # not the main column: the moment before the script hides it moves nothing there
-        _COMPONENT(key=KEY)
+        _COMPONENT(key=KEY, data={"message": _("Use a point for decimals (0.05), and no thousands separators.")})

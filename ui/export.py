@@ -19,9 +19,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import streamlit as st
 
+import i18n
+from i18n import translator
 from ui.page import Page
 from viz import export as html_export
 from viz import export_image as image_export
+
+_, ngettext = translator("app")
 
 FALLBACK_BASE_URL = "http://localhost:8501"
 
@@ -35,7 +39,7 @@ def base_url(page_path: str) -> str:
     if not url or urlsplit(url).scheme not in ("http", "https"):
         return FALLBACK_BASE_URL
     url = url.split("?", 1)[0].rstrip("/")
-    head, _, last = url.rpartition("/")
+    head, _sep, last = url.rpartition("/")
     return head if last == page_path and urlsplit(head).netloc else url
 
 
@@ -65,6 +69,26 @@ def theory_in(link: str | None) -> bool:
         return False
 
 
+def _in_language(language: str, build, *args, **kwargs):
+    with i18n.use(language):
+        return build(*args, **kwargs)
+
+
+def deferred(build, *args, **kwargs) -> functools.partial:
+    """A deferred download's callable that makes its file in the session's language of now: Streamlit calls it
+    later, when the button is pressed, outside the script's run (where no session says the language)."""
+    return functools.partial(_in_language, i18n.lang(), build, *args, **kwargs)
+
+
+def _files_caption() -> None:
+    st.caption(
+        _(
+            "Files that play with no server and no network: an animation for any browser, a GIF or an MP4 video "
+            "for slides and chats, a picture for a slide. Each is made only when you press its button."
+        )
+    )
+
+
 def export_controls(
     traj,
     surface,
@@ -88,29 +112,28 @@ def export_controls(
     last = html_export.last_step(traj)
     step = last if t is None else int(min(max(t, 0), last))
     with box.container(key=f"{key}-export"):
-        st.caption(
-            "Files that play with no server and no network: an animation for any browser, a GIF or an MP4 video "
-            "for slides and chats, a picture for a slide. Each is made only when you press its button."
-        )
+        _files_caption()
         row = st.container(horizontal=True, gap="small")
         row.download_button(
-            "Download animation (HTML)",
-            data=functools.partial(_html_bytes, html_export.explorer_html, traj, surface, link=link, theory=theory),
+            _("Download animation (HTML)"),
+            data=deferred(_html_bytes, html_export.explorer_html, traj, surface, link=link, theory=theory),
             file_name=f"{stem}.html",
             mime="text/html",
             on_click="ignore",
             key=Page(key).private("export_html"),
-            help="One file (about 5 MB: plotly.js is inside it) that plays this run in any browser without a "
-            "network: Play, Pause, a scrubber and the optimizer's numbers at every step.",
+            help=_(
+                "One file (about 5 MB: plotly.js is inside it) that plays this run in any browser without a "
+                "network: Play, Pause, a scrubber and the optimizer's numbers at every step."
+            ),
         )
         row.download_button(
-            f"Download step {step} (PNG, 1920×1080)",
-            data=functools.partial(image_export.explorer_png, traj, surface, step, theory=theory),
+            _("Download step {step} (PNG, 1920×1080)").format(step=step),
+            data=deferred(image_export.explorer_png, traj, surface, step, theory=theory),
             file_name=f"{stem}-step{step}.png",
             mime="image/png",
             on_click="ignore",
             key=Page(key).private("export_png"),
-            help="This step as a picture for a slide: the map, the loss and the optimizer's numbers.",
+            help=_("This step as a picture for a slide: the map, the loss and the optimizer's numbers."),
         )
         scene = functools.partial(image_export.ExplorerScene, traj, surface, theory=theory)
         gif_section(scene, last, f"{stem}.gif", key)
@@ -125,31 +148,28 @@ def race_export_controls(
     stem = f"race-{getattr(surface, 'name', 'surface')}"
     last = max(html_export.last_step(t) for t in trajs)
     with box.container(key=f"{key}-export"):
-        st.caption(
-            "Files that play with no server and no network: an animation for any browser, a GIF or an MP4 video "
-            "for slides and chats, a picture for a slide. Each is made only when you press its button."
-        )
+        _files_caption()
         row = st.container(horizontal=True, gap="small")
         row.download_button(
-            "Download animation (HTML)",
-            data=functools.partial(
-                _html_bytes, html_export.race_html, surface, trajs, names, labels, f_star=f_star, link=link
-            ),
+            _("Download animation (HTML)"),
+            data=deferred(_html_bytes, html_export.race_html, surface, trajs, names, labels, f_star=f_star, link=link),
             file_name=f"{stem}.html",
             mime="text/html",
             on_click="ignore",
             key=Page(key).private("export_html"),
-            help="One file (about 5 MB: plotly.js is inside it) that plays this race in any browser without a "
-            "network, with Play, Pause and a scrubber.",
+            help=_(
+                "One file (about 5 MB: plotly.js is inside it) that plays this race in any browser without a "
+                "network, with Play, Pause and a scrubber."
+            ),
         )
         row.download_button(
-            "Download the race's end (PNG, 1920×1080)",
-            data=functools.partial(image_export.race_png, surface, trajs, names, labels, f_star=f_star),
+            _("Download the race's end (PNG, 1920×1080)"),
+            data=deferred(image_export.race_png, surface, trajs, names, labels, f_star=f_star),
             file_name=f"{stem}.png",
             mime="image/png",
             on_click="ignore",
             key=Page(key).private("export_png"),
-            help="The race at its last step as a picture for a slide: every path and every loss curve.",
+            help=_("The race at its last step as a picture for a slide: every path and every loss curve."),
         )
         scene = functools.partial(image_export.RaceScene, surface, trajs, names, labels, f_star=f_star)
         gif_section(scene, last, f"{stem}.gif", key)
@@ -177,7 +197,7 @@ def gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     fragment of its own). MP4 is optional: without an encoder its button is disabled and a caption says why.
 
     Under the page's error guard: a fragment's rerun does not pass through the page's main()."""
-    with Page(key).guard("the GIF or MP4 export"):
+    with Page(key).guard(_("the GIF or MP4 export")):
         _gif_section(make_scene, last, file_name, key)
 
 
@@ -186,7 +206,7 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     lo, hi = image_export.FPS_RANGE
     fps = _checked(
         cols[0],
-        f"Frames per second ({lo}-{hi})",
+        _("Frames per second ({lo}-{hi})").format(lo=lo, hi=hi),
         Page(key).private("gif_fps"),
         image_export.DEFAULT_FPS,
         image_export.check_fps,
@@ -196,7 +216,7 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     lo, hi = image_export.SECONDS_RANGE
     seconds = _checked(
         cols[1],
-        f"Length at most, s ({lo}-{hi})",
+        _("Length at most, s ({lo}-{hi})").format(lo=lo, hi=hi),
         Page(key).private("gif_seconds"),
         image_export.DEFAULT_SECONDS,
         image_export.check_seconds,
@@ -207,50 +227,67 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     no_mp4 = image_export.mp4_unavailable()
     buttons = cols[2].container(horizontal=True, gap="small")
     made = None
-    if buttons.button("Make GIF (1280×720)", key=Page(key).private("gif_make"), disabled=not ok):
+    if buttons.button(_("Make GIF (1280×720)"), key=Page(key).private("gif_make"), disabled=not ok):
         made = "gif"
     if buttons.button(
-        "Make MP4 (1280×720)",
+        _("Make MP4 (1280×720)"),
         key=Page(key).private("mp4_make"),
         disabled=not ok or no_mp4 is not None,
-        help="H.264 video, the common format that browsers and slide programs play; smaller than the GIF for long runs."
+        help=_(
+            "H.264 video, the common format that browsers and slide programs play; smaller than the GIF for long runs."
+        )
         if no_mp4 is None
-        else f"Not available: {no_mp4}.",
+        else _("Not available: {reason}.").format(reason=no_mp4),
     ):
         made = "mp4"
     if no_mp4 is not None:
-        st.caption(f"No MP4 here: {no_mp4}. The GIF is the same animation.")
+        st.caption(_("No MP4 here: {reason}. The GIF is the same animation.").format(reason=no_mp4))
     if not ok:
         return
     plan = image_export.frame_plan(last, fps, seconds)
     stride = int(plan[1] - plan[0]) if len(plan) > 1 else 1
-    every = "every step" if stride == 1 else f"one step in {stride}"
+    every = _("every step") if stride == 1 else _("one step in {stride}").format(stride=stride)
     st.caption(
-        f"{len(plan)} frames ({every}, up to step {last}) at {fps} per second: {len(plan) / fps:.1f} s, "
-        f"the last frame held {image_export.HOLD_LAST_MS / 1000:g} s (then the GIF loops)."
+        ngettext(
+            "{n} frame ({every}, up to step {last}) at {fps} per second: {seconds} s, the last frame held {hold} s "
+            "before it loops.",
+            "{n} frames ({every}, up to step {last}) at {fps} per second: {seconds} s, the last frame held {hold} s "
+            "before it loops.",
+            len(plan),
+        ).format(
+            n=len(plan),
+            every=every,
+            last=last,
+            fps=fps,
+            seconds=f"{len(plan) / fps:.1f}",
+            hold=f"{image_export.HOLD_LAST_MS / 1000:g}",
+        )
     )
     if made is None:
         return
     name, suffix, mime, encoder = FORMATS[made]
-    bar = st.progress(0.0, text="Drawing the frames ...")
+    bar = st.progress(0.0, text=_("Drawing the frames ..."))
     shown = [-1.0]
 
     def progress(done: int, total: int) -> None:
         share = done / total
         if share - shown[0] >= 0.04 or done >= total - 1:  # at most ~25 messages to the browser
             shown[0] = share
-            text = f"Encoding the {name} ..." if done >= total - 1 else f"Drawing frame {done} of {total - 1}"
+            if done >= total - 1:
+                text = _("Encoding the {name} ...").format(name=name)
+            else:
+                text = _("Drawing frame {done} of {total}").format(done=done, total=total - 1)
             bar.progress(min(share, 1.0), text=text)
 
     try:
         data = getattr(image_export, encoder)(make_scene(), plan, fps, progress)
     except Exception as exc:  # noqa: BLE001 - never a traceback on the page
         bar.empty()
-        st.error(f"The {name} could not be made: {exc}", icon=":material/error:")
+        st.error(_("The {name} could not be made: {error}").format(name=name, error=exc), icon=":material/error:")
         return
     bar.empty()
     st.download_button(
-        f"Download the {name} ({len(data) / 1e6:.1f} MB)",
+        _("Download the {name} ({size} MB)").format(name=name, size=f"{len(data) / 1e6:.1f}"),
         data=data,
         file_name=f"{file_name.rsplit('.', 1)[0]}.{suffix}",
         mime=mime,

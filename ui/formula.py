@@ -13,20 +13,25 @@ from typing import Any
 
 import streamlit as st
 
+from i18n import N_, translator
 from surfaces.base import Surface
 from surfaces.formula import DEFAULT_BOUNDS, EXAMPLE, FUNCTIONS, MAX_BOUND, MAX_LENGTH, check_bounds, from_formula
 
 from .state import Param, fmt_float, parse_float, setting_key
 
+_, ngettext = translator("app")
+
 BOUND_NAMES = ("fxmin", "fxmax", "fymin", "fymax")
 BOUND_DEFAULTS = dict(zip(BOUND_NAMES, (v for pair in DEFAULT_BOUNDS for v in pair), strict=True))
-BOUND_LABELS = {"fxmin": "x min", "fxmax": "x max", "fymin": "y min", "fymax": "y max"}
+BOUND_LABELS = {"fxmin": N_("x min"), "fxmax": N_("x max"), "fymin": N_("y min"), "fymax": N_("y max")}
 
-HELP = (
-    f"Numbers, x, y, pi, e, + - * / and ^ (or **), parentheses, and {', '.join(FUNCTIONS)} "
-    f"(log is the natural log). Write products with *, e.g. 2*x. At most {MAX_LENGTH} characters. "
-    "Leave empty to use the surface chosen above."
-)
+
+def help_text() -> str:
+    """The formula box's help, in the language in use."""
+    return _(
+        "Numbers, x, y, pi, e, + - * / and ^ (or **), parentheses, and {functions} (log is the natural log). "
+        "Write products with *, e.g. 2*x. At most {n} characters. Leave empty to use the surface chosen above."
+    ).format(functions=", ".join(FUNCTIONS), n=MAX_LENGTH)
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|$~^"})
@@ -68,7 +73,7 @@ def formula_input(page: str, container: Any = None) -> tuple[Surface | None, str
     for name in BOUND_NAMES:
         st.session_state.setdefault(setting_key(page, name), BOUND_DEFAULTS[name])
 
-    text = box.text_input("f(x, y) =", key=key, placeholder=EXAMPLE, help=HELP)
+    text = box.text_input("f(x, y) =", key=key, placeholder=EXAMPLE, help=help_text())
     text = text if isinstance(text, str) else ""
     message_slot = box.empty()  # the formula's error goes right under the box, above the bounds
 
@@ -77,10 +82,10 @@ def formula_input(page: str, container: Any = None) -> tuple[Surface | None, str
         bounds = check_bounds(formula_bounds(page))
     except ValueError as exc:
         bounds_error = str(exc)
-    expander = box.expander("View bounds of the formula", expanded=bounds_error is not None)
+    expander = box.expander(_("View bounds of the formula"), expanded=bounds_error is not None)
     cols = [*expander.columns(2), *expander.columns(2)]  # x min | x max, then y min | y max
     for col, name in zip(cols, BOUND_NAMES, strict=True):
-        col.number_input(BOUND_LABELS[name], key=setting_key(page, name), step=0.5, format="%g")
+        col.number_input(_(BOUND_LABELS[name]), key=setting_key(page, name), step=0.5, format="%g")
     if bounds_error is not None:
         expander.error(escape_markdown(bounds_error), icon="⚠️")
 

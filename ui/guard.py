@@ -21,7 +21,10 @@ import threading
 
 import streamlit as st
 
+from i18n import translator
 from ui.internals import AppSession, Serialized, WStates
+
+_, ngettext = translator("app")
 
 _LOG = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -76,7 +79,7 @@ def widget_name(widget_id: str) -> str:
     parts = widget_id.split("-", 2)
     if widget_id.startswith("$$ID-") and len(parts) == 3 and parts[2] != "None":
         return parts[2].rsplit(":", 1)[-1]
-    return "a control"
+    return _("a control")
 
 
 def check() -> list[str]:
@@ -116,4 +119,8 @@ def install() -> None:
     if names:
         _dropped.names = []
         shown = ", ".join(f"`{n}`" for n in dict.fromkeys(names))
-        st.warning(f"Ignored a value for {shown} that the control cannot take; it keeps its previous value.")
+        st.warning(
+            _("Ignored a value for {controls} that the control cannot take; it keeps its previous value.").format(
+                controls=shown
+            )
+        )

@@ -23,7 +23,11 @@ from typing import Any
 
 import streamlit as st
 
+from i18n import translator
+
 from . import decimal_comma, state
+
+_, ngettext = translator("app")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,9 +81,16 @@ class Page:
     def guard(self, what: str) -> Iterator[None]:
         """An unexpected error in the block is a message where the block was drawing, never a traceback.
 
+        `what` names the page in the message ("the network page"): pass it through `_` where it is written.
+
         Streamlit's own control flow (st.stop, st.rerun) passes through: it raises BaseExceptions, not Exceptions.
         """
         try:
             yield
         except Exception as exc:  # noqa: BLE001 - never a traceback on the page
-            st.error(f"Something went wrong while drawing {what}: {exc}. Change a setting to try again.", icon="⚠️")
+            st.error(
+                _("Something went wrong while drawing {what}: {error}. Change a setting to try again.").format(
+                    what=what, error=exc
+                ),
+                icon="⚠️",
+            )

@@ -11,6 +11,15 @@ const MODEL = "#c51b7d", MODEL_AXES = "#7a0177"; // the Theory overlay (viz/theo
 const RATES = { "0.25": 5, "1": 20, "4": 80 }; // steps per second at each speed
 const REST_MS = 250;
 const ML = 64, MR = 18, MT = 10, MB = 30; // the map's margins (ticks and axis titles)
+// The stage's words, in English until the first data arrives: the server sends them, in the session's language,
+// in the data's header (ui/stage.py's words(); none is written here but these placeholders).
+const WORDS = {
+  step: "Step", step_help: "One update from where the run stands.", step10: "Step ×10", step10_help: "Ten updates.",
+  back: "Back", back_help: "Undo one update.", reset: "Reset", reset_help: "Back to the start (step 0).",
+  play: "Play", pause: "Pause", play_help: "Play the run from here; press again to pause.", speed: "Play speed {speed}",
+  readout_step: "Step", readout_loss: "Loss", scrubber: "Step t", click_map: "Click to start the run here",
+  over_run: "Over the run:", hint: "", hint_theory: "", lmin: "", lmax: "", kappa: "",
+};
 
 function f64(b64) {
   if (!b64) return null;
@@ -166,31 +175,32 @@ class Stage {
     this.root = root;
     const lab = this.lab = el("div", "lab", root);
     const bar = el("div", "bar", lab);
-    const btn = (text, act, help) => { const b = el("button", "", bar, text); b.dataset.act = act; b.title = help; return b; };
-    this.bStep = btn("Step", "step", "One update from where the run stands.");
-    this.bStep10 = btn("Step ×10", "step10", "Ten updates.");
-    this.bBack = btn("Back", "back", "Undo one update.");
-    this.bReset = btn("Reset", "reset", "Back to the start (step 0).");
-    this.bPlay = btn("Play", "play", "Play the run from here; press again to pause.");
+    this.W = { ...WORDS };
+    const btn = (act) => { const b = el("button", "", bar); b.dataset.act = act; return b; };
+    this.bStep = btn("step");
+    this.bStep10 = btn("step10");
+    this.bBack = btn("back");
+    this.bReset = btn("reset");
+    this.bPlay = btn("play");
     this.bPlay.classList.add("play");
     const speeds = el("span", "speeds", bar);
     this.speedButtons = [["0.25", "¼×"], ["1", "1×"], ["4", "4×"]].map(([v, text]) => {
       const b = el("button", v === "1" ? "on" : "", speeds, text);
-      b.dataset.speed = v; b.title = `Play speed ${text}`;
+      b.dataset.speed = v;
       return b;
     });
     this.speed = "1";
     const ro = el("span", "readout", bar);
-    ro.append("Step ");
+    this.stepWord = el("span", "", ro);
     this.stepv = el("b", "stepv", ro, "0"); this.stepv.dataset.testid = "lab-step";
     this.of = el("span", "of", ro, " / 0");
     const rl = el("span", "readout", bar);
-    rl.append("Loss ");
+    this.lossWord = el("span", "", rl);
     this.lossv = el("b", "lossv", rl, "—");
     const srow = el("div", "scrubrow", lab);
     this.scrub = el("input", "", srow);
     this.scrub.type = "range"; this.scrub.min = "0"; this.scrub.step = "1"; this.scrub.value = "0";
-    this.scrub.setAttribute("aria-label", "Step t"); this.scrub.dataset.testid = "lab-scrubber";
+    this.scrub.dataset.testid = "lab-scrubber";
     this.main = el("div", "main", lab);
     this.mapBox = el("div", "chart map", this.main);
     this.side = el("div", "side", this.main);
@@ -226,6 +236,20 @@ class Stage {
       if (!this.lab.isConnected) { clearInterval(this.poll); return; }
       if (this.run && Math.abs(this.pageTop() - this.top) > 2) this.layout();
     }, 400);
+  }
+
+  setWords(words) { // the words of the controls, in the session's language (the header's `words`)
+    const W = this.W = { ...WORDS, ...(words || {}) };
+    const label = (b, text, help) => { b.textContent = text; b.title = help; };
+    label(this.bStep, W.step, W.step_help);
+    label(this.bStep10, W.step10, W.step10_help);
+    label(this.bBack, W.back, W.back_help);
+    label(this.bReset, W.reset, W.reset_help);
+    label(this.bPlay, this.playing ? W.pause : W.play, W.play_help);
+    this.speedButtons.forEach((b) => { b.title = W.speed.replace("{speed}", b.textContent); });
+    this.stepWord.textContent = W.readout_step + " ";
+    this.lossWord.textContent = W.readout_loss + " ";
+    this.scrub.setAttribute("aria-label", W.scrubber);
   }
 
   pageTop() {
@@ -319,8 +343,7 @@ class Stage {
     this.thetaCells = [el("td", "num", pt), el("td", "num", pt)];
     this.theoryCells = [];
     if (R.theory) {
-      const rows = [["λmin", "lmin", "the Hessian's smaller eigenvalue at θₜ"], ["λmax", "lmax", "the Hessian's larger eigenvalue at θₜ"],
-        ["κ", "kappa", "the condition number λmax/λmin (— where λmin ≤ 0: no minimum)"]];
+      const rows = [["λmin", "lmin", this.W.lmin], ["λmax", "lmax", this.W.lmax], ["κ", "kappa", this.W.kappa]];
       rows.forEach(([sym, k, meaning], i) => {
         const tr = el("tr", i === 0 ? "sum" : "", tb);
         tr.title = `${sym}: ${meaning}`;
@@ -337,7 +360,7 @@ class Stage {
   buildChooser() {
     const R = this.run;
     this.chooser.replaceChildren();
-    el("span", "", this.chooser, "Over the run:");
+    el("span", "", this.chooser, this.W.over_run);
     for (const r of R.rows) {
       const b = el("button", this.chosen.includes(r.key) ? "on" : "", this.chooser, r.symbol);
       b.title = r.meaning ? `${r.symbol}: ${r.meaning}` : r.symbol;
@@ -413,7 +436,7 @@ class Stage {
     const plot = el("div", "plot", box);
     plot.dataset.testid = "lab-map";
     Object.assign(plot.style, { left: p.x + "px", top: p.y + "px", width: p.w + "px", height: p.h + "px" });
-    plot.title = "Click to start the run here";
+    plot.title = this.W.click_map;
     plot.addEventListener("click", (e) => {
       const r = plot.getBoundingClientRect();
       const x = x0 + ((e.clientX - r.left) / r.width) * (x1 - x0);
@@ -566,8 +589,7 @@ class Stage {
   }
 
   hint() {
-    if (this.run && this.run.theory) return "Arrows from θₜ₋₁: −g black, moment blue (scaled), update red. Magenta: the quadratic model at θₜ.";
-    return "Arrows from θₜ₋₁: −g black, moment blue (both scaled), update red. Click the map to start there.";
+    return this.run && this.run.theory ? this.W.hint_theory : this.W.hint;
   }
 
   go(t) {
@@ -606,7 +628,7 @@ class Stage {
     const R = this.run;
     if (this.t >= R.last) this.t = 0; // Play at the end plays the run again
     this.moved = true;
-    this.playing = true; this.bPlay.textContent = "Pause"; this.bPlay.classList.add("on");
+    this.playing = true; this.bPlay.textContent = this.W.pause; this.bPlay.classList.add("on");
     clearTimeout(this.restTimer);
     let last = performance.now(), acc = 0;
     const tick = (now) => {
@@ -629,7 +651,7 @@ class Stage {
   pause(report = true) {
     if (!this.playing) return;
     this.playing = false; cancelAnimationFrame(this.frame);
-    this.bPlay.textContent = "Play"; this.bPlay.classList.remove("on");
+    this.bPlay.textContent = this.W.play; this.bPlay.classList.remove("on");
     if (report) this.report(); else this.restSoon();
   }
 }
@@ -674,6 +696,17 @@ export default function ({ parentElement, data, setStateValue, setTriggerValue }
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer || data);
   const nl = bytes.indexOf(10);
   const head = JSON.parse(new TextDecoder().decode(bytes.subarray(0, nl)));
+  const words = JSON.stringify(head.words || {});
+  if (words !== S.wordsSent) { // the words of the session's language; a switch keeps the run and its t
+    const relang = S.wordsSent !== undefined && S.run && head.token === S.token;
+    S.wordsSent = words; S.setWords(head.words);
+    if (relang) {
+      const t = S.t;
+      S.pause(false);
+      S.load({ ...head, t0: t }, new TextDecoder().decode(bytes.subarray(nl + 1))); // the run's texts too
+      return;
+    }
+  }
   if (head.token !== S.token) {
     S.pause(false);
     S.load(head, new TextDecoder().decode(bytes.subarray(nl + 1)));

@@ -8,6 +8,7 @@ up to three at a time), each with a cursor at t. Its JavaScript and CSS are ui/s
 The run reaches the browser once per setting change, as the element's data: bytes, a header line of JSON (the
 run's token, the step to open at, a note; the same bytes while the token stays) then a newline and the run's JSON
 (viz.explorer.stage_data, arrays as base64). A press then redraws in the browser with no server round trip.
+Its words (buttons, tooltips, hints) come from Python in the header, in the session's language (`words()`).
 When stepping rests (0.25 s without a change, or on Pause) the element sets its state value `t` to
 {"t": t, "token": token}; that reruns the fragment it is in, which shows the inspector for t. The same bytes
 are sent again in that run, and Streamlit's message cache sends the browser a reference to them instead (a
@@ -26,6 +27,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from i18n import translator
+
+_, ngettext = translator("app")
+
 _HERE = Path(__file__).resolve().parent
 NAME = "optimizer_lab.stage"
 
@@ -36,13 +41,45 @@ _STAGE = st.components.v2.component(
 )
 
 
+def words() -> dict[str, str]:
+    """The stage's words (buttons, their tooltips, readouts, hints) in the language in use: stage.js has none."""
+    return {
+        "step": _("Step"),
+        "step_help": _("One update from where the run stands."),
+        "step10": _("Step ×10"),
+        "step10_help": _("Ten updates."),
+        "back": _("Back"),
+        "back_help": _("Undo one update."),
+        "reset": _("Reset"),
+        "reset_help": _("Back to the start (step 0)."),
+        "play": _("Play"),
+        "pause": _("Pause"),
+        "play_help": _("Play the run from here; press again to pause."),
+        "speed": _("Play speed {speed}"),
+        "readout_step": _("At step"),
+        "readout_loss": _("Loss"),
+        "scrubber": _("Step t"),
+        "click_map": _("Click to start the run here"),
+        "over_run": _("Over the run:"),
+        "hint": _("Arrows from θₜ₋₁: −g black, moment blue (both scaled), update red. Click the map to start there."),
+        "hint_theory": _(
+            "Arrows from θₜ₋₁: −g black, moment blue (scaled), update red. Magenta: the quadratic model at θₜ."
+        ),
+        "lmin": _("the Hessian's smaller eigenvalue at θₜ"),
+        "lmax": _("the Hessian's larger eigenvalue at θₜ"),
+        "kappa": _("the condition number λmax/λmin (— where λmin ≤ 0: no minimum)"),
+    }
+
+
 def header(*, token: str, t0: int, note: str) -> bytes:
-    return json.dumps({"token": token, "t0": int(t0), "note": note}).encode()
+    """The data's first line: the run's token, the step to open at, a note, and the stage's words (the same bytes
+    while the token and the language stay)."""
+    return json.dumps({"token": token, "t0": int(t0), "note": note, "words": words()}).encode()
 
 
 def split(data: bytes) -> tuple[dict, dict]:
     """(header, run) from the element's data (what tests and benchmarks read)."""
-    head, _, body = bytes(data).partition(b"\n")
+    head, _sep, body = bytes(data).partition(b"\n")
     return json.loads(head), json.loads(body)
 
 

@@ -20,9 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from i18n import translator
 from ui import state
 from ui.page import Page
 from viz import surface_map
+
+_, ngettext = translator("app")
 
 CLICK_DIGITS = 3  # a clicked start is rounded to 3 decimals: a readable number in the box and the link
 
@@ -60,7 +63,7 @@ def suggestions(page: Page, surface, caption_box: Any, buttons_box: Any) -> None
     starts = np.asarray(surface.starts, dtype=float).reshape(-1, 2)
     if not len(starts):
         return
-    caption_box.caption("Suggested starts (or click anywhere on the map):")
+    caption_box.caption(_("Suggested starts (or click anywhere on the map):"))
     row = buttons_box.container(horizontal=True, wrap=True, gap="small")
     for i, (x, y) in enumerate(starts):
         row.button(
@@ -82,14 +85,17 @@ def checked(surface, x0: Any, y0: Any, message_box: Any) -> tuple[float, float]:
         (bx0, bx1), (by0, by1) = surface.bounds
         if not (bx0 <= x0 <= bx1 and by0 <= y0 <= by1):
             message_box.caption(
-                f"The start ({x0:g}, {y0:g}) is outside the map's view; the path may leave the picture."
+                _("The start ({x}, {y}) is outside the map's view; the path may leave the picture.").format(
+                    x=f"{x0:g}", y=f"{y0:g}"
+                )
             )
         return float(x0), float(y0)
     d = surface.default_start
     message_box.error(
-        f"The start must be finite and within x ∈ [{lo[0]:g}, {hi[0]:g}], y ∈ [{lo[1]:g}, {hi[1]:g}] (ten "
-        f"view-widths around the map, where runs are followed). Using ({_fmt(d[0])}, {_fmt(d[1])}), the surface's "
-        "suggested start.",
+        _(
+            "The start must be finite and within x ∈ [{x0}, {x1}], y ∈ [{y0}, {y1}] (ten view-widths around the "
+            "map, where runs are followed). Using ({x}, {y}), the surface's suggested start."
+        ).format(x0=f"{lo[0]:g}", x1=f"{hi[0]:g}", y0=f"{lo[1]:g}", y1=f"{hi[1]:g}", x=_fmt(d[0]), y=_fmt(d[1])),
         icon=":material/warning:",
     )
     return float(d[0]), float(d[1])

@@ -18,6 +18,10 @@ from typing import Any
 
 import streamlit as st
 
+from i18n import translator
+
+_, ngettext = translator("app")
+
 
 class Adjusted(ValueError):
     """Raised by a parse function that used a value other than the one written: `value`, and `why`."""
@@ -52,7 +56,7 @@ def parse_float(low: float = -math.inf, high: float = math.inf) -> Callable[[str
     def parse(text: str) -> float:
         x = float(text)
         if not (math.isfinite(x) and low <= x <= high):
-            raise ValueError(f"must be a finite number in [{low:g}, {high:g}]")
+            raise ValueError(_("must be a finite number in [{low}, {high}]").format(low=f"{low:g}", high=f"{high:g}"))
         return x
 
     return parse
@@ -62,7 +66,7 @@ def parse_int(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         x = int(text)
         if not low <= x <= high:
-            raise ValueError(f"must be a whole number in [{low}, {high}]")
+            raise ValueError(_("must be a whole number in [{low}, {high}]").format(low=low, high=high))
         return x
 
     return parse
@@ -77,7 +81,7 @@ def parse_int_option(options: Sequence[int]) -> Callable[[str], int]:
         if x in options:
             return x
         nearest = min(options, key=lambda o: (abs(o - x), o))
-        raise Adjusted(nearest, f"the nearest of {', '.join(map(str, options))}")
+        raise Adjusted(nearest, _("the nearest of {options}").format(options=", ".join(map(str, options))))
 
     return parse
 
@@ -85,7 +89,7 @@ def parse_int_option(options: Sequence[int]) -> Callable[[str], int]:
 def parse_choice(options: Sequence[str]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in options:
-            raise ValueError(f"must be one of {', '.join(options)}")
+            raise ValueError(_("must be one of {options}").format(options=", ".join(options)))
         return text
 
     return parse
@@ -97,7 +101,7 @@ def parse_bool(text: str) -> bool:
         return True
     if low in ("0", "false", "no", "off"):
         return False
-    raise ValueError("must be true or false")
+    raise ValueError(_("must be true or false"))
 
 
 def fmt_bool(value: Any) -> str:
@@ -108,8 +112,13 @@ def fmt_float(value: Any) -> str:
     return repr(float(value))
 
 
+# Kept in every page's link whatever the page's settings (the language, chosen in app.py: ui/i18n.py), and no
+# part of what makes a link new to a page: switching the language is not opening another link.
+ALWAYS_KEPT = ("lang",)
+
+
 def _url() -> tuple:
-    return tuple(sorted((k, st.query_params.get(k)) for k in st.query_params))
+    return tuple(sorted((k, st.query_params.get(k)) for k in st.query_params if k not in ALWAYS_KEPT))
 
 
 def url_is_fresh(page: str) -> bool:
@@ -136,22 +145,32 @@ def restore(page: str, params: Sequence[Param]) -> list[str]:
                 st.session_state[key] = p.parse(raw)
                 if _unusual(raw) and p.fmt(st.session_state[key]) != raw:
                     notices.append(
-                        f"Read `{_code(p.name)}={_code(raw)}` from the link as `{_code(p.fmt(st.session_state[key]))}`."
+                        _("Read `{name}={raw}` from the link as `{value}`.").format(
+                            name=_code(p.name), raw=_code(raw), value=_code(p.fmt(st.session_state[key]))
+                        )
                     )
             except Adjusted as adj:
                 st.session_state[key] = adj.value
                 notices.append(
-                    f"Used `{_code(p.name)}={_code(p.fmt(adj.value))}` for `{_code(p.name)}={_code(raw)}` from the "
-                    f"link ({_code(adj.why)})."
+                    _("Used `{name}={value}` for `{name}={raw}` from the link ({why}).").format(
+                        name=_code(p.name), value=_code(p.fmt(adj.value)), raw=_code(raw), why=_code(adj.why)
+                    )
                 )
             except (ValueError, TypeError, OverflowError) as exc:
                 notices.append(
-                    f"Ignored `{_code(p.name)}={_code(raw)}` from the link (`{_code(str(exc))}`); "
-                    f"using `{_code(p.fmt(p.default))}`."
+                    _("Ignored `{name}={raw}` from the link (`{error}`); using `{value}`.").format(
+                        name=_code(p.name), raw=_code(raw), error=_code(str(exc)), value=_code(p.fmt(p.default))
+                    )
                 )
                 st.session_state[key] = p.default
             if len(given) > 1:
-                notices.append(f"`{_code(p.name)}` is in the link {len(given)} times; the last one counts.")
+                notices.append(
+                    ngettext(
+                        "`{name}` is in the link {n} time; the last one counts.",
+                        "`{name}` is in the link {n} times; the last one counts.",
+                        len(given),
+                    ).format(name=_code(p.name), n=len(given))
+                )
         elif key not in st.session_state:
             st.session_state[key] = p.default
     st.session_state[private_key(page, "url")] = _url()
@@ -175,6 +194,7 @@ def mirror(page: str, params: Sequence[Param], keep: Sequence[str] = ()) -> None
     (No page binds a query parameter to a widget with `bind=`; `from_dict` would refuse to set a bound key.)
     """
     wanted = {p.name: [p.fmt(st.session_state[p.key(page)])] for p in params if p.key(page) in st.session_state}
+    keep = (*keep, *ALWAYS_KEPT)
     kept = {k: st.query_params.get_all(k) for k in st.query_params if k in keep and k not in wanted}
     new = kept | wanted
     if new != {k: st.query_params.get_all(k) for k in st.query_params}:

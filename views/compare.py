@@ -22,6 +22,7 @@ import optimizers
 import surfaces
 from content import presets
 from content.races import BY_KEY as RACE_PRESETS
+from i18n import translator
 from optimizers import analysis
 from ui import budget as budget_ui
 from ui import caches, regimen_controls, state
@@ -29,9 +30,12 @@ from ui import start as start_point
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.controls import racer_prefix as prefix
 from ui.formula import formula_input, formula_params
+from ui.i18n import content, core
 from ui.page import Page
 from viz import compare as vc
 from viz import surface_map as sm
+
+_, ngettext = translator("app")
 
 PAGE = Page("compare")  # every session and URL key of the page is spelled by PAGE
 CUSTOM = "custom"
@@ -49,7 +53,7 @@ SURFACE_CHOICES = (*surfaces.NAMES, CUSTOM)
 def _parse_opts(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names or len(names) > MAX_RACERS or len(set(names)) != len(names):
-        raise ValueError(f"must be 1 to {MAX_RACERS} different optimizers, comma-separated")
+        raise ValueError(_("must be 1 to {n} different optimizers, comma-separated").format(n=MAX_RACERS))
     for n in names:
         optimizers.get(n)  # ValueError naming the choices
     return names
@@ -61,7 +65,7 @@ def _fmt_opts(names) -> str:
 
 def _parse_preset(text: str) -> str:
     if text and text not in RACE_PRESETS:
-        raise ValueError(f"must be one of {', '.join(RACE_PRESETS)}")
+        raise ValueError(_("must be one of {options}").format(options=", ".join(RACE_PRESETS)))
     return text
 
 
@@ -150,16 +154,19 @@ def use_best_rates(best: dict[str, float]) -> None:
 def _max_steps(work_of, steps: int) -> str:
     """'use at most N steps' for the largest N below `steps` whose work fits, or '' if not even 1 step fits."""
     most = budget.largest(lambda k: work_of(k) <= budget.LIMIT, 1, max(1, steps - 1))
-    return f"at most {most} steps" if most is not None else ""
+    return ngettext("at most {n} step", "at most {n} steps", most).format(n=most) if most is not None else ""
 
 
 # -- the page: main() of sections; each section draws its part and passes on what the next ones need ----------
 def settings() -> SimpleNamespace:
     """The title, the link's settings, the controls; stops the page when fewer than two racers are chosen."""
-    st.title("Compare optimizers")
+    st.title(_("Compare optimizers"))
     st.caption(
-        "Race optimizers from the same start on the same surface, give each one its best learning rate, and map "
-        "where they end up from every start. Every setting is in the page's address: copy it to share this view."
+        _(
+            "Race optimizers from the same start on the same surface, give each one its best learning rate, and "
+            "map where they end up from every start. Every setting is in the page's address: copy it to share "
+            "this view."
+        )
     )
 
     surface_guess = _surface_guess()
@@ -179,22 +186,22 @@ def settings() -> SimpleNamespace:
     # presets
     preset_keys = [""] + list(RACE_PRESETS)
     st.selectbox(
-        "Classic races",
+        _("Classic races"),
         preset_keys,
         key=PAGE.key("preset"),
-        format_func=lambda k: "— pick a demonstration —" if not k else RACE_PRESETS[k].title,
+        format_func=lambda k: _("— pick a demonstration —") if not k else content(RACE_PRESETS[k].title),
         on_change=apply_preset,
-        help="Loads the surface, racers, hyperparameters, start and steps of a classic demonstration.",
+        help=_("Loads the surface, racers, hyperparameters, start and steps of a classic demonstration."),
     )
 
     top = st.columns([1.2, 3])
     row = st.columns(5)
     race_box = st.container()  # under Steps: the race's refusal, if it is over the work budget
     surface_name = top[0].selectbox(
-        "Surface",
+        _("Surface"),
         SURFACE_CHOICES,
         key=PAGE.key("surface"),
-        format_func=lambda n: "Custom formula" if n == CUSTOM else surfaces.get(n).title,
+        format_func=lambda n: _("Custom formula") if n == CUSTOM else core(surfaces.get(n).title),
         on_change=on_surface_change,
     )
     surface = surfaces.get(surface_name) if surface_name in surfaces.NAMES else None
@@ -203,7 +210,10 @@ def settings() -> SimpleNamespace:
         if custom is None:
             if error is None:
                 st.info(
-                    "Type a formula in x and y (for example `x^2 - y^2`) to race on it. Showing Rosenbrock meanwhile."
+                    _(
+                        "Type a formula in x and y (for example `x^2 - y^2`) to race on it. Showing Rosenbrock "
+                        "meanwhile."
+                    )
                 )
             surface = surfaces.get("rosenbrock")
         else:
@@ -213,28 +223,28 @@ def settings() -> SimpleNamespace:
     if not isinstance(st.session_state.get(PAGE.key("opts")), list):
         st.session_state[PAGE.key("opts")] = list(DEFAULT_OPTS)
     opts = top[1].multiselect(
-        "Optimizers (2 to 8)",
+        _("Optimizers (2 to {n})").format(n=MAX_RACERS),
         optimizers.NAMES,
         key=PAGE.key("opts"),
         max_selections=MAX_RACERS,
         format_func=lambda n: optimizers.get(n).title,
     )
-    steps = int(row[0].number_input("Steps", min_value=1, max_value=MAX_STEPS, step=50, key=PAGE.key("steps")))
+    steps = int(row[0].number_input(_("Steps"), min_value=1, max_value=MAX_STEPS, step=50, key=PAGE.key("steps")))
     noise = float(
         row[1].number_input(
-            "Gradient noise σ",
+            _("Gradient noise σ"),
             min_value=0.0,
             max_value=MAX_NOISE,
             step=0.1,
             format="%g",
             key=PAGE.key("noise"),
-            help="Adds N(0, σ²) to every gradient component. One seed: every racer draws the same noise.",
+            help=_("Adds N(0, σ²) to every gradient component. One seed: every racer draws the same noise."),
         )
     )
-    seed = int(row[2].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=PAGE.key("seed")))
+    seed = int(row[2].number_input(_("Seed"), min_value=0, max_value=2**31 - 1, step=1, key=PAGE.key("seed")))
 
     # start
-    x0, y0 = start_point.inputs(PAGE, row[3], row[4], labels=("Start x", "Start y"))
+    x0, y0 = start_point.inputs(PAGE, row[3], row[4], labels=(_("Start x"), _("Start y")))
     start_cols = st.columns([1.2, 3])
     start_point.suggestions(PAGE, surface, start_cols[0], start_cols[1])
     start = start_point.checked(surface, x0, y0, st)
@@ -243,7 +253,7 @@ def settings() -> SimpleNamespace:
     racers: list[tuple[str, dict]] = []
     hyper_errors = False
     if opts:
-        with st.expander("Hyperparameters of each racer", expanded=False):
+        with st.expander(_("Hyperparameters of each racer"), expanded=False):
             tabs = st.tabs([optimizers.get(o).title for o in opts])
             for tab, opt in zip(tabs, opts, strict=True):
                 values, errors = hyper_inputs(opt, PAGE.name, prefix(opt), container=tab.columns(2)[0])
@@ -268,12 +278,17 @@ def settings() -> SimpleNamespace:
             and steps == active.steps
             and all(frozen(active.hypers(o)) == frozen(hp) for o, hp in racers)
         )
-        st.info(f"**What to notice — {active.title}.** {active.notice}", icon="👀")
+        st.info(
+            _("**What to notice — {title}.** {notice}").format(
+                title=content(active.title), notice=content(active.notice)
+            ),
+            icon="👀",
+        )
         if not same:
-            st.caption("You have changed the settings since loading this demonstration, so the text may not apply.")
+            st.caption(_("You have changed the settings since loading this demonstration, so the text may not apply."))
 
     if len(opts) < 2:
-        st.info("Choose at least two optimizers to race.")
+        st.info(_("Choose at least two optimizers to race."))
         st.stop()
 
     racers_key = tuple((name, frozen(hp)) for name, hp in racers)
@@ -316,16 +331,23 @@ def race(run: SimpleNamespace) -> None:
         run.race_box,
         run.names,
     )
-    st.subheader("The race")
+    st.subheader(_("The race"))
     names = [n for n, _ in racers]
     race_v = budget.verdict(budget.race_work(names, surface, steps, run.regimen))
     if not race_v.ok:
         fewer = _max_steps(lambda k: budget.race_work(names, surface, k, run.regimen), steps)
-        advice = f"use {fewer}, " if fewer else "use "
-        budget_ui.allow(race_v, race_box, "this race", advice + "fewer racers (Newton costs most) or a simpler formula")
-        st.info("Nothing is computed until the race fits: see the message above.")
+        if fewer:
+            advice = _("use {fewer}, fewer racers (Newton costs most) or a simpler formula").format(fewer=fewer)
+        else:
+            advice = _("use fewer racers (Newton costs most) or a simpler formula")
+        budget_ui.allow(race_v, race_box, _("this race"), advice)
+        st.info(_("Nothing is computed until the race fits: see the message above."))
         st.stop()
-    racing = f"Racing {len(names)} optimizers for {steps} steps on {surface.title}…"
+    racing = ngettext(
+        "Racing {n} optimizers for {steps} step on {surface}…",
+        "Racing {n} optimizers for {steps} steps on {surface}…",
+        steps,
+    ).format(n=len(names), steps=steps, surface=core(surface.title))
     with budget_ui.Progress(race_v, racing) as work:
         hook = work.hook(max(budget.run_work(n, surface, 1, regimen=run.regimen) for n in names))
         trajs = caches.race_runs(surface_spec, racers_key, start, steps, noise, seed, _hook=hook)
@@ -338,10 +360,15 @@ def race(run: SimpleNamespace) -> None:
         theme=None,  # the figure's own fonts and colours (Streamlit's theme shrinks the text)
         config={"displaylogo": False, "scrollZoom": False},
     )
+    if f_star is not None:
+        right = _("loss − f* on a log scale (f* is the global minimum value).")
+    else:
+        right = _("the loss.")
     st.caption(
-        "Press ▶ Play to race every path on the same steps (↺ Replay starts over); click a name in the legend to "
-        "hide or show that racer. Right: "
-        + ("loss − f* on a log scale (f* is the global minimum value)." if f_star is not None else "the loss.")
+        _(
+            "Press ▶ Play to race every path on the same steps (↺ Replay starts over); click a name in the legend "
+            "to hide or show that racer. Right: {right}"
+        ).format(right=right)
     )
 
     run.trajs = trajs
@@ -351,15 +378,15 @@ def results(run: SimpleNamespace) -> None:
     """The race's table, how it is measured, and its downloads."""
     surface, racers, labels, f_star, trajs = run.surface, run.racers, run.labels, run.f_star, run.trajs
     # results
-    tol_col, _ = st.columns([1, 3])
+    tol_col = st.columns([1, 3])[0]
     tol = float(
         tol_col.number_input(
-            "Loss tolerance",
+            _("Loss tolerance"),
             min_value=1e-12,
             max_value=1e6,
             format="%g",
             key=PAGE.key("tol"),
-            help="'Steps to tolerance' counts the steps until the loss is within this much of the global minimum.",
+            help=_("'Steps to tolerance' counts the steps until the loss is within this much of the global minimum."),
         )
     )
     rows = []
@@ -406,38 +433,53 @@ def results(run: SimpleNamespace) -> None:
         table,
         hide_index=True,
         key=PAGE.key("table"),
+        # the headers in the session's language; the columns keep their names (the CSV's identifiers)
         column_config={
-            "final loss": st.column_config.NumberColumn(format="%.4g"),
-            "distance to nearest minimum": st.column_config.NumberColumn(format="%.4g"),
+            "optimizer": st.column_config.TextColumn(_("optimizer")),
+            "outcome": st.column_config.TextColumn(_("outcome")),
+            "final loss": st.column_config.NumberColumn(_("final loss"), format="%.4g"),
+            "distance to nearest minimum": st.column_config.NumberColumn(
+                _("distance to nearest minimum"), format="%.4g"
+            ),
+            "steps to tolerance": st.column_config.NumberColumn(_("steps to tolerance")),
+            "near saddle at": st.column_config.NumberColumn(_("near saddle at")),
+            "escaped saddle at": st.column_config.NumberColumn(_("escaped saddle at")),
+            "diverged at": st.column_config.NumberColumn(_("diverged at")),
+            "left the map downhill at": st.column_config.NumberColumn(_("left the map downhill at")),
+            "undefined at": st.column_config.NumberColumn(_("undefined at")),
         },
     )
-    with st.expander("How these are measured"):
+    with st.expander(_("How these are measured")):
         st.markdown(
-            f"- **Steps to tolerance**: the first step at which the loss is within {tol:g} of the global minimum "
-            "value (blank when the surface has no known minimum, or the run never got there).\n"
-            "- **Distance to nearest minimum**: from the last point to the nearest known minimum (the stars).\n"
-            f"- **Saddle**: a run is *near* a saddle (the crosses) once it comes within "
-            f"{analysis.default_tol(surface, analysis.SADDLE_RADIUS):.3g} of it "
-            f"({analysis.SADDLE_RADIUS:.0%} of the view's smaller side); "
-            "it *escaped* at the first later step at which it is farther than that AND its loss is below the "
-            "saddle's value: it went down past the saddle, not back the way it came.\n"
-            "- **Outcome**: how the run ended: it ran all its steps, diverged, left the map going downhill, or "
-            "reached a point where the gradient (or Newton's step) is undefined.\n"
-            "- **Diverged at**: the step whose point left the finite numbers or a box ten view-widths around the "
-            "map, or where the loss became infinite, without going downhill (the loss grew, or stopped being a "
-            "number); the path stops there.\n"
-            "- **Left the map downhill at**: the step at which the run left that box (or reached f = −∞) going "
-            "downhill: the loss fell at each of its last three steps, to below every value f takes on the map. "
-            "On a surface with no minimum (f → −∞) that is the optimizer doing its job, not a failure.\n"
-            "- **Undefined at**: the step whose point has f or its gradient undefined (e.g. the apex of a cone), "
-            "or where Newton's step does not exist (a singular Hessian); the run stops on that point.\n"
-            "- With noise, every racer adds the same noise sequence (one seed), so the race stays fair."
+            _(
+                "- **Steps to tolerance**: the first step at which the loss is within {tol} of the global minimum "
+                "value (blank when the surface has no known minimum, or the run never got there).\n"
+                "- **Distance to nearest minimum**: from the last point to the nearest known minimum (the stars).\n"
+                "- **Saddle**: a run is *near* a saddle (the crosses) once it comes within {radius} of it ({share} "
+                "of the view's smaller side); it *escaped* at the first later step at which it is farther than that "
+                "AND its loss is below the saddle's value: it went down past the saddle, not back the way it came.\n"
+                "- **Outcome**: how the run ended: it ran all its steps, diverged, left the map going downhill, or "
+                "reached a point where the gradient (or Newton's step) is undefined.\n"
+                "- **Diverged at**: the step whose point left the finite numbers or a box ten view-widths around "
+                "the map, or where the loss became infinite, without going downhill (the loss grew, or stopped "
+                "being a number); the path stops there.\n"
+                "- **Left the map downhill at**: the step at which the run left that box (or reached f = −∞) going "
+                "downhill: the loss fell at each of its last three steps, to below every value f takes on the map. "
+                "On a surface with no minimum (f → −∞) that is the optimizer doing its job, not a failure.\n"
+                "- **Undefined at**: the step whose point has f or its gradient undefined (e.g. the apex of a "
+                "cone), or where Newton's step does not exist (a singular Hessian); the run stops on that point.\n"
+                "- With noise, every racer adds the same noise sequence (one seed), so the race stays fair."
+            ).format(
+                tol=f"{tol:g}",
+                radius=f"{analysis.default_tol(surface, analysis.SADDLE_RADIUS):.3g}",
+                share=f"{analysis.SADDLE_RADIUS:.0%}",
+            )
         )
     paths = pd.concat([t.to_frame().assign(optimizer=n) for (n, _), t in zip(racers, trajs, strict=True)])
     dl = st.columns(3)
-    dl[0].download_button("Results table (CSV)", table.to_csv(index=False), "race_results.csv", "text/csv")
+    dl[0].download_button(_("Results table (CSV)"), table.to_csv(index=False), "race_results.csv", "text/csv")
     dl[1].download_button(
-        "Every path, step by step (CSV)",
+        _("Every path, step by step (CSV)"),
         paths[["optimizer", "step", "x", "y", "loss", "grad_x", "grad_y"]].to_csv(index=False),
         "race_paths.csv",
         "text/csv",
@@ -456,34 +498,44 @@ def sweep(run: SimpleNamespace) -> None:
         run.f_star,
         run.names,
     )
-    st.subheader("Fair learning rates")
+    st.subheader(_("Fair learning rates"))
     st.write(
-        "A race is only fair if every optimizer gets a good learning rate. The sweep runs each racer with "
-        f"log-spaced rates from {analysis.SWEEP_LOW:g} to {analysis.SWEEP_HIGH:g} (one vectorised run per optimizer, "
-        "its other hyperparameters as set above, from the race's start, without noise) and picks as best "
-        + analysis.BEST_RATE_RULE
-        + "."
+        _(
+            "A race is only fair if every optimizer gets a good learning rate. The sweep runs each racer with "
+            "log-spaced rates from {low} to {high} (one vectorised run per optimizer, its other hyperparameters as "
+            "set above, from the race's start, without noise) and picks as best {rule}."
+        ).format(low=f"{analysis.SWEEP_LOW:g}", high=f"{analysis.SWEEP_HIGH:g}", rule=core(analysis.BEST_RATE_RULE))
     )
     sw_cols = st.columns([1.5, 1, 2])
     sweep_box = st.container()
-    do_sweep = sw_cols[0].toggle("Sweep learning rates", key=PAGE.key("sweep"))
+    do_sweep = sw_cols[0].toggle(_("Sweep learning rates"), key=PAGE.key("sweep"))
     n_rates = int(
-        sw_cols[1].number_input("Rates", min_value=SWEEP_RATES[0], max_value=SWEEP_RATES[1], key=PAGE.key("rates"))
+        sw_cols[1].number_input(_("Rates"), min_value=SWEEP_RATES[0], max_value=SWEEP_RATES[1], key=PAGE.key("rates"))
     )
     if do_sweep:
         sweep_steps = min(steps, MAX_SWEEP_STEPS)
         if sweep_steps < steps:
-            st.caption(f"The sweep runs {sweep_steps} steps (its cap), not the race's {steps}.")
+            st.caption(
+                _("The sweep runs {steps} steps (its cap), not the race's {race}.").format(
+                    steps=sweep_steps, race=steps
+                )
+            )
         no_lr = tuple((name, tuple(kv for kv in hp if kv[0] != "lr")) for name, hp in racers_key)  # lr is swept
         sweep_v = budget.verdict(budget.sweep_work(names, surface, sweep_steps, n_rates, run.regimen))
-        fewer = _max_steps(lambda k: budget.sweep_work(names, surface, k, n_rates, run.regimen), sweep_steps) or (
+        fewer = _max_steps(lambda k: budget.sweep_work(names, surface, k, n_rates, run.regimen), sweep_steps) or _(
             "fewer steps"
         )
-        thirty = " or 30 rates" if n_rates > SWEEP_RATES[0] else ""
-        advice = f"use {fewer}{thirty}, fewer racers or a simpler formula"
-        do_sweep = budget_ui.allow(sweep_v, sweep_box, "this sweep", advice)
+        if n_rates > SWEEP_RATES[0]:
+            advice = _("use {fewer} or {rates} rates, fewer racers or a simpler formula").format(
+                fewer=fewer, rates=SWEEP_RATES[0]
+            )
+        else:
+            advice = _("use {fewer}, fewer racers or a simpler formula").format(fewer=fewer)
+        do_sweep = budget_ui.allow(sweep_v, sweep_box, _("this sweep"), advice)
     if do_sweep:
-        sweeping = f"Trying {n_rates} learning rates for each of {len(names)} optimizers, {sweep_steps} steps each…"
+        sweeping = _("Trying {rates} learning rates for each of {n} optimizers, {steps} steps each…").format(
+            rates=n_rates, n=len(names), steps=sweep_steps
+        )
         with budget_ui.Progress(sweep_v, sweeping) as work:
             hook = work.hook(max(budget.run_work(n, surface, 1, n_rates, regimen=run.regimen) for n in names))
             sweeps = caches.sweep_runs(surface_spec, no_lr, start, sweep_steps, n_rates, _hook=hook)
@@ -496,10 +548,10 @@ def sweep(run: SimpleNamespace) -> None:
 
         def chosen_by(s) -> str:
             if s.best_index is None:
-                return "no rate qualifies"
+                return _("no rate qualifies")
             if s.best_by_escape:
-                return f"leaves the map downhill soonest (step {int(s.escaped_at[s.best_index])})"
-            return "lowest final loss"
+                return _("leaves the map downhill soonest (step {t})").format(t=int(s.escaped_at[s.best_index]))
+            return _("lowest final loss")
 
         summary = pd.DataFrame(
             {
@@ -516,23 +568,42 @@ def sweep(run: SimpleNamespace) -> None:
         if not summary["rates that reached an undefined point"].any():
             summary = summary.drop(columns=["rates that reached an undefined point"])
         st.dataframe(
-            summary, hide_index=True, column_config={"best rate": st.column_config.NumberColumn(format="%.4g")}
+            summary,
+            hide_index=True,
+            column_config={  # the headers translated, the columns keep their names
+                "optimizer": st.column_config.TextColumn(_("optimizer")),
+                "rate now": st.column_config.NumberColumn(_("rate now")),
+                "best rate": st.column_config.NumberColumn(_("best rate"), format="%.4g"),
+                "chosen as": st.column_config.TextColumn(_("chosen as")),
+                "final loss at best": st.column_config.NumberColumn(_("final loss at best")),
+                "rates that diverged": st.column_config.NumberColumn(_("rates that diverged")),
+                "rates that left the map downhill": st.column_config.NumberColumn(
+                    _("rates that left the map downhill")
+                ),
+                "rates that reached an undefined point": st.column_config.NumberColumn(
+                    _("rates that reached an undefined point")
+                ),
+            },
         )
         if any(s.best_by_escape for s in sweeps):
             st.caption(
-                "Some rates left the map going downhill: this surface has no minimum that way (f keeps falling), so "
-                "no final loss can be compared there, and the best rate is the one that leaves soonest. Triangles "
-                "along the bottom of the chart mark those rates."
+                _(
+                    "Some rates left the map going downhill: this surface has no minimum that way (f keeps "
+                    "falling), so no final loss can be compared there, and the best rate is the one that leaves "
+                    "soonest. Triangles along the bottom of the chart mark those rates."
+                )
             )
         nobest = [optimizers.get(s.optimizer).title for s in sweeps if s.best_rate is None]
         if nobest:
             st.warning(
-                f"No rate ran all its steps or left the map downhill for {', '.join(nobest)} (each diverged or reached "
-                "an undefined point): its rate is left as it is.",
+                _(
+                    "No rate ran all its steps or left the map downhill for {optimizers} (each diverged or reached "
+                    "an undefined point): its rate is left as it is."
+                ).format(optimizers=", ".join(nobest)),
                 icon="⚠️",
             )
         sw_cols[2].button(
-            "Use the best rates in the race",
+            _("Use the best rates in the race"),
             on_click=use_best_rates,
             args=(best,),
             type="primary",
@@ -544,28 +615,30 @@ def sweep(run: SimpleNamespace) -> None:
 def basins(run: SimpleNamespace) -> None:
     """The basin map, when its toggle is on."""
     surface, surface_name, surface_spec, racers = run.surface, run.surface_name, run.surface_spec, run.racers
-    st.subheader("Where do they end up?")
+    st.subheader(_("Where do they end up?"))
     st.write(
-        "Start one optimizer from every point of a grid at once and colour each start by the minimum it reaches "
-        f"(within {analysis.BASIN_TOL:.0%} of the view's smaller side), or by how many steps it took; grey: no minimum "
-        "reached in time, black: diverged, sky blue: left the map going downhill (no minimum that way), pale green: "
-        "reached a point where the gradient is undefined."
+        _(
+            "Start one optimizer from every point of a grid at once and colour each start by the minimum it reaches "
+            "(within {share} of the view's smaller side), or by how many steps it took; grey: no minimum reached in "
+            "time, black: diverged, sky blue: left the map going downhill (no minimum that way), pale green: "
+            "reached a point where the gradient is undefined."
+        ).format(share=f"{analysis.BASIN_TOL:.0%}")
     )
     b_cols = st.columns([1.4, 1.2, 1, 1, 1.3])
     basin_box = st.container()
-    do_basin = b_cols[0].toggle("Map the basins", key=PAGE.key("basin"))
+    do_basin = b_cols[0].toggle(_("Map the basins"), key=PAGE.key("basin"))
     basin_opt = b_cols[1].selectbox(
-        "Optimizer", optimizers.NAMES, key=PAGE.key("basin_opt"), format_func=lambda n: optimizers.get(n).title
+        _("Optimizer"), optimizers.NAMES, key=PAGE.key("basin_opt"), format_func=lambda n: optimizers.get(n).title
     )
-    grid = int(b_cols[2].selectbox("Grid", BASIN_GRIDS, key=PAGE.key("grid"), format_func=lambda n: f"{n} × {n}"))
+    grid = int(b_cols[2].selectbox(_("Grid"), BASIN_GRIDS, key=PAGE.key("grid"), format_func=lambda n: f"{n} × {n}"))
     basin_steps = int(
-        b_cols[3].number_input("Steps", min_value=1, max_value=MAX_SWEEP_STEPS, key=PAGE.key("basin_steps"))
+        b_cols[3].number_input(_("Steps"), min_value=1, max_value=MAX_SWEEP_STEPS, key=PAGE.key("basin_steps"))
     )
     color_by = b_cols[4].radio(
-        "Colour by",
+        _("Colour by"),
         ("minimum", "steps"),
         key=PAGE.key("color_by"),
-        format_func=lambda m: "minimum reached" if m == "minimum" else "steps taken",
+        format_func=lambda m: _("minimum reached") if m == "minimum" else _("steps taken"),
         horizontal=True,
     )
     if do_basin:
@@ -578,17 +651,24 @@ def basins(run: SimpleNamespace) -> None:
             budget.basin_work(basin_opt, surface, basin_steps, grid, regimen=regimen_controls.under(hp))
         )
         fewer = _max_steps(lambda k: budget.basin_work(basin_opt, surface, k, grid), basin_steps)
-        smaller = ", a smaller grid" if grid > BASIN_GRIDS[0] else ""
-        what = f"this basin map ({grid} × {grid} starts × {basin_steps} steps)"
-        if budget_ui.allow(basin_v, basin_box, what, f"use {fewer or 'fewer steps'}{smaller} or another optimizer"):
-            mapping = f"Running {optimizers.get(basin_opt).title} from {grid} × {grid} starts for {basin_steps} steps…"
+        fewer = fewer or _("fewer steps")
+        if grid > BASIN_GRIDS[0]:
+            advice = _("use {fewer}, a smaller grid or another optimizer").format(fewer=fewer)
+        else:
+            advice = _("use {fewer} or another optimizer").format(fewer=fewer)
+        what = _("this basin map ({grid} × {grid} starts × {steps} steps)").format(grid=grid, steps=basin_steps)
+        if budget_ui.allow(basin_v, basin_box, what, advice):
+            mapping = _("Running {optimizer} from {grid} × {grid} starts for {steps} steps…").format(
+                optimizer=optimizers.get(basin_opt).title, grid=grid, steps=basin_steps
+            )
             with budget_ui.Progress(basin_v, mapping) as work:
                 hook = work.hook(budget.run_work(basin_opt, surface, 1, min(grid * grid, 2500)))
                 basin = caches.basin_run(surface_spec, basin_opt, frozen(hp), basin_steps, grid, _hook=hook)
-            title = (
-                f"{optimizers.get(basin_opt).title} (γ={hp['lr']:.3g}"
-                f"{', as in the race' if basin_opt in in_race else ', recommended'}), {basin_steps} steps"
-            )
+            if basin_opt in in_race:
+                title = _("{optimizer} (γ={lr}, as in the race), {steps} steps")
+            else:
+                title = _("{optimizer} (γ={lr}, recommended), {steps} steps")
+            title = title.format(optimizer=optimizers.get(basin_opt).title, lr=f"{hp['lr']:.3g}", steps=basin_steps)
             st.markdown(f"**{title}**")
             st.plotly_chart(sm.prepared(vc.basin_spec(surface, basin, color_by)), key=PAGE.key("basinfig"), theme=None)
             counts = basin.counts()
@@ -596,12 +676,25 @@ def basins(run: SimpleNamespace) -> None:
             stops = (analysis.NOT_REACHED, analysis.DIVERGED, analysis.ESCAPED, analysis.UNDEFINED)
             reached = total - sum(counts[lab] for lab in stops)
             more = [
-                f"{counts[analysis.ESCAPED]:,} left the map going downhill" if counts[analysis.ESCAPED] else "",
-                f"{counts[analysis.UNDEFINED]:,} reached an undefined point" if counts[analysis.UNDEFINED] else "",
+                _("{n} left the map going downhill").format(n=f"{counts[analysis.ESCAPED]:,}")
+                if counts[analysis.ESCAPED]
+                else "",
+                _("{n} reached an undefined point").format(n=f"{counts[analysis.UNDEFINED]:,}")
+                if counts[analysis.UNDEFINED]
+                else "",
             ]
             st.caption(
-                f"{reached:,} of {total:,} starts reached a known minimum, {counts[analysis.NOT_REACHED]:,} did not in "
-                f"{basin_steps} steps, {''.join(m + ', ' for m in more if m)}{counts[analysis.DIVERGED]:,} diverged."
+                _(
+                    "{reached} of {total} starts reached a known minimum, {missed} did not in {steps} steps, "
+                    "{more}{diverged} diverged."
+                ).format(
+                    reached=f"{reached:,}",
+                    total=f"{total:,}",
+                    missed=f"{counts[analysis.NOT_REACHED]:,}",
+                    steps=basin_steps,
+                    more="".join(m + _(", ") for m in more if m),
+                    diverged=f"{counts[analysis.DIVERGED]:,}",
+                )
             )
 
 
@@ -609,7 +702,7 @@ def exports(run: SimpleNamespace) -> None:
     """Take the race to class: an HTML file, a GIF or MP4, a slide PNG, made only when asked for (ui.export)."""
     from ui.export import current_link, race_export_controls
 
-    st.subheader("Take the race to class")
+    st.subheader(_("Take the race to class"))
     race_export_controls(
         run.surface, run.trajs, [n for n, _ in run.racers], run.labels, run.f_star, current_link(PAGE.name)
     )
@@ -625,4 +718,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # Streamlit runs a page as __main__; tests may import it for PAGE
-    PAGE.run(main, "the Compare page")
+    PAGE.run(main, _("the Compare page"))

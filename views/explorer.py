@@ -28,9 +28,11 @@ import numpy as np
 import streamlit as st
 
 import budget
+import i18n
 import optimizers
 import surfaces
 from content import presets
+from i18n import translator
 from optimizers import analysis
 from optimizers.explain import explain
 from ui import budget as budget_ui
@@ -40,10 +42,13 @@ from ui import stage as ui_stage
 from ui import state as ui_state
 from ui.export import current_link, export_controls
 from ui.formula import EXAMPLE, escape_markdown, formula_input, formula_params
+from ui.i18n import core
 from ui.page import Page
 from viz import explorer as viz_explorer
 from viz import surface_map
 from viz.theory import sharpness_spec
+
+_, ngettext = translator("app")
 
 PAGE = Page("explorer")  # every session and URL key of the page is spelled by PAGE
 CUSTOM = "custom"  # the surface box's choice for a formula
@@ -55,7 +60,7 @@ SURFACE_OPTIONS = (*surfaces.NAMES, CUSTOM)
 # page state that is not a setting (PAGE.private): what each is
 T = "t"  # the step the inspector shows (the stage reports it when stepping rests)
 RUN = "run"  # the settings of the run shown: a change starts a fresh run
-THIS_RUN = "this_run"  # (settings, trajectory, stage bytes, theory): the run kept while its settings stay
+THIS_RUN = "this_run"  # (settings, trajectory, stage bytes, theory, language): the run kept while settings stay
 NOTICE = "notice"
 FULL_RUN = "full_run"  # a setting changed inside the fragment (a click on the map)
 DRAWN = "drawn"  # the stage has been painted once in this session: LaTeX from now on
@@ -67,7 +72,7 @@ LAST = "last"  # the last step the timeline can reach
 
 
 def _surface_title(name: str) -> str:
-    return "Custom formula f(x, y)" if name == CUSTOM else surfaces.get(name).title
+    return _("Custom formula f(x, y)") if name == CUSTOM else core(surfaces.get(name).title)
 
 
 # -- which surface and optimizer the settings are for (before the widgets exist) --------------------------
@@ -131,74 +136,74 @@ def _on_opt() -> None:
 def sidebar(notices: list[str]) -> dict | None:
     """Render the controls; return the run's configuration (checked values) or None if it cannot run."""
     sb = st.sidebar
-    sb.header("Settings")
+    sb.header(_("Settings"))
     surface_name = sb.selectbox(
-        "Surface",
+        _("Surface"),
         SURFACE_OPTIONS,
         key=PAGE.key("surface"),
         format_func=_surface_title,
         on_change=_on_surface,
-        help="The loss surface f(x, y) the optimizer walks on.",
+        help=_("The loss surface f(x, y) the optimizer walks on."),
     )
     surface = None
     if surface_name == CUSTOM:
         surface, error = formula_input(PAGE.name, sb)
         if surface is None:
             notices.append(
-                f"The formula cannot be used ({escape_markdown(error)})."
+                _("The formula cannot be used ({error}).").format(error=escape_markdown(error))
                 if error
-                else "Type a formula f(x, y) in the sidebar."
+                else _("Type a formula f(x, y) in the sidebar.")
             )
             surface_name = "bowl"
     if surface is None:
         surface = surfaces.get(surface_name)
-    sb.caption(surface.description)
+    sb.caption(core(surface.description))
 
     opt_name = sb.selectbox(
-        "Optimizer",
+        _("Optimizer"),
         optimizers.NAMES,
         key=PAGE.key("opt"),
         format_func=lambda n: optimizers.get(n).title,
         on_change=_on_opt,
-        help="The update rule. Changing it loads its recommended settings for this surface.",
+        help=_("The update rule. Changing it loads its recommended settings for this surface."),
     )
-    sb.caption(optimizers.get(opt_name).description)
+    sb.caption(core(optimizers.get(opt_name).description))
     hypers, _errors = controls.hyper_inputs(opt_name, PAGE.name, container=sb, log_sliders=True)
 
-    sb.subheader("Start")
+    sb.subheader(_("Start"))
     x0, y0 = start.inputs(
         PAGE,
         *sb.columns(2),
         labels=("x₀", "y₀"),
-        helps=("Start x (or click the map).", "Start y (or click the map)."),
+        helps=(_("Start x (or click the map)."), _("Start y (or click the map).")),
     )
     start.suggestions(PAGE, surface, sb, sb)
     x0, y0 = start.checked(surface, x0, y0, sb)
 
-    sb.subheader("Run")
+    sb.subheader(_("Run"))
     steps = sb.number_input(
-        "Steps",
+        _("Steps"),
         key=PAGE.key("steps"),
         step=10,
-        help=f"How many updates the run computes: the timeline's length (1 to {MAX_STEPS}).",
+        help=_("How many updates the run computes: the timeline's length (1 to {n}).").format(n=MAX_STEPS),
     )
-    steps = _checked_int(steps, 1, MAX_STEPS, DEFAULT_STEPS, "Steps", sb)
+    steps = _checked_int(steps, 1, MAX_STEPS, DEFAULT_STEPS, _("Steps"), sb)
     regimen_on = regimen_controls.is_on(PAGE.name, [opt_name])
     budget_ui.explorer_check(opt_name, surface, steps, sb, regimen_on)  # over the work budget: a message, no run
     noise = sb.number_input(
-        "Gradient noise σ",
+        _("Gradient noise σ"),
         key=PAGE.key("noise"),
         step=0.1,
         format="%g",
-        help="Stochastic-gradient mode: add N(0, σ²) to every gradient component (0 = exact gradients).",
+        help=_("Stochastic-gradient mode: add N(0, σ²) to every gradient component (0 = exact gradients)."),
     )
     if not (isinstance(noise, int | float) and math.isfinite(noise) and 0 <= noise <= 100):
-        sb.error("σ must be a number in [0, 100]. Using 0.", icon=":material/warning:")
+        sb.error(_("σ must be a number in [0, 100]. Using 0."), icon=":material/warning:")
         noise = 0.0
-    seed = sb.number_input("Noise seed", key=PAGE.key("seed"), step=1, help="The same seed gives the same noise.")
-    seed = _checked_int(seed, 0, 2**31 - 1, 0, "The seed", sb)
+    seed = sb.number_input(_("Noise seed"), key=PAGE.key("seed"), step=1, help=_("The same seed gives the same noise."))
+    seed = _checked_int(seed, 0, 2**31 - 1, 0, _("The seed"), sb)
     regimen = regimen_controls.controls(PAGE.name, [opt_name], [hypers.get("lr", 0.0)], steps, sb)
-    sb.toggle("3-D view", key=PAGE.key("view3d"), help="Show the surface in 3-D (drag to turn it).")
+    sb.toggle(_("3-D view"), key=PAGE.key("view3d"), help=_("Show the surface in 3-D (drag to turn it)."))
     return dict(
         surface=surface,
         surface_key=caches.surface_spec(surface),
@@ -214,7 +219,12 @@ def sidebar(notices: list[str]) -> dict | None:
 def _checked_int(value, low: int, high: int, default: int, what: str, box) -> int:
     ok = isinstance(value, int | float) and math.isfinite(value) and float(value).is_integer() and low <= value <= high
     if not ok:
-        box.error(f"{what} must be a whole number in [{low}, {high}]. Using {default}.", icon=":material/warning:")
+        box.error(
+            _("{what} must be a whole number in [{low}, {high}]. Using {default}.").format(
+                what=what, low=low, high=high, default=default
+            ),
+            icon=":material/warning:",
+        )
         return default
     return int(value)
 
@@ -222,25 +232,25 @@ def _checked_int(value, low: int, high: int, default: int, what: str, box) -> in
 # -- the inspector ------------------------------------------------------------------------------------------
 def inspector(traj, t: int, surface) -> None:
     opt = traj.optimizer
-    st.subheader("Inspector", anchor=False)
-    on = "your formula" if getattr(surface, "formula", None) else surface.title
-    st.markdown(f"**The surface**, {on}: ${surface.latex}$")
+    st.subheader(_("Inspector"), anchor=False)
+    on = _("your formula") if getattr(surface, "formula", None) else core(surface.title)
+    st.markdown(_("**The surface**, {surface}:").format(surface=on) + f" ${surface.latex}$")
     # One under the other, each the page's full width: side by side, the step's numbers (about 480 px for Adam,
     # 770 for RAdam) were cut to a scrolled column on a 1280 px laptop
-    st.markdown(f"**{opt.title}'s update rule**, as computed with these settings:")
+    st.markdown(_("**{name}'s update rule**, as computed with these settings:").format(name=opt.title))
     st.latex(opt.formula())
     if t == 0:
-        st.markdown("**Step 0** is the start. Press **Step** to see the rule with the first step's numbers.")
+        st.markdown(_("**Step 0** is the start. Press **Step** to see the rule with the first step's numbers."))
         return
     out = analysis.outcome(traj)
     if out.stopped and t > out.last_step:  # the engine refused this update: θ and the state stayed
         st.markdown(out.not_taken(t))
         return
-    st.markdown(f"**Step {t}** with its numbers, per coordinate (x, then y):")
+    st.markdown(_("**Step {t}** with its numbers, per coordinate (x, then y):").format(t=t))
     try:
         st.latex(inspector_tex.step_tex(explain(traj, t)))
     except Exception as exc:  # noqa: BLE001 - the inspector must never break the page
-        st.warning(f"The inspector cannot show step {t}: {exc}")
+        st.warning(_("The inspector cannot show step {t}: {error}").format(t=t, error=exc))
 
 
 # -- the theory beside the run (optimizers.analysis.step_theory) ---------------------------------------------
@@ -253,60 +263,80 @@ def _g(x: float | None) -> str:
 def theory_panel(traj, t: int, surface) -> None:
     """The local quadratic model at θ_t against what the run did: the predicted rate beside the measured one,
     γ·λmax against its limit, how far the model holds, and the button that sets the best γ (and μ)."""
-    st.subheader(f"Theory at step {t}", anchor=False)
+    st.subheader(_("Theory at step {t}").format(t=t), anchor=False)
     try:
         th = analysis.step_theory(traj, surface, t)
     except ValueError as exc:  # the Hessian is not finite at θ_t: no model to show
-        st.markdown(f"No quadratic model at step {t}: {exc}.")
+        st.markdown(_("No quadratic model at step {t}: {error}.").format(t=t, error=exc))
         return
     m = th.model
     opt = traj.optimizer
     hp = opt.hyperparams()
     lr = float(np.asarray(hp.get("lr", np.nan)).ravel()[0])
-    kappa = "none (λmin ≤ 0: no minimum here)" if m.condition_number is None else _g(m.condition_number)
+    kappa = _("none (λmin ≤ 0: no minimum here)") if m.condition_number is None else _g(m.condition_number)
     lines = [
-        f"- **Local model at θ{_sub(t)}** ({m.kind}): λmin = {_g(m.lambda_min)}, λmax = {_g(m.lambda_max)}, "
-        f"κ = {kappa}."
+        _("- **Local model at θ{t}** ({kind}): λmin = {lmin}, λmax = {lmax}, κ = {kappa}.").format(
+            t=_sub(t), kind=core(m.kind), lmin=_g(m.lambda_min), lmax=_g(m.lambda_max), kappa=kappa
+        )
     ]
     if th.predicted_rate is None:
-        why = "its step depends on its state, not on γ and H alone"
         if opt.name == "regimen":  # optimizers.regimen: γ_t, decay and clipping are not in the constant-γ model
-            why = "under a schedule, weight decay or clipping the model's rate for a constant γ does not apply"
-        lines.append(f"- **Predicted rate**: none for {opt.title} ({why}).")
+            why = _("under a schedule, weight decay or clipping the model's rate for a constant γ does not apply")
+        else:
+            why = _("its step depends on its state, not on γ and H alone")
+        lines.append(_("- **Predicted rate**: none for {name} ({why}).").format(name=opt.title, why=why))
     else:
-        lines.append(f"- **Predicted rate** per step ({th.predicted_label}): {_g(th.predicted_rate)}.")
+        lines.append(
+            _("- **Predicted rate** per step ({label}): {value}.").format(
+                label=th.predicted_label, value=_g(th.predicted_rate)
+            )
+        )
     if th.measured_rate is None:
-        lines.append("- **Measured rate**: none at this step (step 0, or no distance to measure).")
+        lines.append(_("- **Measured rate**: none at this step (step 0, or no distance to measure)."))
     else:
-        lines.append(f"- **Measured rate** ({th.measured_label}): {_g(th.measured_rate)}.")
+        lines.append(
+            _("- **Measured rate** ({label}): {value}.").format(label=th.measured_label, value=_g(th.measured_rate))
+        )
     if th.lr_max is not None and np.isfinite(lr):
         limit = th.lr_max * m.lambda_max if math.isfinite(th.lr_max) else None
         if limit is None:
-            lines.append(f"- **γ·λmax** = {_g(lr * m.lambda_max)}: no direction curves up, so no γ is stable here.")
-        else:
-            side = "below" if lr * m.lambda_max < limit else "not below"
             lines.append(
-                f"- **γ·λmax** = {_g(lr * m.lambda_max)}, {side} the limit {_g(limit)} "
-                f"(stable on this model for γ < {_g(th.lr_max)})."
+                _("- **γ·λmax** = {value}: no direction curves up, so no γ is stable here.").format(
+                    value=_g(lr * m.lambda_max)
+                )
             )
+        else:
+            if lr * m.lambda_max < limit:
+                line = _("- **γ·λmax** = {value}, below the limit {limit} (stable on this model for γ < {lr}).")
+            else:
+                line = _("- **γ·λmax** = {value}, not below the limit {limit} (stable on this model for γ < {lr}).")
+            lines.append(line.format(value=_g(lr * m.lambda_max), limit=_g(limit), lr=_g(th.lr_max)))
     if th.exact:
-        lines.append("- **Where the model holds**: everywhere on the view (the surface is this quadratic).")
+        lines.append(_("- **Where the model holds**: everywhere on the view (the surface is this quadratic)."))
     elif th.valid_radius > 0:
         lines.append(
-            f"- **Where the model holds**: within {_g(th.valid_radius)} of θ{_sub(t)} (beyond, f differs from the "
-            "model by more than 10 % of the model's own change)."
+            _(
+                "- **Where the model holds**: within {radius} of θ{t} (beyond, f differs from the model by more "
+                "than {share} of the model's own change)."
+            ).format(radius=_g(th.valid_radius), t=_sub(t), share="10 %")  # a placeholder: no "%" in the message
         )
     else:
-        lines.append(f"- **Where the model holds**: nowhere measurable around θ{_sub(t)} (f departs from it at once).")
+        lines.append(
+            _("- **Where the model holds**: nowhere measurable around θ{t} (f departs from it at once).").format(
+                t=_sub(t)
+            )
+        )
     st.markdown("\n".join(lines))
     if th.best is not None:
         what = ", ".join(f"{'γ' if n == 'lr' else 'μ'} = {v:.6g}" for n, v in th.best.items())
         st.button(
-            "Use the best γ (and μ)",
+            _("Use the best γ (and μ)"),
             key=PAGE.private("best"),
             on_click=_use_best,
             args=(dict(th.best),),
-            help=f"Set {what}: the fastest constant settings on the model at θ{_sub(t)} (a new run).",
+            help=_("Set {what}: the fastest constant settings on the model at θ{t} (a new run).").format(
+                what=what, t=_sub(t)
+            ),
         )
     edge_of_stability(traj, surface)
 
@@ -317,7 +347,7 @@ def edge_of_stability(traj, surface) -> None:
     try:
         sharp = analysis.sharpness(traj, surface)
     except ValueError as exc:
-        st.caption(f"No sharpness chart: {exc}.")
+        st.caption(_("No sharpness chart: {error}.").format(error=exc))
         return
     st.plotly_chart(
         surface_map.prepared(sharpness_spec(sharp, name=traj.optimizer.title, height=360)),
@@ -358,7 +388,7 @@ def new_run(config: dict, link_t: str | None) -> bool:
     changed = PAGE.get_private(RUN) != run_id
     if changed or link_t is not None:
         if changed and PAGE.get_private(RUN) is not None and link_t is None:
-            PAGE.set_private(NOTICE, "Settings changed: a fresh run starts at step 0.")
+            PAGE.set_private(NOTICE, _("Settings changed: a fresh run starts at step 0."))
         PAGE.set_private(RUN, run_id)
         PAGE.set_private(T, 0)
         PAGE.set_private(LINK_T, link_t)  # checked against the run's last step once the run is known
@@ -434,13 +464,17 @@ def link_step(raw: str | None, last: int, steps: int, stop: str) -> tuple[int, s
     try:
         t = int(str(raw).strip())
     except ValueError:
-        return 0, f"Ignored t={ui_state._code(raw)[:20]} from the link (not a whole number); showing step 0."
+        return 0, _("Ignored t={value} from the link (not a whole number); showing step 0.").format(
+            value=ui_state._code(raw)[:20]
+        )
     if t < 0:
-        return 0, f"The link's step t={t} is before the start: showing step 0."
+        return 0, _("The link's step t={t} is before the start: showing step 0.").format(t=t)
     if t > last:
         if last < steps:
-            return last, f"The link's step t={t} is past the run's last step: {stop}"
-        return last, f"The link's step t={t} is beyond this run's {steps} steps: showing step {last}, the last."
+            return last, _("The link's step t={t} is past the run's last step: {stop}").format(t=t, stop=stop)
+        return last, _(
+            "The link's step t={t} is beyond this run's {steps} steps: showing step {last}, the last."
+        ).format(t=t, steps=steps, last=last)
     return t, ""
 
 
@@ -454,7 +488,7 @@ def stage(config: dict, notices: list[str]) -> None:
     """
     if PAGE.pop_private(FULL_RUN, False):
         st.rerun(scope="app")
-    with PAGE.guard("the Explorer"):  # a fragment's rerun does not pass through main()'s guard
+    with PAGE.guard(_("the Explorer")):  # a fragment's rerun does not pass through main()'s guard
         _stage(config, [*notices])
 
 
@@ -468,15 +502,19 @@ def _this_run(args: tuple, theory: bool = False) -> tuple:
     hashes the arguments every time) plus unpickling the trajectory. The session keeps its own copies.
     """
     kept = PAGE.get_private(THIS_RUN)
+    lang = i18n.lang()  # the stage's texts are in the session's language: a switch keeps the run, remakes them
+    if kept is not None and kept[0] == args and (kept[3], kept[4]) != (theory, lang):
+        kept = (args, kept[1], caches.stage_bytes(*args, theory, lang), theory, lang)
+        PAGE.set_private(THIS_RUN, kept)
     if kept is None or kept[0] != args or kept[3] != theory:
         spec, opt_name, steps = args[0], args[1], args[4]
         surface = caches.surface_of(spec)
         under = regimen_controls.under(args[2])  # the hyperparameters carry a regimen: more work a step
         v = budget.verdict(budget.explorer_work(opt_name, surface, steps, under))
-        with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
+        with budget_ui.Progress(v, _("Computing the run…")) as work:  # a bar only near the work budget
             hook = work.hook(budget.run_work(opt_name, surface, 1, regimen=under))
             traj = caches.explorer_run(*args, hook)  # positional _hook
-        kept = (args, traj, caches.stage_bytes(*args, theory), theory)
+        kept = (args, traj, caches.stage_bytes(*args, theory, lang), theory, lang)
         PAGE.set_private(THIS_RUN, kept)
     return kept[1], kept[2]
 
@@ -517,23 +555,25 @@ def _stage(config: dict, notices: list[str]) -> None:
     PAGE.set_private(TOKEN, token)
 
     title = optimizers.get(config["opt_name"]).title
-    on = "your formula" if getattr(surface, "formula", None) else surface.title
+    on = _("your formula") if getattr(surface, "formula", None) else core(surface.title)
     head = st.container(horizontal=True, vertical_alignment="center", gap="medium")
-    head.markdown(f"#### {title} on {on}", width="stretch")
+    head.markdown("#### " + _("{optimizer} on {surface}").format(optimizer=title, surface=on), width="stretch")
     head.toggle(
-        "Presenter",
+        _("Presenter"),
         key=PAGE.key("presenter"),
         on_change=_on_presenter,
-        help="Hide the settings and give the stage the whole screen (kept in the link).",
+        help=_("Hide the settings and give the stage the whole screen (kept in the link)."),
         width="content",
     )
     head.toggle(
-        "Theory",
+        _("Theory"),
         key=PAGE.key("theory"),
         on_change=_on_presenter,
-        help="Draw the local quadratic model at θₜ on the map (its eigenvector axes: an ellipse at a minimum, "
-        "the asymptotes at a saddle), with λmin, λmax and κ in the numbers, and the predicted rate beside the "
-        "measured one under the stage (kept in the link).",
+        help=_(
+            "Draw the local quadratic model at θₜ on the map (its eigenvector axes: an ellipse at a minimum, the "
+            "asymptotes at a saddle), with λmin, λmax and κ in the numbers, and the predicted rate beside the "
+            "measured one under the stage (kept in the link)."
+        ),
         width="content",
     )
     ui_stage.stage(
@@ -551,22 +591,22 @@ def _stage(config: dict, notices: list[str]) -> None:
         st.info(opened["said"], icon=":material/link:")
     _outcome_box(traj)
     st.download_button(
-        "Download CSV",
+        _("Download CSV"),
         data=functools.partial(caches.csv_bytes, traj),
         file_name=f"{config['opt_name']}-{surface.name}.csv",
         mime="text/csv",
-        help="Every step of the computed run: θ, loss, gradient and the optimizer's state.",
+        help=_("Every step of the computed run: θ, loss, gradient and the optimizer's state."),
         on_click="ignore",
         width="content",
     )
     if bool(PAGE.get("view3d", False)) and drawn:
-        st.markdown("**3-D view** at the step shown in the inspector:")
-        _chart(caches.explorer_figure(*args, True), t, True)
+        st.markdown(_("**3-D view** at the step shown in the inspector:"))
+        _chart(caches.explorer_figure(*args, True, i18n.lang()), t, True)
     if drawn and theory:
         theory_panel(traj, t, surface)
     if drawn:
         inspector(traj, t, surface)
-        with st.expander("Take it to class: HTML animation, GIF or MP4, slide PNG"):
+        with st.expander(_("Take it to class: HTML animation, GIF or MP4, slide PNG")):
             export_controls(traj, surface, current_link(PAGE.name), st.container(), t=t)
 
 
@@ -574,7 +614,7 @@ def _outcome_box(traj) -> None:
     """How the run ended, if it stopped early (worded by optimizers.analysis.outcome): an error only for a
     divergence; an escape downhill is the optimizer doing its job, an undefined point is neither."""
     out = analysis.outcome(traj)
-    text = f"**{out.headline}**: {out.detail}"
+    text = _("**{headline}**: {detail}").format(headline=out.headline, detail=out.detail)
     if out.kind == "diverged":
         st.error(text, icon=":material/error:")
     elif out.kind == "escaped":
@@ -594,4 +634,4 @@ def _chart(figure, t: int, three_d: bool) -> None:
 
 
 if __name__ == "__main__":  # Streamlit runs a page as __main__; tests import the module for PAGE and its names
-    PAGE.run(main, "the Explorer")
+    PAGE.run(main, _("the Explorer"))

@@ -13,19 +13,24 @@ import pandas as pd
 import streamlit as st
 
 import budget
+import i18n
 import optimizers
 import training
+from i18n import translator
 from training import datasets
 from ui import budget as budget_ui
 from ui import regimen_controls
 from ui.caches import sharpness_one, train_one
 from ui.controls import frozen, hyper_inputs, hyper_params
 from ui.controls import racer_prefix as prefix
+from ui.i18n import core
 from ui.page import Page
 from ui.state import Adjusted, Param, parse_choice, parse_float, parse_int
 from viz.compare import color
 from viz.network import curves_figure, regions_figure
 from viz.theory import EdgeSeries, edge_of_stability_figure
+
+_, ngettext = translator("app")
 
 PAGE = Page("network")
 MAX_SEED = 999_999  # shown whole by the number input's "%g"
@@ -39,11 +44,15 @@ def _parse_opts(text: str) -> list[str]:
     names = [n for n in (p.strip() for p in text.split(",")) if n]
     for n in names:
         if n in training.EXCLUDED:
-            raise ValueError(f"{n} cannot train the network (see the note under the optimizers)")
+            raise ValueError(_("{name} cannot train the network (see the note under the optimizers)").format(name=n))
         if n not in training.OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {n!r}; choose from {', '.join(training.OPTIMIZERS)}")
+            raise ValueError(
+                _("unknown optimizer {name}; choose from {names}").format(
+                    name=repr(n), names=", ".join(training.OPTIMIZERS)
+                )
+            )
     if not names:
-        raise ValueError("choose at least one optimizer")
+        raise ValueError(_("choose at least one optimizer"))
     return list(dict.fromkeys(names))
 
 
@@ -63,7 +72,7 @@ def _parse_val(text: str) -> float:
     x = parse_float(datasets.MIN_VAL_FRACTION, datasets.MAX_VAL_FRACTION)(text)
     on_step = round(round(x / 0.05) * 0.05, 2)
     if abs(on_step - x) > 1e-9:
-        raise Adjusted(on_step, "the slider's steps are 0.05")
+        raise Adjusted(on_step, _("the slider's steps are 0.05"))
     return on_step
 
 
@@ -94,7 +103,7 @@ def _share_url() -> str | None:
 
 # Labels for the selects; anything else is shown as it is (AppTest hands the labels back as values).
 def _dataset_title(name: str) -> str:
-    return datasets.TITLES.get(name, name)
+    return core(datasets.TITLES[name]) if name in datasets.TITLES else name
 
 
 def _opt_title(name: str) -> str:
@@ -102,7 +111,7 @@ def _opt_title(name: str) -> str:
 
 
 def _epoch_text(epoch) -> str:
-    return "never" if epoch is None or epoch is pd.NA else str(int(epoch))
+    return _("never") if epoch is None or epoch is pd.NA else str(int(epoch))
 
 
 def _int_setting(value, name: str, low: int, high: int, errors: dict[str, str]) -> int | None:
@@ -112,18 +121,20 @@ def _int_setting(value, name: str, low: int, high: int, errors: dict[str, str]) 
             raise ValueError
         return x
     except (TypeError, ValueError, OverflowError):
-        errors[name] = f"{name} must be a whole number in [{low}, {high}]"
+        errors[name] = _("{name} must be a whole number in [{low}, {high}]").format(name=name, low=low, high=high)
         return None
 
 
 # -- the page: settings, then training, then what it shows --------------------------------------------------
 def intro() -> None:
-    st.title("Train a network", anchor=False)
+    st.title(_("Train a network"), anchor=False)
     st.caption(
-        "The same optimizer objects as on the other pages train one small neural network (a multilayer perceptron "
-        "written in NumPy). Every optimizer starts from the same initial weights and sees the same mini-batches "
-        "in the same order, so the curves differ only by the optimizer. Every setting is in the page's address: "
-        "copy it to share this run."
+        _(
+            "The same optimizer objects as on the other pages train one small neural network (a multilayer "
+            "perceptron written in NumPy). Every optimizer starts from the same initial weights and sees the same "
+            "mini-batches in the same order, so the curves differ only by the optimizer. Every setting is in the "
+            "page's address: copy it to share this run."
+        )
     )
 
 
@@ -133,20 +144,21 @@ def _count_input(box, label: str, name: str, low: int, high: int, step: float, h
     raw = box.number_input(label, step=step, format="%g", key=PAGE.key(name), help=help)
     value = _int_setting(raw, label, low, high, errors)
     if value is None:
-        box.error(f"{errors[label]}; the box holds {_fmt_count(raw)}.", icon="⚠️")
+        box.error(_("{error}; the box holds {value}.").format(error=errors[label], value=_fmt_count(raw)), icon="⚠️")
     return value
 
 
 def settings(errors: dict[str, str]) -> dict:
     """The data, network and training settings; bad values are reported beside their boxes."""
     row1 = st.columns([1.6, 1.1, 1, 1])
-    dataset = row1[0].selectbox("Dataset", datasets.NAMES, key=PAGE.key("dataset"), format_func=_dataset_title)
+    dataset = row1[0].selectbox(_("Dataset"), datasets.NAMES, key=PAGE.key("dataset"), format_func=_dataset_title)
     hidden_text = row1[1].text_input(
-        "Hidden layers",
+        _("Hidden layers"),
         key=PAGE.key("hidden"),
-        help=f"Widths of the hidden layers, separated by commas, e.g. `16` or `32, 16`: up to "
-        f"{training.MAX_HIDDEN_LAYERS} layers of 1 to {training.MAX_WIDTH} units. `none` trains softmax "
-        "regression (no hidden layer).",
+        help=_(
+            "Widths of the hidden layers, separated by commas, e.g. `16` or `32, 16`: up to {layers} layers of 1 "
+            "to {width} units. `none` trains softmax regression (no hidden layer)."
+        ).format(layers=training.MAX_HIDDEN_LAYERS, width=training.MAX_WIDTH),
     )
     try:
         hidden = training.parse_hidden(hidden_text)
@@ -155,54 +167,59 @@ def settings(errors: dict[str, str]) -> dict:
         errors["hidden"] = str(exc)
         row1[1].error(f"{exc}.", icon="⚠️")
     activation = row1[2].radio(
-        "Activation",
+        _("Activation"),
         training.ACTIVATIONS,
         key=PAGE.key("act"),
         horizontal=True,
         format_func=lambda a: {"relu": "ReLU"}.get(a, a),
-        help="ReLU: max(0, z). tanh: the hyperbolic tangent. The output layer is always a softmax.",
+        help=_("ReLU: max(0, z). tanh: the hyperbolic tangent. The output layer is always a softmax."),
     )
     seed = _count_input(
         row1[3],
-        "Seed",
+        _("Seed"),
         "seed",
         0,
         MAX_SEED,
         1.0,
-        "Draws the generated data, the train/validation split, the initial weights and the batch order.",
+        _("Draws the generated data, the train/validation split, the initial weights and the batch order."),
         errors,
     )
     row2 = st.columns([1, 1, 1.5, 0.6])
     batch_size = _count_input(
         row2[0],
-        "Batch size",
+        _("Batch size"),
         "batch",
         1,
         training.MAX_BATCH_SIZE,
         1.0,
-        "Examples per update. The whole training set (or more) is full-batch gradient descent, 1 is "
-        "stochastic gradient descent, anything in between is mini-batch.",
+        _(
+            "Examples per update. The whole training set (or more) is full-batch gradient descent, 1 is "
+            "stochastic gradient descent, anything in between is mini-batch."
+        ),
         errors,
     )
     epochs = _count_input(
         row2[1],
-        "Epochs",
+        _("Epochs"),
         "epochs",
         1,
         training.MAX_EPOCHS,
         50.0,
-        "Passes over the training set. Losses and accuracies are measured after each one "
-        f"(1 to {training.MAX_EPOCHS}).",
+        _("Passes over the training set. Losses and accuracies are measured after each one (1 to {n}).").format(
+            n=training.MAX_EPOCHS
+        ),
         errors,
     )
     val_fraction = row2[2].slider(
-        "Validation fraction",
+        _("Validation fraction"),
         min_value=datasets.MIN_VAL_FRACTION,
         max_value=datasets.MAX_VAL_FRACTION,
         step=0.05,
         key=PAGE.key("val"),
-        help="The share of each class held out for validation (never trained on; the features are standardised "
-        "with the training part's mean and standard deviation).",
+        help=_(
+            "The share of each class held out for validation (never trained on; the features are standardised "
+            "with the training part's mean and standard deviation)."
+        ),
     )
     return dict(
         dataset=dataset,
@@ -218,22 +235,22 @@ def settings(errors: dict[str, str]) -> dict:
 def racers(errors: dict[str, str]) -> list[tuple[str, dict]]:
     """The optimizers to train and their hyperparameters (a tab each)."""
     opts = st.multiselect(
-        "Optimizers to compare",
+        _("Optimizers to compare"),
         training.OPTIMIZERS,
         key=PAGE.key("opts"),
         format_func=_opt_title,
-        help="Each one trains its own copy of the network from the same initial weights.",
+        help=_("Each one trains its own copy of the network from the same initial weights."),
     )
-    with st.expander("Why is Newton not offered here?"):
-        st.write(training.EXCLUDED["newton"])
+    with st.expander(_("Why is Newton not offered here?")):
+        st.write(core(training.EXCLUDED["newton"]))
     chosen: list[tuple[str, dict]] = []
     if opts:
-        with st.expander("Hyperparameters (defaults chosen for this task)", expanded=False):
+        with st.expander(_("Hyperparameters (defaults chosen for this task)"), expanded=False):
             tabs = st.tabs([optimizers.get(o).title for o in opts])
             for tab, opt in zip(tabs, opts, strict=True):
                 values, hyper_errors = hyper_inputs(opt, PAGE.name, prefix(opt), container=tab)
                 if hyper_errors:
-                    errors[f"{opt} hyperparameters"] = "; ".join(hyper_errors.values())
+                    errors[_("{name} hyperparameters").format(name=opt)] = "; ".join(hyper_errors.values())
                 chosen.append((opt, values))
     return chosen
 
@@ -242,7 +259,7 @@ def prepare(config: dict, names: list[str], regimen: bool = False) -> tuple[trai
     """The shared setup (split, initial weights, batches) and its work's verdict, or None with a message when it
     cannot train (bad settings, or more work than one run may do: the refusal says what to reduce)."""
     if config["hidden"] is None or None in (config["seed"], config["batch_size"], config["epochs"]):
-        st.info("Fix the settings marked above to train the network.")
+        st.info(_("Fix the settings marked above to train the network."))
         return None
     try:
         setup = training.prepare(
@@ -256,14 +273,15 @@ def prepare(config: dict, names: list[str], regimen: bool = False) -> tuple[trai
         )
     except ValueError as exc:
         st.error(f"{exc}.", icon="⚠️")
-        st.info("Fix the settings marked above to train the network.")
+        st.info(_("Fix the settings marked above to train the network."))
         return None
     verdict = budget.verdict(training.work(setup, names, regimen))
     most = int(config["epochs"] * budget.LIMIT // verdict.work)  # the work grows with the epochs in proportion
-    fewer = f"at most {most} epochs" if most >= 1 else "fewer epochs"
-    advice = f"use {fewer}, a larger batch size, a smaller network or fewer optimizers"
-    if not budget_ui.allow(verdict, st.container(), f"training {len(names)} networks", advice):
-        st.info("Fix the settings marked above to train the network.")
+    fewer = ngettext("at most {n} epoch", "at most {n} epochs", most).format(n=most) if most >= 1 else _("fewer epochs")
+    advice = _("use {fewer}, a larger batch size, a smaller network or fewer optimizers").format(fewer=fewer)
+    what = ngettext("training {n} network", "training {n} networks", len(names)).format(n=len(names))
+    if not budget_ui.allow(verdict, st.container(), what, advice):
+        st.info(_("Fix the settings marked above to train the network."))
         return None
     return setup, verdict
 
@@ -280,7 +298,7 @@ def train(
     """Each optimizer's training (cached), with a progress bar near the budget; a closed tab stops it."""
     curves = {}
     per_update = config["epochs"] * setup.batches_per_epoch
-    with budget_ui.Progress(verdict, "Training…") as work:
+    with budget_ui.Progress(verdict, _("Training…")) as work:
         for name, hp in chosen:
             hook = work.hook(training.work(setup, [name]) / per_update)
             curves[name] = train_one(*_cache_args(config, name, hp), _hook=hook)
@@ -290,21 +308,33 @@ def train(
 def describe(result: training.Result, config: dict) -> None:
     setup, hidden = result.setup, config["hidden"]
     data = setup.split.dataset
+    shape = f"{data.n_features} → {' → '.join(map(str, hidden)) + ' → ' if hidden else ''}{data.n_classes}"
     st.caption(
-        f"{data.title}: {setup.n_train} training and {len(setup.split.y_val)} validation examples. "
-        f"Network {data.n_features} → {' → '.join(map(str, hidden)) + ' → ' if hidden else ''}{data.n_classes} "
-        f"({setup.model.n_params} weights, {config['activation']} hidden units, softmax output); "
-        f"{setup.batches_per_epoch} updates per epoch with batches of {setup.batch_size}."
+        _(
+            "{dataset}: {train} training and {val} validation examples. Network {shape} ({weights} weights, "
+            "{activation} hidden units, softmax output); {updates} updates per epoch with batches of {batch}."
+        ).format(
+            dataset=core(data.title),
+            train=setup.n_train,
+            val=len(setup.split.y_val),
+            shape=shape,
+            weights=setup.model.n_params,
+            activation=config["activation"],
+            updates=setup.batches_per_epoch,
+            batch=setup.batch_size,
+        )
     )
 
 
 def curves(result: training.Result) -> None:
-    st.subheader("Loss and accuracy", anchor=False)
+    st.subheader(_("Loss and accuracy"), anchor=False)
     st.plotly_chart(curves_figure(result), key=PAGE.key("curves"), theme=None, config={"displaylogo": False})
     st.caption(
-        "Solid: the training set; dashed: the validation set, both measured after every epoch (epoch 0 is the "
-        "shared starting point). Click a name in the legend to hide or show that optimizer on both charts. "
-        "A training loss that keeps falling while the validation loss rises is overfitting."
+        _(
+            "Solid: the training set; dashed: the validation set, both measured after every epoch (epoch 0 is the "
+            "shared starting point). Click a name in the legend to hide or show that optimizer on both charts. "
+            "A training loss that keeps falling while the validation loss rises is overfitting."
+        )
     )
 
 
@@ -312,35 +342,42 @@ def edge_of_stability(config: dict, chosen: list[tuple[str, dict]], regimen: boo
     """Behind a toggle (it retrains every network): each optimizer's sharpness against its stability limit.
     `regimen`: the page's training runs under one; these runs do not (their limits assume a constant γ)."""
     show = st.toggle(
-        "Sharpness against the stability limit (edge of stability)",
+        _("Sharpness against the stability limit (edge of stability)"),
         key=PAGE.key("eos"),
-        help="Measures λmax, the largest eigenvalue of the Hessian of the training loss, at 40 epochs of each "
-        "run, by power iteration with Hessian-vector products (finite differences of the exact gradient). It "
-        "trains each network again, so it takes a few seconds.",
+        help=_(
+            "Measures λmax, the largest eigenvalue of the Hessian of the training loss, at 40 epochs of each "
+            "run, by power iteration with Hessian-vector products (finite differences of the exact gradient). It "
+            "trains each network again, so it takes a few seconds."
+        ),
     )
     if not show:
         return
     sharp = {}
-    bar = st.progress(0.0, text="Measuring the sharpness…")
+    bar = st.progress(0.0, text=_("Measuring the sharpness…"))
     for i, (name, hp) in enumerate(chosen):
-        bar.progress(i / len(chosen), text=f"Measuring the sharpness for {optimizers.get(name).title}…")
-        sharp[name] = sharpness_one(*_cache_args(config, name, hp))
+        bar.progress(
+            i / len(chosen), text=_("Measuring the sharpness for {name}…").format(name=optimizers.get(name).title)
+        )
+        sharp[name] = sharpness_one(*_cache_args(config, name, hp), i18n.lang())
     bar.empty()
     plain = [s for s in sharp.values() if not s.limit.preconditioned]
     adaptive = [s for s in sharp.values() if s.limit.preconditioned]
-    for group, y_title in ((plain, "sharpness λmax(H)"), (adaptive, "preconditioned sharpness λmax(P⁻¹H)")):
+    titles = ((plain, _("sharpness λmax(H)")), (adaptive, _("preconditioned sharpness λmax(P⁻¹H)")))
+    for group, y_title in titles:
         if not group:
             continue
         series = [EdgeSeries(s.title, s.epochs, s.values, s.limit.value, s.limit.label, color(s.name)) for s in group]
-        fig = edge_of_stability_figure(series, x_title="epoch", y_title=y_title, log_y=True)
+        fig = edge_of_stability_figure(series, x_title=_("epoch"), y_title=y_title, log_y=True)
         st.plotly_chart(fig, key=PAGE.key(f"eos-{'pre' if group is adaptive else 'plain'}"), theme=None)
     st.caption(
-        "Solid: λmax of the Hessian of the loss over the whole training set, measured after the epochs shown "
-        "(for adaptive optimizers, of P⁻¹H, P the optimizer's per-coordinate divisor: what their step "
-        "actually sees). Dashed: the optimizer's stability limit on a quadratic (2/γ for gradient descent, "
-        "(2 + 2μ)/γ with momentum, (2 + 2β₁)/(γ(1 − β₁)) for Adam). The limits are for full-batch training: "
-        "with mini-batches the sharpness usually stays below them. Set the batch size to the training set's "
-        "size (or more) and give SGD a large γ (2 on Iris) to watch it settle at 2/γ."
+        _(
+            "Solid: λmax of the Hessian of the loss over the whole training set, measured after the epochs shown "
+            "(for adaptive optimizers, of P⁻¹H, P the optimizer's per-coordinate divisor: what their step "
+            "actually sees). Dashed: the optimizer's stability limit on a quadratic (2/γ for gradient descent, "
+            "(2 + 2μ)/γ with momentum, (2 + 2β₁)/(γ(1 − β₁)) for Adam). The limits are for full-batch training: "
+            "with mini-batches the sharpness usually stays below them. Set the batch size to the training set's "
+            "size (or more) and give SGD a large γ (2 on Iris) to watch it settle at 2/γ."
+        )
     )
     if regimen:
         st.caption(
@@ -349,41 +386,49 @@ def edge_of_stability(config: dict, chosen: list[tuple[str, dict]], regimen: boo
         )
     missing = [f"{optimizers.get(n).title}: {sharp[n].limit.note}" for n in sharp if sharp[n].limit.value is None]
     if missing:
-        st.caption("No limit line for " + "; ".join(missing))
+        st.caption(_("No limit line for {optimizers}").format(optimizers="; ".join(missing)))
 
 
 def results(result: training.Result) -> None:
-    st.subheader("Results", anchor=False)
+    st.subheader(_("Results"), anchor=False)
     table = result.summary()
     table["Diverged at epoch"] = [_epoch_text(e) for e in table["Diverged at epoch"]]
     st.dataframe(
         table,
         hide_index=True,
         column_config={
+            "Optimizer": st.column_config.TextColumn(_("Optimizer")),
             "Final val. accuracy": st.column_config.NumberColumn(
-                "Final val. acc.", format="percent", help="Validation accuracy after the last epoch."
+                _("Final val. acc."), format="percent", help=_("Validation accuracy after the last epoch.")
             ),
             "Best val. accuracy": st.column_config.NumberColumn(
-                "Best val. acc.", format="percent", help="The highest validation accuracy over the epochs."
+                _("Best val. acc."), format="percent", help=_("The highest validation accuracy over the epochs.")
             ),
-            "Epoch of best": st.column_config.NumberColumn("Best at epoch", help="The first epoch with the best."),
+            "Epoch of best": st.column_config.NumberColumn(
+                _("Best at epoch"), help=_("The first epoch with the best.")
+            ),
             "Final train loss": st.column_config.NumberColumn(
-                "Train loss", format="%.4f", help="After the last epoch."
+                _("Train loss"), format="%.4f", help=_("After the last epoch.")
             ),
-            "Final val. loss": st.column_config.NumberColumn("Val. loss", format="%.4f", help="After the last epoch."),
+            "Final val. loss": st.column_config.NumberColumn(
+                _("Val. loss"), format="%.4f", help=_("After the last epoch.")
+            ),
             "Wall time (s)": st.column_config.NumberColumn(
-                "Time (s)", format="%.3f", help="Wall time of this optimizer's training loop on the server."
+                _("Time (s)"), format="%.3f", help=_("Wall time of this optimizer's training loop on the server.")
             ),
             "Diverged at epoch": st.column_config.TextColumn(
-                "Diverged (epoch)", help="The epoch in which the loss stopped being finite; “never” if it did not."
+                _("Diverged (epoch)"),
+                help=_("The epoch in which the loss stopped being finite; “never” if it did not."),
             ),
         },
     )
     diverged = [c.title for c in result.curves.values() if c.diverged]
     if diverged:
         st.warning(
-            f"{', '.join(diverged)} diverged: the loss became infinite or undefined, so training stopped there. "
-            "Try a smaller learning rate.",
+            _(
+                "{optimizers} diverged: the loss became infinite or undefined, so training stopped there. "
+                "Try a smaller learning rate."
+            ).format(optimizers=", ".join(diverged)),
             icon="💥",
         )
 
@@ -391,27 +436,29 @@ def results(result: training.Result) -> None:
 def regions(result: training.Result) -> None:
     figure = regions_figure(result)
     if figure is None:
-        st.caption("Decision regions are drawn for the two-dimensional datasets (moons, circles, spirals).")
+        st.caption(_("Decision regions are drawn for the two-dimensional datasets (moons, circles, spirals)."))
         return
-    st.subheader("Decision regions", anchor=False)
+    st.subheader(_("Decision regions"), anchor=False)
     st.plotly_chart(figure, key=PAGE.key("regions"), theme=None, config={"displaylogo": False})
     st.caption(
-        "Each panel colours the plane by the class its trained network predicts, with the data on top: "
-        "circles are training points, diamonds validation points, in their true class's colour."
+        _(
+            "Each panel colours the plane by the class its trained network predicts, with the data on top: "
+            "circles are training points, diamonds validation points, in their true class's colour."
+        )
     )
 
 
 def share(result: training.Result, config: dict) -> None:
-    st.subheader("Share and download", anchor=False)
+    st.subheader(_("Share and download"), anchor=False)
     url = _share_url()
     if url:
         st.code(url, language=None)
     st.download_button(
-        "Curves (CSV)",
+        _("Curves (CSV)"),
         result.to_frame().to_csv(index=False),
         f"network_{config['dataset']}_seed{config['seed']}.csv",
         "text/csv",
-        help="One row per optimizer and epoch: training and validation loss and accuracy.",
+        help=_("One row per optimizer and epoch: training and validation loss and accuracy."),
     )
 
 
@@ -427,7 +474,7 @@ def main() -> None:
     slot = st.container()  # the regimen's controls, drawn once the number of updates is known
     PAGE.mirror(BASE + [p for name, _ in chosen for p in HYPERS[name]] + regimen_controls.mirrored(PAGE.name))
     if not chosen:
-        st.info("Choose at least one optimizer to train the network.")
+        st.info(_("Choose at least one optimizer to train the network."))
         return
     names = [name for name, _ in chosen]
     prepared = prepare(config, names, regimen_controls.is_on(PAGE.name, names))
@@ -445,4 +492,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # Streamlit runs a page as __main__; tests may import it for PAGE
-    PAGE.run(main, "the network page")
+    PAGE.run(main, _("the network page"))

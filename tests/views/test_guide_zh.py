@@ -1,7 +1,6 @@
 """The Guide and Home in Chinese: every content text shown translated, every formula and link unchanged.
 
-The language is set the way the Streamlit layer sets it, with i18n.set_resolver (AppTest runs the script in
-another thread, where a `with i18n.use(...)` of the test's thread would not reach).
+The language is chosen as a link chooses it, `lang=zh` in the query (ui/i18n.py's resolver reads the session).
 """
 
 from __future__ import annotations
@@ -23,16 +22,13 @@ _app = i18n.translator("app")[0]
 
 
 def _run(page: str | None, lang: str) -> AppTest:
-    i18n.set_resolver(lambda: lang)
-    try:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    if page:
+        at.switch_page(page)
         at.run()
-        if page:
-            at.switch_page(page)
-            at.run()
-        return at
-    finally:
-        i18n.set_resolver(None)
+    return at
 
 
 @pytest.fixture(scope="module")
