@@ -275,7 +275,9 @@ def test_the_load_benchmark_drives_the_explorer_without_errors(server):
         figures = pool.submit(load.measure, url, [proc.pid], args).result()
     assert figures["errors"] == 0, figures["error_samples"]
     assert figures["script_runs"] == 3 * (2 + 2 * 2)  # the page, the stage's first report, 2 x (a rest, control)
-    assert figures["rss_peak_mb"] >= figures["rss_cold_mb"] > 0
+    # RSS figures are read from /proc; "cold" is this (shared, already used) server's RSS at the start, which a
+    # periodic malloc_trim can lower while the sessions run, so only their presence is checked here.
+    assert figures["rss_cold_mb"] > 0 and figures["rss_peak_mb"] > 0
 
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the server's memory map (Linux)")
