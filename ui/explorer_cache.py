@@ -21,6 +21,7 @@ import streamlit as st
 import budget
 import optimizers
 import surfaces
+from budget.memory import EXPLORER_RUNS_MB, MB, BoundedCache
 from ui import budget as budget_ui
 from viz import explorer as viz_explorer
 from viz import surface_map
@@ -99,23 +100,41 @@ def stage_bytes(
 
 SESSION_KEY = "explorer::this_run"
 
+# (trajectory, stage bytes) per (args, theory), shared by every session of the process: a setting a class has
+# already visited costs a dict lookup, not two st.cache_data lookups (hashing the arguments, inspecting the
+# signature, unpickling the trajectory and copying the bytes: about 1 ms), and sessions on the same settings hold
+# one copy. Bounded in bytes (budget/memory.py); a client's clear_cache cannot reach it.
+RUNS = BoundedCache("explorer runs", EXPLORER_RUNS_MB * MB)
+
+
+def _frozen(traj):
+    """The trajectory with its arrays read-only: it is shared by every session, so no code may write into it."""
+    for value in vars(traj).values():
+        for a in value.values() if isinstance(value, dict) else (value,):
+            if isinstance(a, np.ndarray):
+                a.setflags(write=False)
+    return traj
+
 
 def this_session(args: tuple, theory: bool = False) -> tuple:
     """(trajectory, stage bytes) for `run(*args)`, kept in this session's state while the settings stay the same
     (`theory`: the bytes carry the Theory overlay; switching it keeps the run and makes only the bytes).
 
-    Every run of the page while the settings stay (the inspector's, after stepping rests) asks for the same run.
-    Asking the caches again costs about a millisecond a call (Streamlit inspects the function's signature and
-    hashes the arguments every time) plus unpickling the trajectory. The session keeps its own copies.
+    Every run of the page while the settings stay (the inspector's, after stepping rests) uses the same run. A new
+    setting is looked up in RUNS first, then in the st.cache_data functions (which compute it on a miss). The
+    session holds a reference to the shared, read-only run (at most one run: budget/memory.py).
     """
     kept = st.session_state.get(SESSION_KEY)
     if kept is None or kept[0] != args or kept[3] != theory:
-        surface_key, opt_name, steps = args[0], args[1], args[4]
-        surface = surface_of(surface_key)
-        v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
-        with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
-            traj = run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # the hook: positional `_hook`
-        kept = (args, traj, stage_bytes(*args, theory), theory)
+        shared = RUNS.get((args, theory))
+        if shared is None:
+            surface_key, opt_name, steps = args[0], args[1], args[4]
+            surface = surface_of(surface_key)
+            v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
+            with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
+                traj = run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # the hook: positional `_hook`
+            shared = RUNS.put((args, theory), (_frozen(traj), stage_bytes(*args, theory)))
+        kept = (args, shared[0], shared[1], theory)
         st.session_state[SESSION_KEY] = kept
     return kept[1], kept[2]
 

@@ -60,6 +60,7 @@ OPENED_KEY = f"{PAGE}::opened"  # the stage's header for the run it shows: token
 SEQ_KEY = f"{PAGE}::seq"  # counts the times the server set t (a new run, a link): part of the stage's token
 TOKEN_KEY = f"{PAGE}::token"  # the token of the run the stage shows
 LAST_KEY = f"{PAGE}::last"  # the last step the timeline can reach
+EXPORT_KEY = f"{PAGE}::exports"  # the "Take it to class" box is open (its controls are drawn only then)
 
 
 def key(name: str) -> str:
@@ -577,8 +578,12 @@ def _stage(config: dict, notices: list[str]) -> None:
         theory_panel(traj, t, surface)
     if drawn:
         inspector(traj, t, surface)
-        with st.expander("Take it to class: HTML animation, GIF, slide PNG"):
-            export_controls(traj, surface, current_link("explorer"), st.container(), t=t)
+        # Lazy: the controls are drawn only while the box is open (opening it reruns this fragment). Closed, they
+        # were about a dozen elements in every run, a third of the server's work when stepping rests.
+        box = st.expander("Take it to class: HTML animation, GIF, slide PNG", key=EXPORT_KEY, on_change="rerun")
+        if box.open:
+            with box:
+                export_controls(traj, surface, current_link("explorer"), st.container(), t=t)
 
 
 def _outcome_box(traj) -> None:
