@@ -235,6 +235,8 @@ class Session:
                 self.query = fwd.page_info_changed.query_string
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
+                if is_stage(el) and el.bidi_component.WhichOneof("data") is None and self.stage() is not None:
+                    el = self.stage()  # sent without its data: the browser keeps the run it holds (ui/stage.py)
                 elements.append((fwd.delta.fragment_id, el))
                 if el.WhichOneof("type") == "exception":
                     exceptions.append(f"{el.exception.type}: {el.exception.message}")

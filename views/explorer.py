@@ -25,6 +25,7 @@ import zlib
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import optimizers
 import surfaces
@@ -60,6 +61,8 @@ OPENED_KEY = f"{PAGE}::opened"  # the stage's header for the run it shows: token
 SEQ_KEY = f"{PAGE}::seq"  # counts the times the server set t (a new run, a link): part of the stage's token
 TOKEN_KEY = f"{PAGE}::token"  # the token of the run the stage shows
 LAST_KEY = f"{PAGE}::last"  # the last step the timeline can reach
+RESTED_KEY = f"{PAGE}::rested"  # this run is the stage's report that stepping rests (set by its callback)
+SENT_KEY = f"{PAGE}::sent"  # the token of the run whose data the stage element last carried
 EXPORT_KEY = f"{PAGE}::exports"  # the "Take it to class" box is open (its controls are drawn only then)
 
 
@@ -446,6 +449,7 @@ def _on_t() -> None:
     t = value.get("t")
     if isinstance(t, int) and not isinstance(t, bool):
         st.session_state[T_KEY] = int(np.clip(t, 0, st.session_state.get(LAST_KEY, 0)))
+    st.session_state[RESTED_KEY] = True  # the browser holds this run: the fragment's run need not resend it
 
 
 def _on_stage_start() -> None:
@@ -548,8 +552,14 @@ def _stage(config: dict, notices: list[str]) -> None:
         "measured one under the stage (kept in the link).",
         width="content",
     )
+    # The stage's report that stepping rests reruns this fragment only: the browser holds the run (the same token,
+    # sent in an earlier run), so the element goes without its data (ui/stage.py). Any other run sends it.
+    ctx = get_script_run_ctx()
+    rested = st.session_state.pop(RESTED_KEY, False) and bool(ctx and ctx.fragment_ids_this_run)
+    keep = rested and st.session_state.get(SENT_KEY) == token
+    st.session_state[SENT_KEY] = token
     ui_stage.stage(
-        payload,
+        None if keep else payload,
         token=token,
         t0=opened["t0"],
         note=opened["note"],
