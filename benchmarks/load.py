@@ -382,8 +382,8 @@ def current_value(held: WidgetState):
     return list(value.data) if held.WhichOneof("value").endswith("_array_value") else value
 
 
-def change(el: Element, held: WidgetState | None, i: int, who: int) -> WidgetState:
-    """A new value for the control: session `who` moves it by (1 + who % 3) steps, up on even i, down on odd."""
+def change(el: Element, held: WidgetState | None, i: int, who: int, spread: int = 3) -> WidgetState:
+    """A new value for the control: session `who` moves it by (1 + who % spread) steps, up on even i, down on odd."""
     kind = el.WhichOneof("type")
     w = getattr(el, kind)
     held = held if held is not None else browser_state(el)
@@ -391,36 +391,37 @@ def change(el: Element, held: WidgetState | None, i: int, who: int) -> WidgetSta
         raise LookupError(f"{kind} {w.label!r} has no value to change")
     value = current_value(held)
     sign = 1 if i % 2 == 0 else -1
+    by = 1 + who % spread  # steps (options) this session moves the control by
     if kind == "number_input":
         step = w.step or (1 if w.data_type == w.INT else 0.01)
-        new = value + sign * (1 + who % 3) * step
+        new = value + sign * by * step
         if w.has_max and new > w.max:
-            new = value - (1 + who % 3) * step
+            new = value - by * step
         if w.has_min and new < w.min:
-            new = value + (1 + who % 3) * step
+            new = value + by * step
         if w.data_type == w.INT:
             new = round(new)
         return WidgetState(id=w.id, double_value=float(new))
     if kind == "slider" and w.type == w.SELECT_SLIDER:
         options = list(w.options)
         k = options.index(value[0]) if value and value[0] in options else 0
-        k = k + sign * (1 + who % 3)
-        k = k if 0 <= k < len(options) else k - 2 * sign * (1 + who % 3)
+        k = k + sign * by
+        k = k if 0 <= k < len(options) else k - 2 * sign * by
         out = WidgetState(id=w.id)
         out.string_array_value.data.append(options[min(max(k, 0), len(options) - 1)])
         return out
     if kind == "slider":
         step = w.step or 1
-        new = [min(max(v + sign * (1 + who % 3) * step, w.min), w.max) for v in value]
+        new = [min(max(v + sign * by * step, w.min), w.max) for v in value]
         if new == value:
-            new = [min(max(v - sign * (1 + who % 3) * step, w.min), w.max) for v in value]
+            new = [min(max(v - sign * by * step, w.min), w.max) for v in value]
         out = WidgetState(id=w.id)
         out.double_array_value.data.extend(new)
         return out
     if kind == "checkbox":
         return WidgetState(id=w.id, bool_value=not value)
     options = list(w.options)
-    k = (options.index(value) + 1 + who % 3) % len(options) if value in options else 0
+    k = (options.index(value) + by) % len(options) if value in options else 0
     return WidgetState(id=w.id, string_value=options[k])
 
 
@@ -624,12 +625,12 @@ def stage_press(s: Session, args: argparse.Namespace) -> WidgetState:
 def control(run: Run, s: Session, i: int, who: int, args: argparse.Namespace) -> WidgetState:
     el = run.widget(args.control)
     w = getattr(el, el.WhichOneof("type"))
-    return change(el, s.states.get(w.id), i, who)
+    return change(el, s.states.get(w.id), i, who, args.spread)
 
 
-async def classroom(url: str, args: argparse.Namespace, n: int) -> tuple[list[Student], float]:
+async def classroom(url: str, args: argparse.Namespace, n: int, first: int = 0) -> tuple[list[Student], float]:
     start = asyncio.Event()
-    tasks = [asyncio.create_task(student(url, who, args, start)) for who in range(n)]
+    tasks = [asyncio.create_task(student(url, first + who, args, start)) for who in range(n)]
     await asyncio.sleep(0)
     t0 = time.perf_counter()
     start.set()  # everyone at the same moment
@@ -675,6 +676,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--control", default="steps", help="label or key of the control to change ('' for none)")
     p.add_argument("--rounds", type=int, default=1, help="classes one after another (default 1, at most 10)")
+    p.add_argument(
+        "--spread",
+        type=int,
+        default=3,
+        help="session k moves the control by 1 + k %% SPREAD steps (default 3: a class shares a few settings; "
+        "200: every session explores its own, numbered across rounds)",
+    )
     p.add_argument("--settle", type=float, default=60, help="seconds to wait after the sessions close")
     p.add_argument("--timeout", type=float, default=60, help="per script run, seconds")
     p.add_argument("--deadline", type=float, default=600, help="for all sessions together, seconds")
@@ -714,6 +722,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         p.error(f"--interactions must be in [0, {MAX_INTERACTIONS}]")
     if not 1 <= args.rounds <= 10:
         p.error("--rounds must be in [1, 10]")
+    if args.spread < 1:
+        p.error("--spread must be at least 1")
     if not 0 <= args.settle <= 600:
         p.error("--settle must be in [0, 600] seconds")
     if args.url:
@@ -757,8 +767,8 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
     cpu0, own0 = sum(cpu_seconds(p) for p in pids), time.process_time()
     students, wall, rss_rounds = [], 0.0, []
     with PeakRss(pids) as peak:
-        for _ in range(args.rounds):  # a class, then the next class (a leak per session grows round by round)
-            round_students, round_wall = asyncio.run(classroom(url, args, args.sessions))
+        for r in range(args.rounds):  # a class, then the next class (a leak per session grows round by round)
+            round_students, round_wall = asyncio.run(classroom(url, args, args.sessions, r * args.sessions))
             students += round_students
             wall += round_wall
             time.sleep(2)

@@ -32,8 +32,8 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 MB = 1 << 20
-CACHE_DATA_MB = 64  # .streamlit/config.toml server.maxCacheDataSize (a test keeps the two equal)
-EXPLORER_RUNS_MB = 48
+CACHE_DATA_MB = 48  # .streamlit/config.toml server.maxCacheDataSize (a test keeps the two equal)
+EXPLORER_RUNS_MB = 32
 FORMULAS_MB = 16
 FIGURES = 32
 SESSION_RUN_MB = 1.5  # one Explorer run of the most steps (2000) with every quantity, and its stage bytes: 1.3 MB

@@ -7,7 +7,7 @@ Imported once, they are decorated once. A surface is passed as a key: (name,) fo
 formula, bounds) for a formula.
 
     traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)   # a copy (st.cache_data)
-    data = stage_bytes(*same_args)              # the stage's run as bytes (ui/stage.py), made once per run
+    data = stage_bytes(*same_args)              # the stage's run as bytes (ui/stage.py), made on a miss of RUNS
     figure = figure(*same_args, three_d)        # the 3-D view's figure: shared, immutable: figure.at(t)
     traj, data = this_session(args)             # both, kept in the session while its settings stay
 """
@@ -80,7 +80,6 @@ def map_part(surface_key: tuple) -> dict:
     return viz_explorer.map_data(surface_of(surface_key))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def stage_bytes(
     surface_key: tuple,
     opt_name: str,
@@ -91,8 +90,9 @@ def stage_bytes(
     seed: int,
     theory: bool = False,
 ) -> bytes:
-    """The whole run as the stage draws it (viz.explorer.stage_data), serialised once: bytes are immutable,
-    and a copy out of the cache is one memory copy. `theory` adds the local quadratic model at every step."""
+    """The whole run as the stage draws it (viz.explorer.stage_data), serialised: made once per setting and kept in
+    RUNS (below) with the trajectory, not in st.cache_data as well (a 2000-step run's bytes are ~0.9 MB; making
+    them again from the cached trajectory takes a few ms). `theory` adds the local quadratic model at every step."""
     traj = run(surface_key, opt_name, hypers, start, steps, noise, seed)
     data = viz_explorer.stage_data(traj, surface_of(surface_key), map_part=map_part(surface_key), theory=theory)
     return orjson.dumps(data)

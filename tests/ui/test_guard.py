@@ -63,14 +63,14 @@ async def _clear_cache(url: str) -> None:
         run = await s.open("explorer", "surface=himmelblau&opt=adam&steps=77")
         assert run.status == "ok" and not run.exceptions, run.exceptions
         before = lookups(url)
-        assert before[("ui.explorer_cache.stage_bytes", "miss")] >= 1
+        assert before[("ui.explorer_cache.run", "miss")] >= 1
         msg = BackMsg()
         msg.clear_cache = True
         await s.ws.send(msg.SerializeToString())
         again = await s.rerun()  # the server has read the message before this run (one websocket, in order)
         assert again.status == "ok" and not again.exceptions
-    # the next visitor, same run with Theory on: its stage bytes are new (a miss), its run is looked up in
-    # st.cache_data (the process's own cache of runs holds the run only with the bytes of Theory off)
+    # the next visitor, same run with Theory on: its run is looked up in st.cache_data (the process's own cache of
+    # runs, which no client can clear either, holds it only with the stage's bytes for Theory off)
     async with load.Session(url) as other:
         run = await other.open("explorer", "surface=himmelblau&opt=adam&steps=77&theory=true")
         assert run.status == "ok" and not run.exceptions
