@@ -8,13 +8,12 @@ first visitor) is counted here, in bytes. README "Memory per replica" gives the 
     the Explorer's runs and their stage bytes      EXPLORER_RUNS_MB                  ui/explorer_cache.py
     custom formula surfaces (compiled programs)    FORMULAS_MB                       surfaces/formula.py
     the Explorer's 3-D figures (st.cache_resource) 32 figures, under 1 MB each       ui/explorer_cache.py
-    one session                                    one run (held from the shared     ui/explorer_cache.py
-                                                   cache), SESSION_RUN_MB at most
-                                                   (2000 steps), plus its widgets
+    one session                                    its widgets and settings; a weak  ui/explorer_cache.py
+                                                   reference to its run in RUNS
 
-A session keeps a reference to the run it shows (the same object the shared cache holds, so sessions on the
-same settings share one copy); once the cache has dropped it, that session alone holds it until its settings
-change or the session ends (two minutes after its tab closed, the reconnect window).
+A run in RUNS is at most RUN_MB (2000 steps, every quantity, the stage's bytes with Theory on). A session holds no
+run of its own: while its tab is open its script runs hold the run they show; a closed tab's session (kept two
+minutes for a reconnect) holds nothing, so 200 students one after another stay within the bounds above.
 
 `BoundedCache` is a least-recently-used map bounded in bytes: an entry is measured once, when it is stored
 (`deep_size`), and the oldest entries go first when the total would pass the bound. It is shared by the threads of
@@ -36,7 +35,7 @@ CACHE_DATA_MB = 48  # .streamlit/config.toml server.maxCacheDataSize (a test kee
 EXPLORER_RUNS_MB = 32
 FORMULAS_MB = 16
 FIGURES = 32
-SESSION_RUN_MB = 1.5  # one Explorer run of the most steps (2000) with every quantity, and its stage bytes: 1.3 MB
+RUN_MB = 1.5  # one Explorer run of the most steps (2000) with every quantity, and its stage bytes: 1.3 MB
 
 # Shared by everything, never counted as an entry's own: code, classes, modules.
 _SHARED = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.CodeType, types.MethodType)

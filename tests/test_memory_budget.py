@@ -92,9 +92,9 @@ def _max_steps() -> int:
     raise AssertionError("no MAX_STEPS")
 
 
-def test_one_session_holds_at_most_the_budgets_figure():
-    """A session holds one Explorer run of at most MAX_STEPS steps and its stage bytes (with Theory, the larger):
-    for every optimizer, within SESSION_RUN_MB."""
+def test_one_run_is_at_most_the_budgets_figure():
+    """An Explorer run of MAX_STEPS steps and its stage bytes (with Theory, the larger): for every optimizer,
+    within RUN_MB."""
     import orjson
 
     from viz import explorer as viz_explorer
@@ -106,5 +106,29 @@ def test_one_session_holds_at_most_the_budgets_figure():
         traj = optimizers.run(opt, surface, np.array(surface.default_start, dtype=float), steps)
         data = orjson.dumps(viz_explorer.stage_data(traj, surface, theory=True))
         held[name] = deep_size(traj) + len(data)
-    assert max(held.values()) <= memory.SESSION_RUN_MB * MB, held
-    assert max(held.values()) >= 0.5 * memory.SESSION_RUN_MB * MB, held  # the figure is not a loose guess
+    assert max(held.values()) <= memory.RUN_MB * MB, held
+    assert max(held.values()) >= 0.5 * memory.RUN_MB * MB, held  # the figure is not a loose guess
+
+
+def test_a_session_holds_no_run_of_its_own():
+    """The Explorer's session keeps a weak reference to the shared run: once RUNS has dropped it, nothing of the
+    session keeps it alive (a closed tab's session is kept two minutes), and its next run finds the run again."""
+    import gc
+
+    from streamlit.testing.v1 import AppTest
+
+    from ui import explorer_cache
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    at.switch_page("views/explorer.py").run()
+    assert not at.exception
+    args, theory, ref = at.session_state[explorer_cache.SESSION_KEY]
+    assert ref() is explorer_cache.RUNS.get((args, theory)) is not None
+    explorer_cache.RUNS.clear()
+    gc.collect()
+    assert ref() is None
+    at.run()
+    assert not at.exception
+    again = at.session_state[explorer_cache.SESSION_KEY][2]()
+    assert again is not None and again is explorer_cache.RUNS.get((args, theory))

@@ -14,6 +14,8 @@ formula, bounds) for a formula.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import orjson
 import streamlit as st
@@ -21,7 +23,7 @@ import streamlit as st
 import budget
 import optimizers
 import surfaces
-from budget.memory import EXPLORER_RUNS_MB, MB, BoundedCache
+from budget.memory import EXPLORER_RUNS_MB, MB, BoundedCache, deep_size
 from ui import budget as budget_ui
 from viz import explorer as viz_explorer
 from viz import surface_map
@@ -102,9 +104,18 @@ SESSION_KEY = "explorer::this_run"
 
 # (trajectory, stage bytes) per (args, theory), shared by every session of the process: a setting a class has
 # already visited costs a dict lookup, not two st.cache_data lookups (hashing the arguments, inspecting the
-# signature, unpickling the trajectory and copying the bytes: about 1 ms), and sessions on the same settings hold
+# signature, unpickling the trajectory and copying the bytes: about 1 ms), and sessions on the same settings share
 # one copy. Bounded in bytes (budget/memory.py); a client's clear_cache cannot reach it.
 RUNS = BoundedCache("explorer runs", EXPLORER_RUNS_MB * MB)
+
+
+class Shared:
+    """One run as RUNS holds it: the read-only trajectory and the stage's bytes (a session refers to it weakly)."""
+
+    __slots__ = ("traj", "data", "__weakref__")
+
+    def __init__(self, traj, data: bytes):
+        self.traj, self.data = traj, data
 
 
 def _frozen(traj):
@@ -117,15 +128,19 @@ def _frozen(traj):
 
 
 def this_session(args: tuple, theory: bool = False) -> tuple:
-    """(trajectory, stage bytes) for `run(*args)`, kept in this session's state while the settings stay the same
-    (`theory`: the bytes carry the Theory overlay; switching it keeps the run and makes only the bytes).
+    """(trajectory, stage bytes) for `run(*args)` (`theory`: the bytes carry the Theory overlay; switching it keeps
+    the run and makes only the bytes).
 
-    Every run of the page while the settings stay (the inspector's, after stepping rests) uses the same run. A new
-    setting is looked up in RUNS first, then in the st.cache_data functions (which compute it on a miss). The
-    session holds a reference to the shared, read-only run (at most one run: budget/memory.py).
+    The session keeps its settings and a weak reference to the shared run: every run of the page while the settings
+    stay (the inspector's, after stepping rests) uses the same object, and a session holds no run of its own. A
+    session whose tab closed is kept two minutes for a reconnect; holding its run strongly, 200 students exploring
+    one after another kept 200 runs (up to 1.3 MB each) past RUNS' bound. A new setting, or a run RUNS has dropped
+    meanwhile, is looked up in RUNS, then in the st.cache_data functions (which compute it on a miss).
     """
     kept = st.session_state.get(SESSION_KEY)
-    if kept is None or kept[0] != args or kept[3] != theory:
+    same = kept is not None and kept[0] == args and kept[1] == theory
+    shared = kept[2]() if same else None
+    if shared is None:
         shared = RUNS.get((args, theory))
         if shared is None:
             surface_key, opt_name, steps = args[0], args[1], args[4]
@@ -133,10 +148,10 @@ def this_session(args: tuple, theory: bool = False) -> tuple:
             v = budget.verdict(budget.explorer_work(opt_name, surface, steps))
             with budget_ui.Progress(v, "Computing the run…") as work:  # a bar only near the work budget
                 traj = run(*args, work.hook(budget.run_work(opt_name, surface, 1)))  # the hook: positional `_hook`
-            shared = RUNS.put((args, theory), (_frozen(traj), stage_bytes(*args, theory)))
-        kept = (args, shared[0], shared[1], theory)
-        st.session_state[SESSION_KEY] = kept
-    return kept[1], kept[2]
+            data = stage_bytes(*args, theory)
+            shared = RUNS.put((args, theory), Shared(_frozen(traj), data), deep_size(traj) + len(data))
+        st.session_state[SESSION_KEY] = (args, theory, weakref.ref(shared))
+    return shared.traj, shared.data
 
 
 def csv_bytes(traj) -> bytes:
