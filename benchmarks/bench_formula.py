@@ -61,7 +61,7 @@ HOSTILE = [
 
 
 def build(text: str):
-    formula._from_formula.cache_clear()
+    formula.CACHE.clear()
     return formula.from_formula(text)
 
 

@@ -176,12 +176,12 @@ def stage_press(s: Session, args: argparse.Namespace) -> WidgetState:
 def control(run: Run, s: Session, i: int, who: int, args: argparse.Namespace) -> WidgetState:
     el = run.widget(args.control)
     w = getattr(el, el.WhichOneof("type"))
-    return change(el, s.states.get(w.id), i, who)
+    return change(el, s.states.get(w.id), i, who, args.spread)
 
 
-async def classroom(url: str, args: argparse.Namespace, n: int) -> tuple[list[Student], float]:
+async def classroom(url: str, args: argparse.Namespace, n: int, first: int = 0) -> tuple[list[Student], float]:
     start = asyncio.Event()
-    tasks = [asyncio.create_task(student(url, who, args, start)) for who in range(n)]
+    tasks = [asyncio.create_task(student(url, first + who, args, start)) for who in range(n)]
     await asyncio.sleep(0)
     t0 = time.perf_counter()
     start.set()  # everyone at the same moment
@@ -227,6 +227,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--control", default="steps", help="label or key of the control to change ('' for none)")
     p.add_argument("--rounds", type=int, default=1, help="classes one after another (default 1, at most 10)")
+    p.add_argument(
+        "--spread",
+        type=int,
+        default=3,
+        help="session k moves the control by 1 + k %% SPREAD steps (default 3: a class shares a few settings; "
+        "200: every session explores its own, numbered across rounds)",
+    )
     p.add_argument("--settle", type=float, default=60, help="seconds to wait after the sessions close")
     p.add_argument("--timeout", type=float, default=60, help="per script run, seconds")
     p.add_argument("--deadline", type=float, default=600, help="for all sessions together, seconds")
@@ -266,6 +273,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         p.error(f"--interactions must be in [0, {MAX_INTERACTIONS}]")
     if not 1 <= args.rounds <= 10:
         p.error("--rounds must be in [1, 10]")
+    if args.spread < 1:
+        p.error("--spread must be at least 1")
     if not 0 <= args.settle <= 600:
         p.error("--settle must be in [0, 600] seconds")
     if args.url:
@@ -309,8 +318,8 @@ def measure(url: str, pids: list[int], args: argparse.Namespace) -> dict:
     cpu0, own0 = sum(cpu_seconds(p) for p in pids), time.process_time()
     students, wall, rss_rounds = [], 0.0, []
     with PeakRss(pids) as peak:
-        for _ in range(args.rounds):  # a class, then the next class (a leak per session grows round by round)
-            round_students, round_wall = asyncio.run(classroom(url, args, args.sessions))
+        for r in range(args.rounds):  # a class, then the next class (a leak per session grows round by round)
+            round_students, round_wall = asyncio.run(classroom(url, args, args.sessions, r * args.sessions))
             students += round_students
             wall += round_wall
             time.sleep(2)

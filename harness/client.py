@@ -205,6 +205,8 @@ class Session:
                 self.query = fwd.page_info_changed.query_string
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
+                if is_stage(el) and el.bidi_component.WhichOneof("data") is None and self.stage() is not None:
+                    el = self.stage()  # sent without its data: the browser keeps the run it holds (ui/stage.py)
                 elements.append((fwd.delta.fragment_id, el))
                 if el.WhichOneof("type") == "exception":
                     exceptions.append(f"{el.exception.type}: {el.exception.message}")
@@ -347,8 +349,8 @@ def current_value(held: WidgetState):
     return list(value.data) if held.WhichOneof("value").endswith("_array_value") else value
 
 
-def change(el: Element, held: WidgetState | None, i: int, who: int) -> WidgetState:
-    """A new value for the control: session `who` moves it by (1 + who % 3) steps, up on even i, down on odd."""
+def change(el: Element, held: WidgetState | None, i: int, who: int, spread: int = 3) -> WidgetState:
+    """A new value for the control: session `who` moves it by (1 + who % spread) steps, up on even i, down on odd."""
     kind = el.WhichOneof("type")
     w = getattr(el, kind)
     held = held if held is not None else browser_state(el)
@@ -356,34 +358,35 @@ def change(el: Element, held: WidgetState | None, i: int, who: int) -> WidgetSta
         raise LookupError(f"{kind} {w.label!r} has no value to change")
     value = current_value(held)
     sign = 1 if i % 2 == 0 else -1
+    by = 1 + who % spread  # steps (options) this session moves the control by
     if kind == "number_input":
         step = w.step or (1 if w.data_type == w.INT else 0.01)
-        new = value + sign * (1 + who % 3) * step
+        new = value + sign * by * step
         if w.has_max and new > w.max:
-            new = value - (1 + who % 3) * step
+            new = value - by * step
         if w.has_min and new < w.min:
-            new = value + (1 + who % 3) * step
+            new = value + by * step
         if w.data_type == w.INT:
             new = round(new)
         return WidgetState(id=w.id, double_value=float(new))
     if kind == "slider" and w.type == w.SELECT_SLIDER:
         options = list(w.options)
         k = options.index(value[0]) if value and value[0] in options else 0
-        k = k + sign * (1 + who % 3)
-        k = k if 0 <= k < len(options) else k - 2 * sign * (1 + who % 3)
+        k = k + sign * by
+        k = k if 0 <= k < len(options) else k - 2 * sign * by
         out = WidgetState(id=w.id)
         out.string_array_value.data.append(options[min(max(k, 0), len(options) - 1)])
         return out
     if kind == "slider":
         step = w.step or 1
-        new = [min(max(v + sign * (1 + who % 3) * step, w.min), w.max) for v in value]
+        new = [min(max(v + sign * by * step, w.min), w.max) for v in value]
         if new == value:
-            new = [min(max(v - sign * (1 + who % 3) * step, w.min), w.max) for v in value]
+            new = [min(max(v - sign * by * step, w.min), w.max) for v in value]
         out = WidgetState(id=w.id)
         out.double_array_value.data.extend(new)
         return out
     if kind == "checkbox":
         return WidgetState(id=w.id, bool_value=not value)
     options = list(w.options)
-    k = (options.index(value) + 1 + who % 3) % len(options) if value in options else 0
+    k = (options.index(value) + by) % len(options) if value in options else 0
     return WidgetState(id=w.id, string_value=options[k])

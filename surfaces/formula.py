@@ -45,7 +45,6 @@ is undefined for x < 0; sympy is not used (its parser evaluates Python).
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -53,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+from budget.memory import FORMULAS_MB, MB, BoundedCache
 from i18n import N_, translator
 
 from .base import Bounds, Surface
@@ -1000,10 +1000,14 @@ def from_formula(text: str, bounds: Any = None) -> Surface:
     checked = check_bounds(bounds)
     if not isinstance(text, str):
         raise FormulaError(_("the formula must be text, got {type}").format(type=type(text).__name__))
-    return _from_formula(text, checked)
+    return CACHE.get_or_make((text, checked), lambda: _from_formula(text, checked))
 
 
-@functools.lru_cache(maxsize=256)
+# The compiled surfaces of the formulas typed so far, shared by every session: bounded in bytes, not in entries (a
+# 270-character power tower holds about 0.8 MB of programs, a short formula a few kB); budget/memory.py.
+CACHE = BoundedCache("formulas", FORMULAS_MB * MB)
+
+
 def _from_formula(text: str, bounds: Bounds) -> Surface:
     tree = parse(text)
     formula = _normal_text(tree)

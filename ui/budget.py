@@ -16,6 +16,7 @@ its own calls (st.*), and a NumPy loop makes none, so work computed for nobody w
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -66,12 +67,23 @@ def allow(v: budget.Verdict, box: Any, what: str, advice: str) -> bool:
     return False
 
 
+# Heavy work (near the limit) runs one at a time in a process. Every session's script is a thread of one process
+# and they share one interpreter lock: six tabs of the costliest Explorer link, computing at once, made another
+# student's setting change wait for the lock behind all six (p95 1.4 s; benchmarks/bench_noisy.py). Queued, the
+# heavy runs take turns (each as long as before, the tabs' later ones later) and a light run competes with one.
+HEAVY_AT_ONCE = 1
+_heavy = threading.BoundedSemaphore(HEAVY_AT_ONCE)
+_holding = threading.local()
+
+
 class Progress:
     """A progress bar for work near the limit, and the hooks that advance it and check for cancellation.
 
-    Near the limit (v.chunked) a bar is drawn where the `with` statement is and removed after; otherwise no
-    bar, but the hooks still check for cancellation. Safe to call from inside an st.cache_data function: the
-    bar's updates are not recorded as the function's output (they would be replayed on every cache hit).
+    Near the limit (v.chunked) a bar is drawn where the `with` statement is and removed after, and the work waits
+    for its turn among the process's heavy runs (HEAVY_AT_ONCE at a time; a run whose tab closed or that a newer
+    run replaced stops waiting); otherwise no bar, but the hooks still check for cancellation. Safe to call from
+    inside an st.cache_data function: the bar's updates are not recorded as the function's output (they would be
+    replayed on every cache hit).
     """
 
     def __init__(self, v: budget.Verdict, text: str):
@@ -79,14 +91,22 @@ class Progress:
         self.done = 0.0
         self._bar = None
         self._drawn = 0.0
+        self._turn = False
 
     def __enter__(self) -> Progress:
         if self.v.chunked:
             self._bar = st.empty()
             self._bar.progress(0.0, text=self.text)
+            if not getattr(_holding, "turn", False):  # (a heavy run inside another's turn does not wait for it)
+                while not _heavy.acquire(timeout=0.1):
+                    checkpoint()
+                self._turn = _holding.turn = True
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._turn:
+            _holding.turn = False
+            _heavy.release()
         if self._bar is not None:
             self._bar.empty()
 

@@ -23,6 +23,7 @@ import i18n
 import optimizers
 import surfaces
 import training
+from budget.memory import EXPLORER_RUNS_MB, MB, BoundedCache, deep_size
 from optimizers import analysis, regimen
 from ui import budget as budget_ui
 from viz import explorer as viz_explorer
@@ -188,7 +189,6 @@ def map_part(spec: tuple) -> dict:
     return viz_explorer.map_data(surface_of(spec))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def stage_bytes(
     spec: tuple,
     opt_name: str,
@@ -200,14 +200,45 @@ def stage_bytes(
     theory: bool = False,
     lang: str = "en",
 ) -> bytes:
-    """The whole run as the stage draws it (viz.explorer.stage_data), serialised once: bytes are immutable,
-    and a copy out of the cache is one memory copy. `theory` adds the local quadratic model at every step.
+    """The whole run as the stage draws it (viz.explorer.stage_data), serialised: made once per setting and kept in
+    RUNS (below) with the trajectory, not in st.cache_data as well (a 2000-step run's bytes are ~0.9 MB; making
+    them again from the cached trajectory takes a few ms). `theory` adds the local quadratic model at every step.
     `lang`: the language of its texts (the loss's title, the rows' meanings, how the run stopped), part of the
     key: pass `i18n.lang()`."""
     traj = explorer_run(spec, opt_name, hypers, start, steps, noise, seed)
     with i18n.use(lang):
         data = viz_explorer.stage_data(traj, surface_of(spec), map_part=map_part(spec), theory=theory)
     return orjson.dumps(data)
+
+
+# (trajectory, stage bytes) per (args, theory, language), shared by every session of the process: a setting a class
+# has already visited costs a dict lookup, not two st.cache_data lookups (hashing the arguments, inspecting the
+# signature, unpickling the trajectory and copying the bytes: about 1 ms), and sessions on the same settings share
+# one copy. Bounded in bytes (budget/memory.py); a client's clear_cache cannot reach it.
+RUNS = BoundedCache("explorer runs", EXPLORER_RUNS_MB * MB)
+
+
+class Shared:
+    """One run as RUNS holds it: the read-only trajectory and the stage's bytes (a session refers to it weakly)."""
+
+    __slots__ = ("traj", "data", "__weakref__")
+
+    def __init__(self, traj, data: bytes):
+        self.traj, self.data = traj, data
+
+
+def _frozen(traj):
+    """The trajectory with its arrays read-only: it is shared by every session, so no code may write into it."""
+    for value in vars(traj).values():
+        for a in value.values() if isinstance(value, dict) else (value,):
+            if isinstance(a, np.ndarray):
+                a.setflags(write=False)
+    return traj
+
+
+def share_run(key: tuple, traj, data: bytes) -> Shared:
+    """Put a run in RUNS (its size counted: the trajectory's arrays and the bytes) and return the shared object."""
+    return RUNS.put(key, Shared(_frozen(traj), data), deep_size(traj) + len(data))
 
 
 def csv_bytes(traj) -> bytes:

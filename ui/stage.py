@@ -10,9 +10,10 @@ run's token, the step to open at, a note; the same bytes while the token stays) 
 (viz.explorer.stage_data, arrays as base64). A press then redraws in the browser with no server round trip.
 Its words (buttons, tooltips, hints) come from Python in the header, in the session's language (`words()`).
 When stepping rests (0.25 s without a change, or on Pause) the element sets its state value `t` to
-{"t": t, "token": token}; that reruns the fragment it is in, which shows the inspector for t. The same bytes
-are sent again in that run, and Streamlit's message cache sends the browser a reference to them instead (a
-message of that size is cached by its hash in the browser), so the run carries no figure. A click on the map
+{"t": t, "token": token}; that reruns the fragment it is in, which shows the inspector for t. That run sends the
+element with no data (`payload` None): the element keeps its identity (its key), the browser calls stage.js again
+with no data and keeps the run it holds, and the server neither copies nor hashes the run's ~0.1-0.7 MB again (it
+did, even when Streamlit's message cache then sent the browser only a reference). A click on the map
 sends the trigger `start` with the point. When the run's data has `theory` (the Explorer's Theory switch), the map's
 live layer also draws the local quadratic model at θ_t and the numbers panel adds λmin, λmax and κ.
 
@@ -83,10 +84,11 @@ def split(data: bytes) -> tuple[dict, dict]:
     return json.loads(head), json.loads(body)
 
 
-def stage(payload: bytes, *, token: str, t0: int, note: str, key: str, on_t, on_start):
+def stage(payload: bytes | None, *, token: str, t0: int, note: str, key: str, on_t, on_start):
+    """The element; `payload` None sends no data: the browser keeps the run it holds (see the module docstring)."""
     return _STAGE(
         key=key,
-        data=header(token=token, t0=t0, note=note) + b"\n" + payload,
+        data=None if payload is None else header(token=token, t0=t0, note=note) + b"\n" + payload,
         on_t_change=on_t,
         on_start_change=on_start,
         height="content",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 import zlib
 
 import numpy as np
@@ -43,6 +44,7 @@ from ui import state as ui_state
 from ui.export import current_link, export_controls
 from ui.formula import EXAMPLE, escape_markdown, formula_input, formula_params
 from ui.i18n import core
+from ui.internals import get_script_run_ctx
 from ui.page import Page
 from viz import explorer as viz_explorer
 from viz import surface_map
@@ -60,7 +62,7 @@ SURFACE_OPTIONS = (*surfaces.NAMES, CUSTOM)
 # page state that is not a setting (PAGE.private): what each is
 T = "t"  # the step the inspector shows (the stage reports it when stepping rests)
 RUN = "run"  # the settings of the run shown: a change starts a fresh run
-THIS_RUN = "this_run"  # (settings, trajectory, stage bytes, theory, language): the run kept while settings stay
+THIS_RUN = "this_run"  # (settings, theory, language, weak reference to the shared run) while settings stay
 NOTICE = "notice"
 FULL_RUN = "full_run"  # a setting changed inside the fragment (a click on the map)
 DRAWN = "drawn"  # the stage has been painted once in this session: LaTeX from now on
@@ -69,6 +71,9 @@ OPENED = "opened"  # the stage's header for the run it shows: token, the step it
 SEQ = "seq"  # counts the times the server set t (a new run, a link): part of the stage's token
 TOKEN = "token"  # the token of the run the stage shows
 LAST = "last"  # the last step the timeline can reach
+RESTED = "rested"  # this run is the stage's report that stepping rests (set by its callback)
+SENT = "sent"  # the token of the run whose data the stage element last carried
+EXPORTS = "exports"  # the "Take it to class" box is open (its controls are drawn only then)
 
 
 def _surface_title(name: str) -> str:
@@ -447,6 +452,7 @@ def _on_t() -> None:
     t = value.get("t")
     if isinstance(t, int) and not isinstance(t, bool):
         PAGE.set_private(T, int(np.clip(t, 0, PAGE.get_private(LAST, 0))))
+    PAGE.set_private(RESTED, True)  # the browser holds this run: the fragment's run need not resend it
 
 
 def _on_stage_start() -> None:
@@ -493,30 +499,33 @@ def stage(config: dict, notices: list[str]) -> None:
 
 
 def _this_run(args: tuple, theory: bool = False) -> tuple:
-    """(trajectory, stage bytes) for `caches.explorer_run(*args)`, kept in this session's state while the
-    settings stay the same (`theory`: the bytes carry the Theory overlay; switching it keeps the run and makes
-    only the bytes).
+    """(trajectory, stage bytes) for `caches.explorer_run(*args)` (`theory`: the bytes carry the Theory overlay;
+    switching it, or the language, keeps the run and makes only the bytes).
 
-    Every run of the page while the settings stay (the inspector's, after stepping rests) asks for the same run.
-    Asking the caches again costs about a millisecond a call (Streamlit inspects the function's signature and
-    hashes the arguments every time) plus unpickling the trajectory. The session keeps its own copies.
+    The session keeps its settings and a weak reference to the run shared by every session (caches.RUNS): every run
+    of the page while the settings stay (the inspector's, after stepping rests) uses the same object, and a session
+    holds no run of its own. A session whose tab closed is kept two minutes for a reconnect; holding its run
+    strongly, 200 students exploring one after another kept 200 runs (up to 1.3 MB each) past RUNS' bound. A new
+    setting, or a run RUNS has dropped meanwhile, is looked up in RUNS, then in the st.cache_data functions (which
+    compute it on a miss).
     """
+    lang = i18n.lang()  # the stage's texts are in the session's language
     kept = PAGE.get_private(THIS_RUN)
-    lang = i18n.lang()  # the stage's texts are in the session's language: a switch keeps the run, remakes them
-    if kept is not None and kept[0] == args and (kept[3], kept[4]) != (theory, lang):
-        kept = (args, kept[1], caches.stage_bytes(*args, theory, lang), theory, lang)
-        PAGE.set_private(THIS_RUN, kept)
-    if kept is None or kept[0] != args or kept[3] != theory:
-        spec, opt_name, steps = args[0], args[1], args[4]
-        surface = caches.surface_of(spec)
-        under = regimen_controls.under(args[2])  # the hyperparameters carry a regimen: more work a step
-        v = budget.verdict(budget.explorer_work(opt_name, surface, steps, under))
-        with budget_ui.Progress(v, _("Computing the run…")) as work:  # a bar only near the work budget
-            hook = work.hook(budget.run_work(opt_name, surface, 1, regimen=under))
-            traj = caches.explorer_run(*args, hook)  # positional _hook
-        kept = (args, traj, caches.stage_bytes(*args, theory, lang), theory, lang)
-        PAGE.set_private(THIS_RUN, kept)
-    return kept[1], kept[2]
+    same = kept is not None and kept[:3] == (args, theory, lang)
+    shared = kept[3]() if same else None
+    if shared is None:
+        shared = caches.RUNS.get((args, theory, lang))
+        if shared is None:
+            spec, opt_name, steps = args[0], args[1], args[4]
+            surface = caches.surface_of(spec)
+            under = regimen_controls.under(args[2])  # the hyperparameters carry a regimen: more work a step
+            v = budget.verdict(budget.explorer_work(opt_name, surface, steps, under))
+            with budget_ui.Progress(v, _("Computing the run…")) as work:  # a bar only near the work budget
+                hook = work.hook(budget.run_work(opt_name, surface, 1, regimen=under))
+                traj = caches.explorer_run(*args, hook)  # positional _hook
+            shared = caches.share_run((args, theory, lang), traj, caches.stage_bytes(*args, theory, lang))
+        PAGE.set_private(THIS_RUN, (args, theory, lang, weakref.ref(shared)))
+    return shared.traj, shared.data
 
 
 def _stage(config: dict, notices: list[str]) -> None:
@@ -576,8 +585,14 @@ def _stage(config: dict, notices: list[str]) -> None:
         ),
         width="content",
     )
+    # The stage's report that stepping rests reruns this fragment only: the browser holds the run (the same token,
+    # sent in an earlier run), so the element goes without its data (ui/stage.py). Any other run sends it.
+    ctx = get_script_run_ctx()
+    rested = PAGE.pop_private(RESTED, False) and bool(ctx and ctx.fragment_ids_this_run)
+    keep = rested and PAGE.get_private(SENT) == token
+    PAGE.set_private(SENT, token)
     ui_stage.stage(
-        payload,
+        None if keep else payload,
         token=token,
         t0=opened["t0"],
         note=opened["note"],
@@ -606,8 +621,16 @@ def _stage(config: dict, notices: list[str]) -> None:
         theory_panel(traj, t, surface)
     if drawn:
         inspector(traj, t, surface)
-        with st.expander(_("Take it to class: HTML animation, GIF or MP4, slide PNG")):
-            export_controls(traj, surface, current_link(PAGE.name), st.container(), t=t)
+        # Lazy: the controls are drawn only while the box is open (opening it reruns this fragment). Closed, they
+        # were about a dozen elements in every run, a third of the server's work when stepping rests.
+        box = st.expander(
+            _("Take it to class: HTML animation, GIF or MP4, slide PNG"),
+            key=PAGE.private(EXPORTS),
+            on_change="rerun",
+        )
+        if box.open:
+            with box:
+                export_controls(traj, surface, current_link(PAGE.name), st.container(), t=t)
 
 
 def _outcome_box(traj) -> None:

@@ -232,6 +232,7 @@ def test_a_rest_reuses_the_sessions_run_and_a_setting_change_replaces_it(monkeyp
 
     kept_key = explorer.PAGE.private(explorer.THIS_RUN)
     calls = []
+    caches.RUNS.clear()  # the process's shared runs (earlier tests filled them): this session computes
     for name in ("explorer_run", "stage_bytes"):
         cached = getattr(caches, name)
         monkeypatch.setattr(caches, name, lambda *a, _f=cached, _n=name: calls.append(_n) or _f(*a))
@@ -556,9 +557,16 @@ def test_the_learning_rate_has_a_log_slider_in_step_with_its_box():
     assert at.select_slider(key=log_key(K("lr"))).value == presets.recommended("sgd", "rosenbrock")["lr"]
 
 
-def test_the_exports_of_the_run_are_offered_and_cost_nothing_until_asked(default):
-    (box,) = [e for e in default.expander if e.label.startswith("Take it to class")]
-    labels = [b.proto.label for b in default.get("download_button")]
+def test_the_exports_of_the_run_are_offered_and_cost_nothing_until_asked():
+    at = _open()
+    (box,) = [e for e in at.expander if e.label.startswith("Take it to class")]
+    # closed, the box holds nothing: its controls are not drawn in every run (a rest's run costs less)
+    assert not box.children and not [b for b in at.get("download_button") if "PNG" in b.proto.label]
+    at.session_state[explorer.PAGE.private(explorer.EXPORTS)] = True  # the box opened: a rerun
+    _ok(_rest(at, 5))
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download step 5 (PNG, 1920×1080)" in labels  # the step shown, as before
+    default = at
     assert any("HTML" in label for label in labels) and any("PNG" in label for label in labels)
     assert any(b.label.startswith("Make GIF") for b in default.button)
     # deferred: nothing was made for the page (the file's bytes come only when the button is pressed)
