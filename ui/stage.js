@@ -377,8 +377,13 @@ class Stage {
     const sideW = this.stacked ? W : Math.max(side, W - (pw + ML + MR) - 16);
     this.side.style.width = sideW + "px";
     const mapH = this.plot.h + MT + MB;
-    const numH = this.numbers.getBoundingClientRect().height + this.note.getBoundingClientRect().height + 10;
-    const lossH = this.stacked ? 220 : Math.max(170, mapH - numH - 10);
+    // the side column keeps to the map's height: with many rows (a regimen's γₜ, g̃, c, s, θ′; RAdam; Theory's
+    // λ and κ) the numbers panel packs its rows (still 15 px text) and the loss curve gives up height to 120 px
+    const sideH = () => this.numbers.getBoundingClientRect().height + this.note.getBoundingClientRect().height + 10;
+    this.numbers.classList.remove("dense");
+    let numH = sideH();
+    if (!this.stacked && mapH - numH - 10 < 170) { this.numbers.classList.add("dense"); numH = sideH(); }
+    const lossH = this.stacked ? 220 : Math.max(120, mapH - numH - 10);
     this.lossChart = new LineChart(this.lossBox, [this.run.lossPlot], { title: this.run.loss.label, log: this.run.loss.log, colors: ["#222222"] });
     this.lossChart.layout(sideW, lossH, this.run.steps);
     this.layoutPanels();

@@ -34,7 +34,8 @@ def schedule_figure(
     fig.update_yaxes(title_text="γₜ", type="log" if log else "linear", fixedrange=True)
     fig.update_layout(
         height=height,
-        margin={"l": 50, "r": 8, "t": 8, "b": 36},
+        font={"size": 14},  # read on a projector: no chart text under 14 px
+        margin={"l": 58, "r": 10, "t": 8, "b": 40},
         showlegend=False,
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
