@@ -14,6 +14,7 @@ import surfaces
 from optimizers import regimen, schedules
 
 from .conftest import SHOTS, wait_for_app
+from .projector import boxes, overlap
 
 pytestmark = pytest.mark.browser
 
@@ -173,6 +174,9 @@ def test_the_gamma_t_chart_reads_on_a_projector(projector, app_url):
         ".map(t => parseFloat(getComputedStyle(t).fontSize))"
     )
     assert sizes and min(sizes) >= 14, sizes
+    title = chart.locator(".ytitle").bounding_box()
+    for tick in boxes(chart, ".ytick text") + boxes(chart, ".xtick text"):
+        assert overlap(title, tick) == 0, (title, tick)  # the axis title clear of the tick labels
     m = page.get_by_test_id("lab-map").bounding_box()
     assert m["y"] + m["height"] <= 720 and m["width"] >= 420, m  # the open expander does not push the stage down
     SHOTS.mkdir(parents=True, exist_ok=True)
