@@ -361,7 +361,11 @@ class Stage {
     const [[x0, x1], [y0, y1]] = this.run.bounds;
     const aspect = (y1 - y0) / (x1 - x0);
     const top = this.top = this.pageTop();
-    const avail = Math.max(300, window.innerHeight - top - 14);
+    // the keys of the map's other sequences (Schedule-Free's z and x, Lookahead's θ̃ and φ, the clipped steps) are
+    // the map's legend: they stay in the window under it (the caption after them may scroll)
+    const keys = this.seqNote.style.display === "none" ? null : this.seqNote.querySelector(".keys");
+    const keysH = keys ? keys.getBoundingClientRect().height + 4 : 0;
+    const avail = Math.max(300, window.innerHeight - top - 14 - keysH);
     const side = Math.min(440, Math.max(300, Math.round(W * 0.34)));
     const fitH = (avail - MT - MB) / aspect;
     // beside the side column when the map gets 360 px there, else the side column goes under the map; on a

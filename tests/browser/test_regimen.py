@@ -142,8 +142,10 @@ def test_a_long_numbers_panel_keeps_the_stage_in_a_projectors_window(projector, 
     n, loss = boxes["lab-numbers"], boxes["lab-loss"]
     assert n["y"] + n["height"] <= loss["y"], (n, loss)  # the panel ends above the loss curve
     assert loss["height"] >= 120, loss
-    if "sched" in query:  # the regimen's rows are there
+    if "sched" in query:  # the regimen's rows are there, and the map's keys (its sequences, the clipped steps)
         assert _cell(page, "γₜ") == "—"
+        keys = page.get_by_test_id("lab-clipped").bounding_box()
+        assert keys["y"] >= boxes["lab-map"]["y"] + boxes["lab-map"]["height"] and keys["y"] + keys["height"] <= 720
     small = [(text, size) for text, size in page.get_by_test_id("lab-numbers").evaluate(STAGE_TEXT) if size < 14]
     assert not small, small
     # a Step press moves nothing by more than 2 px (the packed rows stay packed)
