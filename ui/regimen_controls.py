@@ -210,7 +210,7 @@ def controls(
 
         c0, lr0 = first[0]
         sched_box.plotly_chart(
-            schedule_figure(schedule, float(lr0), steps, height=150),
+            schedule_figure(schedule, float(lr0), steps, height=170),
             key=key("sched_chart"),
             config={"displayModeBar": False},
             theme=None,

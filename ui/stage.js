@@ -384,7 +384,11 @@ class Stage {
     const [[x0, x1], [y0, y1]] = this.run.bounds;
     const aspect = (y1 - y0) / (x1 - x0);
     const top = this.top = this.pageTop();
-    const avail = Math.max(300, window.innerHeight - top - 14);
+    // the keys of the map's other sequences (Schedule-Free's z and x, Lookahead's θ̃ and φ, the clipped steps) are
+    // the map's legend: they stay in the window under it (the caption after them may scroll)
+    const keys = this.seqNote.style.display === "none" ? null : this.seqNote.querySelector(".keys");
+    const keysH = keys ? keys.getBoundingClientRect().height + 4 : 0;
+    const avail = Math.max(300, window.innerHeight - top - 14 - keysH);
     const side = Math.min(440, Math.max(300, Math.round(W * 0.34)));
     const fitH = (avail - MT - MB) / aspect;
     // beside the side column when the map gets 360 px there, else the side column goes under the map; on a
@@ -400,8 +404,13 @@ class Stage {
     const sideW = this.stacked ? W : Math.max(side, W - (pw + ML + MR) - 16);
     this.side.style.width = sideW + "px";
     const mapH = this.plot.h + MT + MB;
-    const numH = this.numbers.getBoundingClientRect().height + this.note.getBoundingClientRect().height + 10;
-    const lossH = this.stacked ? 220 : Math.max(170, mapH - numH - 10);
+    // the side column keeps to the map's height: with many rows (a regimen's γₜ, g̃, c, s, θ′; RAdam; Theory's
+    // λ and κ) the numbers panel packs its rows (still 15 px text) and the loss curve gives up height to 120 px
+    const sideH = () => this.numbers.getBoundingClientRect().height + this.note.getBoundingClientRect().height + 10;
+    this.numbers.classList.remove("dense");
+    let numH = sideH();
+    if (!this.stacked && mapH - numH - 10 < 170) { this.numbers.classList.add("dense"); numH = sideH(); }
+    const lossH = this.stacked ? 220 : Math.max(120, mapH - numH - 10);
     this.lossChart = new LineChart(this.lossBox, [this.run.lossPlot], { title: this.run.loss.label, log: this.run.loss.log, colors: ["#222222"] });
     this.lossChart.layout(sideW, lossH, this.run.steps);
     this.layoutPanels();

@@ -16,6 +16,7 @@ import optimizers
 from content import text
 from content.guide import MISTAKES, SECTIONS, Demo, Section, state_table
 from content.guide.theory import LIMITS, Limit, theory_demos
+from ui import layout
 from ui.page import Page
 from viz.family_tree import family_tree
 from viz.surface_map import prepared
@@ -199,6 +200,7 @@ def mistakes() -> None:
 
 
 def main() -> None:
+    layout.room()
     intro()
     contents()
     tree()

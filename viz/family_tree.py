@@ -93,8 +93,11 @@ POSITIONS: dict[str, tuple[float, float]] = {
     "sf_adamw": (5 * COLUMN, 4.55),
     "newton": (0 * COLUMN, -2.6),
 }
-HALF_WIDTH = 0.5  # box half-sizes, in data units
-HALF_HEIGHT = 0.45
+HALF_WIDTH = 0.56  # box half-sizes, in data units: three lines of 14 px text in a box 129 px wide at 1280 px
+HALF_HEIGHT = 0.56
+# the Schedule-Free boxes hold four lines (their titles wrap); nothing is above or below them in their columns
+TALL: dict[str, float] = {"sf_sgd": 0.8, "sf_adamw": 0.8}
+LABEL_PX = 120  # the widest line a box holds (CSS px) at 1280 px with the sidebar open, the projector's least
 
 YEARS: dict[str, str] = {
     "sgd": "1951",
@@ -155,6 +158,54 @@ COLOURS: dict[str, str] = {
 }
 
 
+def half_height(name: str) -> float:
+    """The box's half-height in data units."""
+    return TALL.get(name, HALF_HEIGHT)
+
+
+_NARROW, _WIDE = set("iljtfrI.,:;'()[]|!-/ "), set("mwMW")
+
+
+def _px(text: str, bold: bool = False) -> float:
+    """An estimate of the text's width at 14 px, never under Chromium's (its sans-serif: about 4 px a narrow
+    letter, 7.5 most, 11 m or w, 14 a CJK character; bold 12 % wider)."""
+    w = sum(14.0 if ord(ch) >= 0x2E80 else 4.2 if ch in _NARROW else 11.0 if ch in _WIDE else 7.6 for ch in text)
+    return w * (1.12 if bold else 1.0)
+
+
+def wrap(text: str, width: float = LABEL_PX, bold: bool = False) -> list[str]:
+    """`text` in lines of at most `width` px: broken at spaces or after a hyphen, and between CJK characters."""
+    words: list[str] = []
+    for word in text.split(" "):
+        parts = [p for p in word.replace("-", "-\0").split("\0") if p]
+        if _px(word, bold) > width and any(ord(ch) >= 0x2E80 for ch in word):
+            parts = list(word)
+        words += [(p, i == len(parts) - 1) for i, p in enumerate(parts)]
+    lines, line = [], ""
+    for part, ends_word in words:
+        joined = line + part
+        if line and _px(joined.rstrip(), bold) > width:
+            lines.append(line.rstrip())
+            joined = part
+        line = joined + (" " if ends_word and not (part and ord(part[-1]) >= 0x2E80) else "")
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def label(name: str) -> str:
+    """The box's text: the title in bold, the year after it (or on a line of its own when the title is long), what
+    the method changed under them, every line wrapped to the box."""
+    title = wrap(optimizers.get(name).title, bold=True)
+    year = YEARS[name]
+    head = [f"<b>{t}</b>" for t in title]
+    if _px(title[-1], bold=True) + _px(" " + year) <= LABEL_PX:
+        head[-1] += f" <span style='color:#555'>{year}</span>"
+    else:
+        head.append(f"<span style='color:#555'>{year}</span>")
+    return "<br>".join(head + wrap(_(CHANGE[name])))
+
+
 def parents(name: str) -> tuple[str, ...]:
     """The methods `name` descends from directly (empty for SGD and Newton)."""
     return tuple(p for p, c in EDGES if c == name)
@@ -212,8 +263,8 @@ def family_tree(highlight: str | None = None, height: int = 640) -> go.Figure:
             type="rect",
             x0=x - HALF_WIDTH,
             x1=x + HALF_WIDTH,
-            y0=y - HALF_HEIGHT,
-            y1=y + HALF_HEIGHT,
+            y0=y - half_height(name),
+            y1=y + half_height(name),
             line={"color": colour, "width": 5 if chosen else 2},
             fillcolor=colour if chosen else "#ffffff",
             opacity=1.0,
@@ -225,8 +276,8 @@ def family_tree(highlight: str | None = None, height: int = 640) -> go.Figure:
                 type="rect",
                 x0=x - HALF_WIDTH,
                 x1=x + HALF_WIDTH,
-                y0=y - HALF_HEIGHT,
-                y1=y + HALF_HEIGHT,
+                y0=y - half_height(name),
+                y1=y + half_height(name),
                 line={"width": 0},
                 fillcolor="rgba(255,255,255,0.82)",
                 layer="above",
@@ -234,12 +285,9 @@ def family_tree(highlight: str | None = None, height: int = 640) -> go.Figure:
         fig.add_annotation(
             x=x,
             y=y,
-            text=(
-                f"<b>{optimizers.get(name).title}</b> <span style='color:#666'>{YEARS[name]}</span>"
-                f"<br><span style='font-size:14px'>{_(CHANGE[name])}</span>"
-            ),
+            text=label(name),
             showarrow=False,
-            font={"size": 15 if len(optimizers.get(name).title) <= 12 else 14, "color": "#111111"},  # long titles
+            font={"size": 14, "color": "#111111"},
             name=f"node:{name}",
         )
     names = list(POSITIONS)
@@ -268,14 +316,15 @@ def family_tree(highlight: str | None = None, height: int = 640) -> go.Figure:
     xs = [p[0] for p in POSITIONS.values()]
     ys = [p[1] for p in POSITIONS.values()]
     fig.update_xaxes(visible=False, range=[min(xs) - 0.6, max(xs) + 0.6], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[min(ys) - 0.55, max(ys) + 0.55], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[min(ys) - 0.62, max(ys) + 0.62], fixedrange=True)
     fig.update_layout(
         height=height,
-        margin={"l": 4, "r": 4, "t": 36, "b": 4},
+        margin={"l": 4, "r": 4, "t": 4, "b": 4},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         font={"color": "#111111", "size": 15},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.5, "xanchor": "center"},
+        # the legend in the empty corner above SGD and Momentum: the boxes get the chart's whole height
+        legend={"yanchor": "top", "y": 1.0, "x": 0.0, "xanchor": "left", "bgcolor": "rgba(255,255,255,0.9)"},
         dragmode=False,
     )
     return fig

@@ -11,6 +11,8 @@ import optimizers
 from content.guide import BY_NAME, demos
 from content.guide.theory import theory_demos
 
+from .conftest import SHOTS
+
 pytestmark = pytest.mark.browser
 
 
@@ -84,3 +86,36 @@ def test_on_a_projector_the_tree_reads_from_the_back_and_the_state_table_is_whol
     cut = table.evaluate("t => [...t.querySelectorAll('td, th')].filter(c => c.scrollWidth > c.clientWidth + 1).length")
     assert cut == 0
     screenshot("guide_projector_state_table")
+
+
+# each label of the tree (its box's text) against the boxes: [label text, its box, the box it sits in (or null)]
+TREE_LABELS = """tree => {
+  const boxes = [...tree.querySelectorAll('.shapelayer path')].map(s => s.getBoundingClientRect())
+    .filter(b => b.width > 20 && b.height > 20);
+  return [...tree.querySelectorAll('.annotation-text')].filter(t => t.textContent.trim()).map(t => {
+    const r = t.getBoundingClientRect(), cx = r.x + r.width / 2, cy = r.y + r.height / 2;
+    const b = boxes.find(b => cx > b.left && cx < b.right && cy > b.top && cy < b.bottom);
+    return [t.textContent, [r.left, r.top, r.right, r.bottom], b ? [b.left, b.top, b.right, b.bottom] : null];
+  });
+}"""
+
+
+def test_on_a_projector_every_label_of_the_tree_stays_in_its_box(page, app_url):
+    from tests.browser.projector import PROJECTOR, boxes, overlap
+
+    page.set_viewport_size(PROJECTOR)
+    _open_guide(page, app_url)
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    tree = page.locator(".js-plotly-plot").first
+    tree.scroll_into_view_if_needed()
+    labels = tree.evaluate(TREE_LABELS)
+    assert len(labels) == len(optimizers.NAMES)
+    for text, (l, t, r, b), box in labels:
+        assert box is not None, text
+        assert l >= box[0] - 0.5 and r <= box[2] + 0.5 and t >= box[1] - 0.5 and b <= box[3] + 0.5, (text, box)
+    legend = tree.locator(".legend").bounding_box()
+    for shape in boxes(tree, ".shapelayer path"):
+        assert overlap(legend, shape) == 0, (legend, shape)  # the legend lies in the empty corner
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(2, 2)
+    page.screenshot(path=str(SHOTS / "guide-tree-1280x720.png"))

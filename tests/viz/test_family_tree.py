@@ -1,6 +1,7 @@
 """viz.family_tree: the descent the Guide tells, drawn so that every box and arrow can be read."""
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -66,13 +67,13 @@ def test_arrows_run_left_to_right(parent, child):
 
 def _inside(name, xs, ys, margin=0.0):
     x, y = ft.POSITIONS[name]
-    return (np.abs(xs - x) < ft.HALF_WIDTH - margin) & (np.abs(ys - y) < ft.HALF_HEIGHT - margin)
+    return (np.abs(xs - x) < ft.HALF_WIDTH - margin) & (np.abs(ys - y) < ft.half_height(name) - margin)
 
 
 def test_boxes_do_not_overlap():
     for a, b in itertools.combinations(ft.POSITIONS, 2):
         (xa, ya), (xb, yb) = ft.POSITIONS[a], ft.POSITIONS[b]
-        apart = abs(xa - xb) >= 2 * ft.HALF_WIDTH + 0.1 or abs(ya - yb) >= 2 * ft.HALF_HEIGHT + 0.1
+        apart = abs(xa - xb) >= 2 * ft.HALF_WIDTH + 0.1 or abs(ya - yb) >= ft.half_height(a) + ft.half_height(b) + 0.1
         assert apart, f"{a} and {b} overlap"
 
 
@@ -90,8 +91,10 @@ def test_the_figure_has_a_box_a_label_and_an_arrowhead_for_everything():
     fig = ft.family_tree()
     labels = {a.name: a.text for a in fig.layout.annotations if a.name}
     for name in optimizers.NAMES:
-        text = labels[f"node:{name}"]
+        lines = re.sub(r"<[^>]+>", "", labels[f"node:{name}"].replace("<br>", "\n"))
+        text = lines.replace("-\n", "-").replace("\n", " ")  # the label read across its line breaks
         assert optimizers.get(name).title in text and ft.YEARS[name] in text and ft.CHANGE[name] in text
+        assert all(ft._px(line) <= ft.LABEL_PX * 1.12 for line in lines.split("\n")), lines  # wrapped to the box
     heads = [a for a in fig.layout.annotations if a.showarrow]
     assert len(heads) == len(ft.EDGES)
     boxes = [s for s in fig.layout.shapes if s.name and s.name.startswith("box:")]
@@ -108,3 +111,16 @@ def test_highlight_thickens_one_border():
     assert widths["adam"] > max(w for n, w in widths.items() if n != "adam")
     with pytest.raises(ValueError, match="unknown optimizer"):
         ft.family_tree(highlight="adamm")
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("average instead of momentum", ["average instead of", "momentum"]),
+        ("m ÷ √v, bias-corrected", ["m ÷ √v, bias-", "corrected"]),
+        ("look ahead", ["look ahead"]),
+        ("平均代替动量平均代替动量平均代替动量", ["平均代替动量平均", "代替动量平均代替", "动量"]),
+    ],
+)
+def test_wrap_breaks_at_spaces_hyphens_and_between_cjk_characters(text, lines):
+    assert ft.wrap(text) == lines
