@@ -10,6 +10,8 @@ first visitor) is counted here, in bytes. README "Memory per replica" gives the 
     the Explorer's 3-D figures (st.cache_resource) 32 figures, under 1 MB each       ui/caches.py
     one session                                    its widgets and settings; a weak  ui/caches.py
                                                    reference to its run in RUNS
+    a GIF or MP4 being made                        EXPORTS_AT_ONCE per process (GIF  ui/export.py
+                                                   ~30 MB; MP4 ~20 MB + FFmpeg ~180 MB)
 
 A run in RUNS is at most RUN_MB (2000 steps, every quantity, the stage's bytes with Theory on). A session holds no
 run of its own: while its tab is open its script runs hold the run they show; a closed tab's session (kept two
@@ -35,6 +37,7 @@ CACHE_DATA_MB = 48  # .streamlit/config.toml server.maxCacheDataSize (a test kee
 EXPLORER_RUNS_MB = 32
 FORMULAS_MB = 16
 FIGURES = 32
+EXPORTS_AT_ONCE = 1  # GIF or MP4 encodings at once per process; the others wait (ui/export.py)
 RUN_MB = 1.5  # one Explorer run of the most steps (2000) with every quantity, and its stage bytes: 1.3 MB
 
 # Shared by everything, never counted as an entry's own: code, classes, modules.

@@ -15,12 +15,15 @@ the optional imageio-ffmpeg package; without it the MP4 button is disabled and a
 from __future__ import annotations
 
 import functools
+import threading
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import streamlit as st
 
 import i18n
+from budget.memory import EXPORTS_AT_ONCE
 from i18n import translator
+from ui.budget import checkpoint
 from ui.page import Page
 from viz import export as html_export
 from viz import export_image as image_export
@@ -187,6 +190,20 @@ def _checked(box, label: str, key: str, default: float, check, step: float, fmt:
         return None
 
 
+# A GIF or MP4 being made holds memory (budget/memory.py: about 30 MB in the process for a GIF; an MP4 also runs an
+# FFmpeg process of about 180 MB): EXPORTS_AT_ONCE at a time per process, the others wait their turn.
+_exports = threading.BoundedSemaphore(EXPORTS_AT_ONCE)
+
+
+def _my_turn(bar) -> None:
+    """Wait until no other animated export is being made in this process (a closed tab stops waiting)."""
+    if _exports.acquire(blocking=False):
+        return
+    bar.progress(0.0, text=_("Another GIF or MP4 is being made on this server: yours starts when it is done ..."))
+    while not _exports.acquire(timeout=0.1):
+        checkpoint()
+
+
 # the animated formats: (label, file suffix, MIME type, encoder in viz.export_image)
 FORMATS = {"gif": ("GIF", "gif", "image/gif", "gif"), "mp4": ("MP4", "mp4", "video/mp4", "mp4")}
 
@@ -270,6 +287,7 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
     shown = [-1.0]
 
     def progress(done: int, total: int) -> None:
+        checkpoint()  # a closed tab, or a newer run of this session, stops the export between frames
         share = done / total
         if share - shown[0] >= 0.04 or done >= total - 1:  # at most ~25 messages to the browser
             shown[0] = share
@@ -279,12 +297,15 @@ def _gif_section(make_scene, last: int, file_name: str, key: str) -> None:
                 text = _("Drawing frame {done} of {total}").format(done=done, total=total - 1)
             bar.progress(min(share, 1.0), text=text)
 
+    _my_turn(bar)
     try:
         data = getattr(image_export, encoder)(make_scene(), plan, fps, progress)
     except Exception as exc:  # noqa: BLE001 - never a traceback on the page
         bar.empty()
         st.error(_("The {name} could not be made: {error}").format(name=name, error=exc), icon=":material/error:")
         return
+    finally:
+        _exports.release()
     bar.empty()
     st.download_button(
         _("Download the {name} ({size} MB)").format(name=name, size=f"{len(data) / 1e6:.1f}"),

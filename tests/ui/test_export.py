@@ -202,3 +202,46 @@ def test_the_compare_page_offers_the_race_s_exports(calls):
     _ok(at)
     assert calls[0] == ("gif", len(ei.frame_plan(500, 5, 4)), 5)
     assert any(e.proto.label.startswith("Download the GIF") for e in at.get("download_button"))
+
+
+def test_one_animated_export_is_made_at_a_time_and_the_next_waits_its_turn(monkeypatch):
+    """A GIF or MP4 being made holds memory (budget/memory.py): EXPORTS_AT_ONCE per process. While another is
+    being made, Make GIF waits with a message and starts when the other is done."""
+    import threading
+
+    from budget.memory import EXPORTS_AT_ONCE
+    from ui import export
+
+    assert EXPORTS_AT_ONCE == 1
+    seen = []
+
+    def gif(scene, steps, fps, progress=None):
+        seen.append(export._exports._value)  # the turn is held while the frames are made
+        return b"GIF89a"
+
+    monkeypatch.setattr(ei, "gif", gif)
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["steps"] = 20
+    at.run()
+    assert export._exports.acquire(blocking=False)  # another export is being made
+    threading.Timer(1.0, export._exports.release).start()  # ... and ends a second later
+    at.button(key=Page("explorer").private("gif_make")).click().run()
+    _ok(at)
+    assert seen == [0]  # it ran, holding the only turn
+    assert export._exports._value == EXPORTS_AT_ONCE  # and gave it back
+    assert [e for e in at.get("download_button") if e.proto.label.startswith("Download the GIF")]
+
+
+def test_an_export_that_fails_gives_its_turn_back(monkeypatch):
+    from ui import export
+
+    def broken(scene, steps, fps, progress=None):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ei, "gif", broken)
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["steps"] = 20
+    at.run()
+    at.button(key=Page("explorer").private("gif_make")).click().run()
+    assert [e.value for e in at.error] == ["The GIF could not be made: disk full"]
+    assert export._exports._value == 1
