@@ -429,8 +429,13 @@ def results(run: SimpleNamespace) -> None:
         table = table.drop(columns=["distance to nearest minimum", "steps to tolerance"])
     if not len(surface.saddles):
         table = table.drop(columns=["near saddle at", "escaped saddle at"])
+    # shown: a step that never came reads "never" (an empty cell would read "None"); the CSV keeps blanks
+    shown = table.copy()
+    for col in STEP_COLUMNS:
+        if col in shown:
+            shown[col] = [_("never") if v is pd.NA else str(int(v)) for v in shown[col]]
     st.dataframe(
-        table,
+        shown,
         hide_index=True,
         key=PAGE.key("table"),
         # the headers in the session's language; the columns keep their names (the CSV's identifiers)
@@ -441,12 +446,12 @@ def results(run: SimpleNamespace) -> None:
             "distance to nearest minimum": st.column_config.NumberColumn(
                 _("distance to nearest minimum"), format="%.4g"
             ),
-            "steps to tolerance": st.column_config.NumberColumn(_("steps to tolerance")),
-            "near saddle at": st.column_config.NumberColumn(_("near saddle at")),
-            "escaped saddle at": st.column_config.NumberColumn(_("escaped saddle at")),
-            "diverged at": st.column_config.NumberColumn(_("diverged at")),
-            "left the map downhill at": st.column_config.NumberColumn(_("left the map downhill at")),
-            "undefined at": st.column_config.NumberColumn(_("undefined at")),
+            "steps to tolerance": st.column_config.TextColumn(_("steps to tolerance")),
+            "near saddle at": st.column_config.TextColumn(_("near saddle at")),
+            "escaped saddle at": st.column_config.TextColumn(_("escaped saddle at")),
+            "diverged at": st.column_config.TextColumn(_("diverged at")),
+            "left the map downhill at": st.column_config.TextColumn(_("left the map downhill at")),
+            "undefined at": st.column_config.TextColumn(_("undefined at")),
         },
     )
     with st.expander(_("How these are measured")):
@@ -559,7 +564,8 @@ def sweep(run: SimpleNamespace) -> None:
                 "rate now": [hp["lr"] for _, hp in racers],
                 "best rate": [s.best_rate for s in sweeps],
                 "chosen as": [chosen_by(s) for s in sweeps],
-                "final loss at best": [s.best_loss for s in sweeps],
+                # no best loss where the best rate is the one that escapes soonest (or none is found): "—"
+                "final loss at best": ["—" if s.best_loss is None else f"{s.best_loss:.4g}" for s in sweeps],
                 "rates that diverged": [int(s.diverged.sum()) for s in sweeps],
                 "rates that left the map downhill": [int(s.escaped.sum()) for s in sweeps],
                 "rates that reached an undefined point": [int(s.undefined.sum()) for s in sweeps],
@@ -575,7 +581,7 @@ def sweep(run: SimpleNamespace) -> None:
                 "rate now": st.column_config.NumberColumn(_("rate now")),
                 "best rate": st.column_config.NumberColumn(_("best rate"), format="%.4g"),
                 "chosen as": st.column_config.TextColumn(_("chosen as")),
-                "final loss at best": st.column_config.NumberColumn(_("final loss at best")),
+                "final loss at best": st.column_config.TextColumn(_("final loss at best")),
                 "rates that diverged": st.column_config.NumberColumn(_("rates that diverged")),
                 "rates that left the map downhill": st.column_config.NumberColumn(
                     _("rates that left the map downhill")
