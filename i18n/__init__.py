@@ -33,7 +33,7 @@ import contextlib
 import contextvars
 import functools
 import gettext as _gettext
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 LANGS = ("en", "zh")
@@ -106,3 +106,11 @@ def translator(domain: str) -> tuple[Callable[[str], str], Callable[[str, str, i
         return catalog(lang(), domain).ngettext(singular, plural, n)
 
     return _, ngettext
+
+
+def join(items: Iterable[str]) -> str:
+    """A list of names in the language in use: "Adam, SGD" in English, "Adam、SGD" in Chinese (the enumeration
+    comma). The separator is the core catalog's entry "list|, " (a context: ", " alone joins clauses)."""
+    key = "list|, "
+    sep = translator("core")[0](key)
+    return (", " if sep == key else sep).join(items)

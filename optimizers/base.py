@@ -28,6 +28,8 @@ import numpy as np
 from i18n import N_, translator
 
 _, ngettext = translator("core")
+# i18n.join's separator between listed names, marked here so that it is extracted into the core's catalog
+LIST_SEPARATOR = N_("list|, ")
 
 
 class UnknownHyperparameterError(ValueError, TypeError):

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 import budget
+import i18n
 import optimizers
 import surfaces
 from content import presets
@@ -599,7 +600,7 @@ def sweep(run: SimpleNamespace) -> None:
                 _(
                     "No rate ran all its steps or left the map downhill for {optimizers} (each diverged or reached "
                     "an undefined point): its rate is left as it is."
-                ).format(optimizers=", ".join(nobest)),
+                ).format(optimizers=i18n.join(nobest)),
                 icon="⚠️",
             )
         sw_cols[2].button(

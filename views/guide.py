@@ -194,7 +194,7 @@ def mistakes() -> None:
         with st.container(border=True):
             st.markdown(f"##### {text(mistake.title)}")
             st.markdown(text(mistake.body))
-            see = ", ".join(f"[{optimizers.get(n).title}](#{n})" for n in mistake.about)
+            see = i18n.join(f"[{optimizers.get(n).title}](#{n})" for n in mistake.about)
             st.caption(_("See: {sections}").format(sections=see))
 
 

@@ -428,7 +428,7 @@ def results(result: training.Result) -> None:
             _(
                 "{optimizers} diverged: the loss became infinite or undefined, so training stopped there. "
                 "Try a smaller learning rate."
-            ).format(optimizers=", ".join(diverged)),
+            ).format(optimizers=i18n.join(diverged)),
             icon="💥",
         )
 

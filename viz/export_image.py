@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import GifImagePlugin, Image
 
+import i18n
 from i18n import translator
 
 from . import background
@@ -437,7 +438,7 @@ class RaceScene(_Scene):
         ]
         notice = (
             _("Diverged ({why}): {list}; each path ends at its last step.").format(
-                why=_(DIVERGED_WHY), list=", ".join(gone)
+                why=_(DIVERGED_WHY), list=i18n.join(gone)
             )
             if gone
             else None

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = {"home": "", "explorer": "explorer", "compare": "compare", "network": "network", "guide": "guide"}
-OTHER_LAYERS_TRANSLATED = False  # True once i18n-core's and i18n-content's Chinese is merged: PENDING is then empty
+OTHER_LAYERS_TRANSLATED = True  # True once i18n-core's and i18n-content's Chinese is merged: PENDING is then empty
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]|[A-Za-z]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
