@@ -432,6 +432,7 @@ def results(run: SimpleNamespace) -> None:
         table = table.drop(columns=["near saddle at", "escaped saddle at"])
     st.dataframe(
         table,
+        placeholder="—",  # a missing value (Streamlit writes "None" in every language)
         hide_index=True,
         key=PAGE.key("table"),
         # the headers in the session's language; the columns keep their names (the CSV's identifiers)
@@ -570,6 +571,7 @@ def sweep(run: SimpleNamespace) -> None:
             summary = summary.drop(columns=["rates that reached an undefined point"])
         st.dataframe(
             summary,
+            placeholder="—",  # a missing value (Streamlit writes "None" in every language)
             hide_index=True,
             column_config={  # the headers translated, the columns keep their names
                 "optimizer": st.column_config.TextColumn(_("optimizer")),

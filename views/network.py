@@ -395,6 +395,7 @@ def results(result: training.Result) -> None:
     table["Diverged at epoch"] = [_epoch_text(e) for e in table["Diverged at epoch"]]
     st.dataframe(
         table,
+        placeholder="—",  # a missing value (Streamlit writes "None" in every language)
         hide_index=True,
         column_config={
             "Optimizer": st.column_config.TextColumn(_("Optimizer")),
