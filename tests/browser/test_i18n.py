@@ -39,7 +39,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 ALLOWED = (
     {w.lower() for name in optimizers.CLASSES for w in WORD.findall(optimizers.get(name).title + " " + name)}
     | {"x", "y", "f", "g", "m", "v", "t", "u", "h", "p", "lr", "nan", "inf", "e", "pi", "max", "min", "log", "exp"}
-    | {"sqrt", "abs", "sin", "cos", "tanh", "relu", "softmax", "sign", "rms", "norm", "clip", "solve", "mlp"}
+    | {"sqrt", "abs", "sin", "cos", "tan", "tanh", "sinh", "cosh", "relu", "softmax", "sign", "rms", "norm", "clip"}
+    | {"solve", "mlp"}
     | {"html", "png", "gif", "csv", "mb", "s", "ms", "numpy", "plotly", "js", "torch", "optim", "optax", "katex"}
     | {"iris", "moons", "circles", "spirals", "en", "zh", "english", "lang", "px", "fps", "id"}
     | {"deploy", "stop", "running", "rerun", "hessian", "newton", "nesterov", "vs"}
