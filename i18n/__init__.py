@@ -108,9 +108,10 @@ def translator(domain: str) -> tuple[Callable[[str], str], Callable[[str, str, i
     return _, ngettext
 
 
-def join(items: Iterable[str]) -> str:
-    """A list of names in the language in use: "Adam, SGD" in English, "Adam、SGD" in Chinese (the enumeration
-    comma). The separator is the core catalog's entry "list|, " (a context: ", " alone joins clauses)."""
-    key = "list|, "
+def join(items: Iterable[str], *, clauses: bool = False) -> str:
+    """A list in the language in use. Names: "Adam, SGD" in English, "Adam、SGD" in Chinese (the enumeration comma);
+    `clauses` (items that hold commas themselves): "a; b" and "a；b". The separators are the core catalog's entries
+    "list|, " and "clauses|; " (a context: ", " alone joins a sentence's parts)."""
+    key = "clauses|; " if clauses else "list|, "
     sep = translator("core")[0](key)
-    return (", " if sep == key else sep).join(items)
+    return (key.partition("|")[2] if sep == key else sep).join(items)
