@@ -449,6 +449,7 @@ def results(run: SimpleNamespace) -> None:
             "diverged at": st.column_config.NumberColumn(_("diverged at")),
             "left the map downhill at": st.column_config.NumberColumn(_("left the map downhill at")),
             "undefined at": st.column_config.NumberColumn(_("undefined at")),
+            "clipped": st.column_config.TextColumn(_("clipped")),
         },
     )
     with st.expander(_("How these are measured")):
