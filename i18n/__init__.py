@@ -33,7 +33,7 @@ import contextlib
 import contextvars
 import functools
 import gettext as _gettext
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 LANGS = ("en", "zh")
@@ -106,3 +106,12 @@ def translator(domain: str) -> tuple[Callable[[str], str], Callable[[str, str, i
         return catalog(lang(), domain).ngettext(singular, plural, n)
 
     return _, ngettext
+
+
+def join(items: Iterable[str], *, clauses: bool = False) -> str:
+    """A list in the language in use. Names: "Adam, SGD" in English, "Adam、SGD" in Chinese (the enumeration comma);
+    `clauses` (items that hold commas themselves): "a; b" and "a；b". The separators are the core catalog's entries
+    "list|, " and "clauses|; " (a context: ", " alone joins a sentence's parts)."""
+    key = "clauses|; " if clauses else "list|, "
+    sep = translator("core")[0](key)
+    return (key.partition("|")[2] if sep == key else sep).join(items)

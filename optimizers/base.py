@@ -28,6 +28,9 @@ import numpy as np
 from i18n import N_, translator
 
 _, ngettext = translator("core")
+# i18n.join's separators (between listed names, between clauses), marked here to be extracted into the core's catalog
+LIST_SEPARATOR = N_("list|, ")
+CLAUSE_SEPARATOR = N_("clauses|; ")
 
 
 class UnknownHyperparameterError(ValueError, TypeError):

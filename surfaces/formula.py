@@ -52,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+import i18n
 from budget.memory import FORMULAS_MB, MB, BoundedCache
 from i18n import N_, translator
 
@@ -67,12 +68,11 @@ EXAMPLE = "x^2 - y^2 + 0.1*sin(3*x)"
 VARIABLES = ("x", "y")
 CONSTANTS = {"pi": math.pi, "e": math.e}
 FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh")
-_FUNCTION_LIST = ", ".join(FUNCTIONS)
 _, ngettext = translator("core")
 
 
 def _what_is_allowed() -> str:
-    return _("use x, y, pi, e, numbers, + - * / ^ and the functions {functions}").format(functions=_FUNCTION_LIST)
+    return _("use x, y, pi, e, numbers, + - * / ^ and the functions {functions}").format(functions=i18n.join(FUNCTIONS))
 
 
 class FormulaError(ValueError):

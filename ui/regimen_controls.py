@@ -23,17 +23,25 @@ from typing import Any
 
 import streamlit as st
 
+import i18n
 import optimizers
+from i18n import N_, translator
 from optimizers import regimen as core
 from optimizers import schedules
 from optimizers.base import Hyper
 from optimizers.symbols import plain
 
+from .i18n import core as core_text
 from .state import Param, fmt_float, parse_choice, setting_key, url_is_fresh
+
+_, ngettext = translator("app")
 
 SCHEDULE, DECAY, MODE, CLIP_NORM, CLIP_VALUE = "sched", "decay", "decay_mode", "clip_norm", "clip_value"
 MODES = ("coupled", "decoupled")
-MODE_LABELS = {"coupled": "coupled: λθ added to g (torch's weight_decay)", "decoupled": "decoupled: θ(1 − γₜλ) (AdamW)"}
+MODE_LABELS = {
+    "coupled": N_("coupled: λθ added to g (torch's weight_decay)"),
+    "decoupled": N_("decoupled: θ(1 − γₜλ) (AdamW)"),
+}
 _HYPERS = core.Regimen.HYPERS
 
 
@@ -137,7 +145,10 @@ def _label(name: str, h: Hyper) -> str:
 
 def _number(box: Any, name: str, h: Hyper, key: str) -> tuple[float | None, str | None]:
     """One number box; (its checked value, None) or (None, the message shown beside it)."""
-    help_text = f"{h.help} Valid: {h.range_text()}{', a whole number' if h.integer else ''}."
+    if h.integer:
+        help_text = _("{help} Valid: {range}, a whole number.").format(help=core_text(h.help), range=h.range_text())
+    else:
+        help_text = _("{help} Valid: {range}.").format(help=core_text(h.help), range=h.range_text())
     raw = box.number_input(_label(name, h), key=key, help=help_text, step=1.0 if h.integer else None, format="%g")
     try:
         return h.check(name, raw), None
@@ -168,11 +179,13 @@ def controls(
     def key(name: str) -> str:
         return setting_key(page, prefix + name)
 
-    exp = box.expander("Learning-rate schedule, weight decay, clipping", expanded=is_on(page, prefix=prefix))
+    exp = box.expander(_("Learning-rate schedule, weight decay, clipping"), expanded=is_on(page, prefix=prefix))
     if not first:
         exp.caption(
-            "Newton's method is second order: a schedule, weight decay and clipping apply to first-order "
-            "optimizers only."
+            _(
+                "Newton's method is second order: a schedule, weight decay and clipping apply to first-order "
+                "optimizers only."
+            )
         )
         return Choice()
     errors: dict[str, str] = {}
@@ -180,12 +193,14 @@ def controls(
 
     # -- the schedule --
     chosen = sched_box.selectbox(
-        "Learning-rate schedule",
+        _("Learning-rate schedule"),
         tuple(schedules.SCHEDULES),
         key=key(SCHEDULE),
-        format_func=lambda n: schedules.SCHEDULES[n].title,
-        help="How γ changes from update to update (torch.optim.lr_scheduler's rules); the optimizer's γ is the base "
-        "rate.",
+        format_func=lambda n: schedules.SCHEDULES[n].shown_title(),
+        help=_(
+            "How γ changes from update to update (torch.optim.lr_scheduler's rules); the optimizer's γ is the base "
+            "rate."
+        ),
     )
     cls = schedules.SCHEDULES[chosen]
     values: dict[str, float] = {}
@@ -193,17 +208,19 @@ def controls(
         v, err = _number(sched_box, name, h, key(_param_key(chosen, name)))
         if err:
             errors[_param_key(chosen, name)] = err
-            sched_box.error(f"{err}. The run uses a constant γ until it is fixed.", icon="⚠️")
+            sched_box.error(_("{error}. The run uses a constant γ until it is fixed.").format(error=err), icon="⚠️")
         values[name] = v
     schedule: schedules.Schedule = schedules.Constant()
     if not errors:
         try:
             schedule = schedules.make(chosen, **values)
-            for _, lr in first:
+            for _cls, lr in first:
                 schedule.check(lr, steps)
         except ValueError as exc:
             errors[SCHEDULE] = str(exc)
-            sched_box.error(f"Schedule refused: {exc}. The run uses a constant γ until it is fixed.", icon="⚠️")
+            sched_box.error(
+                _("Schedule refused: {error}. The run uses a constant γ until it is fixed.").format(error=exc), icon="⚠️"
+            )
             schedule = schedules.Constant()
     if chart and chosen != "constant" and not errors and steps > 0:
         from viz.schedule import schedule_figure
@@ -215,28 +232,31 @@ def controls(
             config={"displayModeBar": False},
             theme=None,
         )
-        sched_box.caption(f"γₜ over the run for {c0.title}'s γ = {lr0:g}.")
+        sched_box.caption(_("γₜ over the run for {optimizer}'s γ = {lr}.").format(optimizer=c0.title, lr=f"{lr0:g}"))
 
     # -- weight decay --
-    own = [c.title for c, _ in first if "weight_decay" in c.HYPERS]
+    own = [c.title for c, _lr in first if "weight_decay" in c.HYPERS]
     decay, decoupled = 0.0, False
     v, err = _number(decay_box, DECAY, _HYPERS["decay"], key(DECAY))
     mode = decay_box.radio(
-        "Weight decay applied",
+        _("Weight decay applied"),
         MODES,
         key=key(MODE),
-        format_func=MODE_LABELS.get,
-        help=_HYPERS["decoupled"].help,
+        format_func=lambda m: _(MODE_LABELS[m]),
+        help=core_text(_HYPERS["decoupled"].help),
     )
     if err:
         errors[DECAY] = err
-        decay_box.error(f"{err}. The run has no weight decay until it is fixed.", icon="⚠️")
+        decay_box.error(_("{error}. The run has no weight decay until it is fixed.").format(error=err), icon="⚠️")
     else:
         decay, decoupled = float(v), mode == "decoupled" and float(v) > 0
     if own and decay:
         decay_box.caption(
-            f"{', '.join(own)} {'has its' if len(own) == 1 else 'have their'} own `weight_decay`: λ here is not "
-            "added to it."
+            ngettext(
+                "{optimizers} has its own `weight_decay`: λ here is not added to it.",
+                "{optimizers} have their own `weight_decay`: λ here is not added to it.",
+                len(own),
+            ).format(optimizers=i18n.join(own))
         )
 
     # -- clipping --
@@ -245,12 +265,14 @@ def controls(
         v, err = _number(clip_box, name, _HYPERS[name], key(name))
         if err:
             errors[name] = err
-            clip_box.error(f"{err}. The run does not clip this way until it is fixed.", icon="⚠️")
+            clip_box.error(_("{error}. The run does not clip this way until it is fixed.").format(error=err), icon="⚠️")
         clip[name] = float(v) if v is not None else 0.0
     clip_box.caption(
-        "Clipping acts on the gradient before the update: by norm as torch.nn.utils.clip_grad_norm_ (g scaled to "
-        "‖g‖ ≤ c, the norm over all the parameters), then by value as clip_grad_value_ (each component into "
-        "[−c, c]). 0 is off."
+        _(
+            "Clipping acts on the gradient before the update: by norm as torch.nn.utils.clip_grad_norm_ (g scaled "
+            "to ‖g‖ ≤ c, the norm over all the parameters), then by value as clip_grad_value_ (each component into "
+            "[−c, c]). 0 is off."
+        )
     )
     spec = core.spec(
         chosen if schedule.name != "constant" else "constant",
@@ -274,7 +296,7 @@ def for_steps(hypers: dict, steps: int) -> dict:
     try:
         schedules.make(d["schedule"], **dict(d["params"])).check(float(hypers["lr"]), steps)
     except ValueError as exc:
-        st.caption(f"This runs with a constant γ, not the race's schedule: {exc}.")
+        st.caption(_("This runs with a constant γ, not the race's schedule: {error}.").format(error=exc))
         rest = core.spec("constant", None, d["decay"], d["decoupled"], d["clip_norm"], d["clip_value"])
         return {k: v for k, v in hypers.items() if k != core.KEY} | ({core.KEY: rest} if rest else {})
     return hypers
@@ -289,5 +311,5 @@ def with_clipped(table: Any, trajs: Sequence[Any]) -> Any:
     if not any(clips):
         return table
     counts = [core.clipped_steps(t) if c else None for t, c in zip(trajs, clips, strict=True)]
-    column = [f"{n} step{'' if n == 1 else 's'}" if n is not None else "off" for n in counts]
+    column = [ngettext("{n} step", "{n} steps", n).format(n=n) if n is not None else _("off") for n in counts]
     return table.assign(clipped=column)

@@ -18,7 +18,8 @@ const WORDS = {
   back: "Back", back_help: "Undo one update.", reset: "Reset", reset_help: "Back to the start (step 0).",
   play: "Play", pause: "Pause", play_help: "Play the run from here; press again to pause.", speed: "Play speed {speed}",
   readout_step: "Step", readout_loss: "Loss", scrubber: "Step t", click_map: "Click to start the run here",
-  over_run: "Over the run:", hint: "", hint_theory: "", lmin: "", lmax: "", kappa: "",
+  over_run: "Over the run:", hint: "", hint_theory: "", lmin: "", lmax: "", kappa: "", path: "θ",
+  clipped_one: "{n} / {last}", clipped_other: "{n} / {last}",
 };
 
 function f64(b64) {
@@ -558,12 +559,13 @@ class Stage {
     if (!R.paths.length && !R.clipped) { box.style.display = "none"; return; }
     box.style.display = "";
     const keys = el("div", "keys", box);
-    if (R.paths.length) keys.append(Object.assign(document.createElement("span"), { innerHTML: `<b style="color:${PATH}">━</b> θ (the path)` }));
+    if (R.paths.length) keys.append(Object.assign(document.createElement("span"), { innerHTML: `<b style="color:${PATH}">━</b> ${this.W.path}` }));
     for (const q of R.paths) keys.append(Object.assign(document.createElement("span"), { innerHTML: `<b style="color:${q.colour}">┅</b> ${q.label}` }));
     if (R.clipped) {
       const c = el("span", "clips", keys);
       c.dataset.testid = "lab-clipped";
-      c.innerHTML = `<b style="color:${CLIP}">◆</b> clipped: ${n} step${n === 1 ? "" : "s"} of ${R.last}`;
+      const words = (n === 1 ? this.W.clipped_one : this.W.clipped_other).replace("{n}", n).replace("{last}", R.last);
+      c.innerHTML = `<b style="color:${CLIP}">◆</b> ${words}`;
     }
     if (R.caption) el("div", "caption", box, R.caption);
   }

@@ -69,6 +69,10 @@ def words() -> dict[str, str]:
         "lmin": _("the Hessian's smaller eigenvalue at θₜ"),
         "lmax": _("the Hessian's larger eigenvalue at θₜ"),
         "kappa": _("the condition number λmax/λmin (— where λmin ≤ 0: no minimum)"),
+        "path": _("θ (the path)"),
+        # the count of clipped steps, in the language's form for one and for more (stage.js picks by n)
+        "clipped_one": ngettext("clipped: {n} step of {last}", "clipped: {n} steps of {last}", 1),
+        "clipped_other": ngettext("clipped: {n} step of {last}", "clipped: {n} steps of {last}", 2),
     }
 
 

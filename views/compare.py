@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 import budget
+import i18n
 import optimizers
 import surfaces
 from content import presets
@@ -436,6 +437,7 @@ def results(run: SimpleNamespace) -> None:
             shown[col] = [_("never") if v is pd.NA else str(int(v)) for v in shown[col]]
     st.dataframe(
         shown,
+        placeholder="—",  # a missing number (Streamlit writes "None" in every language)
         hide_index=True,
         key=PAGE.key("table"),
         # the headers in the session's language; the columns keep their names (the CSV's identifiers)
@@ -452,6 +454,7 @@ def results(run: SimpleNamespace) -> None:
             "diverged at": st.column_config.TextColumn(_("diverged at")),
             "left the map downhill at": st.column_config.TextColumn(_("left the map downhill at")),
             "undefined at": st.column_config.TextColumn(_("undefined at")),
+            "clipped": st.column_config.TextColumn(_("clipped")),
         },
     )
     with st.expander(_("How these are measured")):
@@ -575,6 +578,7 @@ def sweep(run: SimpleNamespace) -> None:
             summary = summary.drop(columns=["rates that reached an undefined point"])
         st.dataframe(
             summary,
+            placeholder="—",  # a missing value (Streamlit writes "None" in every language)
             hide_index=True,
             column_config={  # the headers translated, the columns keep their names
                 "optimizer": st.column_config.TextColumn(_("optimizer")),
@@ -605,7 +609,7 @@ def sweep(run: SimpleNamespace) -> None:
                 _(
                     "No rate ran all its steps or left the map downhill for {optimizers} (each diverged or reached "
                     "an undefined point): its rate is left as it is."
-                ).format(optimizers=", ".join(nobest)),
+                ).format(optimizers=i18n.join(nobest)),
                 icon="⚠️",
             )
         sw_cols[2].button(

@@ -162,7 +162,7 @@ def sidebar(notices: list[str]) -> dict | None:
             surface_name = "bowl"
     if surface is None:
         surface = surfaces.get(surface_name)
-    sb.caption(core(surface.description))
+    sb.caption(surface.shown_description())
 
     opt_name = sb.selectbox(
         _("Optimizer"),
@@ -172,7 +172,7 @@ def sidebar(notices: list[str]) -> dict | None:
         on_change=_on_opt,
         help=_("The update rule. Changing it loads its recommended settings for this surface."),
     )
-    sb.caption(core(optimizers.get(opt_name).description))
+    sb.caption(optimizers.get(opt_name).shown_description())
     hypers, _errors = controls.hyper_inputs(opt_name, PAGE.name, container=sb, log_sliders=True)
 
     sb.subheader(_("Start"))

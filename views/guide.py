@@ -75,7 +75,7 @@ def hyper_table(section: Section) -> str:
 def render_section(number: int, section: Section) -> None:
     cls = optimizers.get(section.name)
     st.header(f"{number}. {cls.title}", anchor=section.name, divider="gray")
-    st.markdown(f"*{_core(cls.description)}*")
+    st.markdown(f"*{cls.shown_description()}*")
     st.markdown(_("**The problem it was made to solve.**") + " " + text(section.problem))
     st.markdown(_("**The update rule**, exactly as the lab computes it (and the Explorer shows it):"))
     for column, (caption, settings) in zip(st.columns(len(section.formulas)), section.formulas, strict=True):
@@ -195,7 +195,7 @@ def mistakes() -> None:
         with st.container(border=True):
             st.markdown(f"##### {text(mistake.title)}")
             st.markdown(text(mistake.body))
-            see = ", ".join(f"[{optimizers.get(n).title}](#{n})" for n in mistake.about)
+            see = i18n.join(f"[{optimizers.get(n).title}](#{n})" for n in mistake.about)
             st.caption(_("See: {sections}").format(sections=see))
 
 

@@ -20,7 +20,7 @@ EXPLORER, COMPARE, NETWORK, GUIDE = "views/explorer.py", "views/compare.py", "vi
 
 
 def intro() -> None:
-    st.title("Optimizer Lab", anchor=False)
+    st.title(_("Optimizer Lab"), anchor=False)
     st.write(
         _(
             "Watch gradient-descent optimizers work, one exact update at a time: pick a loss surface and an "

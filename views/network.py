@@ -250,7 +250,9 @@ def racers(errors: dict[str, str]) -> list[tuple[str, dict]]:
             for tab, opt in zip(tabs, opts, strict=True):
                 values, hyper_errors = hyper_inputs(opt, PAGE.name, prefix(opt), container=tab)
                 if hyper_errors:
-                    errors[_("{name} hyperparameters").format(name=opt)] = "; ".join(hyper_errors.values())
+                    errors[_("{name} hyperparameters").format(name=opt)] = i18n.join(
+                        hyper_errors.values(), clauses=True
+                    )
                 chosen.append((opt, values))
     return chosen
 
@@ -386,7 +388,7 @@ def edge_of_stability(config: dict, chosen: list[tuple[str, dict]], regimen: boo
         )
     missing = [f"{optimizers.get(n).title}: {sharp[n].limit.note}" for n in sharp if sharp[n].limit.value is None]
     if missing:
-        st.caption(_("No limit line for {optimizers}").format(optimizers="; ".join(missing)))
+        st.caption(_("No limit line for {optimizers}").format(optimizers=i18n.join(missing, clauses=True)))
 
 
 def results(result: training.Result) -> None:
@@ -395,6 +397,7 @@ def results(result: training.Result) -> None:
     table["Diverged at epoch"] = [_epoch_text(e) for e in table["Diverged at epoch"]]
     st.dataframe(
         table,
+        placeholder="—",  # a missing value (Streamlit writes "None" in every language)
         hide_index=True,
         column_config={
             "Optimizer": st.column_config.TextColumn(_("Optimizer")),
@@ -428,7 +431,7 @@ def results(result: training.Result) -> None:
             _(
                 "{optimizers} diverged: the loss became infinite or undefined, so training stopped there. "
                 "Try a smaller learning rate."
-            ).format(optimizers=", ".join(diverged)),
+            ).format(optimizers=i18n.join(diverged)),
             icon="💥",
         )
 

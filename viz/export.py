@@ -386,7 +386,7 @@ def race_html(
     start = np.asarray(trajs[0].points[0], dtype=np.float64)
     t0 = trajs[0]
     subtitle = [
-        "; ".join(f"{lab}: {hyper_text(t.optimizer)}" for lab, t in zip(labels, trajs, strict=True)),
+        i18n.join((f"{lab}: {hyper_text(t.optimizer)}" for lab, t in zip(labels, trajs, strict=True)), clauses=True),
         _start_text(start, t0.steps),
     ]
     if t0.noise:
@@ -402,7 +402,7 @@ def race_html(
     ]
     notice = None
     if gone:
-        notice = _("{list} ({why}).").format(list="; ".join(gone), why=_(DIVERGED_WHY))
+        notice = _("{list} ({why}).").format(list=i18n.join(gone, clauses=True), why=_(DIVERGED_WHY))
         if end < t0.steps:
             notice += " " + _("Every racer had stopped by step {t}: the race ends there.").format(t=end)
     data = dict(last=end, frame_ms=int(frame_ms), updates=updates, labels=labels)

@@ -26,6 +26,7 @@ import math
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -35,6 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import GifImagePlugin, Image
 
+import i18n
 from i18n import translator
 
 from . import background
@@ -50,8 +52,43 @@ _, ngettext = translator("core")
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "WenQuanYi Zen Hei")
 
 
+def simplified_faces() -> list[str]:
+    """Noto Sans CJK's Simplified Chinese faces as fonts matplotlib can read, added to its font list.
+
+    Matplotlib reads only the first face of a font collection (.ttc), and Noto's lists Japanese first, so Chinese
+    would be drawn in the Japanese forms of the characters. fontTools (a matplotlib dependency) copies the SC face
+    out of each collection into a file of its own, once, in matplotlib's cache folder (0.3 s, 16 MB a face); later
+    processes add that file. Returns the files added ([] without Noto's collections)."""
+    added = []
+    cache = Path(matplotlib.get_cachedir())
+    for path in font_manager.findSystemFonts():
+        stem = Path(path).name
+        if not (stem.startswith("NotoSansCJK-") and stem.endswith(".ttc")):
+            continue
+        target = cache / stem.replace(".ttc", "-SC.otf")
+        try:
+            if not target.exists():
+                from fontTools.ttLib import TTCollection
+
+                faces = [
+                    f for f in TTCollection(path, lazy=True).fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC"
+                ]
+                if not faces:
+                    continue
+                part = target.with_suffix(f".{os.getpid()}.part")
+                faces[0].save(str(part))
+                os.replace(part, target)  # whole or absent: another process may be writing the same file
+            font_manager.fontManager.addfont(str(target))
+            added.append(str(target))
+        except (OSError, RuntimeError, ValueError, KeyError, ImportError):
+            continue
+    return added
+
+
 def cjk_family() -> str | None:
-    """The first CJK font family matplotlib knows of (a .ttc is listed under its first face: JP for Noto's)."""
+    """The first CJK font family matplotlib knows of: Noto Sans CJK SC where fonts-noto-cjk is installed
+    (simplified_faces), else another (a .ttc is listed under its first face: JP for Noto's)."""
+    simplified_faces()
     known = {f.name for f in font_manager.fontManager.ttflist}
     found = next((name for name in CJK_FAMILIES if name in known), None)
     if found is None:  # installed after matplotlib cached its font list: add the system's CJK fonts now
@@ -437,7 +474,7 @@ class RaceScene(_Scene):
         ]
         notice = (
             _("Diverged ({why}): {list}; each path ends at its last step.").format(
-                why=_(DIVERGED_WHY), list=", ".join(gone)
+                why=_(DIVERGED_WHY), list=i18n.join(gone)
             )
             if gone
             else None

@@ -67,7 +67,8 @@ def test_a_formula_error_in_chinese_names_its_column(text, column, words):
 def test_an_unknown_name_lists_what_is_allowed_in_chinese():
     with i18n.use("zh"), pytest.raises(FormulaError) as zh:
         from_formula("x + z")
-    assert "可以使用 x、y、pi、e、数" in str(zh.value) and "sin, cos" in str(zh.value)
+    # the functions are listed with the enumeration comma, as the names before them
+    assert "可以使用 x、y、pi、e、数" in str(zh.value) and "sin、cos、tan" in str(zh.value)
 
 
 # -- outcomes: the sentence in Chinese carries the run's own numbers ---------------------------------------------
