@@ -5,7 +5,7 @@ import sys
 import streamlit as st
 
 from i18n import translator
-from ui import guard, memory
+from ui import guard, memory, navigation
 from ui import i18n as lang_ui
 
 _, ngettext = translator("app")
@@ -25,10 +25,4 @@ st.set_page_config(page_title=_("Optimizer Lab"), page_icon="📉", layout="wide
 guard.install()  # no client clears the shared caches or breaks its session with a value (ui/guard.py)
 lang_ui.switch()
 
-HOME = st.Page("views/home.py", title=_("Home"), icon=":material/home:", default=True)
-EXPLORER = st.Page("views/explorer.py", title=_("Explorer"), icon=":material/explore:", url_path="explorer")
-COMPARE = st.Page("views/compare.py", title=_("Compare"), icon=":material/flag:", url_path="compare")
-NETWORK = st.Page("views/network.py", title=_("Train a network"), icon=":material/hub:", url_path="network")
-GUIDE = st.Page("views/guide.py", title=_("Guide"), icon=":material/menu_book:", url_path="guide")
-
-st.navigation([HOME, EXPLORER, COMPARE, NETWORK, GUIDE]).run()
+st.navigation(navigation.pages()).run()  # Home, Explorer, Compare, Train a network, Guide (ui/navigation.py)
