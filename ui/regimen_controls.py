@@ -18,6 +18,7 @@ in the same way.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,6 +62,11 @@ def _fmt(h: Hyper):
 
 
 def _all(prefix: str) -> list[Param]:
+    return list(_every(prefix))
+
+
+@functools.cache  # the same Params on every run (frozen; their parsers read no session): made once per prefix
+def _every(prefix: str) -> tuple[Param, ...]:
     out = [Param(prefix + SCHEDULE, "constant", parse_choice(tuple(schedules.SCHEDULES)))]
     for sname, cls in schedules.SCHEDULES.items():
         for name, h in cls.PARAMS.items():
@@ -71,7 +77,7 @@ def _all(prefix: str) -> list[Param]:
         Param(prefix + CLIP_NORM, 0.0, _parser(CLIP_NORM, _HYPERS["clip_norm"]), fmt_float),
         Param(prefix + CLIP_VALUE, 0.0, _parser(CLIP_VALUE, _HYPERS["clip_value"]), fmt_float),
     ]
-    return out
+    return tuple(out)
 
 
 def params(page: str, prefix: str = "") -> list[Param]:
