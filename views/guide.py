@@ -97,8 +97,9 @@ def render_section(number: int, section: Section) -> None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _demo_sharpness(key: str) -> dict:
-    """The demo's run, its sharpness against its limit, as a figure dict (the run as its link opens it)."""
+def _demo_sharpness(key: str, lang: str) -> dict:
+    """The demo's run, its sharpness against its limit, as a figure dict (the run as its link opens it); `lang`:
+    the language of its titles, part of the cache's key."""
     import surfaces
     from content import presets
     from optimizers import analysis
@@ -107,7 +108,8 @@ def _demo_sharpness(key: str) -> dict:
     surface = surfaces.get(demo.surface)
     opt = optimizers.make(demo.opt, **(presets.recommended(demo.opt, demo.surface) | demo.hypers))
     traj = optimizers.run(opt, surface, demo.start, demo.steps)
-    return sharpness_spec(analysis.sharpness(traj, surface), name=opt.title, height=340)
+    with i18n.use(lang):
+        return sharpness_spec(analysis.sharpness(traj, surface), name=opt.title, height=340)
 
 
 def render_limit(limit: Limit) -> None:
@@ -117,7 +119,7 @@ def render_limit(limit: Limit) -> None:
         try_it(demo)
         if limit.chart:
             st.plotly_chart(
-                prepared(_demo_sharpness(demo.key)),
+                prepared(_demo_sharpness(demo.key, i18n.lang())),
                 theme=None,
                 config={"displayModeBar": False},
                 key=PAGE.key(f"eos-{demo.key}"),

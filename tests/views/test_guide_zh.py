@@ -100,3 +100,20 @@ def test_the_chinese_home_shows_the_gallery_translated_with_the_same_links(home)
         assert z.proto.query_string == e.proto.query_string
         assert z.proto.label == translated[e.proto.label] != e.proto.label
     assert "Start with one of these" in _shown(en) and "Start with one of these" not in shown
+
+
+def test_the_guides_sharpness_charts_follow_the_language_after_an_english_visit(guide_en, guide_zh):
+    """The demo's sharpness figure is cached: an English visit first must not give the Chinese page its titles."""
+    import json
+
+    def y_titles(at):
+        out = []
+        for chart in at.get("plotly_chart"):
+            layout = json.loads(chart.proto.spec).get("layout", {})
+            title = (layout.get("yaxis") or {}).get("title") or {}
+            out.append(title.get("text", "") if isinstance(title, dict) else str(title))
+        return [t for t in out if "λmax" in t]
+
+    en, zh = y_titles(guide_en), y_titles(guide_zh)
+    assert en and len(zh) == len(en)
+    assert all(re.search(r"[\u4e00-\u9fff]", t) for t in zh) and not any(re.search(r"[\u4e00-\u9fff]", t) for t in en)
