@@ -18,6 +18,7 @@ from optimizers import regimen, schedules
 from optimizers.explain import explain
 from ui.inspector import numbers_tex
 from ui.stage import split
+from views import explorer
 
 APP = "../../app.py"
 TIMEOUT = 90
@@ -26,7 +27,7 @@ TIMEOUT = 90
 def _open(page: str, query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    at.session_state["explorer::drawn"] = True
+    at.session_state[explorer.PAGE.private(explorer.DRAWN)] = True
     at.switch_page(page)
     if query:
         at.query_params.update(query)
@@ -102,7 +103,7 @@ def test_the_explorer_runs_the_regimen_of_its_link_and_shows_gamma_t_at_every_st
         assert float(link[k]) == float(v) if k not in ("surface", "opt", "sched", "decay_mode") else link[k] == v
     assert "clip_value" not in link and "cosine_T_max" not in link
     # the inspector at step 7 opens with γ_t, the schedule's value there
-    at.session_state["explorer::t"] = 7
+    at.session_state[explorer.PAGE.private(explorer.T)] = 7
     at.run()
     _ok(at)
     first = explain(core, 7)[0]
