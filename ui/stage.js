@@ -18,7 +18,7 @@ const WORDS = {
   back: "Back", back_help: "Undo one update.", reset: "Reset", reset_help: "Back to the start (step 0).",
   play: "Play", pause: "Pause", play_help: "Play the run from here; press again to pause.", speed: "Play speed {speed}",
   readout_step: "Step", readout_loss: "Loss", scrubber: "Step t", click_map: "Click to start the run here",
-  over_run: "Over the run:", hint: "", hint_theory: "", lmin: "", lmax: "", kappa: "", path: "θ",
+  over_run: "Over the run:", hint: "", hint_theory: "", hint_plain: "", hint_theory_plain: "", lmin: "", lmax: "", kappa: "", path: "θ",
   clipped_one: "{n} / {last}", clipped_other: "{n} / {last}",
 };
 
@@ -600,7 +600,10 @@ class Stage {
   }
 
   hint() {
-    return this.run && this.run.theory ? this.W.hint_theory : this.W.hint;
+    // the blue arrow is named only when the optimizer keeps a moment (SGD, Adagrad, ... have none)
+    const moment = this.run && this.run.arrows && this.run.arrows.m_key;
+    if (this.run && this.run.theory) return moment ? this.W.hint_theory : this.W.hint_theory_plain;
+    return moment ? this.W.hint : this.W.hint_plain;
   }
 
   go(t) {

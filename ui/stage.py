@@ -66,6 +66,8 @@ def words() -> dict[str, str]:
         "hint_theory": _(
             "Arrows from θₜ₋₁: −g black, moment blue (scaled), update red. Magenta: the quadratic model at θₜ."
         ),
+        "hint_plain": _("Arrows from θₜ₋₁: −g black (scaled), update red. Click the map to start there."),
+        "hint_theory_plain": _("Arrows from θₜ₋₁: −g black (scaled), update red. Magenta: the quadratic model at θₜ."),
         "lmin": _("the Hessian's smaller eigenvalue at θₜ"),
         "lmax": _("the Hessian's larger eigenvalue at θₜ"),
         "kappa": _("the condition number λmax/λmin (— where λmin ≤ 0: no minimum)"),

@@ -365,3 +365,12 @@ def test_theory_draws_the_model_and_the_best_lr_button_sets_it(sized, app_url):
     page.wait_for_function("() => new URLSearchParams(location.search).get('lr') !== '0.05'", timeout=30_000)
     lr = float(dict(parse_qsl(urlsplit(page.url).query))["lr"])
     assert np.isclose(lr, m.gd_lr_best, rtol=1e-12)
+
+
+def test_the_arrows_hint_names_a_moment_only_when_the_optimizer_keeps_one(page, app_url):
+    """SGD draws −g and the update only: its hint names no blue moment arrow; Adam's names it."""
+    for opt, has_moment in (("sgd", False), ("adam", True)):
+        _open(page, app_url, f"?surface=saddle&opt={opt}")
+        note = page.locator(".note").first.inner_text()
+        assert note.startswith("Arrows from"), note
+        assert ("moment blue" in note) == has_moment, (opt, note)
