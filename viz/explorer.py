@@ -773,6 +773,9 @@ def stage_data(traj, surface, *, map_part: dict | None = None, theory: bool = Fa
     anchor, vec = arrows.all()
     loss_values, loss_label, loss_log = loss_series(traj, surface)
     last, stop = last_step(traj)
+    # the loss curve ends where the run stopped: the steps after it were not taken (the trajectory holds the
+    # stopped point there), so they are not drawn as if the loss had stayed
+    loss_values = np.where(np.arange(loss_values.size) <= last, loss_values, np.nan)
     return dict(
         map_part if map_part is not None else map_data(surface),
         title=traj.optimizer.title,

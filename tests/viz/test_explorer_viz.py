@@ -350,3 +350,19 @@ def test_the_stage_data_of_a_diverged_run_stops_at_its_last_good_step():
     assert away.escaped_at is not None and away.diverged_at is None
     last, why = last_step(away)
     assert last == int(away.last_real) and "left the map going downhill" in why and "diverged" not in why
+
+
+def test_the_stages_loss_curve_ends_where_the_run_stopped():
+    """SGD leaves the saddle's map going downhill and stops: the curve is drawn to that step, not past it."""
+    import base64
+
+    from viz.explorer import last_step, loss_series, stage_data
+
+    s = surfaces.get("saddle")
+    traj = optimizers.run(optimizers.make("sgd", lr=0.02), s, np.array([1.0, 0.5]), 300)
+    last, _stop = last_step(traj)
+    assert traj.escaped_at is not None and last < traj.steps
+    drawn = np.frombuffer(base64.b64decode(stage_data(traj, s)["loss"]["values"]), dtype="<f8")
+    expected, _label, _log = loss_series(traj, s)
+    assert np.array_equal(drawn[: last + 1], expected[: last + 1])
+    assert np.isnan(drawn[last + 1 :]).all() and drawn.size == traj.steps + 1
